@@ -1,0 +1,231 @@
+"""Pure functions over recorded events: lanes, spans, lost updates, figures.  [numpy]
+
+RunView is what a scenario's verdict reads; it is built from arrays and a
+string table, so it works the same on a live Session, a saved recording, or a
+test's synthetic events.  Nothing here starts a process.
+"""
+import numpy as np
+
+from .wire import K, S
+
+_LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
+
+
+def lane_keys(events: np.ndarray) -> np.ndarray:
+    """One uint64 per event naming its lane: pid in the high half, worker low."""
+    return (events["pid"].astype(np.uint64) << np.uint64(32)) | events["worker"].astype(np.uint64)
+
+
+class RunView:
+    """Read-only questions about one run, answered from its events."""
+
+    def __init__(self, events: np.ndarray, strings: dict, messages=(), params=None,
+                 interpreter=None, t_end: int = None) -> None:
+        order = np.argsort(events["t"], kind="stable")
+        self.events = events[order]
+        self.strings = strings
+        self.messages = list(messages)
+        self.params = params or {}
+        self.interpreter = interpreter or {}
+        ev = self.events
+        self.t_start = int(ev["t"][0]) if len(ev) else 0
+        self.t_end = int(t_end if t_end is not None else (ev["t"][-1] if len(ev) else 0))
+
+    # -- basics ------------------------------------------------------------
+    def name(self, pid, sid, default: str = "?") -> str:
+        return self.strings.get((int(pid), int(sid)), default)
+
+    def of_kind(self, *kinds) -> np.ndarray:
+        return self.events[np.isin(self.events["kind"], kinds)]
+
+    def named(self, kind: int, name: str) -> np.ndarray:
+        """Events of kind whose b is the string id of name (in its own process)."""
+        ev = self.of_kind(kind)
+        if not len(ev):
+            return ev
+        keep = [self.strings.get((int(p), int(b))) == name for p, b in zip(ev["pid"], ev["b"])]
+        return ev[np.array(keep, bool)]
+
+    def count(self, kind: int) -> int:
+        return int(np.count_nonzero(self.events["kind"] == kind))
+
+    @property
+    def wall_s(self) -> float:
+        return (self.t_end - self.t_start) / 1e9
+
+    # -- measured values -----------------------------------------------------
+    def values(self, name: str) -> list:
+        return [int(a) for a in self.named(K.VALUE, name)["a"]]
+
+    def value(self, name: str, default=None):
+        vals = self.values(name)
+        return vals[-1] if vals else default
+
+    def phase_wall_s(self, name: str) -> float:
+        """Wall seconds from a phase's first begin to its last end (None if absent)."""
+        begin, end = self.named(K.PHASE_BEGIN, name), self.named(K.PHASE_END, name)
+        if not len(begin) or not len(end):
+            return None
+        return (int(end["t"].max()) - int(begin["t"].min())) / 1e9
+
+    def texts(self, kind: int) -> list:
+        ev = self.of_kind(kind)
+        return [(int(t), int(p), int(w), self.name(p, b)) for t, p, w, b in
+                zip(ev["t"], ev["pid"], ev["worker"], ev["b"])]
+
+    def errors(self) -> list:
+        return [text for _, _, _, text in self.texts(K.ERROR)]
+
+    def outputs(self) -> list:
+        return self.texts(K.OUTPUT)
+
+    # -- lanes and spans -----------------------------------------------------
+    def lanes(self) -> list:
+        """[(pid, worker, label)] in order of first appearance."""
+        starts = self.of_kind(K.WORKER_START, K.STATE, K.WORKER_EXIT)
+        if not len(starts):
+            return []
+        keys = lane_keys(starts)
+        _, first = np.unique(keys, return_index=True)
+        names = {}
+        for e in self.of_kind(K.WORKER_START):
+            names[(int(e["pid"]), int(e["worker"]))] = self.name(e["pid"], e["b"])
+        lanes = []
+        for i in sorted(first):
+            pid, worker = int(starts["pid"][i]), int(starts["worker"][i])
+            lanes.append((pid, worker, "%s · pid %d" % (names.get((pid, worker), "?"), pid)))
+        return lanes
+
+    def spans(self):
+        """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
+        return spans_of(self.events, self.lanes(), self.t_end)
+
+    # -- shared variables ------------------------------------------------------
+    def accesses(self, var: str) -> np.ndarray:
+        ev = self.events[np.isin(self.events["kind"], (K.VAR_READ, K.VAR_WRITE))]
+        if not len(ev):
+            return ev
+        ids = {(p, s) for (p, s), text in self.strings.items() if text == var}
+        keep = np.array([(int(p), int(b)) in ids for p, b in zip(ev["pid"], ev["b"])], bool)
+        return ev[keep]
+
+    def final_value(self, var: str, default=None):
+        acc = self.accesses(var)
+        writes = acc[acc["kind"] == K.VAR_WRITE]
+        return int(writes["a"][-1]) if len(writes) else default
+
+    def lost_updates(self, var: str) -> dict:
+        return lost_updates(self.accesses(var))
+
+    # -- pools and queues --------------------------------------------------------
+    def tasks(self) -> dict:
+        """Task spans: pid, t0, t1, argument, result (start/finish paired per worker)."""
+        return task_spans(self.of_kind(K.TASK_START, K.TASK_FINISH))
+
+    def queue_depth(self, name: str):
+        ev = self.events[np.isin(self.events["kind"], (K.QUEUE_PUT, K.QUEUE_GET))]
+        ids = {(p, s) for (p, s), text in self.strings.items() if text == name}
+        keep = np.array([(int(p), int(b)) in ids for p, b in zip(ev["pid"], ev["b"])], bool)
+        ev = ev[keep] if len(ev) else ev
+        return ev["t"], ev["a"], ev["kind"]
+
+    def cpu_samples(self):
+        ev = self.of_kind(K.CPU_SAMPLE)
+        return ev["t"], ev["worker"], ev["a"] / 100.0
+
+
+def spans_of(events: np.ndarray, lanes: list, t_end: int):
+    """State spans per lane from worker start / state / exit events (vectorised)."""
+    ev = events[np.isin(events["kind"], _LANE_KINDS)]
+    index = {(pid, worker): i for i, (pid, worker, _) in enumerate(lanes)}
+    if not len(ev):
+        empty = np.zeros(0, np.int64)
+        return {"lane": empty.astype(np.int32), "t0": empty, "t1": empty,
+                "state": empty.astype(np.uint8), "labels": [l for _, _, l in lanes]}
+    keys = lane_keys(ev)
+    order = np.lexsort((ev["t"], keys))
+    ev, keys = ev[order], keys[order]
+    state = np.where(ev["kind"] == K.STATE, ev["b"],
+                     np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, S.RUNNING)).astype(np.uint8)
+    t0 = ev["t"].astype(np.int64)
+    t1 = np.empty_like(t0)
+    t1[:-1] = t0[1:]
+    last = np.ones(len(ev), bool)
+    last[:-1] = keys[1:] != keys[:-1]
+    t1[last] = max(int(t_end), int(t0.max()))
+    lane_of_key = {(np.uint64(pid) << np.uint64(32)) | np.uint64(w): i for (pid, w), i in index.items()}
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    lane_ids = np.array([lane_of_key.get(k, -1) for k in uniq], np.int32)[inverse]
+    keep = (lane_ids >= 0) & (t1 >= t0)
+    order = np.lexsort((t0[keep], lane_ids[keep]))
+    return {"lane": lane_ids[keep][order], "t0": t0[keep][order], "t1": t1[keep][order],
+            "state": state[keep][order], "labels": [l for _, _, l in lanes]}
+
+
+def lost_updates(acc: np.ndarray) -> dict:
+    """Writes computed from a stale read: another lane wrote between the read and the write.
+
+    acc: one variable's reads and writes in time order.  Returns index arrays
+    into acc: ``write`` (each write computed from a stale read: a lost update),
+    ``read`` (the stale read it came from), ``lost`` (the other lanes' writes it
+    overwrote unseen), and ``count`` = len(write).
+    """
+    n = len(acc)
+    empty = np.zeros(0, np.int64)
+    if n == 0:
+        return {"write": empty, "read": empty, "lost": empty, "count": 0}
+    keys = lane_keys(acc)
+    is_write = acc["kind"] == K.VAR_WRITE
+    idx = np.arange(n)
+    last_read = np.full(n, -1, np.int64)  # per access: this lane's latest read so far
+    for key in np.unique(keys):
+        mine = keys == key
+        reads = np.where(mine & ~is_write, idx, -1)
+        running = np.maximum.accumulate(np.where(mine, reads, -1))
+        last_read[mine] = running[mine]
+    writes_cum = np.cumsum(is_write)  # writes up to and including i
+    w = idx[is_write & (last_read >= 0)]
+    r = last_read[w]
+    between = writes_cum[w - 1] - writes_cum[r]  # writes strictly between read and write
+    bad = between > 0
+    lost = [j for wi, ri in zip(w[bad], r[bad]) for j in range(ri + 1, wi)
+            if is_write[j] and keys[j] != keys[wi]]
+    return {"write": w[bad], "read": r[bad], "lost": np.array(lost, np.int64),
+            "count": int(bad.sum())}
+
+
+def task_spans(ev: np.ndarray) -> dict:
+    out = {"pid": [], "t0": [], "t1": [], "arg": [], "result": []}
+    open_tasks = {}
+    for e in ev:
+        pid = int(e["pid"])
+        if e["kind"] == K.TASK_START:
+            open_tasks[pid] = (int(e["t"]), int(e["a"]))
+        elif pid in open_tasks:
+            t0, arg = open_tasks.pop(pid)
+            for k, v in (("pid", pid), ("t0", t0), ("t1", int(e["t"])), ("arg", arg),
+                         ("result", int(e["a"]))):
+                out[k].append(v)
+    return {k: np.array(v, np.int64) for k, v in out.items()}
+
+
+class RunResult:
+    """A finished run: its view, its verdict and the figures for --json."""
+
+    def __init__(self, view: RunView, verdict, figures: dict) -> None:
+        self.view, self.verdict, self.figures = view, verdict, figures
+
+
+def result_of(session) -> RunResult:
+    from .scenarios.base import Verdict, text
+    view = RunView(session.events(), session.decoder.strings, session.decoder.messages,
+                   session.params, session.interpreter, t_end=session.t_end_ns or None)
+    try:
+        verdict = session.scenario.verdict(view, session.params)
+    except Exception as exc:  # a verdict bug must not hide the run
+        verdict = Verdict(text("The verdict could not be computed: %s" % exc,
+                               "无法计算结论：%s" % exc), {}, ok=False)
+    figures = dict(verdict.figures)
+    figures.update(wall_s=round(view.wall_s, 4), events=int(len(view.events)),
+                   dropped=int(session.dropped()))
+    return RunResult(view, verdict, figures)

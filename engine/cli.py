@@ -1,0 +1,150 @@
+"""The headless command line: list, run, report.  Exit codes: 0 ran, 1 failed, 2 bad input."""
+import argparse
+import json
+import signal
+import sys
+
+from . import interpreters, scenarios
+from .params import ParamError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Bad input from the user: one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own usage errors are bad input too
+        raise BadInput(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gilscope", description="See Python threads, processes and the GIL.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("list", help="the scenarios, one a line")
+    run = sub.add_parser("run", help="run a scenario headless and print its verdict")
+    run.add_argument("scenario")
+    run.add_argument("--workers", type=str, help="worker count (the scenario's 'workers')")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="a scenario parameter; repeat for more")
+    run.add_argument("--python", help="the interpreter that runs the scenario")
+    run.add_argument("--json", metavar="FILE", help="write the result as JSON (- for stdout)")
+    run.add_argument("--trace", metavar="FILE", help="write a Chrome/Perfetto trace JSON")
+    run.add_argument("--save", metavar="FILE", help="save the recording (.gilscope)")
+    run.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    report = sub.add_parser("report", help="the verdict of a saved recording")
+    report.add_argument("recording")
+    report.add_argument("--json", metavar="FILE")
+    report.add_argument("--trace", metavar="FILE")
+    report.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    sub.add_parser("interpreters", help="the Pythons gilscope can run scenarios with")
+    return parser
+
+
+def main(argv) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "list":
+            return cmd_list()
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "interpreters":
+            for info in interpreters.find_all():
+                print("%-40s %s" % (info["executable"], info["label"]))
+            return EXIT_OK
+        raise BadInput("no command given; use list, run, report or interpreters")
+    except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
+        sys.stderr.write("gilscope: %s\n" % str(exc).strip("'\""))
+        return EXIT_BAD_INPUT
+
+
+def cmd_list() -> int:
+    for s in scenarios.all_scenarios():
+        print("%-16s %s" % (s.id, s.title["en"]))
+    return EXIT_OK
+
+
+def _given(args) -> dict:
+    given = {}
+    for item in args.set:
+        if "=" not in item:
+            raise BadInput("--set %s: expected NAME=VALUE" % item)
+        name, value = item.split("=", 1)
+        given[name.strip()] = value
+    if args.workers is not None:
+        given["workers"] = args.workers
+    return given
+
+
+def cmd_run(args) -> int:
+    from .session import Session, SessionError
+    scenario = scenarios.get(args.scenario)
+    given = _given(args)
+    _check_writable(args)
+    session = Session()
+    try:
+        session.start(scenario.id, given, python=args.python)
+    except SessionError as exc:
+        raise BadInput(str(exc))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        session.wait()
+    except KeyboardInterrupt:  # Ctrl-C: stop the whole tree, keep what was recorded
+        seconds = session.stop()
+        sys.stderr.write("gilscope: stopped in %.2f s; reporting what was recorded\n" % seconds)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        session.close()
+    return _report(session.result(), session, args)
+
+
+def cmd_report(args) -> int:
+    from . import recording
+    try:
+        loaded = recording.load(args.recording)
+    except recording.RecordingError as exc:
+        raise BadInput(str(exc))
+    return _report(loaded.result(), loaded, args)
+
+
+def _check_writable(args) -> None:
+    for path in (getattr(args, "json", None), getattr(args, "trace", None), getattr(args, "save", None)):
+        if path and path != "-":
+            try:
+                open(path, "a").close()
+            except OSError as exc:
+                raise BadInput("cannot write %s: %s" % (path, exc.strerror))
+
+
+def _report(result, session, args) -> int:
+    lang = args.lang
+    verdict = result.verdict
+    out = sys.stderr if args.json == "-" else sys.stdout
+    out.write("%s — %s\n" % (session.scenario.id, verdict.headline.get(lang, verdict.headline["en"])))
+    for note in verdict.notes:
+        out.write("  %s\n" % note.get(lang, note["en"]))
+    for name, value in sorted(result.figures.items()):
+        out.write("  %-26s %s\n" % (name, value))
+    if session.problem:
+        out.write("  problem: %s\n" % session.problem)
+    if args.json:
+        doc = {"scenario": session.scenario.id, "params": session.params,
+               "interpreter": session.interpreter, "state": session.state,
+               "verdict": verdict.to_json(lang), "figures": result.figures}
+        text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+    if getattr(args, "trace", None):
+        from . import export
+        export.write_chrome_trace(result.view, args.trace)
+    if getattr(args, "save", None):
+        from . import recording
+        recording.save(session, args.save)
+    ok = session.state in ("finished", "stopped") and verdict.ok
+    return EXIT_OK if ok else EXIT_FAILED

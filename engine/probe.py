@@ -1,0 +1,272 @@
+"""What scenario code uses to run real threads and processes and record them.
+
+Standard library only (runs inside the runner, any CPython >= 3.9).
+
+Every helper here does the real thing (a real ``threading.Thread``, a real
+forked ``multiprocessing.Process``, a real ``Lock``) and records around it, so
+the timeline shows when a worker started, blocked, waited and ended.
+"""
+import contextlib
+import multiprocessing
+import multiprocessing.util
+import os
+import queue as queue_module
+import threading
+import time
+import traceback
+
+from . import recorder
+from .wire import K, S
+
+# Gaps in a CPU-bound loop longer than this mean the thread was not running
+# (DESIGN.md: slices come out at the 5 ms switch interval; 1 ms separates them
+# from loop jitter).  Checked every PROBE_EVERY iterations: about 3 % overhead.
+PROBE_GAP_NS = 1_000_000
+PROBE_EVERY = 128
+
+
+def error_text(exc: BaseException) -> str:
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return last[:300]
+
+
+class Context(object):
+    """The scenario's handle on the recorder and on traced concurrency primitives."""
+
+    def __init__(self, params):
+        self.params = params
+        # Fork keeps the seed's semantics (children inherit globals) on every
+        # Python the runner supports; 3.14 defaults to forkserver on Linux.
+        self.mp = multiprocessing.get_context("fork")
+
+    # -- recording -------------------------------------------------------
+    def rec(self) -> recorder.Recorder:
+        return recorder.current()
+
+    def intern(self, text: str) -> int:
+        return recorder.sink().intern(text)
+
+    def value(self, name: str, value: int) -> None:
+        """Record a measured number the verdict will read (never assumed)."""
+        recorder.current().event(K.VALUE, self.intern(name), int(value))
+
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        """Bracket a part of the run; the verdict measures its wall time."""
+        rec = recorder.current()
+        pid = self.intern(name)
+        rec.event(K.PHASE_BEGIN, pid)
+        try:
+            yield
+        finally:
+            rec.event(K.PHASE_END, pid)
+            rec.flush()
+
+    def sleep(self, seconds: float) -> None:
+        rec = recorder.current()
+        rec.state(S.SLEEPING)
+        time.sleep(seconds)
+        rec.state(S.RUNNING)
+
+    # -- threads ---------------------------------------------------------
+    def thread(self, target, name: str, args=()) -> threading.Thread:
+        """A real thread whose life, errors and exit are recorded."""
+        return threading.Thread(target=_thread_main, name=name, args=(target, name, args))
+
+    def join(self, worker, timeout=None) -> None:
+        """Join a thread or process, showing the wait on the joining lane."""
+        rec = recorder.current()
+        rec.state(S.JOIN_WAIT)
+        worker.join(timeout)
+        rec.state(S.RUNNING)
+        if hasattr(worker, "exitcode"):  # a process: record how it ended
+            code = worker.exitcode
+            rec.event(K.PROC_EXIT, code if code is not None else -999, worker.pid or 0)
+
+    # -- processes -------------------------------------------------------
+    def process(self, target, name: str, args=()):
+        """A real forked process whose life is recorded from inside and outside."""
+        return _TracedProcess(self.mp, target, name, args)
+
+    def pool(self, processes: int, name: str = "PoolWorker"):
+        """A real multiprocessing Pool whose workers announce themselves."""
+        return self.mp.Pool(processes, initializer=_pool_worker_init, initargs=(name,))
+
+    # -- synchronisation -------------------------------------------------
+    def lock(self, name: str) -> "TracedLock":
+        return TracedLock(threading.Lock(), self.intern(name))
+
+    def queue(self, name: str, maxsize: int = 0, processes: bool = True) -> "TracedQueue":
+        q = self.mp.Queue(maxsize) if processes else queue_module.Queue(maxsize)
+        return TracedQueue(q, name)
+
+    # -- CPU-bound work with the run/wait probe --------------------------
+    def cpu_work(self, iterations: int, waiting_state: int = S.GIL_WAIT) -> int:
+        """The seed's ``x = x ^ 1`` loop, probed for time the thread did not run.
+
+        Any gap over PROBE_GAP_NS between two checks is recorded as
+        waiting_state: GIL_WAIT when other threads of this process compete for
+        the GIL, PREEMPTED for a single-threaded process (the OS took the core).
+        """
+        rec = recorder.current()
+        now = time.perf_counter_ns
+        inner = range(PROBE_EVERY)
+        x = 0
+        last = now()
+        rounds = max(1, iterations // PROBE_EVERY)
+        for _ in range(rounds):
+            for _ in inner:
+                x = x ^ 1
+            t = now()
+            if t - last > PROBE_GAP_NS:
+                rec.event_at(last, K.STATE, waiting_state)
+                rec.event_at(t, K.STATE, S.RUNNING)
+            last = t
+        rec.flush()
+        return x
+
+
+def _thread_main(target, name, args):
+    rec = recorder.current(name)
+    code = 0
+    try:
+        target(*args)
+    except BaseException as exc:  # shown as an event; the run goes on
+        rec.event(K.ERROR, recorder.sink().intern(error_text(exc)), -1)
+        code = 1
+    finally:
+        rec.state(S.DONE)
+        rec.event(K.WORKER_EXIT, 0, code)
+        rec.flush()
+
+
+class _TracedProcess(object):
+    """A forked process recorded by the parent (spawn, exit code) and the child."""
+
+    def __init__(self, mp, target, name, args):
+        self.name = name
+        self._proc = mp.Process(target=_process_main, name=name, args=(target, name, args))
+
+    def start(self) -> None:
+        self._proc.start()
+        sink = recorder.sink()
+        recorder.current().event(K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
+
+    def join(self, timeout=None) -> None:
+        self._proc.join(timeout)
+
+    def __getattr__(self, attr):  # pid, exitcode, is_alive, ...
+        return getattr(self._proc, attr)
+
+
+def _process_main(target, name, args):
+    rec = recorder.current(name)  # the child's main thread: worker 0
+    rec.event(K.PROCESS_START, recorder.sink().intern(name), os.getppid())
+    code = 0
+    try:
+        target(*args)
+    except BaseException as exc:
+        rec.event(K.ERROR, recorder.sink().intern(error_text(exc)), 1)
+        code = 1
+    finally:
+        rec.state(S.DONE)
+        rec.event(K.WORKER_EXIT, 0, code)
+        recorder.sink().flush_all()
+    if code:
+        os._exit(code)  # multiprocessing's own traceback print is noise here
+
+
+def _pool_worker_init(name):
+    rec = recorder.current("%s-%d" % (name, os.getpid()))
+    rec.event(K.PROCESS_START, recorder.sink().intern(name), os.getppid())
+    rec.state(S.IDLE)
+    # Pool workers leave through os._exit after multiprocessing's finalizers.
+    multiprocessing.util.Finalize(None, recorder.sink().flush_all, exitpriority=100)
+
+
+class Task(object):
+    """Wrap a pool function so each call is recorded as a task on its worker.
+
+    Picklable when fn is a module-level function (pools pickle what they send).
+    """
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, arg):
+        rec = recorder.current()
+        tid = recorder.sink().intern(getattr(self.fn, "__name__", "task"))
+        rec.state(S.RUNNING)
+        rec.event(K.TASK_START, tid, int(arg))
+        result = self.fn(arg)
+        rec.event(K.TASK_FINISH, tid, int(result) if isinstance(result, int) else 0)
+        rec.state(S.IDLE)  # flushes: tasks are coarse, and the worker may be killed
+        return result
+
+
+class TracedLock(object):
+    """A lock whose request, wait, acquisition and release are recorded."""
+
+    def __init__(self, lock, lock_id):
+        self._lock = lock
+        self.lock_id = lock_id
+
+    def acquire(self) -> bool:
+        rec = recorder.current()
+        rec.event(K.LOCK_REQUEST, self.lock_id)
+        if not self._lock.acquire(False):
+            rec.state(S.LOCK_WAIT)
+            self._lock.acquire()
+            rec.state(S.RUNNING)
+        rec.event(K.LOCK_ACQUIRED, self.lock_id)
+        return True
+
+    def release(self) -> None:
+        self._lock.release()
+        recorder.current().event(K.LOCK_RELEASE, self.lock_id)
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+class TracedQueue(object):
+    """A queue whose puts, gets, depth and blocking are recorded.
+
+    Depth comes from qsize(), which multiprocessing implements on Linux
+    (sem_getvalue) but not on macOS; there it is recorded as -1.
+    """
+
+    def __init__(self, q, name):
+        self.q = q
+        self.name = name
+        self.qid = recorder.sink().intern(name)
+
+    def _depth(self) -> int:
+        try:
+            return self.q.qsize()
+        except NotImplementedError:
+            return -1
+
+    def put(self, item) -> None:
+        rec = recorder.current()
+        try:
+            self.q.put_nowait(item)
+        except queue_module.Full:
+            rec.state(S.QUEUE_WAIT)
+            self.q.put(item)
+            rec.state(S.RUNNING)
+        rec.event(K.QUEUE_PUT, self.qid, self._depth())
+
+    def get(self):
+        rec = recorder.current()
+        try:
+            item = self.q.get_nowait()
+        except queue_module.Empty:
+            rec.state(S.QUEUE_WAIT)
+            item = self.q.get()
+            rec.state(S.RUNNING)
+        rec.event(K.QUEUE_GET, self.qid, self._depth())
+        return item

@@ -1,0 +1,177 @@
+"""The runner script: guardian and scenario runner in one file.  Standard library only.
+
+    python -I engine/runner.py '<json spec>'      (any CPython >= 3.9)
+
+    Session (GUI/CLI) ──Popen, new session──> guardian ──fork──> runner ──> threads,
+        stdin: control pipe                   (this file,        processes, pools,
+        event fd: frames <──────────────────── parent half)      subprocesses ...
+        stdout/stderr: raw output
+
+The guardian forks before any thread or scenario import, stays single threaded,
+is a child subreaper, and on Stop / control-pipe EOF / SIGTERM / SIGINT / GUI
+death / the runner's exit kills the runner's whole tree (guardian.kill_all).
+The runner half installs the event sink, runs the scenario on its main thread,
+and reports by event frames and small JSON messages.  No cleanup logic lives in
+the runner's signal handlers or threads (DESIGN.md, Orphans rule 6).
+"""
+import json
+import os
+import select
+import signal
+import sys
+
+if __name__ == "__main__":  # started as a script, under -I: find the engine package
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from engine import guardian  # noqa: E402
+
+STOP_WORD = b"stop"
+EXIT_STOPPED = 124  # the guardian's exit code when a run was stopped
+
+
+def interpreter_info() -> dict:
+    import platform
+    import sysconfig
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    is_gil = getattr(sys, "_is_gil_enabled", None)
+    return {"version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+            "free_threaded_build": free_threaded,
+            "gil_enabled": bool(is_gil()) if is_gil else True,
+            "switch_interval": sys.getswitchinterval(),
+            "cpu_count": os.cpu_count() or 1}
+
+
+# -- guardian half -----------------------------------------------------------
+def guardian_main(spec: dict) -> int:
+    gui_pid = os.getppid()
+    guardian.become_subreaper()
+    wake_r, wake_w = os.pipe()
+    flags = {"term": False, "parent": False}
+
+    def on_signal(signum, _frame):  # only a flag and a byte: no cleanup here
+        flags["parent" if signum == signal.SIGUSR1 else "term"] = True
+        os.write(wake_w, b"!")
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+        signal.signal(sig, on_signal)
+    guardian.set_parent_death_signal(signal.SIGUSR1)
+    if os.getppid() != gui_pid:  # the GUI died before the signal was armed
+        return EXIT_STOPPED
+
+    runner_pid = os.fork()
+    if runner_pid == 0:
+        os.close(wake_r)
+        os.close(wake_w)
+        runner_child(spec)  # never returns
+    os.close(spec["event_fd"])  # the Session's EOF must not wait on us
+    control = sys.stdin.fileno()
+    runner_status = None
+    stopped = False
+    while runner_status is None and not stopped:
+        try:
+            ready, _, _ = select.select([control, wake_r], [], [], 0.1)
+        except InterruptedError:
+            ready = []
+        if control in ready:
+            data = os.read(control, 64)
+            if not data or STOP_WORD in data:
+                stopped = True
+        if wake_r in ready:
+            os.read(wake_r, 64)
+        if flags["term"] or (flags["parent"] and os.getppid() != gui_pid):
+            stopped = True
+        runner_status = guardian.reap().get(runner_pid, runner_status)
+    # One procedure whatever the trigger: what the runner left behind goes too.
+    guardian.kill_all(lambda: guardian.descendants(os.getpid()), freeze_group=runner_pid)
+    if stopped or runner_status is None:
+        return EXIT_STOPPED
+    return guardian.exit_code_of(runner_status)
+
+
+# -- runner half ---------------------------------------------------------------
+def runner_child(spec: dict) -> None:
+    code = 3
+    try:
+        os.setpgid(0, 0)
+        guardian.set_parent_death_signal(signal.SIGKILL)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+            signal.signal(sig, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)  # the control pipe is the guardian's alone
+        os.close(devnull)
+        code = run_scenario(spec)
+    finally:
+        os._exit(code)  # never unwind into the guardian's code; no atexit joins
+
+
+def run_scenario(spec: dict) -> int:
+    from engine import params as params_module
+    from engine import probe, recorder, scenarios
+    from engine.wire import K, S
+
+    from engine import wire
+    os.write(spec["event_fd"], wire.stream_header())
+    sink = recorder.install(spec["event_fd"])
+    sys.stdout = _OutputTap(sys.stdout)
+    rec = sink.recorder("MainThread")
+    sink.message({"type": "hello", "pid": os.getpid(), "interpreter": interpreter_info()})
+    code = 0
+    try:
+        scenario = scenarios.get(spec["scenario"])
+        values = params_module.resolve(scenario.params, spec.get("params", {}))
+        if "switch_interval" in values:
+            sys.setswitchinterval(values["switch_interval"])
+        scenario.run(probe.Context(values), values)
+    except BaseException as exc:
+        text = probe.error_text(exc)
+        rec.event(K.ERROR, sink.intern(text), -1)
+        sink.message({"type": "error", "text": text})
+        code = 1
+    rec.state(S.DONE)
+    rec.event(K.WORKER_EXIT, 0, code)
+    sink.flush_all()
+    sink.message({"type": "done", "code": code, "dropped": sink.dropped})
+    return code
+
+
+class _OutputTap(object):
+    """sys.stdout for scenario code: each printed line becomes an event on its thread."""
+
+    def __init__(self, raw):
+        import threading
+        self._raw = raw
+        self._partial = threading.local()
+        self.encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        from engine import recorder
+        from engine.wire import K
+        pending = getattr(self._partial, "text", "") + text
+        *lines, rest = pending.split("\n")
+        self._partial.text = rest
+        for line in lines:
+            rec = recorder.current()
+            rec.event(K.OUTPUT, recorder.sink().intern(line[:500]))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+
+def main(argv) -> int:
+    if len(argv) != 2:
+        sys.stderr.write("usage: runner.py '<json spec>' (started by gilscope's Session)\n")
+        return 2
+    return guardian_main(json.loads(argv[1]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

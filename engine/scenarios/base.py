@@ -1,0 +1,60 @@
+"""The scenario contract: what every scenario module declares.
+
+Standard library only: the runner (any CPython >= 3.9) imports scenario modules.
+A scenario is a declaration plus two functions:
+  run(ctx, params)      does the work with real threads/processes (runner side)
+  verdict(run, params)  reads the recorded events through ``run`` (an
+                        engine.analysis.RunView on the GUI/CLI side) and returns a
+                        Verdict: numbers measured, never assumed.
+"""
+
+GROUPS = (
+    ("processes", {"en": "Processes", "zh_CN": "进程"}),
+    ("threads", {"en": "Threads and locks", "zh_CN": "线程与锁"}),
+    ("gil", {"en": "GIL and cores", "zh_CN": "GIL 与多核"}),
+    ("communication", {"en": "Communication", "zh_CN": "进程间通信"}),
+)
+
+
+class Scenario(object):
+    """One lesson: declared once, used by the picker, the CLI, the runner and tests."""
+
+    def __init__(self, id, group, title, lesson, params, source, run, verdict,
+                 shows=(), seed_section=""):
+        self.id = id
+        self.group = group
+        self.title = title          # {"en": ..., "zh_CN": ...}
+        self.lesson = lesson        # {"en": ..., "zh_CN": ...}, a few short paragraphs
+        self.params = tuple(params)  # engine.params.Param
+        self.source = source        # the seed's example, ported to Python 3
+        self.run = run
+        self.verdict = verdict
+        self.shows = tuple(shows)   # extra views: "trace", "queue", "tasks"
+        self.seed_section = seed_section
+        assert group in dict(GROUPS), group
+
+    def param(self, name):
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+class Verdict(object):
+    """What happened, in words and measured figures."""
+
+    def __init__(self, headline, figures, notes=(), ok=True):
+        self.headline = headline    # {"en": ..., "zh_CN": ...}: one line, large type
+        self.figures = figures      # name -> number/list, JSON-able
+        self.notes = list(notes)    # [{"en": ..., "zh_CN": ...}], the explanation
+        self.ok = ok                # False: the scenario itself failed
+
+    def to_json(self, lang="en"):
+        return {"headline": self.headline.get(lang, self.headline["en"]),
+                "notes": [n.get(lang, n["en"]) for n in self.notes],
+                "ok": self.ok}
+
+
+def text(en, zh):
+    """A user-visible scenario text in both languages."""
+    return {"en": en, "zh_CN": zh}

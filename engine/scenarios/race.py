@@ -1,0 +1,161 @@
+"""race: two threads do ``ret = ret + n; ret = ret - n``; without a lock updates get lost."""
+import sys
+import time
+
+from ..params import Param, workers
+from ..wire import K, S
+from .base import Scenario, Verdict, text
+
+SOURCE = '''import threading
+
+ret = 0
+lock = threading.Lock()
+
+def change(n):
+    global ret
+    ret = ret + n      # read ret, add, write ret: not atomic
+    ret = ret - n
+
+def run(n):
+    for i in range(10000):
+        if USE_LOCK:
+            with lock:         # the seed: lock.acquire() ... finally: lock.release()
+                change(n)
+        else:
+            change(n)
+
+t1 = threading.Thread(target=run, args=(5,))
+t2 = threading.Thread(target=run, args=(8,))
+t1.start(); t2.start()
+t1.join(); t2.join()
+print(ret)             # 0 with the lock; without it, often not 0
+'''
+
+ret = 0  # the shared variable, a module global as in the seed
+
+
+def _worker(ctx, n, iterations, lock, traced):
+    global ret
+    if not traced:  # the seed's exact code: no call between read and write
+        for _ in range(iterations):
+            if lock is not None:
+                with lock:
+                    ret = ret + n
+                    ret = ret - n
+            else:
+                ret = ret + n
+                ret = ret - n
+        return
+    record = ctx.rec().event_at
+    now = time.perf_counter_ns
+    vid = ctx.intern("ret")
+    read, write = K.VAR_READ, K.VAR_WRITE
+    for _ in range(iterations):
+        if lock is not None:
+            lock.acquire()
+        # The timestamp is taken right before each access (a C call, no switch
+        # point), so the trace orders accesses as they really happened; the
+        # recording call after it is a Python call, hence a switch point.
+        t = now(); x = ret; record(t, read, vid, x)
+        t = now(); ret = x + n; record(t, write, vid, x + n)
+        t = now(); x = ret; record(t, read, vid, x)
+        t = now(); ret = x - n; record(t, write, vid, x - n)
+        if lock is not None:
+            lock.release()
+
+
+def run(ctx, p):
+    global ret
+    ret = 0
+    lock = ctx.lock("lock") if p["lock"] else None
+    threads = [ctx.thread(_worker, "THREAD%d" % (i + 1),
+                          (ctx, 5 + 3 * i, p["iterations"], lock, p["traced"]))
+               for i in range(p["workers"])]
+    with ctx.phase("threads"):
+        for t in threads:
+            t.start()
+        for t in threads:
+            ctx.join(t)
+    print(ret)
+    ctx.value("final_value", ret)
+    ctx.value("switch_interval_us", int(sys.getswitchinterval() * 1e6))
+
+
+def verdict(run, p):
+    final = run.value("final_value")
+    lost = run.lost_updates("ret") if p["traced"] else None
+    lock_waits = int(((run.events["kind"] == K.STATE) & (run.events["b"] == S.LOCK_WAIT)).sum())
+    figures = {"final_value": final, "expected_value": 0,
+               "lost_updates": lost["count"] if lost else None,
+               "lock_waits": lock_waits,
+               "accesses_traced": int(len(run.accesses("ret"))) if p["traced"] else 0}
+    version = run.interpreter.get("version", "?")
+    minor = tuple(int(x) for x in version.split(".")[:2]) if version != "?" else (0, 0)
+    free = run.interpreter.get("free_threaded_build") and not run.interpreter.get("gil_enabled", True)
+    if final == 0:
+        head = text("Final value 0 — expected 0: no update lost",
+                    "最终值 0，预期 0：没有丢失更新")
+    else:
+        n = figures["lost_updates"]
+        head = text("Final value %d — expected 0: %s" % (
+                        final, "%d updates lost" % n if n is not None else "updates were lost"),
+                    "最终值 %d，预期 0：%s" % (final, "丢失了 %d 次更新" % n if n is not None else "有更新丢失"))
+    notes = []
+    if p["lock"]:
+        notes.append(text(
+            "With the lock, one thread at a time runs change(n): the value is always 0. "
+            "The cost is waiting: %d lock waits were recorded." % lock_waits,
+            "加锁后同一时刻只有一个线程执行 change(n)，结果总是 0；代价是等待：记录到 %d 次锁等待。" % lock_waits))
+    elif p["traced"]:
+        notes.append(text(
+            "Each lost update is a write computed from a read that another thread's write "
+            "had already made stale: the trace links them.",
+            "每次丢失的更新，都是基于已被其他线程改写过的旧读数计算出的写入：轨迹中已把它们连起来。"))
+    if free:
+        notes.append(text("This is a free-threaded build: threads really run at once, so "
+                          "unlocked updates are lost constantly.",
+                          "这是自由线程（无 GIL）版本：线程真正并行，不加锁时更新会频繁丢失。"))
+    elif minor >= (3, 10):
+        notes.append(text(
+            "Python %s switches threads only at certain points (calls, loop jumps). With the "
+            "seed's exact code (traced off) updates are seldom lost here; recording every access "
+            "is a call, so the traced run creates the switch points that make the race real. "
+            "Python 3.9 loses updates readily." % version,
+            "Python %s 只在特定位置（函数调用、循环跳转）切换线程。原文的代码（关闭追踪）在这里很少丢失更新；"
+            "追踪每次读写本身就是函数调用，于是制造了切换点，使竞争真实出现。Python 3.9 则很容易丢失更新。" % version))
+    else:
+        notes.append(text("Python %s can switch threads between any two bytecodes, so "
+                          "ret = ret + n loses updates even untraced." % version,
+                          "Python %s 可在任意两条字节码之间切换线程，所以 ret = ret + n 即使不追踪也会丢失更新。" % version))
+    return Verdict(head, figures, notes)
+
+
+SCENARIO = Scenario(
+    id="race",
+    group="threads",
+    title=text("Race on a shared variable", "共享变量的竞争"),
+    lesson=text(
+        "Threads share every variable. ret = ret + n is not one step: it reads ret, adds, "
+        "and writes ret back. If another thread writes in between, one of the two updates is "
+        "lost. A Lock makes the read-modify-write happen one thread at a time.",
+        "线程共享所有变量。ret = ret + n 不是一步完成的：先读 ret，再相加，最后写回。"
+        "如果另一个线程在中间写入，两次更新中就会有一次丢失。用 Lock 可以保证同一时刻只有一个线程做这次读-改-写。"),
+    params=(
+        workers(default=2, minimum=2, maximum=16),
+        Param("iterations", "int", 10000, text("Iterations per thread", "每个线程的循环次数"),
+              minimum=1, maximum=1000000),
+        Param("lock", "bool", False, text("Use a lock", "使用锁")),
+        Param("traced", "bool", True, text("Trace every read and write", "追踪每次读写"),
+              text("Record each access of ret (each is a call: a switch point).",
+                   "记录对 ret 的每次读写（每次记录都是一次函数调用，也就是切换点）。")),
+        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
+              text("sys.setswitchinterval: how often the GIL is offered to another thread.",
+                   "sys.setswitchinterval：GIL 多久让给其他线程一次。"),
+              minimum=0.000001, maximum=0.1, unit="s"),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    shows=("trace",),
+    seed_section="线程锁",
+)
