@@ -1,0 +1,141 @@
+"""Save and load a run as a .gilscope file: the event stream itself, plus a summary.  [numpy]
+
+The file is the wire format (engine/wire.py): the stream header, string frames
+per process, event frames, and a final "session" message.  Loading it goes
+through the same StreamDecoder as a live run, so a truncated or corrupt file
+fails with a WireError naming the problem.  Nothing read from a file is ever
+unpickled or executed: strings, numbers and JSON only.
+"""
+import json
+import os
+
+import numpy as np
+
+from . import scenarios, wire
+from .decode import EVENT_DTYPE, EventStore, StreamDecoder
+
+MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
+
+
+class RecordingError(ValueError):
+    """The file is not a readable gilscope recording; the message says why."""
+
+
+def _frame(ftype: int, count: int, pid: int, payload: bytes) -> bytes:
+    return wire.FRAME_HEADER.pack(ftype, count, pid, len(payload)) + payload
+
+
+def encode_events(events: np.ndarray) -> bytes:
+    """Events as a run of full event frames (vectorised: no loop per event)."""
+    per = wire.MAX_EVENTS_PER_FRAME
+    chunks = []
+    for start in range(0, len(events), per * 4096):
+        block = np.ascontiguousarray(events[start:start + per * 4096])
+        n_full, rest = divmod(len(block), per)
+        body = block[:n_full * per].view(np.uint8).reshape(n_full, per * wire.RECORD_SIZE)
+        header = np.frombuffer(wire.FRAME_HEADER.pack(wire.F_EVENTS, per, 0, per * wire.RECORD_SIZE),
+                               np.uint8)
+        frames = np.empty((n_full, header.size + body.shape[1]), np.uint8)
+        frames[:, :header.size] = header
+        frames[:, header.size:] = body
+        chunks.append(frames.tobytes())
+        if rest:
+            tail = block[n_full * per:].tobytes()
+            chunks.append(_frame(wire.F_EVENTS, rest, 0, tail))
+    return b"".join(chunks)
+
+
+def save(session, path: str) -> None:
+    """Write a finished (or stopped) run to path, atomically (temp file + rename)."""
+    by_pid = {}
+    for (pid, sid), text in session.decoder.strings.items():
+        by_pid.setdefault(pid, []).append((sid, text))
+    parts = [wire.stream_header()]
+    for pid, items in sorted(by_pid.items()):
+        payload, count = b"", 0
+        for sid, text in items:
+            data = text.encode("utf-8")[:wire.MAX_STRING_BYTES]
+            entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
+            if len(payload) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
+                parts.append(_frame(wire.F_STRINGS, count, pid, payload))
+                payload, count = b"", 0
+            payload += entry
+            count += 1
+        if count:
+            parts.append(_frame(wire.F_STRINGS, count, pid, payload))
+    for msg in session.decoder.messages:
+        parts.append(_frame(wire.F_MESSAGE, 1, int(msg.get("pid", 0)), _json(msg)))
+    parts.append(encode_events(session.events()))
+    summary = {"type": "session", "scenario": session.scenario.id, "params": session.params,
+               "interpreter": session.interpreter, "state": session.state,
+               "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
+               "problem": session.problem}
+    parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        for part in parts:
+            f.write(part)
+    os.replace(tmp, path)
+
+
+def _json(obj) -> bytes:
+    data = json.dumps(obj, separators=(",", ":"), default=str).encode()
+    if len(data) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
+        raise RecordingError("a message is too large to save (%d bytes)" % len(data))
+    return data
+
+
+class LoadedRun:
+    """A recording read back: quacks like a finished Session for analysis and reports."""
+
+    def __init__(self, store, decoder, summary) -> None:
+        self.store, self.decoder = store, decoder
+        self.scenario = scenarios.get(summary["scenario"])
+        self.params = summary.get("params") or {}
+        self.interpreter = summary.get("interpreter") or {}
+        self.state = summary.get("state", "finished")
+        self.t_end_ns = int(summary.get("t_end_ns") or 0)
+        self.problem = summary.get("problem", "")
+        self._dropped = int(summary.get("dropped") or 0)
+
+    def events(self) -> np.ndarray:
+        return self.store.view()
+
+    def dropped(self) -> int:
+        return self._dropped
+
+    def result(self):
+        from . import analysis
+        return analysis.result_of(self)
+
+
+def load(path: str, capacity: int = 50_000_000) -> LoadedRun:
+    """Read a recording.  Raises RecordingError for anything not right about it."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise RecordingError("%s is %d bytes; recordings over 2 GiB are not loaded" % (path, size))
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise RecordingError("cannot read %s: %s" % (path, exc.strerror or exc))
+    store = EventStore(capacity)
+    decoder = StreamDecoder(store)
+    try:
+        decoder.feed(data)
+    except wire.WireError as exc:
+        raise RecordingError("%s: %s" % (path, exc))
+    if decoder.leftover:
+        raise RecordingError("%s is truncated (%d bytes of an incomplete frame at the end)"
+                             % (path, decoder.leftover))
+    summaries = [m for m in decoder.messages if m.get("type") == "session"]
+    if not summaries:
+        raise RecordingError("%s has no session summary: truncated or not saved by gilscope" % path)
+    kinds = np.unique(store.view()["kind"])
+    unknown = [int(k) for k in kinds if int(k) not in wire.KIND_NAMES]
+    if unknown:
+        raise RecordingError("%s holds events of unknown kinds %s: corrupt" % (path, unknown[:5]))
+    try:
+        return LoadedRun(store, decoder, summaries[-1])
+    except (KeyError, TypeError, scenarios.UnknownScenario) as exc:
+        raise RecordingError("%s: bad session summary (%s)" % (path, exc))

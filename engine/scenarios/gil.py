@@ -1,0 +1,142 @@
+"""gil: the same CPU-bound work as N threads and as N processes, against 1 worker."""
+import os
+import time
+
+from ..params import Param, workers
+from ..wire import S
+from .base import Scenario, Verdict, text
+
+SOURCE = '''import threading, multiprocessing
+
+def run():                 # the seed's loop, bounded so it ends
+    x = 0
+    for _ in range(ITERATIONS):
+        x = x ^ 1
+
+print(multiprocessing.cpu_count())
+# N threads: one process, one GIL -> about one core busy
+threads = [threading.Thread(target=run) for _ in range(N)]
+for t in threads: t.start()
+for t in threads: t.join()
+
+# N processes: one GIL each -> every core busy
+procs = [multiprocessing.Process(target=run) for _ in range(N)]
+for p in procs: p.start()
+for p in procs: p.join()
+'''
+
+
+def _burn(ctx, iterations, waiting_state, label):
+    """One worker's share: the probed loop, then its own CPU time as a value."""
+    ctx.cpu_work(iterations, waiting_state)
+    ctx.value(label, time.thread_time_ns())
+
+
+def run(ctx, p):
+    n, iterations = p["workers"], p["iterations"]
+    print("cpu_count", os.cpu_count())
+    ctx.value("cpu_count", os.cpu_count() or 1)
+    with ctx.phase("baseline"):  # one worker alone: the unit of work's time
+        t = ctx.thread(_burn, "BASELINE", (ctx, iterations, S.PREEMPTED, "cpu_ns_baseline"))
+        t.start()
+        ctx.join(t)
+    # Threads compete for one GIL: a gap in a thread's loop is a GIL wait.
+    state = S.GIL_WAIT if n > 1 else S.PREEMPTED
+    with ctx.phase("threads"):
+        threads = [ctx.thread(_burn, "THREAD%d" % (i + 1), (ctx, iterations, state, "cpu_ns_thread"))
+                   for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            ctx.join(t)
+    # Processes have a GIL each: a gap is the OS giving the core to another.
+    with ctx.phase("processes"):
+        procs = [ctx.process(_burn, "PROCESS%d" % (i + 1),
+                             (ctx, iterations, S.PREEMPTED, "cpu_ns_process"))
+                 for i in range(n)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            ctx.join(proc)
+
+
+def _share(run, lanes_prefix, state):
+    """Fraction of the named lanes' alive time spent in state (from the spans)."""
+    spans = run.spans()
+    labels = spans["labels"]
+    chosen = [i for i, label in enumerate(labels) if label.startswith(lanes_prefix)]
+    if not chosen:
+        return None
+    import numpy as np
+    mask = np.isin(spans["lane"], chosen) & (spans["state"] != S.DONE)
+    dur = (spans["t1"] - spans["t0"])[mask]
+    total = float(dur.sum())
+    return round(float(dur[spans["state"][mask] == state].sum()) / total, 3) if total else None
+
+
+def verdict(run, p):
+    n = p["workers"]
+    cores = run.value("cpu_count", 1)
+    base = run.phase_wall_s("baseline")
+    wall_t, wall_p = run.phase_wall_s("threads"), run.phase_wall_s("processes")
+    sp_t = round(n * base / wall_t, 2)
+    sp_p = round(n * base / wall_p, 2)
+    cpu_t = sum(run.values("cpu_ns_thread")) / 1e9
+    cpu_p = sum(run.values("cpu_ns_process")) / 1e9
+    ideal = min(n, cores)
+    free = run.interpreter.get("free_threaded_build") and not run.interpreter.get("gil_enabled", True)
+    figures = {
+        "workers": n, "cpu_count": cores, "ideal_speedup": ideal,
+        "wall_baseline_s": round(base, 3), "wall_threads_s": round(wall_t, 3),
+        "wall_processes_s": round(wall_p, 3),
+        "speedup_threads": sp_t, "speedup_processes": sp_p,
+        "cores_used_threads": round(cpu_t / wall_t, 2), "cores_used_processes": round(cpu_p / wall_p, 2),
+        "gil_wait_share_threads": _share(run, "THREAD", S.GIL_WAIT),
+        "cpu_s_per_thread": [round(v / 1e9, 3) for v in run.values("cpu_ns_thread")],
+        "cpu_s_per_process": [round(v / 1e9, 3) for v in run.values("cpu_ns_process")],
+    }
+    head = text("Threads: %.2fx, processes: %.2fx (ideal %dx on %d cores)" % (sp_t, sp_p, ideal, cores),
+                "线程：%.2f 倍，进程：%.2f 倍（%d 核上理想为 %d 倍）" % (sp_t, sp_p, cores, ideal))
+    notes = [text(
+        "%d threads kept %.2f cores busy; %d processes kept %.2f busy. " % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]) +
+        ("This build runs without a GIL, so threads use several cores too."
+         if free else
+         "Only the thread holding the GIL runs Python code, so threads take turns: the gaps in each "
+         "thread's lane are waits for the GIL (measured by the thread itself: any pause over 1 ms "
+         "in its loop). Each process has its own interpreter and GIL."),
+        "%d 个线程让 %.2f 个核忙碌；%d 个进程让 %.2f 个核忙碌。" % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]) +
+        ("这个版本没有 GIL，所以线程也能使用多个核。" if free else
+         "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL"
+         "（由线程自己测量：循环中超过 1 毫秒的停顿）。每个进程都有自己的解释器和 GIL。")),
+        text("The seed says the GIL is released every 100 bytecodes: that was Python 2. Since 3.2 a "
+             "thread that wants the GIL asks for it and gets it after the switch interval "
+             "(sys.getswitchinterval(), 5 ms by default).",
+             "原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，想要 GIL 的线程会发出请求，"
+             "持有者在切换间隔（sys.getswitchinterval()，默认 5 毫秒）后让出。")]
+    return Verdict(head, figures, notes)
+
+
+SCENARIO = Scenario(
+    id="gil",
+    group="gil",
+    title=text("GIL: threads vs processes on many cores", "GIL：多核上的线程与进程"),
+    lesson=text(
+        "CPU-bound Python threads share one Global Interpreter Lock: only one runs Python code at "
+        "a time, so N threads finish the work no faster than one. N processes each have their own "
+        "interpreter and GIL, so they use all cores. Watch the per-core load and each lane's gaps.",
+        "CPU 密集的 Python 线程共享一把全局解释器锁（GIL）：同一时刻只有一个线程执行 Python 代码，"
+        "所以 N 个线程并不比一个快。N 个进程各有自己的解释器和 GIL，可以用满所有核。请观察每个核的负载和每条泳道中的空隙。"),
+    params=(
+        workers(default=4, minimum=1, maximum=16),
+        Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个工作者的循环次数"),
+              minimum=1000, maximum=500000000),
+        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
+              text("sys.setswitchinterval: how long a thread may hold the GIL when another wants it.",
+                   "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久。"),
+              minimum=0.0001, maximum=0.1, unit="s"),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    seed_section="多核",
+)
