@@ -1,6 +1,7 @@
 """The headless command line: list, run, report.  Exit codes: 0 ran, 1 failed, 2 bad input."""
 import argparse
 import json
+import os
 import signal
 import sys
 
@@ -59,6 +60,9 @@ def main(argv) -> int:
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
         sys.stderr.write("gilscope: %s\n" % str(exc).strip("'\""))
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `gilscope run race | head -1`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def cmd_list() -> int:

@@ -34,17 +34,25 @@ print(ret)             # 0 with the lock; without it, often not 0
 ret = 0  # the shared variable, a module global as in the seed
 
 
+def change(n):
+    """The seed's exact function."""
+    global ret
+    ret = ret + n
+    ret = ret - n
+
+
 def _worker(ctx, n, iterations, lock, traced):
     global ret
-    if not traced:  # the seed's exact code: no call between read and write
-        for _ in range(iterations):
+    if not traced:  # the seed's exact code: no recording between read and write
+        for i in range(iterations):
             if lock is not None:
-                with lock:
-                    ret = ret + n
-                    ret = ret - n
+                lock.acquire()
+                try:
+                    change(n)
+                finally:
+                    lock.release()
             else:
-                ret = ret + n
-                ret = ret - n
+                change(n)
         return
     record = ctx.rec().event_at
     now = time.perf_counter_ns

@@ -1,0 +1,61 @@
+"""The command line: figures as JSON, Chrome traces, exit codes."""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def gilscope(*args, timeout=120):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "main.py")] + list(args),
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_run_json_has_the_documented_shape():
+    out = gilscope("run", "race", "--set", "iterations=500", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["scenario"] == "race" and doc["params"]["iterations"] == 500
+    assert set(doc["interpreter"]) >= {"version", "gil_enabled"}
+    assert {"headline", "notes"} <= set(doc["verdict"])
+    for name in ("final_value", "expected_value", "lost_updates", "wall_s", "events"):
+        assert name in doc["figures"], name
+    assert doc["figures"]["events"] > 4 * 500  # every traced access was recorded
+
+
+def test_trace_is_valid_chrome_json_with_tracks_slices_and_counters(tmp_path):
+    trace = tmp_path / "race.json"
+    out = gilscope("run", "race", "--set", "iterations=300", "--trace", str(trace))
+    assert out.returncode == 0, out.stderr
+    events = json.loads(trace.read_text())["traceEvents"]
+    names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert {"MainThread", "THREAD1", "THREAD2"} <= names
+    slices = [e for e in events if e["ph"] == "X"]
+    assert slices and all(e["dur"] >= 0 and "pid" in e and "tid" in e for e in slices)
+    assert {"running", "done"} <= {e["name"] for e in slices}
+    counters = [e for e in events if e["ph"] == "C" and e["name"] == "ret"]
+    assert len(counters) == 2 * 2 * 300  # every write of ret as a counter value
+    assert all(isinstance(e["ts"], (int, float)) for e in events if "ts" in e)
+
+
+def test_saved_recording_reports_the_same_verdict(tmp_path):
+    rec = tmp_path / "race.gilscope"
+    first = gilscope("run", "race", "--set", "iterations=400", "--json", "-", "--save", str(rec))
+    again = gilscope("report", str(rec), "--json", "-")
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    a, b = json.loads(first.stdout), json.loads(again.stdout)
+    assert a["figures"]["final_value"] == b["figures"]["final_value"]
+    assert a["figures"]["lost_updates"] == b["figures"]["lost_updates"]
+    assert a["verdict"]["headline"] == b["verdict"]["headline"]
+
+
+def test_bad_input_is_one_line_and_exit_code_2():
+    for args in (["run", "nope"], ["run", "race", "--set", "iterations=0"],
+                 ["run", "race", "--workers", "100000"], ["run", "race", "--set", "bogus=1"],
+                 ["run", "race", "--python", "/nonexistent/python"], ["frobnicate"]):
+        out = gilscope(*args)
+        assert out.returncode == 2, (args, out.stderr)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("gilscope: "), (args, out.stderr)
+        assert "Traceback" not in out.stderr

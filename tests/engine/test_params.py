@@ -1,0 +1,45 @@
+"""Parameter validation: the one place bounds are checked, table-driven."""
+import pytest
+
+from engine import scenarios
+from engine.params import Param, ParamError, resolve
+
+INT = Param("n", "int", 5, {"en": "n", "zh_CN": "n"}, minimum=1, maximum=10)
+FLT = Param("x", "float", 0.5, {"en": "x", "zh_CN": "x"}, minimum=0.0, maximum=1.0)
+BOOL = Param("b", "bool", False, {"en": "b", "zh_CN": "b"})
+CHOICE = Param("c", "choice", "map", {"en": "c", "zh_CN": "c"}, choices=("map", "imap"))
+
+
+@pytest.mark.parametrize("param, text, expected", [
+    (INT, "1", 1), (INT, "10", 10), (INT, " 7 ", 7),
+    (FLT, "0", 0.0), (FLT, "1e-1", 0.1), (BOOL, "on", True), (BOOL, "0", False),
+    (BOOL, "Yes", True), (CHOICE, "imap", "imap"),
+])
+def test_parse_accepts(param, text, expected):
+    assert param.parse(text) == expected
+
+
+@pytest.mark.parametrize("param, text", [
+    (INT, "0"), (INT, "11"), (INT, "-3"), (INT, "2.5"), (INT, "ten"), (INT, ""),
+    (INT, "99999999999999999999"), (FLT, "nan"), (FLT, "inf"), (FLT, "-0.1"), (FLT, "x"),
+    (BOOL, "maybe"), (CHOICE, "MAP"), (CHOICE, ""),
+])
+def test_parse_rejects_with_what_is_allowed(param, text):
+    with pytest.raises(ParamError) as info:
+        param.parse(text)
+    assert param.name in str(info.value) and "expected" in str(info.value)
+
+
+def test_resolve_names_unknown_parameters():
+    with pytest.raises(ParamError, match="unknown parameter 'bogus'"):
+        resolve([INT], {"bogus": "1"})
+    assert resolve([INT, BOOL], {"n": "3"}) == {"n": 3, "b": False}
+
+
+def test_every_declared_default_is_valid_and_texts_are_bilingual():
+    for scenario in scenarios.all_scenarios():
+        assert set(scenario.title) == {"en", "zh_CN"} and set(scenario.lesson) == {"en", "zh_CN"}
+        for p in scenario.params:
+            assert p.validate(p.default) == p.default
+            assert p.label["en"] and p.label["zh_CN"]
+        assert scenario.source.strip()
