@@ -58,7 +58,8 @@ def main(argv) -> int:
             return EXIT_OK
         raise BadInput("no command given; use list, run, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
-        sys.stderr.write("gilscope: %s\n" % str(exc).strip("'\""))
+        message = str(exc).strip("'\"")  # one line, even when the input held a newline
+        sys.stderr.write("gilscope: %s\n" % message.replace("\r", "\\r").replace("\n", "\\n"))
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `gilscope run race | head -1`: the reader left
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -107,6 +108,7 @@ def cmd_run(args) -> int:
 
 def cmd_report(args) -> int:
     from . import recording
+    _check_writable(args)
     try:
         loaded = recording.load(args.recording)
     except recording.RecordingError as exc:

@@ -108,6 +108,8 @@ class StreamDecoder:
     def _strings(self, pid: int, count: int, body) -> None:
         pos = 0
         for _ in range(count):
+            if pos + wire.STRING_ENTRY.size > len(body):
+                raise wire.WireError("string frame does not add up: stream is corrupt")
             sid, n = wire.STRING_ENTRY.unpack_from(body, pos)
             pos += wire.STRING_ENTRY.size
             self.strings[(pid, sid)] = bytes(body[pos:pos + n]).decode("utf-8", "replace")
@@ -118,7 +120,7 @@ class StreamDecoder:
     def _message(self, pid: int, body) -> None:
         try:
             msg = json.loads(bytes(body).decode("utf-8"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             raise wire.WireError("unreadable control message: stream is corrupt")
         if not isinstance(msg, dict):
             raise wire.WireError("control message is not an object: stream is corrupt")

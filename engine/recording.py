@@ -137,5 +137,5 @@ def load(path: str, capacity: int = 50_000_000) -> LoadedRun:
         raise RecordingError("%s holds events of unknown kinds %s: corrupt" % (path, unknown[:5]))
     try:
         return LoadedRun(store, decoder, summaries[-1])
-    except (KeyError, TypeError, scenarios.UnknownScenario) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, scenarios.UnknownScenario) as exc:
         raise RecordingError("%s: bad session summary (%s)" % (path, exc))

@@ -162,6 +162,8 @@ class Session:
         for msg in self.decoder.messages:
             if msg.get("type") == "error":
                 return msg.get("text", "the scenario failed")
+        if code < 0:  # Popen's sign for a signal: the guardian itself was killed
+            return "the run's guardian was killed by signal %d; its processes were swept" % -code
         if code > 128:
             return "the runner was killed by signal %d" % (code - 128)
         tail = [line for line in self.output if line.strip()][-1:]

@@ -1,0 +1,163 @@
+"""queue-pipeline: producers -> bounded multiprocessing.Queue -> slower consumers, None sentinels."""
+from ..params import Param, workers
+from ..wire import K, S
+from .base import Scenario, Verdict, text
+
+SOURCE = '''import multiprocessing, time
+
+def producer(q, items):
+    for item in items:
+        q.put(item)                # blocks while the queue holds MAXSIZE items
+
+def consumer(q):
+    while True:
+        item = q.get()             # blocks while the queue is empty
+        if item is None:           # the sentinel: no more work
+            break
+        time.sleep(CONSUMER_MS / 1000)   # a slow consumer
+
+q = multiprocessing.Queue(MAXSIZE)
+producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
+             for k in range(PRODUCERS)]
+consumers = [multiprocessing.Process(target=consumer, args=(q,)) for _ in range(CONSUMERS)]
+for p in producers + consumers:
+    p.start()
+for p in producers:
+    p.join()
+for _ in consumers:
+    q.put(None)                    # one sentinel per consumer
+for p in consumers:
+    p.join()
+'''
+
+QUEUE_NAME = "queue"
+
+CONSUMERS = workers(default=2, minimum=1, maximum=16)  # the shared worker-count bound
+CONSUMERS.label = text("Consumer processes", "消费者进程数")
+CONSUMERS.help = text("How many consumer processes take items from the queue.",
+                      "从队列中取数据的消费者进程数量。")
+
+
+def producer(ctx, q, items, producer_ms):
+    put = 0
+    for item in items:
+        if producer_ms:
+            ctx.sleep(producer_ms / 1000.0)
+        q.put(item)
+        put += 1
+    ctx.value("items_put", put)
+
+
+def consumer(ctx, q, consumer_ms):
+    got = 0
+    while True:
+        item = q.get()
+        if item is None:
+            break
+        got += 1
+        ctx.sleep(consumer_ms / 1000.0)
+    ctx.value("items_got", got)
+
+
+def run(ctx, p):
+    n_prod, n_cons, items = p["producers"], p["workers"], p["items"]
+    q = ctx.queue(QUEUE_NAME, p["maxsize"])
+    producers = [ctx.process(producer, "PRODUCER%d" % (k + 1),
+                             (ctx, q, range(k, items, n_prod), p["producer_ms"]))
+                 for k in range(n_prod)]
+    consumers = [ctx.process(consumer, "CONSUMER%d" % (k + 1), (ctx, q, p["consumer_ms"]))
+                 for k in range(n_cons)]
+    with ctx.phase("pipeline"):
+        for proc in producers + consumers:
+            proc.start()
+        for proc in producers:
+            ctx.join(proc)
+        for _ in consumers:
+            q.put(None)  # after every producer ended, so no item comes after a sentinel
+        for proc in consumers:
+            ctx.join(proc)
+    q.q.close()
+    q.q.join_thread()
+
+
+def time_in_state(run, lane_prefix, state):
+    """Seconds the lanes whose label starts with lane_prefix spent in state (from spans)."""
+    import numpy as np  # verdicts run on the GUI/CLI side; the runner imports only stdlib
+    spans = run.spans()
+    chosen = [i for i, label in enumerate(spans["labels"]) if label.startswith(lane_prefix)]
+    mask = np.isin(spans["lane"], chosen) & (spans["state"] == state)
+    return float((spans["t1"] - spans["t0"])[mask].sum()) / 1e9
+
+
+def verdict(run, p):
+    items_in, items_out = sum(run.values("items_put")), sum(run.values("items_got"))
+    _, depth, _ = run.queue_depth(QUEUE_NAME)
+    max_depth = int(depth.max()) if len(depth) else None
+    exits = run.of_kind(K.PROC_EXIT)
+    exit_codes = [int(code) for code in exits["b"]]
+    clean = len(exit_codes) == p["producers"] + p["workers"] and all(c == 0 for c in exit_codes)
+    blocked = time_in_state(run, "PRODUCER", S.QUEUE_WAIT)
+    starved = time_in_state(run, "CONSUMER", S.QUEUE_WAIT)
+    figures = {"items": p["items"], "items_in": items_in, "items_out": items_out,
+               "maxsize": p["maxsize"], "max_queue_depth": max_depth,
+               "producer_blocked_s": round(blocked, 3), "consumer_waiting_s": round(starved, 3),
+               "exit_codes": exit_codes, "clean_shutdown": clean,
+               "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3)}
+    head = text("%d items in, %d out; queue depth peaked at %s of %d; producers blocked %.2f s; %s"
+                % (items_in, items_out, max_depth, p["maxsize"], blocked,
+                   "clean shutdown" if clean else "unclean shutdown (exit codes %s)" % exit_codes),
+                "放入 %d 项，取出 %d 项；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒；%s"
+                % (items_in, items_out, max_depth, p["maxsize"], blocked,
+                   "干净退出" if clean else "未能干净退出（退出码 %s）" % exit_codes))
+    notes = [text(
+        "Queue(%d) holds at most %d items. Once it is full, put() blocks: the producers' lanes "
+        "show %.2f s of queue waits while the consumers (%g ms per item) catch up. A bounded "
+        "queue keeps a fast producer from filling memory." % (p["maxsize"], p["maxsize"], blocked, p["consumer_ms"]),
+        "Queue(%d) 最多容纳 %d 项。队列满后 put() 会阻塞：消费者（每项 %g 毫秒）追赶期间，"
+        "生产者的泳道上出现了 %.2f 秒的队列等待。有界队列可防止快速的生产者耗尽内存。"
+        % (p["maxsize"], p["maxsize"], p["consumer_ms"], blocked)),
+        text(
+            "Shutdown by sentinel: after the producers ended, the parent put one None per consumer; "
+            "each consumer stops at its None, so every item before it was handled. A Pipe() carries "
+            "data the same way but joins exactly two ends and has no item limit, only the OS "
+            "pipe buffer.",
+            "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到自己的 None 就停止，"
+            "因此它之前的所有数据都已处理。Pipe() 以同样方式传递数据，但只连接两端，没有项数上限，只受操作系统管道缓冲区限制。")]
+    ok = items_in == items_out == p["items"] and clean
+    return Verdict(head, figures, notes, ok=ok)
+
+
+SCENARIO = Scenario(
+    id="queue-pipeline",
+    group="communication",
+    title=text("Queue pipeline: producers, a bounded queue, consumers", "队列流水线：生产者、有界队列、消费者"),
+    lesson=text(
+        "Processes do not share memory, so they pass data through a multiprocessing.Queue: a "
+        "pipe plus a feeder thread, safe for many processes. Here producer processes put items "
+        "into a small bounded queue and slower consumer processes take them out. Watch the depth "
+        "climb to the limit and the producers block; at the end one None per consumer shuts the "
+        "pipeline down cleanly, as the seed's reader and writer processes do.",
+        "进程之间不共享内存，所以通过 multiprocessing.Queue 传递数据：它是一个管道加一个后台发送线程，"
+        "可供多个进程安全使用。这里生产者进程往一个很小的有界队列里放数据，较慢的消费者进程从中取出。"
+        "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线干净地结束，"
+        "与原文中读进程、写进程的做法相同。"),
+    params=(
+        CONSUMERS,
+        Param("producers", "int", 1, text("Producer processes", "生产者进程数"),
+              minimum=1, maximum=16),
+        Param("items", "int", 60, text("Items", "数据项数"), minimum=1, maximum=100000),
+        Param("maxsize", "int", 8, text("Queue size limit", "队列容量上限"),
+              text("multiprocessing.Queue(maxsize): put() blocks while this many items wait.",
+                   "multiprocessing.Queue(maxsize)：队列中已有这么多项时 put() 会阻塞。"),
+              minimum=1, maximum=10000),
+        Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每项的时间"),
+              minimum=0.0, maximum=1000.0, unit="ms"),
+        Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每项的时间"),
+              minimum=0.0, maximum=1000.0, unit="ms"),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    shows=("queue",),
+    seed_section="Pool 相关",  # the paragraph on Queue and Pipes between processes
+)

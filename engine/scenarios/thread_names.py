@@ -1,0 +1,148 @@
+"""thread-names: MainThread starts THREAD1..n; every printed line is tagged by its thread."""
+import threading
+
+from ..params import Param, workers
+from ..wire import K
+from .base import Scenario, Verdict, text
+
+SOURCE = '''import threading
+
+def run():
+    print(threading.current_thread().name)       # the name of the thread running this
+    n = 0
+    while n < LINES:                              # the seed's loop never did n += 1,
+        print(threading.current_thread().name, n) # so it printed "THREAD1 0" forever
+        n += 1
+    print(threading.current_thread().name)
+
+print(threading.current_thread().name)            # MainThread
+threads = [threading.Thread(target=run, name="THREAD%d" % (i + 1)) for i in range(N)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("end", threading.current_thread().name)     # MainThread again
+'''
+
+
+def _thread_body(lines):
+    """The seed's run(), with the missing increment put back."""
+    print(threading.current_thread().name)
+    n = 0
+    while n < lines:
+        print(threading.current_thread().name, n)
+        n += 1
+    print(threading.current_thread().name)
+
+
+def run(ctx, p):
+    print(threading.current_thread().name)
+    threads = [ctx.thread(_thread_body, "THREAD%d" % (i + 1), (p["lines"],))
+               for i in range(p["workers"])]
+    with ctx.phase("threads"):
+        for t in threads:
+            t.start()
+        for t in threads:
+            ctx.join(t)
+    print("end", threading.current_thread().name)
+
+
+def _lane_names(run):
+    """{(pid, worker): name} from WORKER_START events, in the order the lanes started.
+
+    The first lane to start is the runner's main thread: it records its start
+    before the scenario runs.
+    """
+    return {(int(e["pid"]), int(e["worker"])): run.name(e["pid"], e["b"])
+            for e in run.of_kind(K.WORKER_START)}
+
+
+def interleaving(lane_sequence):
+    """How often consecutive output lines of the worker threads changed lane.
+
+    Lines printed strictly one thread after another change lane (threads - 1)
+    times; anything more means the threads' lines interleaved.
+    """
+    switches = sum(1 for a, b in zip(lane_sequence, lane_sequence[1:]) if a != b)
+    return switches, switches > max(len(set(lane_sequence)) - 1, 0)
+
+
+def verdict(run, p):
+    names = _lane_names(run)
+    main_key = next(iter(names), None)
+    main_name = names.get(main_key, "?")
+    thread_names = [name for key, name in names.items() if key != main_key]
+    outputs = run.outputs()  # (t, pid, worker, text), in time order
+    lines_per_thread = {}
+    for _, pid, worker, _ in outputs:
+        name = names.get((pid, worker), "?")
+        lines_per_thread[name] = lines_per_thread.get(name, 0) + 1
+    worker_lanes = [(pid, worker) for _, pid, worker, _ in outputs if (pid, worker) != main_key]
+    switches, interleaved = interleaving(worker_lanes)
+    main_lines = [line for _, pid, worker, line in outputs if (pid, worker) == main_key]
+    span_ns = {}  # lane -> (first, last) output time: how long each thread printed
+    for t, pid, worker, _ in outputs:
+        first, _last = span_ns.get((pid, worker), (t, t))
+        span_ns[(pid, worker)] = (first, t)
+    longest_ns = max((b - a for key, (a, b) in span_ns.items() if key != main_key), default=0)
+    figures = {"main_thread_name": main_name, "thread_names": thread_names,
+               "lines_per_thread": lines_per_thread, "interleaved": interleaved,
+               "lane_switches": switches, "main_thread_lines": main_lines,
+               "longest_print_ms": round(longest_ns / 1e6, 3)}
+    expected = p["lines"] + 2
+    complete = all(lines_per_thread.get(n) == expected for n in thread_names)
+    head = text("%s started %s; each printed %s lines%s" % (
+                    main_name, ", ".join(thread_names) or "no thread",
+                    expected if complete else "not all its", ", interleaved" if interleaved else ", one thread after another"),
+                "%s 启动了 %s；每个线程打印%s行%s" % (
+                    main_name, "、".join(thread_names) or "0 个线程",
+                    " %d " % expected if complete else "的行数不全", "，彼此交错" if interleaved else "，一个线程接一个线程"))
+    notes = [text(
+        "The first and last lines come from %s: every process starts with one thread, the main "
+        "thread, and it is the one that starts the others. threading.current_thread() returns the "
+        "Thread object running the code that calls it." % main_name,
+        "第一行和最后一行来自 %s：每个进程启动时都有一个线程，即主线程，其他线程由它启动。"
+        "threading.current_thread() 返回正在执行这段代码的线程对象。" % main_name)]
+    if interleaved:
+        notes.append(text(
+            "The threads' lines interleaved (%d changes of thread): the interpreter switched between "
+            "them while they printed." % switches,
+            "各线程的输出交错出现（切换了 %d 次）：它们打印期间解释器在线程之间切换。" % switches))
+    else:
+        ms, interval_ms = figures["longest_print_ms"], p["switch_interval"] * 1000
+        notes.append(text(
+            "Each thread printed all its lines before the next one started: the longest took "
+            "%.2f ms against a %g ms switch interval, so no switch fell inside. Raise the lines or "
+            "lower the switch interval to see them interleave." % (ms, interval_ms),
+            "每个线程都在下一个线程开始前打印完了所有行：最长的用了 %.2f 毫秒，而切换间隔是 %g 毫秒，"
+            "中间没有发生切换。增加行数或减小切换间隔即可看到交错。" % (ms, interval_ms)))
+    return Verdict(head, figures, notes, ok=main_name != "?" and complete)
+
+
+SCENARIO = Scenario(
+    id="thread-names",
+    group="threads",
+    title=text("Thread names: MainThread and THREAD1..n", "线程名：MainThread 与 THREAD1..n"),
+    lesson=text(
+        "Every process starts with one thread, called MainThread; it can start more, each with a "
+        "name of your choosing. threading.current_thread().name tells which thread runs the line "
+        "that asks. Each printed line here appears on the lane of the thread that printed it. "
+        "The seed's loop (while n < 100) never increments n, so it would print forever; this "
+        "version adds n += 1.",
+        "每个进程启动时都有一个线程，叫 MainThread；它可以再启动其他线程，名字由你指定。"
+        "threading.current_thread().name 说明是哪个线程在执行当前这一行。这里每一行输出都显示在打印它的线程泳道上。"
+        "原文的循环（while n < 100）从不递增 n，会一直打印下去；这里补上了 n += 1。"),
+    params=(
+        workers(default=2, minimum=1, maximum=16),
+        Param("lines", "int", 100, text("Lines per thread", "每个线程打印的行数"),
+              minimum=1, maximum=100000),
+        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
+              text("sys.setswitchinterval: how long a thread may hold the GIL when another wants it.",
+                   "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久。"),
+              minimum=0.000001, maximum=0.1, unit="s"),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    seed_section="多线程 threading 模块",
+)

@@ -1,0 +1,116 @@
+"""thread-names, shared-globals, queue-pipeline and deadlock make their claims with measured figures."""
+import os
+
+import pytest
+
+from engine import guardian
+from engine.scenarios.deadlock import find_cycle
+from engine.scenarios.thread_names import interleaving
+from engine.session import Session
+from engine.wire import K
+
+
+def shm_entries(run_id):
+    return [name for name in os.listdir("/dev/shm") if run_id in name] if os.path.isdir("/dev/shm") else []
+
+
+@pytest.fixture
+def session():
+    s = Session(sample=False)
+    yield s
+    s.close()
+    assert s.run_id
+    assert guardian.processes_with_run_id(s.run_id) == []
+    assert shm_entries(s.run_id) == []
+
+
+def run(session, scenario, **params):
+    session.start(scenario, params)
+    assert session.wait(60) == "finished", session.problem
+    result = session.result()
+    assert result.verdict.ok, result.verdict.headline
+    return result
+
+
+# -- thread-names ----------------------------------------------------------------
+def test_thread_names_main_thread_and_every_threads_lines(session):
+    result = run(session, "thread-names", workers=3, lines=40)
+    f = result.figures
+    assert f["main_thread_name"] == "MainThread"
+    assert f["thread_names"] == ["THREAD1", "THREAD2", "THREAD3"]
+    assert f["lines_per_thread"] == {"MainThread": 2, "THREAD1": 42, "THREAD2": 42, "THREAD3": 42}
+    assert f["main_thread_lines"] == ["MainThread", "end MainThread"]
+    # every line is on the lane of the thread that printed it, in the order it printed them
+    names = {(int(e["pid"]), int(e["worker"])): result.view.name(e["pid"], e["b"])
+             for e in result.view.of_kind(K.WORKER_START)}
+    by_thread = {}
+    for _, pid, worker, line in result.view.outputs():
+        by_thread.setdefault(names[(pid, worker)], []).append(line)
+    for name in f["thread_names"]:
+        assert by_thread[name] == [name] + ["%s %d" % (name, n) for n in range(40)] + [name]
+    assert isinstance(f["interleaved"], bool)
+
+
+def test_interleaving_counts_changes_of_thread_beyond_one_per_thread():
+    assert interleaving(["a", "a", "b", "b", "c"]) == (2, False)
+    assert interleaving(["a", "b", "a", "b"]) == (3, True)
+    assert interleaving([]) == (0, False)
+
+
+# -- shared-globals --------------------------------------------------------------
+def test_shared_globals_bug_and_every_fix(session):
+    result = run(session, "shared-globals", workers=3, items=300)
+    f = result.figures
+    assert f["parent_list_lengths_bug"] == [0, 0, 0]      # the parent's ret stayed [[], [], []]
+    assert f["child_list_lengths"] == [100, 100, 100]     # each writer's own copy had its items
+    assert sum(f["child_list_lengths"]) == f["items"] == 300
+    for fix in ("queue", "pool", "manager", "shared_memory"):
+        assert f["total_with_" + fix] == 300, fix
+    assert f["pool_results_in_input_order"] is True
+    assert any(line == "[[], [], []]" for _, _, _, line in result.view.outputs())
+    lessons = result.verdict.notes[0]["en"] + session.scenario.lesson["en"]
+    assert "copy" in lessons and "thread-safe" in lessons  # names the seed's claim, says the truth
+
+
+# -- queue-pipeline --------------------------------------------------------------
+def test_queue_pipeline_bounded_queue_blocks_producer_and_shuts_down_cleanly(session):
+    result = run(session, "queue-pipeline", workers=1, producers=1, items=30, maxsize=4,
+                 consumer_ms=10.0)
+    f = result.figures
+    assert f["items_in"] == f["items_out"] == 30
+    assert 0 < f["max_queue_depth"] <= 4
+    _, depth, _ = result.view.queue_depth("queue")
+    assert len(depth) and depth.max() <= 4
+    assert f["producer_blocked_s"] > 0   # the slow consumer kept the queue full
+    assert f["clean_shutdown"] is True
+    assert f["exit_codes"] == [0, 0]
+
+
+# -- deadlock --------------------------------------------------------------------
+def test_deadlock_is_detected_with_its_wait_for_cycle(session):
+    result = run(session, "deadlock", hold_ms=100.0, detect_s=0.3)
+    f = result.figures
+    assert f["deadlocked"] is True
+    assert sorted(f["cycle"]) == ["THREAD1", "THREAD2"]
+    assert f["wait_for"] == [
+        {"thread": "THREAD1", "holds": ["A"], "waits_for": "B", "held_by": "THREAD2"},
+        {"thread": "THREAD2", "holds": ["B"], "waits_for": "A", "held_by": "THREAD1"}]
+    assert f["lanes_in_lock_wait"] == ["THREAD1", "THREAD2"]
+    assert result.verdict.headline["en"] == (
+        "Deadlock: THREAD1 holds A and waits for B; THREAD2 holds B and waits for A")
+
+
+def test_deadlock_fixed_by_one_lock_order_completes(session):
+    result = run(session, "deadlock", ordered=True, hold_ms=20.0)
+    f = result.figures
+    assert f["deadlocked"] is False
+    assert f["cycle"] == [] and f["wait_for"] == []
+    assert f["threads_finished"] == ["THREAD1", "THREAD2"]
+
+
+def test_find_cycle():
+    assert find_cycle({"A": "T1", "B": "T2"}, {"T1": "B", "T2": "A"}) == ["T1", "T2"]
+    assert find_cycle({"A": "T1"}, {"T2": "A"}) == []                 # a wait, not a cycle
+    assert find_cycle({"A": "T1", "B": "T2", "C": "T3"},
+                      {"T1": "B", "T2": "C", "T3": "A"}) == ["T1", "T2", "T3"]
+    assert find_cycle({"A": "T1", "B": "T2"}, {"T3": "A", "T1": "B", "T2": "A"}) == ["T1", "T2"]
