@@ -116,15 +116,20 @@ def run_scenario(spec: dict) -> int:
     sink = recorder.install(spec["event_fd"])
     sys.stdout = _OutputTap(sys.stdout)
     rec = sink.recorder("MainThread")
-    sink.message({"type": "hello", "pid": os.getpid(), "interpreter": interpreter_info()})
     code = 0
+    hello = {"type": "hello", "pid": os.getpid()}
     try:
         scenario = scenarios.get(spec["scenario"])
         values = params_module.resolve(scenario.params, spec.get("params", {}))
         if "switch_interval" in values:
             sys.setswitchinterval(values["switch_interval"])
+        hello["interpreter"] = interpreter_info()  # with the switch interval in force
+        sink.message(hello)
         scenario.run(probe.Context(values), values)
     except BaseException as exc:
+        if "interpreter" not in hello:
+            hello["interpreter"] = interpreter_info()
+            sink.message(hello)
         text = probe.error_text(exc)
         rec.event(K.ERROR, sink.intern(text), -1)
         sink.message({"type": "error", "text": text})

@@ -1,0 +1,162 @@
+"""pool: a process Pool runs many tasks on a few reused workers; close() ends submissions."""
+import os
+
+from ..params import Param
+from ..probe import Task, error_text
+from ..wire import K, S
+from .base import Scenario, Verdict, text
+
+SOURCE = '''from multiprocessing import Pool
+
+def run(i):
+    print(i)                   # the seed's Python 2 `print i`
+    x = 0
+    for _ in range(ITERATIONS):  # some work, so the tasks overlap
+        x = x ^ 1
+    return i * i
+
+if __name__ == "__main__":
+    p = Pool(PROCESSES)        # Pool() / Pool(None): os.cpu_count() workers
+    results = [p.apply_async(run, args=(i,)) for i in range(TASKS)]
+    try:
+        p.join()               # join() before close() is refused
+    except ValueError as e:
+        print("join() before close():", e)
+    p.close()                  # no more tasks
+    p.join()                   # wait for the workers to finish and exit
+    try:
+        p.apply_async(run, args=(TASKS,))
+    except ValueError as e:    # the seed's warning, for real
+        print("apply_async after close():", e)
+    print([r.get() for r in results])
+'''
+
+SUBMIT_AFTER_CLOSE = "apply_async after close(): "
+JOIN_BEFORE_CLOSE = "join() before close(): "
+POOL_WORKER_NAME = "PoolWorker"
+
+# What the task needs besides its argument.  Set before the Pool forks its
+# workers, which inherit it (probe.Context uses the fork start method); the
+# pool pickles only the Task and the argument.
+_job = {}
+
+
+def work(i):
+    """The seed's run(i): print, a CPU-bound job, and a return value."""
+    print(i)
+    # A pool worker is single-threaded: a gap in its loop is the OS running something else.
+    _job["ctx"].cpu_work(_job["iterations"], S.PREEMPTED)
+    return i * i
+
+
+def run(ctx, p):
+    tasks = p["workers"]
+    ctx.value("cpu_count", os.cpu_count() or 1)
+    _job.update(ctx=ctx, iterations=p["iterations"])
+    task, task_id, rec = Task(work), ctx.intern(work.__name__), ctx.rec()
+    with ctx.phase("pool"):
+        pool = ctx.pool(p["processes"] or None, POOL_WORKER_NAME)  # None: the Pool's own default
+        results = []
+        for i in range(tasks):
+            results.append(pool.apply_async(task, (i,)))
+            rec.event(K.TASK_SUBMIT, task_id, i)
+        try:
+            pool.join()
+        except ValueError as exc:
+            print(JOIN_BEFORE_CLOSE + error_text(exc))
+        pool.close()
+        ctx.join(pool)
+    try:
+        pool.apply_async(task, (tasks,))
+        print(SUBMIT_AFTER_CLOSE + "accepted (no error)")
+    except ValueError as exc:
+        print(SUBMIT_AFTER_CLOSE + error_text(exc))
+    print([r.get() for r in results])
+
+
+def _printed(run, prefix):
+    """The text after prefix in the runner's printed lines (None if never printed)."""
+    for _, pid, _, line in run.outputs():
+        if line.startswith(prefix):
+            return line[len(prefix):]
+    return None
+
+
+def verdict(run, p):
+    cores = run.value("cpu_count", 1)
+    pool_pids = sorted({int(pid) for pid in run.named(K.PROCESS_START, POOL_WORKER_NAME)["pid"]})
+    spans = run.tasks()
+    per_worker = dict((pid, int((spans["pid"] == pid).sum())) for pid in pool_pids)
+    used = sum(1 for count in per_worker.values() if count)
+    after_close = _printed(run, SUBMIT_AFTER_CLOSE)
+    figures = {
+        "cpu_count": cores,
+        "pool_size": len(pool_pids),
+        "pool_size_asked": p["processes"],
+        "tasks_submitted": run.count(K.TASK_SUBMIT),
+        "tasks": int(len(spans["pid"])),
+        "tasks_per_worker": per_worker,
+        "workers_used": used,
+        "wall_pool_s": round(run.phase_wall_s("pool") or 0.0, 3),
+        "join_before_close_error": _printed(run, JOIN_BEFORE_CLOSE),
+        "submit_after_close_error": after_close,
+    }
+    refused = bool(after_close) and after_close.startswith("ValueError")
+    head = text("%d tasks on %d reused workers (pool size %d); apply_async after close(): %s"
+                % (figures["tasks"], used, len(pool_pids), after_close),
+                "%d 个任务由 %d 个复用的工作进程完成（进程池大小 %d）；close() 之后 apply_async：%s"
+                % (figures["tasks"], used, len(pool_pids), after_close))
+    notes = [
+        text("Pool(%s) started %d worker processes once (os.cpu_count() is %d here) and handed "
+             "them all %d tasks: tasks per worker %s. A pool does not start a process per task; "
+             "that is what makes it cheap for many small jobs."
+             % (p["processes"] or "", len(pool_pids), cores, figures["tasks"], list(per_worker.values())),
+             "Pool(%s) 一次性启动了 %d 个工作进程（这台机器 os.cpu_count() 为 %d），"
+             "把全部 %d 个任务交给它们：每个工作进程的任务数 %s。进程池不会为每个任务新开进程，"
+             "所以处理大量小任务很省。"
+             % (p["processes"] or "", len(pool_pids), cores, figures["tasks"], list(per_worker.values()))),
+        text("apply_async returns at once (an AsyncResult; get() waits for the value). close() "
+             "refuses further tasks and lets the workers finish; join() waits for them to exit. "
+             "join() before close(): %s. apply_async after close(): %s."
+             % (figures["join_before_close_error"], after_close),
+             "apply_async 立即返回（一个 AsyncResult，get() 才等待结果）。close() 拒绝新任务，"
+             "让工作进程做完手头的任务；join() 等待它们退出。close() 之前 join()：%s。"
+             "close() 之后 apply_async：%s。" % (figures["join_before_close_error"], after_close)),
+    ]
+    return Verdict(head, figures, notes, ok=refused and figures["tasks"] == p["workers"])
+
+
+SCENARIO = Scenario(
+    id="pool",
+    group="processes",
+    title=text("Pool: apply_async, close, join", "进程池：apply_async、close、join"),
+    lesson=text(
+        "multiprocessing.Pool starts a fixed set of worker processes (by default one per CPU, "
+        "os.cpu_count()) and feeds them tasks from a queue, so many tasks run on a few reused "
+        "processes. apply_async submits one task and returns at once. close() says no more "
+        "tasks will come, join() waits for the workers to exit: join() must come after close(), "
+        "and submitting after close() raises ValueError.",
+        "multiprocessing.Pool 启动一组固定的工作进程（默认每个 CPU 一个，即 os.cpu_count()），"
+        "从队列里给它们派任务，于是大量任务由少数几个复用的进程完成。apply_async 提交一个任务并立即返回。"
+        "close() 表示不再有新任务，join() 等待工作进程退出：join() 必须在 close() 之后调用，"
+        "close() 之后再提交任务会抛出 ValueError。"),
+    params=(
+        Param("processes", "int", 0, text("Pool size (processes)", "进程池大小（processes）"),
+              text("Worker processes in the pool; 0 means Pool's default, os.cpu_count().",
+                   "进程池里的工作进程数；0 表示 Pool 的默认值 os.cpu_count()。"),
+              minimum=0, maximum=64),
+        Param("workers", "int", 8, text("Tasks (apply_async calls)", "任务数（apply_async 次数）"),
+              text("How many tasks to submit; --workers N sets this. The pool size is 'processes'.",
+                   "提交多少个任务；--workers N 设置的就是它。进程池大小由 processes 决定。"),
+              minimum=1, maximum=256),
+        Param("iterations", "int", 5000000, text("Loop iterations per task", "每个任务的循环次数"),
+              text("The CPU-bound job each task does (x = x ^ 1).",
+                   "每个任务做的 CPU 密集工作（x = x ^ 1）。"),
+              minimum=0, maximum=500000000),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    shows=("tasks",),
+    seed_section="Pool 相关",
+)

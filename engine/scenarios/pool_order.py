@@ -1,0 +1,195 @@
+"""pool-order: Pool.map returns results in input order whatever order the tasks finish in."""
+import os
+import tempfile
+
+from ..params import Param, workers
+from ..probe import Task
+from ..wire import K, S
+from .base import Scenario, Verdict, text
+
+SOURCE = '''import os, tempfile, time
+from multiprocessing import Pool
+
+def units(i):                    # 1..5, scrambled but fixed per task
+    return 1 + (i * 2654435761 >> 16) % 5
+
+def run(i):
+    time.sleep(UNIT * units(i))  # tasks of different lengths
+    with open(os.path.join(TEXT, "%d.txt" % i), "w") as w:
+        w.write("%d" % (i * i) + "\\n")
+    return i * i * i
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:   # not the current directory
+        TEXT = os.path.join(tmp, "TEXT")         # the seed: os.system("mkdir TEXT")
+        os.mkdir(TEXT)
+        workers = Pool(processes=6)
+        results = workers.map(run, range(1, 20), CHUNKSIZE)
+        print(results)                           # in input order, always
+        print(list(workers.imap_unordered(run, range(1, 20), CHUNKSIZE)))  # as they finish
+        workers.close()
+        workers.join()
+'''
+
+# Set before the Pool forks its workers, which inherit it (fork start method).
+_job = {}
+
+
+def units(i: int) -> int:
+    """A task's length in time units: 1..5, scrambled (Knuth's multiplicative hash), fixed per i."""
+    return 1 + (i * 2654435761 >> 16) % 5
+
+
+def write(i):
+    """The seed's run(i): write TEXT/i.txt, return i cubed; the sleep makes lengths differ."""
+    _job["ctx"].sleep(_job["unit_s"] * units(i))
+    with open(os.path.join(_job["dir"], "%d.txt" % i), "w") as w:
+        w.write("%d" % (i * i) + "\n")
+    return i * i * i
+
+
+def _waiting(rec, iterator):
+    """Yield from a pool's result iterator, showing the caller's wait for each result."""
+    while True:
+        rec.state(S.QUEUE_WAIT)
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            rec.state(S.RUNNING)
+        yield item
+
+
+def run(ctx, p):
+    args = range(1, p["tasks"] + 1)
+    chunksize, rec, task = p["chunksize"], ctx.rec(), Task(write)
+    with tempfile.TemporaryDirectory(prefix="gilscope-pool-order-") as tmp:
+        text_dir = os.path.join(tmp, "TEXT")
+        os.mkdir(text_dir)
+        _job.update(ctx=ctx, dir=text_dir, unit_s=p["unit_ms"] / 1000.0)
+        pool = ctx.pool(p["workers"])
+        try:
+            with ctx.phase("map"):
+                rec.state(S.QUEUE_WAIT)  # map blocks until every result is in
+                results = pool.map(task, args, chunksize)
+                rec.state(S.RUNNING)
+            print(results)
+            for r in results:
+                ctx.value("map_result", r)
+            with ctx.phase("imap_unordered"):
+                unordered = []
+                for r in _waiting(rec, pool.imap_unordered(task, args, chunksize)):
+                    ctx.value("unordered_result", r)
+                    unordered.append(r)
+            print(unordered)
+            pool.close()
+            ctx.join(pool)
+        finally:
+            pool.terminate()  # after a normal join this is a no-op
+        ctx.value("files_written", len(os.listdir(text_dir)))
+
+
+def _finish_order(run, spans, phase):
+    """Task arguments in the order their TASK_FINISH was recorded inside a phase."""
+    begin, end = run.named(K.PHASE_BEGIN, phase), run.named(K.PHASE_END, phase)
+    if not len(begin) or not len(end):
+        return []
+    inside = (spans["t0"] >= begin["t"].min()) & (spans["t1"] <= end["t"].max())
+    order = spans["t1"][inside].argsort(kind="stable")
+    return [int(a) for a in spans["arg"][inside][order]]
+
+
+def _rounded(seconds):
+    return None if seconds is None else round(seconds, 3)
+
+
+def _shown(order) -> str:
+    return ", ".join(str(a) for a in order[:8]) + (", ..." if len(order) > 8 else "")
+
+
+def verdict(run, p):
+    spans = run.tasks()
+    arg_of = dict(zip(spans["result"].tolist(), spans["arg"].tolist()))  # results are i**3: unique
+    inputs = list(range(1, p["tasks"] + 1))
+    completion = _finish_order(run, spans, "map")
+    result_order = [arg_of.get(r) for r in run.values("map_result")]
+    unordered = [arg_of.get(r) for r in run.values("unordered_result")]
+    unordered_completion = _finish_order(run, spans, "imap_unordered")
+    figures = {
+        "pool_size": int(len(run.named(K.PROCESS_START, "PoolWorker"))),
+        "tasks": p["tasks"], "chunksize": p["chunksize"],
+        "task_units": [units(i) for i in inputs],
+        "completion_order": completion,
+        "result_order": result_order,
+        "unordered_order": unordered,
+        "unordered_completion_order": unordered_completion,
+        "map_keeps_input_order": result_order == inputs,
+        "completion_differs_from_input": bool(completion) and completion != inputs,
+        "files_written": run.value("files_written"),
+        "wall_map_s": _rounded(run.phase_wall_s("map")),
+        "wall_imap_unordered_s": _rounded(run.phase_wall_s("imap_unordered")),
+    }
+    if figures["completion_differs_from_input"]:
+        head = text("map returned results in input order (%s) though tasks finished as %s"
+                    % (_shown(result_order), _shown(completion)),
+                    "map 按输入顺序返回结果（%s），尽管任务的完成顺序是 %s"
+                    % (_shown(result_order), _shown(completion)))
+    else:
+        head = text("Tasks finished in input order this time (%s); map's results are in input order too"
+                    % _shown(completion),
+                    "这次任务恰好按输入顺序完成（%s）；map 的结果也按输入顺序" % _shown(completion))
+    notes = [
+        text("map(run, range(1, %d)) waits for every task, then returns the results lined up with "
+             "the inputs, whatever order the workers finished in. imap_unordered hands each result "
+             "over as soon as it arrives: %s. That is the seed's \"results can also be out of order\"."
+             % (p["tasks"] + 1, _shown(unordered)),
+             "map(run, range(1, %d)) 等所有任务完成，再把结果按输入的顺序排好返回，不管工作进程按什么顺序完成。"
+             "imap_unordered 每到一个结果就立即交出：%s。这就是原文说的“也可以让结果变乱”。"
+             % (p["tasks"] + 1, _shown(unordered))),
+        text("chunksize=%d: the pool sends tasks to workers in chunks of this many, and a worker runs "
+             "a chunk in order. With one big chunk a single worker does everything, in input order."
+             % p["chunksize"],
+             "chunksize=%d：进程池按每块这么多个任务分派给工作进程，一个工作进程按顺序做完一块。"
+             "如果只有一大块，就只有一个工作进程按输入顺序做完全部任务。" % p["chunksize"]),
+        text("Each task also wrote TEXT/i.txt (%s files) into a temporary directory, as the seed does "
+             "in the current one." % figures["files_written"],
+             "每个任务还写了 TEXT/i.txt（共 %s 个文件），写在临时目录里；原文写在当前目录。"
+             % figures["files_written"]),
+    ]
+    return Verdict(head, figures, notes, ok=figures["map_keeps_input_order"])
+
+
+SCENARIO = Scenario(
+    id="pool-order",
+    group="processes",
+    title=text("Pool.map: result order vs finishing order", "Pool.map：结果顺序与完成顺序"),
+    lesson=text(
+        "Pool.map splits the inputs into tasks for the workers and returns a list of results in "
+        "the same order as the inputs, even when later tasks finish first. Tasks here take "
+        "different times, so they finish out of order: compare the task bars with the result "
+        "list. imap_unordered yields each result as soon as it is ready instead.",
+        "Pool.map 把输入拆成任务交给工作进程，返回的结果列表与输入顺序一致，即使后面的任务先完成。"
+        "这里的任务耗时各不相同，所以完成顺序是乱的：请对比任务条与结果列表。"
+        "imap_unordered 则是哪个结果先好就先交出哪个。"),
+    params=(
+        workers(default=6, minimum=1, maximum=32),
+        Param("tasks", "int", 19, text("Tasks", "任务数"),
+              text("map(run, range(1, tasks + 1)); the seed uses range(1, 20).",
+                   "map(run, range(1, tasks + 1))；原文用的是 range(1, 20)。"),
+              minimum=1, maximum=200),
+        Param("chunksize", "int", 1, text("chunksize", "chunksize（分块大小）"),
+              text("How many tasks the pool hands a worker at once.",
+                   "进程池一次交给一个工作进程的任务数。"),
+              minimum=1, maximum=200),
+        Param("unit_ms", "int", 30, text("Task time unit", "任务时间单位"),
+              text("Each task sleeps 1 to 5 of these units (fixed per task).",
+                   "每个任务休眠 1 到 5 个这样的单位（每个任务固定）。"),
+              minimum=1, maximum=1000, unit="ms"),
+    ),
+    source=SOURCE,
+    run=run,
+    verdict=verdict,
+    shows=("tasks",),
+    seed_section="解决办法",
+)
