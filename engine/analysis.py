@@ -21,9 +21,10 @@ class RunView:
 
     def __init__(self, events: np.ndarray, strings: dict, messages=(), params=None,
                  interpreter=None, t_end: int = None) -> None:
+        self.strings = dict(strings)
+        events = _with_external_children(events, self.strings)
         order = np.argsort(events["t"], kind="stable")
         self.events = events[order]
-        self.strings = strings
         self.messages = list(messages)
         self.params = params or {}
         self.interpreter = interpreter or {}
@@ -132,6 +133,34 @@ class RunView:
     def cpu_samples(self):
         ev = self.of_kind(K.CPU_SAMPLE)
         return ev["t"], ev["worker"], ev["a"] / 100.0
+
+
+def _with_external_children(events: np.ndarray, strings: dict) -> np.ndarray:
+    """Give non-Python children (cp, sleep, a shell) a lane of their own.
+
+    They record nothing themselves, so their life is taken from the parent's
+    proc_spawn / proc_exit events: a worker_start and worker_exit are
+    synthesised under the child's pid, named like the spawn event.
+    """
+    spawns = events[events["kind"] == K.PROC_SPAWN]
+    if not len(spawns):
+        return events
+    own = set(np.unique(events["pid"][np.isin(events["kind"], _LANE_KINDS)]).tolist())
+    exits = events[events["kind"] == K.PROC_EXIT]
+    extra = []
+    for e in spawns:
+        child = int(e["a"])
+        if child <= 0 or child in own:
+            continue
+        own.add(child)
+        strings[(child, int(e["b"]))] = strings.get((int(e["pid"]), int(e["b"])), "child")
+        extra.append((e["t"], child, 0, K.WORKER_START, 0, e["b"], 0))
+        ended = exits[exits["a"] == child]
+        if len(ended):
+            extra.append((ended["t"][0], child, 0, K.WORKER_EXIT, 0, 0, ended["b"][0]))
+    if not extra:
+        return events
+    return np.concatenate([events, np.array(extra, events.dtype)])
 
 
 def spans_of(events: np.ndarray, lanes: list, t_end: int):
