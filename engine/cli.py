@@ -88,6 +88,8 @@ def cmd_run(args) -> int:
     from .session import Session, SessionError
     scenario = scenarios.get(args.scenario)
     given = _given(args)
+    if args.python is not None and not args.python.strip():  # not "the default": a mistake
+        raise BadInput("--python: empty path; name an interpreter or leave the option out")
     _check_writable(args)
     session = Session()
     try:
