@@ -1,0 +1,174 @@
+"""gui.timeline.TimelineWidget: the image it shows, its tooltip, follow-live, throttled redraws."""
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt, QTranslator  # noqa: E402
+from PySide6.QtGui import QWheelEvent  # noqa: E402
+
+from gui.timeline_layout import DEFAULT_PALETTE, GIL_WAIT, RUNNING, Spans  # noqa: E402
+
+T0 = 5_000_000_000_000  # the run's start, ns (x = 0 s)
+S = 1_000_000_000
+LABELS = ["MainThread · pid 4242", "THREAD1 · pid 4242"]
+
+
+def two_lanes(end_s=2):
+    """Lane 0: running 0-1 s, GIL wait 1-end.  Lane 1: GIL wait 0-0.5 s, running 0.5-end."""
+    return Spans(np.array([0, 0, 1, 1], np.int32),
+                 np.array([T0, T0 + S, T0, T0 + S // 2], np.int64),
+                 np.array([T0 + S, T0 + end_s * S, T0 + S // 2, T0 + end_s * S], np.int64),
+                 np.array([RUNNING, GIL_WAIT, GIL_WAIT, RUNNING], np.uint8))
+
+
+@pytest.fixture
+def timeline(qtbot):
+    from gui.timeline import TimelineWidget
+    w = TimelineWidget()
+    qtbot.addWidget(w)
+    w.resize(900, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _drawn(timeline, qtbot, x0, x1):
+    """Show [x0, x1] s and wait for the redraw of exactly that view."""
+    timeline.view_box.setXRange(x0, x1, padding=0)
+    qtbot.waitUntil(lambda: timeline._drawn is not None and timeline._drawn[:2] == tuple(
+        timeline.view_box.viewRange()[0]), timeout=2000)
+    return timeline.image_item.image
+
+
+def test_image_has_a_row_block_per_lane_and_a_column_per_pixel(timeline, qtbot):
+    from gui.timeline import ROWS_PER_LANE
+    timeline.set_follow(False)
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    img = _drawn(timeline, qtbot, 0.0, 2.0)
+    width = timeline._view()[2]
+    assert width > 100
+    assert img.shape == (2 * ROWS_PER_LANE, width, 4)
+    # Lane 0's first quarter is running, its last quarter waits for the GIL.
+    assert tuple(img[0, width // 8]) == tuple(DEFAULT_PALETTE[RUNNING])
+    assert tuple(img[0, width - width // 8]) == tuple(DEFAULT_PALETTE[GIL_WAIT])
+    assert tuple(img[ROWS_PER_LANE, width // 8]) == tuple(DEFAULT_PALETTE[GIL_WAIT])
+    assert img[ROWS_PER_LANE - 1, :, 3].max() == 0  # the gap between lanes is transparent
+    # The image spans the view: x from 0 to 2 s, y over both lanes.
+    rect = timeline.image_item.mapRectToView(timeline.image_item.boundingRect())
+    assert (rect.left(), rect.right()) == pytest.approx((0.0, 2.0))
+    assert (rect.top(), rect.bottom()) == pytest.approx((0.0, 2.0))
+    ticks = timeline.plot_item.getAxis("left")._tickLevels[0]
+    assert [label for _, label in ticks] == LABELS
+
+
+def test_tooltip_names_lane_state_start_and_duration(timeline):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    text = timeline.tooltip_at(1.5, 0)
+    assert text.splitlines()[0] == LABELS[0]
+    assert "waiting for the GIL" in text and "1.000000 s" in text and "1 s" in text
+    assert "running" in timeline.tooltip_at(0.25, 0)
+    assert "waiting for the GIL" in timeline.tooltip_at(0.25, 1)
+    assert "500 ms" in timeline.tooltip_at(0.25, 1)
+    assert timeline.tooltip_at(0.25, 7) == ""  # no such lane
+    # A pixel wider than the spans in it: the tooltip gives the mix the colour shows.
+    assert "this pixel: 50 % running, 50 % waiting for the GIL" in timeline.tooltip_at(1.0, 0, 1.0)
+
+
+def test_hovering_shows_the_tooltip_of_the_span_under_the_mouse(timeline, qtbot):
+    timeline.set_follow(False)
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    _drawn(timeline, qtbot, 0.0, 2.0)
+    scene_pos = timeline.view_box.mapViewToScene(QPointF(1.5, 0.4))
+    view_pos = timeline.plot_widget.mapFromScene(scene_pos)
+    qtbot.mouseMove(timeline.plot_widget.viewport(), view_pos)
+    qtbot.waitUntil(lambda: "waiting for the GIL" in timeline.hover_text, timeout=2000)
+    assert timeline.hover_text.startswith(LABELS[0])
+
+
+def test_follow_keeps_the_newest_seconds_and_the_user_can_take_over(timeline, qtbot):
+    timeline.follow_window_s = 10.0
+    timeline.set_follow(True)
+    timeline.set_spans(two_lanes(end_s=30), LABELS, T0)
+    assert timeline.view_box.viewRange()[0] == pytest.approx([20.0, 30.0], abs=1e-6)
+    timeline.set_spans(two_lanes(end_s=45), LABELS, T0)  # data grows: the view moves along
+    assert timeline.view_box.viewRange()[0] == pytest.approx([35.0, 45.0], abs=1e-6)
+    viewport = timeline.plot_widget.viewport()
+    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
+    wheel = QWheelEvent(centre, viewport.mapToGlobal(centre), QPoint(), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    with qtbot.waitSignal(timeline.follow_changed, timeout=2000) as blocker:
+        QCoreApplication.sendEvent(viewport, wheel)  # the user zooms
+    assert blocker.args == [False] and not timeline.follow()
+    zoomed = timeline.view_box.viewRange()[0]
+    timeline.set_spans(two_lanes(end_s=60), LABELS, T0)
+    assert timeline.view_box.viewRange()[0] == pytest.approx(zoomed)  # left where the user put it
+    assert timeline.view_box.viewRange()[1] == pytest.approx([0.0, 2.0])  # lanes did not move
+    timeline.set_follow(True)
+    assert timeline.view_box.viewRange()[0] == pytest.approx([50.0, 60.0], abs=1e-6)
+
+
+def test_redraws_are_throttled_not_per_update(timeline, qtbot, monkeypatch):
+    draws = []
+    original = timeline.draw_image
+    monkeypatch.setattr(timeline, "draw_image", lambda *a: (draws.append(1), original(*a)))
+    for k in range(200):  # 200 updates with no event loop between them: one redraw
+        timeline.set_spans(two_lanes(end_s=3 + k), LABELS, T0)
+    qtbot.wait(200)
+    assert len(draws) == 1
+    start = time.monotonic()
+    for k in range(20):  # updates ~10 ms apart: a redraw per 33 ms at most, not one per update
+        timeline.set_spans(two_lanes(end_s=300 + k), LABELS, T0)
+        qtbot.wait(10)
+    qtbot.wait(100)
+    elapsed = time.monotonic() - start
+    assert 2 <= len(draws) <= 2 + elapsed / 0.033
+
+
+def test_clear_forgets_everything(timeline, qtbot):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    timeline.clear()
+    assert timeline.index.n_lanes == 0 and timeline.lane_labels == []
+    assert timeline.image_item.image is None
+    assert timeline.tooltip_at(0.5, 0) == ""
+    timeline.set_spans(two_lanes(), LABELS, T0 + S)  # the next run, another start
+    assert "running" in timeline.tooltip_at(-0.75, 0)
+
+
+class _Marking(QTranslator):
+    def translate(self, context, source, disambiguation=None, n=-1):
+        return "«%s»" % source if context == "Timeline" else None
+
+
+def test_user_visible_strings_go_through_the_translator(timeline):
+    translator = _Marking()
+    QCoreApplication.installTranslator(translator)
+    try:
+        timeline.set_spans(two_lanes(), LABELS, T0)
+        text = timeline.tooltip_at(1.5, 0)
+        assert "«waiting for the GIL»" in text and "«from {0} for {1}»" not in text
+        assert text.splitlines()[2].startswith("«from ")
+        timeline.retranslate()
+        assert "«time since Run»" in timeline.plot_item.getAxis("bottom").labelText
+    finally:
+        QCoreApplication.removeTranslator(translator)
+
+
+def test_keyboard_follow_home_and_pan(timeline, qtbot):
+    timeline.set_follow(True)
+    timeline.set_spans(two_lanes(end_s=30), LABELS, T0)
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)  # the whole run; follow off
+    assert not timeline.follow()
+    assert timeline.view_box.viewRange()[0] == pytest.approx([0.0, 30.0], abs=1e-6)
+    qtbot.keyClick(timeline, Qt.Key.Key_Plus)  # zoom in around the middle
+    assert timeline.view_box.viewRange()[0] == pytest.approx([7.5, 22.5], abs=1e-6)
+    qtbot.keyClick(timeline, Qt.Key.Key_Right)
+    assert timeline.view_box.viewRange()[0] == pytest.approx([10.5, 25.5], abs=1e-6)
+    qtbot.keyClick(timeline, Qt.Key.Key_F)  # follow again: the newest seconds
+    assert timeline.follow()
+    assert timeline.view_box.viewRange()[0][1] == pytest.approx(30.0)
