@@ -121,10 +121,16 @@ def cmd_report(args) -> int:
 def _check_writable(args) -> None:
     for path in (getattr(args, "json", None), getattr(args, "trace", None), getattr(args, "save", None)):
         if path and path != "-":
-            try:
-                open(path, "a").close()
-            except OSError as exc:
-                raise BadInput("cannot write %s: %s" % (path, exc.strerror))
+            # Check before the run, without creating the file: a run is not
+            # started only to find at the end that its output cannot be kept.
+            folder = os.path.dirname(os.path.abspath(path))
+            if os.path.isdir(path):
+                raise BadInput("cannot write %s: it is a folder" % path)
+            if not os.path.isdir(folder):
+                raise BadInput("cannot write %s: folder %s does not exist" % (path, folder))
+            target = path if os.path.exists(path) else folder
+            if not os.access(target, os.W_OK):
+                raise BadInput("cannot write %s: permission denied" % path)
 
 
 def _report(result, session, args) -> int:
