@@ -44,8 +44,14 @@ class RunView:
         ev = self.of_kind(kind)
         if not len(ev):
             return ev
-        keep = [self.strings.get((int(p), int(b))) == name for p, b in zip(ev["pid"], ev["b"])]
-        return ev[np.array(keep, bool)]
+        return ev[self._is_named(ev, name)]
+
+    def _is_named(self, ev: np.ndarray, name: str) -> np.ndarray:
+        """Mask of events whose (pid, b) is a string id of name; vectorised (millions of accesses)."""
+        ids = np.array([(p << 32) | (s & 0xFFFFFFFF) for (p, s), text in self.strings.items()
+                        if text == name], np.int64)
+        keys = (ev["pid"].astype(np.int64) << 32) | (ev["b"].astype(np.int64) & 0xFFFFFFFF)
+        return np.isin(keys, ids)
 
     def count(self, kind: int) -> int:
         return int(np.count_nonzero(self.events["kind"] == kind))
@@ -106,9 +112,7 @@ class RunView:
         ev = self.events[np.isin(self.events["kind"], (K.VAR_READ, K.VAR_WRITE))]
         if not len(ev):
             return ev
-        ids = {(p, s) for (p, s), text in self.strings.items() if text == var}
-        keep = np.array([(int(p), int(b)) in ids for p, b in zip(ev["pid"], ev["b"])], bool)
-        return ev[keep]
+        return ev[self._is_named(ev, var)]
 
     def final_value(self, var: str, default=None):
         acc = self.accesses(var)
@@ -125,9 +129,7 @@ class RunView:
 
     def queue_depth(self, name: str):
         ev = self.events[np.isin(self.events["kind"], (K.QUEUE_PUT, K.QUEUE_GET))]
-        ids = {(p, s) for (p, s), text in self.strings.items() if text == name}
-        keep = np.array([(int(p), int(b)) in ids for p, b in zip(ev["pid"], ev["b"])], bool)
-        ev = ev[keep] if len(ev) else ev
+        ev = ev[self._is_named(ev, name)] if len(ev) else ev
         return ev["t"], ev["a"], ev["kind"]
 
     def cpu_samples(self):

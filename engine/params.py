@@ -121,3 +121,13 @@ def workers(default=4, minimum=1, maximum=MAX_WORKERS):
                  {"en": "How many threads or processes to start.",
                   "zh_CN": "启动的线程或进程数量。"},
                  minimum=minimum, maximum=maximum)
+
+
+def switch_interval(minimum=0.000001, maximum=0.1):
+    """sys.setswitchinterval, applied by the runner before the scenario starts."""
+    return Param("switch_interval", "float", 0.005,
+                 {"en": "Switch interval", "zh_CN": "切换间隔"},
+                 {"en": "sys.setswitchinterval: how long a thread may hold the GIL when "
+                        "another thread wants it (5 ms by default).",
+                  "zh_CN": "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久（默认 5 毫秒）。"},
+                 minimum=minimum, maximum=maximum, unit="s")

@@ -2,7 +2,7 @@
 import os
 import time
 
-from ..params import Param, workers
+from ..params import Param, workers, switch_interval
 from ..wire import S
 from .base import Scenario, Verdict, text
 
@@ -130,10 +130,7 @@ SCENARIO = Scenario(
         workers(default=4, minimum=1, maximum=16),
         Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个工作者的循环次数"),
               minimum=1000, maximum=500000000),
-        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
-              text("sys.setswitchinterval: how long a thread may hold the GIL when another wants it.",
-                   "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久。"),
-              minimum=0.0001, maximum=0.1, unit="s"),
+        switch_interval(minimum=0.0001),
     ),
     source=SOURCE,
     run=run,

@@ -2,7 +2,7 @@
 import sys
 import time
 
-from ..params import Param, workers
+from ..params import Param, workers, switch_interval
 from ..wire import K, S
 from .base import Scenario, Verdict, text
 
@@ -156,10 +156,7 @@ SCENARIO = Scenario(
         Param("traced", "bool", True, text("Trace every read and write", "追踪每次读写"),
               text("Record each access of ret (each is a call: a switch point).",
                    "记录对 ret 的每次读写（每次记录都是一次函数调用，也就是切换点）。")),
-        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
-              text("sys.setswitchinterval: how often the GIL is offered to another thread.",
-                   "sys.setswitchinterval：GIL 多久让给其他线程一次。"),
-              minimum=0.000001, maximum=0.1, unit="s"),
+        switch_interval(),
     ),
     source=SOURCE,
     run=run,

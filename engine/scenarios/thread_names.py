@@ -1,7 +1,7 @@
 """thread-names: MainThread starts THREAD1..n; every printed line is tagged by its thread."""
 import threading
 
-from ..params import Param, workers
+from ..params import Param, workers, switch_interval
 from ..wire import K
 from .base import Scenario, Verdict, text
 
@@ -136,10 +136,7 @@ SCENARIO = Scenario(
         workers(default=2, minimum=1, maximum=16),
         Param("lines", "int", 100, text("Lines per thread", "每个线程打印的行数"),
               minimum=1, maximum=100000),
-        Param("switch_interval", "float", 0.005, text("Switch interval", "切换间隔"),
-              text("sys.setswitchinterval: how long a thread may hold the GIL when another wants it.",
-                   "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久。"),
-              minimum=0.000001, maximum=0.1, unit="s"),
+        switch_interval(),
     ),
     source=SOURCE,
     run=run,
