@@ -1,0 +1,93 @@
+"""Start the window: QApplication, translator, theme; the plots load after the first paint.
+
+``python main.py`` calls ``main``.  Nothing heavy is imported here: PySide6 widgets
+paint first, then the window builds its pyqtgraph plots (DESIGN.md "Startup":
+pyqtgraph's import is about half of start-up).
+"""
+import os
+import signal
+import sys
+
+# pyqtgraph picks the first Qt binding it can import; make it the one gilscope pins.
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from . import theme as theme_module  # noqa: E402
+
+RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
+TRANSLATIONS = os.path.join(RESOURCES, "translations")
+LANGUAGES = ("en", "zh_CN")
+
+_installed = []  # translators currently installed (kept referenced: Qt does not own them)
+
+
+def language_from_environment() -> str:
+    """GILSCOPE_LANG if set, else Simplified Chinese for a Chinese system locale, else English."""
+    wanted = os.environ.get("GILSCOPE_LANG", "")
+    if wanted in LANGUAGES:
+        return wanted
+    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+
+
+def install_translator(app: QApplication, lang: str) -> bool:
+    """Install gilscope's and Qt's own translations for lang; True if gilscope's was found."""
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    if lang == "en":
+        return False
+    found = False
+    for name, folder in (("gilscope_" + lang, TRANSLATIONS),
+                         ("qtbase_" + lang, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            _installed.append(translator)
+            found = found or name.startswith("gilscope")
+    return found
+
+
+def theme_from_environment(app: QApplication) -> str:
+    """GILSCOPE_THEME=light|dark, else the system's colour scheme."""
+    wanted = os.environ.get("GILSCOPE_THEME", "")
+    if wanted in theme_module.THEMES:
+        return wanted
+    return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
+
+
+def create_window(argv=()):
+    """The application and its window, shown; the caller runs the event loop."""
+    app = QApplication.instance() or QApplication([sys.argv[0]] + list(argv))
+    app.setApplicationName("gilscope")
+    app.setOrganizationName("gilscope")
+    app.setWindowIcon(QIcon(os.path.join(RESOURCES, "gilscope.svg")))
+    lang = language_from_environment()
+    install_translator(app, lang)
+    theme_name = theme_from_environment(app)
+    pixel_size = theme_module.default_pixel_size()
+    theme_module.apply(app, theme_module.THEMES[theme_name], pixel_size)
+    from .main_window import MainWindow
+    window = MainWindow(lang=lang, theme_name=theme_name, pixel_size=pixel_size)
+    window.dark_action.setChecked(theme_name == "dark")
+    window.chinese_action.setChecked(lang == "zh_CN")
+    screen = app.primaryScreen().availableGeometry()
+    window.resize(round(screen.width() * 0.9), round(screen.height() * 0.9))
+    if screen.width() <= 1440 or screen.height() <= 900:
+        window.showMaximized()  # 1366x768 needs every pixel
+    else:
+        window.show()
+    return app, window
+
+
+def main(argv=()) -> int:
+    app, window = create_window(argv)
+    # Ctrl-C in the terminal closes the window (which stops the run); the timer lets
+    # Python see the signal while Qt's loop is idle.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer()
+    heartbeat.start(250)
+    heartbeat.timeout.connect(lambda: None)
+    return app.exec()

@@ -1,0 +1,152 @@
+"""Per-core CPU load: one trace per core, the last ~30 s, 0-100 %.
+
+Samples come from the Session's psutil sampler (about 10 Hz) as cpu_sample
+events; this panel keeps them per core in growing arrays and redraws on the
+window's timer.  The header says how many cores were busy lately: with the GIL,
+N CPU-bound threads add up to about one.
+"""
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.wire import K
+
+from . import theme as theme_module
+
+WINDOW_S = 30.0
+BUSY_WINDOW_S = 1.0  # "cores busy" averages the last second of samples
+MAX_LEGEND_CORES = 16
+FEW_SAMPLES = 50
+
+
+class CpuPanel(QWidget):
+    """The live per-core load plot."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(parent)
+        self._theme, self._px = theme, pixel_size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.title = QLabel()
+        self.busy = QLabel()
+        header.addWidget(self.title)
+        self.key = QLabel()  # which colour is which core: in the header, never over the curves
+        header.addWidget(self.key)
+        header.addStretch(1)
+        header.addWidget(self.busy)
+        layout.addLayout(header)
+        self.plot = pg.PlotWidget()
+        item = self.plot.getPlotItem()
+        item.setMouseEnabled(x=True, y=False)
+        item.setYRange(-8, 110, padding=0)  # 0 and 100 % and their tick labels fit inside the frame
+        item.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
+        item.hideButtons()
+        self.plot.setMinimumHeight(110)
+        layout.addWidget(self.plot)
+        self._curves = {}
+        self._t0_ns = 0
+        self.reset(0)
+        self.apply_theme(theme)
+        self.retranslate()
+
+    def retranslate(self, lang: str = "en") -> None:
+        self.title.setText(self.tr("CPU load per core (%), measured by psutil"))
+        item = self.plot.getPlotItem()
+        theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
+        theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
+        self._update_busy()
+
+    def apply_theme(self, theme, pixel_size: int = None) -> None:
+        self._theme = theme
+        self._px = pixel_size or self._px
+        self.plot.setBackground(theme.plot_bg)
+        theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
+        for core, curve in self._curves.items():
+            curve.setPen(pg.mkPen(theme.series_color(core), width=2))
+        self._update_key()
+        self.retranslate()
+
+    # -- data --------------------------------------------------------------------
+    def reset(self, t0_ns: int) -> None:
+        """A new run: forget the old samples."""
+        self._t0_ns = t0_ns
+        self._t_parts, self._core_parts, self._y_parts = [], [], []
+        self._t = np.zeros(0)
+        self._core = np.zeros(0, np.uint32)
+        self._y = np.zeros(0)
+        self._dirty = False
+        for curve in self._curves.values():
+            curve.setData([], [])
+        self._update_busy()
+
+    def ingest(self, chunk: np.ndarray) -> None:
+        """New events since the last call; keeps only the cpu samples."""
+        samples = chunk[chunk["kind"] == K.CPU_SAMPLE]
+        if not len(samples):
+            return
+        self._t_parts.append((samples["t"] - self._t0_ns) / 1e9)
+        self._core_parts.append(samples["worker"].copy())
+        self._y_parts.append(samples["a"] / 100.0)
+        self._dirty = True
+
+    def refresh(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._t = np.concatenate([self._t] + self._t_parts)
+        self._core = np.concatenate([self._core] + self._core_parts)
+        self._y = np.concatenate([self._y] + self._y_parts)
+        self._t_parts, self._core_parts, self._y_parts = [], [], []
+        cores = np.unique(self._core)
+        for core in cores:
+            mine = self._core == core
+            curve = self._curve(int(core))
+            curve.setData(self._t[mine], self._y[mine])
+            # A short run has one or two samples: a line needs two points, so show dots too.
+            few = np.count_nonzero(mine) < FEW_SAMPLES
+            curve.setSymbol("o" if few else None)
+            if few:
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(self._theme.series_color(int(core)))
+                curve.setSymbolPen(None)
+        now = float(self._t.max())
+        self.plot.getPlotItem().setXRange(max(0.0, now - WINDOW_S), max(now, 1.0), padding=0)
+        self._update_busy()
+
+    def finish(self, result) -> None:
+        """The run ended: show all of it if it fits the window."""
+        self.refresh()
+        if len(self._t):
+            end = float(self._t.max())
+            self.plot.getPlotItem().setXRange(max(0.0, end - WINDOW_S), max(end, 1.0), padding=0.02)
+
+    def _curve(self, core: int):
+        curve = self._curves.get(core)
+        if curve is None:
+            pen = pg.mkPen(self._theme.series_color(core), width=2)
+            curve = self.plot.plot([], [], pen=pen)
+            self._curves[core] = curve
+            self._update_key()
+        return curve
+
+    def _update_key(self) -> None:
+        shown = sorted(self._curves)[:MAX_LEGEND_CORES]
+        self.key.setText("&nbsp;&nbsp;".join(
+            '<span style="color:%s">━━</span>&nbsp;%s' % (self._theme.series_color(core),
+                                                         self.tr("core {0}").format(core))
+            for core in shown))
+
+    def _update_busy(self) -> None:
+        if not len(self._t):
+            self.busy.setText("")
+            return
+        recent = self._t >= self._t.max() - BUSY_WINDOW_S
+        n_cores = len(np.unique(self._core))
+        samples_per_core = max(1, np.count_nonzero(recent) / max(1, n_cores))
+        busy = float(self._y[recent].sum()) / 100.0 / samples_per_core
+        self.busy.setText(self.tr("cores busy: {0:.1f} of {1}").format(busy, n_cores))
+
+    def point_count(self) -> int:
+        """How many samples the curves hold (tests read it)."""
+        return int(sum(len(c.getData()[0]) for c in self._curves.values() if c.getData()[0] is not None))

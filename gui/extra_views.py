@@ -1,0 +1,214 @@
+"""Queue depth over time (queue scenarios) and the pool's task Gantt (pool scenarios).
+
+Both keep only their own kinds of events, appended per tick, and redraw on the
+window's timer; both draw with one item per series (a curve per queue, one
+BarGraphItem for all tasks), never one per event.
+"""
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.wire import K
+
+from . import theme as theme_module
+
+MAX_TASK_LABELS = 80  # task labels appear when at most this many tasks are in view
+
+
+class _PlotPanel(QWidget):
+    """A header line over one pyqtgraph plot, themed."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(parent)
+        self._theme, self._px = theme, pixel_size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        self.plot = pg.PlotWidget()
+        self.plot.getPlotItem().hideButtons()
+        layout.addWidget(self.plot)
+
+    def apply_theme(self, theme, pixel_size: int = None) -> None:
+        self._theme, self._px = theme, pixel_size or self._px
+        self.plot.setBackground(theme.plot_bg)
+        theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
+        self.retranslate()
+
+    def retranslate(self, lang: str = "en") -> None:
+        theme_module.axis_label(self.plot.getPlotItem(), "bottom", self.tr("seconds since Run"),
+                                self._theme, self._px)
+
+
+class QueueView(_PlotPanel):
+    """Items waiting in each queue, over time (from the depth recorded at every put/get)."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(theme, pixel_size, parent)
+        self.legend = self.plot.getPlotItem().addLegend(offset=(8, 4))
+        self._curves = {}
+        self.reset(0)
+        self.apply_theme(theme)
+
+    def retranslate(self, lang: str = "en") -> None:
+        super().retranslate(lang)
+        puts, gets = getattr(self, "_puts", 0), getattr(self, "_gets", 0)
+        names = ", ".join(sorted(set(getattr(self, "_name", [])))) or "?"
+        self.title.setText(self.tr("Depth of {0}: items waiting after every put and get "
+                                   "({1} puts, {2} gets)").format(names, puts, gets))
+        theme_module.axis_label(self.plot.getPlotItem(), "left", self.tr("items in queue"),
+                                self._theme, self._px)
+
+    def apply_theme(self, theme, pixel_size: int = None) -> None:
+        super().apply_theme(theme, pixel_size)
+        self.legend.setLabelTextColor(theme.plot_fg)
+        for i, curve in enumerate(self._curves.values()):
+            curve.setPen(pg.mkPen(theme.series_color(i), width=2.5))
+
+    def reset(self, t0_ns: int) -> None:
+        self._t0_ns = t0_ns
+        self._parts = []
+        self._t = np.zeros(0)
+        self._depth = np.zeros(0)
+        self._name = []  # queue name per point
+        self._puts = self._gets = 0
+        self._dirty = False
+        for curve in self._curves.values():
+            curve.setData([], [])
+
+    def ingest(self, chunk: np.ndarray, strings: dict) -> None:
+        kinds = chunk["kind"]
+        ev = chunk[(kinds == K.QUEUE_PUT) | (kinds == K.QUEUE_GET)]
+        if not len(ev):
+            return
+        self._puts += int(np.count_nonzero(ev["kind"] == K.QUEUE_PUT))
+        self._gets += int(np.count_nonzero(ev["kind"] == K.QUEUE_GET))
+        names = [strings.get((int(p), int(b)), "queue") for p, b in zip(ev["pid"], ev["b"])]
+        self._parts.append(((ev["t"] - self._t0_ns) / 1e9, ev["a"].astype(float), names))
+        self._dirty = True
+
+    def refresh(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        self._t = np.concatenate([self._t] + [p[0] for p in self._parts])
+        self._depth = np.concatenate([self._depth] + [p[1] for p in self._parts])
+        for p in self._parts:
+            self._name.extend(p[2])
+        self._parts = []
+        names = np.array(self._name)
+        self.legend.setVisible(len(set(self._name)) > 1)  # one queue: its name is in the title
+        for name in sorted(set(self._name)):
+            mine = names == name
+            order = np.argsort(self._t[mine], kind="stable")
+            t, depth = self._t[mine][order], self._depth[mine][order]
+            keep = depth >= 0  # -1: the platform cannot tell the depth (macOS)
+            self._curve(name).setData(t[keep], depth[keep], stepMode="right")
+        self.retranslate()
+
+    def finish(self, result) -> None:
+        self.refresh()
+
+    def _curve(self, name: str):
+        curve = self._curves.get(name)
+        if curve is None:
+            pen = pg.mkPen(self._theme.series_color(len(self._curves)), width=2.5)
+            curve = self.plot.plot([], [], pen=pen, name=name)
+            self._curves[name] = curve
+        return curve
+
+    def point_count(self) -> int:
+        return int(len(self._t))
+
+
+class TaskGantt(_PlotPanel):
+    """Pool tasks as bars on the worker process that ran them, labelled with their argument."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(theme, pixel_size, parent)
+        self.bars = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
+        self.plot.addItem(self.bars)
+        self.plot.getPlotItem().setMouseEnabled(x=True, y=False)
+        self.plot.getPlotItem().sigXRangeChanged.connect(lambda *_: self._draw_labels())
+        self._labels = []
+        self.reset(0)
+        self.apply_theme(theme)
+
+    def retranslate(self, lang: str = "en") -> None:
+        super().retranslate(lang)
+        n = len(getattr(self, "_t0", ()))
+        self.title.setText(self.tr("Pool tasks on their worker processes ({0} done): "
+                                   "each bar is one call, labelled with its argument").format(n))
+
+    def apply_theme(self, theme, pixel_size: int = None) -> None:
+        super().apply_theme(theme, pixel_size)
+        for label in self._labels:  # the pool is rebuilt with the new colours and size
+            self.plot.removeItem(label)
+        self._labels = []
+        self._dirty = True
+        self.refresh()
+
+    def reset(self, t0_ns: int) -> None:
+        self._t0_ns = t0_ns
+        self._open = {}   # (pid, worker) -> (t0 s, argument)
+        self._rows = {}   # pid -> row
+        self._t0, self._t1, self._row, self._arg = [], [], [], []
+        self._dirty = True
+
+    def ingest(self, chunk: np.ndarray, strings: dict) -> None:
+        kinds = chunk["kind"]
+        ev = chunk[(kinds == K.TASK_START) | (kinds == K.TASK_FINISH)]
+        for e in ev[np.argsort(ev["t"], kind="stable")]:  # tasks are coarse: few per tick
+            key = (int(e["pid"]), int(e["worker"]))
+            t = (int(e["t"]) - self._t0_ns) / 1e9
+            if e["kind"] == K.TASK_START:
+                self._open[key] = (t, int(e["a"]))
+            elif key in self._open:
+                start, arg = self._open.pop(key)
+                self._rows.setdefault(key[0], len(self._rows))
+                self._t0.append(start)
+                self._t1.append(t)
+                self._row.append(self._rows[key[0]])
+                self._arg.append(arg)
+                self._dirty = True
+
+    def refresh(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        row = np.array(self._row, float)
+        colours = [pg.mkBrush(self._theme.series_color(a)) for a in self._arg]
+        self.bars.setOpts(x0=np.array(self._t0), x1=np.array(self._t1), y0=row - 0.38,
+                          y1=row + 0.38, brushes=colours, pen=pg.mkPen(self._theme.plot_bg, width=1))
+        axis = self.plot.getPlotItem().getAxis("left")
+        axis.setTicks([[(r, "pid %d" % pid) for pid, r in self._rows.items()]])
+        if self._rows:
+            self.plot.getPlotItem().setYRange(-0.6, len(self._rows) - 0.4, padding=0)
+            self.plot.getPlotItem().setXRange(min(self._t0), max(self._t1), padding=0.02)
+        self.retranslate()
+        self._draw_labels()
+
+    def finish(self, result) -> None:
+        self.refresh()
+
+    def _draw_labels(self) -> None:
+        (x0, x1), _ = self.plot.getPlotItem().viewRange()
+        shown = [i for i in range(len(self._t0)) if self._t1[i] >= x0 and self._t0[i] <= x1]
+        if len(shown) > MAX_TASK_LABELS:
+            shown = []
+        while len(self._labels) < len(shown):
+            label = pg.TextItem(color=self._theme.plot_fg, anchor=(0.5, 0.5),
+                                fill=pg.mkBrush(self._theme.plot_bg + "b0"))
+            label.setFont(theme_module.ui_font(self._px, 0.8, bold=True))
+            self.plot.addItem(label)
+            self._labels.append(label)
+        for label, i in zip(self._labels, shown):
+            label.setText(str(self._arg[i]))
+            label.setPos((self._t0[i] + self._t1[i]) / 2, self._row[i])
+            label.show()
+        for label in self._labels[len(shown):]:
+            label.hide()
+
+    def task_count(self) -> int:
+        return len(self._t0)

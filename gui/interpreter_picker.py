@@ -1,0 +1,136 @@
+"""Which Python runs the scenario: the current one plus every CPython >= 3.9 found.
+
+Probing an interpreter starts it once (engine.interpreters.probe), so the search
+runs on a worker thread, and only when the list is first opened: start-up stays
+free of subprocesses.  Until then the list holds the current Python, labelled
+from ``sys``; found interpreters appear one by one while the list is open.
+"""
+import platform
+import sys
+import threading
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog
+
+CURRENT = ""  # item data for "the Python running gilscope" (Session's default)
+OTHER = "\0other"  # item data for "choose a file..."
+SEARCHING = "\0searching"  # item data for the placeholder while the search runs
+
+
+def current_label() -> str:
+    gil_check = getattr(sys, "_is_gil_enabled", None)
+    mode = "free-threaded" if gil_check is not None and not gil_check() else "GIL"
+    return "Python %s (%s)" % (platform.python_version(), mode)
+
+
+class _Reporter(QObject):
+    """Carries results from the probing thread to the GUI thread (a queued signal)."""
+
+    found = Signal(list)
+    searched = Signal()
+    probed = Signal(str, object, str)  # path, info or None, error text
+
+
+class InterpreterPicker(QComboBox):
+    """A combo box of interpreters; ``python()`` is the path to pass to Session.start."""
+
+    problem = Signal(str)  # a chosen file is not a usable Python
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._reporter = _Reporter(self)
+        self._reporter.found.connect(self._add_found)
+        self._reporter.searched.connect(self._search_done)
+        self._reporter.probed.connect(self._add_probed)
+        self._searching = False
+        self._labels = {current_label()}  # one entry per version and GIL mode (pyenv shims,
+                                          # venvs and the base install are the same Python)
+        self.addItem(self.tr("{0} — this gilscope").format(current_label()), CURRENT)
+        self.addItem(self.tr("Other Python…"), OTHER)
+        self.setToolTip(self.tr("The interpreter that runs the scenario (GIL or free-threaded)"))
+        self.activated.connect(self._on_activated)
+        self._last_index = 0
+
+    def python(self):
+        """The chosen interpreter's path, or None for the one running gilscope."""
+        data = self.currentData()
+        return data if data not in (CURRENT, OTHER, SEARCHING) else None
+
+    def showPopup(self) -> None:  # Qt override: the first look at the list starts the search
+        self.search()
+        super().showPopup()
+
+    def search(self) -> None:
+        """Find every usable interpreter on a worker thread (once)."""
+        if self._searching:
+            return
+        self._searching = True
+        self.insertItem(self.count() - 1, self.tr("Looking for other Pythons…"), SEARCHING)
+        threading.Thread(target=self._find_all, name="gilscope-find-pythons", daemon=True).start()
+
+    def _find_all(self) -> None:
+        from engine import interpreters
+        try:
+            for path in interpreters.candidates():
+                try:
+                    info = interpreters.probe(path)
+                except interpreters.InterpreterError:
+                    continue
+                self._reporter.found.emit([info])
+            self._reporter.searched.emit()
+        except RuntimeError:  # the window closed while we probed
+            pass
+
+    def _search_done(self) -> None:
+        index = self.findData(SEARCHING)
+        if index >= 0:
+            self.removeItem(index)
+
+    def _add_found(self, infos: list) -> None:
+        for info in infos:
+            if info["label"] in self._labels:
+                continue
+            self._labels.add(info["label"])
+            before = self.findData(SEARCHING)
+            self.insertItem(before if before >= 0 else self.count() - 1,
+                            "%s — %s" % (info["label"], info["executable"]), info["executable"])
+
+    def _on_activated(self, index: int) -> None:
+        if self.itemData(index) == SEARCHING:
+            self.setCurrentIndex(self._last_index)
+            return
+        if self.itemData(index) != OTHER:
+            self._last_index = index
+            return
+        self.setCurrentIndex(self._last_index)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a Python interpreter"))
+        if path:
+            self.probe_path(path)
+
+    def probe_path(self, path: str) -> None:
+        """Check path off the GUI thread; add and select it, or report why not."""
+        def work():
+            from engine import interpreters
+            try:
+                info, error = interpreters.probe(path), ""
+            except interpreters.InterpreterError as exc:
+                info, error = None, str(exc)
+            try:
+                self._reporter.probed.emit(path, info, error)
+            except RuntimeError:
+                pass
+        threading.Thread(target=work, name="gilscope-probe-python", daemon=True).start()
+
+    def _add_probed(self, path: str, info, error: str) -> None:
+        """A file the user chose: add it even if its version is listed (they asked for it)."""
+        if info is None:
+            self.problem.emit(error)
+            return
+        index = self.findData(info["executable"])
+        if index < 0:
+            self._labels.add(info["label"])
+            index = self.count() - 1
+            self.insertItem(index, "%s — %s" % (info["label"], info["executable"]), info["executable"])
+        self.setCurrentIndex(index)
+        self._last_index = index

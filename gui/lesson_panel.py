@@ -1,0 +1,255 @@
+"""The understanding panel: verdict in large type, the lesson, the source, the output.
+
+Scenario texts come from the declaration in the current language; the verdict's
+figures are the measured ones from the RunResult, shown as they are.
+"""
+import html
+import keyword
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (QFrame, QLabel, QPlainTextEdit, QScrollArea, QSplitter, QTabWidget,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+from . import theme as theme_module
+
+OUTPUT_LINES_KEPT = 5000
+MAX_LINES_PER_TICK = 1000  # appending a line costs ~50 us: a print flood shows its newest lines
+
+
+class PythonHighlighter(QSyntaxHighlighter):
+    """Keywords, builtins, strings, numbers and comments: enough to read a short example."""
+
+    _TOKENS = re.compile(r"(?P<comment>#[^\n]*)|(?P<string>'''|\"\"\"|'[^'\n]*'|\"[^\"\n]*\")"
+                         r"|(?P<number>\b\d[\d_]*(?:\.\d+)?\b)|(?P<word>\b[A-Za-z_]\w*\b)")
+    _BUILTINS = {"print", "range", "len", "int", "str", "list", "dict", "set", "None", "True",
+                 "False", "super", "self", "object", "open", "sum", "min", "max"}
+
+    def __init__(self, document, theme) -> None:
+        super().__init__(document)
+        self.set_theme(theme)
+
+    def set_theme(self, theme) -> None:
+        def fmt(colour, bold=False, italic=False):
+            f = QTextCharFormat()
+            f.setForeground(QColor(colour))
+            if bold:
+                f.setFontWeight(QFont.Weight.Bold)
+            f.setFontItalic(italic)
+            return f
+        dark = theme.dark
+        self._formats = {
+            "keyword": fmt("#ff9d5c" if dark else "#9b2393", bold=True),
+            "builtin": fmt("#7ec8ff" if dark else "#0b5394"),
+            "string": fmt("#a8e07a" if dark else "#1a7f37"),
+            "number": fmt("#f5c26b" if dark else "#a35200"),
+            "comment": fmt("#9aa0a6" if dark else "#6a737d", italic=True),
+        }
+        self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:  # Qt override
+        for match in self._TOKENS.finditer(text):
+            kind = match.lastgroup
+            if kind == "word":
+                word = match.group()
+                kind = ("keyword" if keyword.iskeyword(word)
+                        else "builtin" if word in self._BUILTINS else None)
+            if kind:
+                self.setFormat(match.start(), match.end() - match.start(), self._formats[kind])
+
+
+class LessonPanel(QWidget):
+    """Verdict on top (large), then tabs: lesson, source, output."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(parent)
+        self.lang = "en"
+        self.scenario = None
+        self._result = None
+        self._theme = theme
+        self._state = "idle"
+        self._columns_shown = 0
+        self._tag_colours = {}  # output tag -> colour, in order of first line
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Vertical)
+        layout.addWidget(split)
+
+        self.verdict_box = QFrame()
+        self.verdict_box.setFrameShape(QFrame.Shape.StyledPanel)
+        vbox = QVBoxLayout(self.verdict_box)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.figures = QLabel()
+        self.figures.setWordWrap(True)
+        self.figures.setTextFormat(Qt.TextFormat.RichText)
+        for w in (self.headline, self.figures):
+            vbox.addWidget(w)
+        vbox.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.verdict_box)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split.addWidget(scroll)
+
+        self.tabs = QTabWidget()
+        self.lesson = QTextBrowser()
+        self.lesson.setOpenExternalLinks(False)
+        self.source = QPlainTextEdit()
+        self.source.setReadOnly(True)
+        self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = PythonHighlighter(self.source.document(), theme)
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setMaximumBlockCount(OUTPUT_LINES_KEPT)
+        for w in (self.lesson, self.source, self.output):
+            self.tabs.addTab(w, "")
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        self.split = split
+        self.set_font_size(pixel_size)
+        self.retranslate(self.lang)
+
+    # -- appearance ------------------------------------------------------------
+    def set_font_size(self, pixel_size: int) -> None:
+        self._px = pixel_size
+        self.headline.setFont(theme_module.ui_font(pixel_size, 1.6, bold=True))
+        self.figures.setFont(theme_module.ui_font(pixel_size, 0.95))
+        mono = theme_module.mono_font(pixel_size)
+        self.source.setFont(mono)
+        self.output.setFont(mono)
+
+    def apply_theme(self, theme) -> None:
+        self._theme = theme
+        self.highlighter.set_theme(theme)
+        self._show_verdict()
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        for i, name in enumerate((self.tr("Lesson"), self.tr("Source"), self.tr("Output"))):
+            self.tabs.setTabText(i, name)
+        self._show_lesson()
+        self._show_verdict()
+
+    # -- content ---------------------------------------------------------------
+    def set_scenario(self, scenario) -> None:
+        self.scenario = scenario
+        self._result, self._state = None, "idle"
+        self.source.setPlainText(scenario.source.rstrip("\n"))
+        self._show_lesson()
+        self._show_verdict()
+
+    def _pick(self, texts: dict) -> str:
+        return texts.get(self.lang, texts.get("en", ""))
+
+    def _show_lesson(self) -> None:
+        if self.scenario is None:
+            return
+        paragraphs = [p for p in self._pick(self.scenario.lesson).split("\n") if p.strip()]
+        body = "".join("<p>%s</p>" % html.escape(p) for p in paragraphs)
+        happened = ""
+        if self._result is not None and self._result.verdict.notes:
+            notes = "".join("<p>%s</p>" % html.escape(self._pick(n)) for n in self._result.verdict.notes)
+            happened = "<h3>%s</h3>%s<hr>" % (html.escape(self.tr("What happened")), notes)
+        self.lesson.setHtml("<h2>%s</h2>%s%s" % (html.escape(self._pick(self.scenario.title)),
+                                                 happened, body))
+
+    def set_running(self) -> None:
+        self._result, self._state = None, "running"
+        self.output.clear()
+        self._tag_colours = {}
+        self._show_verdict()
+        self._show_lesson()
+
+    def set_result(self, result, state: str) -> None:
+        """state: finished, stopped or failed."""
+        self._result, self._state = result, state
+        self._show_verdict()
+        self._show_lesson()
+
+    def _show_verdict(self) -> None:
+        t = self._theme
+        if self._result is None:
+            waiting = {"idle": self.tr("Press Run (F5) to see what happens."),
+                       "running": self.tr("Running… the verdict comes when the run ends."),
+                       "failed": self.tr("The run failed before anything could be measured.")}
+            self.headline.setText(waiting.get(self._state, ""))
+            self.headline.setStyleSheet("color: %s" % t.muted)
+            self.figures.setText("")
+            return
+        verdict = self._result.verdict
+        # A finding is neither good nor bad: accent colour; red only when the run itself failed.
+        colour = {"finished": t.accent if verdict.ok else t.bad,
+                  "stopped": t.warn}.get(self._state, t.bad)
+        if self._state == "stopped" and not verdict.ok:  # a partial run seldom has a verdict
+            headline = self.tr("Stopped before the end: no verdict for a partial run.")
+        else:
+            prefix = {"stopped": self.tr("Stopped early — measured so far: "),
+                      "failed": self.tr("Failed — measured so far: ")}.get(self._state, "")
+            headline = prefix + self._pick(verdict.headline)
+        self.headline.setText(headline)
+        self.headline.setStyleSheet("color: %s" % colour)
+        rows, pending = [], []
+        for name, value in self._result.figures.items():
+            if value is None:
+                continue
+            if isinstance(value, (list, dict, str)):  # long values get a row of their own
+                rows.append("<tr>%s</tr>" % _cell(name, value, t.muted, span=3))
+                continue
+            cell = _cell(name, value, t.muted)
+            pending.append(cell)
+            if len(pending) == self._figure_columns():
+                rows.append("<tr>%s</tr>" % "".join(pending))
+                pending = []
+        if pending:
+            rows.append("<tr>%s</tr>" % "".join(pending))
+        self.figures.setText("<table>%s</table>" % "".join(rows))
+        self._columns_shown = self._figure_columns()
+
+    def _figure_columns(self) -> int:
+        """Two figures a row when the panel is wide enough: the box stays short to read at once."""
+        return 2 if self.verdict_box.width() > 30 * self._px else 1
+
+    def resizeEvent(self, event) -> None:  # Qt override: re-flow the figures for the new width
+        super().resizeEvent(event)
+        if self._result is not None and self._figure_columns() != self._columns_shown:
+            self._show_verdict()
+
+    def add_output(self, lines: list) -> None:
+        """lines: (tag, text) pairs; each tag in its thread's colour.  A flood shows its tail."""
+        if len(lines) > MAX_LINES_PER_TICK:
+            skipped = len(lines) - MAX_LINES_PER_TICK
+            lines = lines[-MAX_LINES_PER_TICK:]
+            self.output.appendHtml('<i style="color:%s">%s</i>' % (
+                self._theme.muted, html.escape(self.tr("… {0} more lines").format(skipped))))
+        for tag, text in lines:
+            colour = self._tag_colours.setdefault(tag, self._theme.series_color(len(self._tag_colours)))
+            self.output.appendHtml('<span style="color:%s">[%s]</span> '
+                                   '<span style="white-space:pre">%s</span>'
+                                   % (colour, html.escape(tag), html.escape(text)))
+
+    def verdict_text(self) -> str:
+        return self.headline.text()
+
+
+def _cell(name: str, value, muted: str, span: int = 1) -> str:
+    """One figure as two table cells: its name (muted) and its value (bold)."""
+    return ('<td style="color:%s; padding-right:6px; white-space:nowrap">%s</td>'
+            '<td colspan="%d" style="padding-right:18px"><b>%s</b></td>'
+            % (muted, html.escape(name.replace("_", " ")), span, html.escape(_fmt(value))))
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return "%.4g" % value
+    if isinstance(value, list):
+        return ", ".join(_fmt(v) for v in value[:16]) + (" …" if len(value) > 16 else "")
+    if isinstance(value, dict):
+        items = list(value.items())
+        more = " …" if len(items) > 16 else ""
+        return ", ".join("%s: %s" % (k, _fmt(v)) for k, v in items[:16]) + more
+    return str(value)

@@ -1,0 +1,241 @@
+"""The main window: scenarios and knobs | live plots | lesson, verdict and output.
+
+It paints first with Qt widgets only; the plots (pyqtgraph, numpy: over half of
+start-up, DESIGN.md "Startup") are built right after the first paint, or at the
+first Run if that comes sooner.
+"""
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
+                               QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
+
+from . import theme as theme_module
+from .interpreter_picker import InterpreterPicker
+from .lesson_panel import LessonPanel
+from .param_form import ParamForm
+from .run_control import RunControl
+from .scenario_picker import ScenarioPicker
+
+PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
+
+
+class MainWindow(QMainWindow, RunControl):
+    """gilscope's one window."""
+
+    first_painted = Signal()
+    plots_ready = Signal()
+
+    def __init__(self, lang: str = "en", theme_name: str = "light", pixel_size: int = 16) -> None:
+        super().__init__()
+        self.lang = lang
+        self.theme = theme_module.THEMES[theme_name]
+        self.pixel_size = pixel_size
+        self.plots = None
+        self._painted = False
+        self.setObjectName("gilscope")
+        self._build_actions()
+        self._build_layout()
+        self.init_run_control()
+        self.retranslate()
+        first = next((sid for sid in self.picker.order if self.picker.scenario(sid)), None)
+        if first:
+            self.picker.select(first)
+        QTimer.singleShot(PLOTS_FALLBACK_MS, self.load_plots)
+
+    # -- building ----------------------------------------------------------------------
+    def _action(self, shortcut, slot, checkable=False) -> QAction:
+        action = QAction(self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.run_action = self._action("F5", self.run)
+        self.stop_action = self._action("Esc", self.stop)
+        self.fullscreen_action = self._action("F11", self.toggle_full_screen)
+        self.dark_action = self._action("Ctrl+D", self.set_dark, checkable=True)
+        self.bigger_action = self._action("Ctrl++", lambda: self.scale_text(1.125))
+        self.bigger_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
+        self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
+        self.quit_action = self._action("Ctrl+Q", self.close)
+        for n in range(1, 10):
+            self._action("Ctrl+%d" % n, lambda _=False, n=n: self.picker.select_number(n))
+
+    def _build_layout(self) -> None:
+        bar = QToolBar()
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        self.run_button = QToolButton()
+        self.run_button.setDefaultAction(self.run_action)
+        self.stop_button = QToolButton()
+        self.stop_button.setDefaultAction(self.stop_action)
+        for button in (self.run_button, self.stop_button):
+            button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
+            bar.addWidget(button)
+        bar.addSeparator()
+        self.python_label = QLabel()
+        bar.addWidget(self.python_label)
+        self.python_picker = InterpreterPicker()
+        bar.addWidget(self.python_picker)
+        bar.addSeparator()
+        self.follow_box = QCheckBox()
+        self.follow_box.setChecked(True)
+        self.follow_box.toggled.connect(self._on_follow)
+        bar.addWidget(self.follow_box)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        for action in (self.chinese_action, self.dark_action, self.smaller_action,
+                       self.bigger_action, self.fullscreen_action):
+            bar.addAction(action)
+
+        self.picker = ScenarioPicker()
+        self.params = ParamForm()
+        self.params_box = QGroupBox()
+        box_layout = QVBoxLayout(self.params_box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.params)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        box_layout.setContentsMargins(4, 4, 4, 4)
+        box_layout.addWidget(scroll)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.picker)
+        left.addWidget(self.params_box)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 1)
+        self.left = left
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote code and paths
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        self.plots_host = QWidget()
+        self.plots_layout = QVBoxLayout(self.plots_host)
+        self.plots_layout.setContentsMargins(0, 0, 0, 0)
+        self.plots_layout.addWidget(self.banner)
+        self.plots_placeholder = QLabel()
+        self.plots_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plots_layout.addWidget(self.plots_placeholder, 1)
+
+        self.lesson = LessonPanel(self.theme, self.pixel_size)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (left, self.plots_host, self.lesson):
+            self.split.addWidget(widget)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 5)
+        self.split.setStretchFactor(2, 3)
+        self.split.setChildrenCollapsible(False)
+        self.setCentralWidget(self.split)
+        self.status_label = QLabel()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.picker.scenario_chosen.connect(self.choose_scenario)
+        self.python_picker.problem.connect(self.show_problem)
+
+    def showEvent(self, event) -> None:  # Qt override: share the width once it is known
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            w, h = max(self.width(), 800), max(self.height(), 600)
+            self.split.setSizes([round(w * 0.22), round(w * 0.47), round(w * 0.31)])
+            self.left.setSizes([round(h * 0.5), round(h * 0.5)])
+            self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
+
+    def paintEvent(self, event) -> None:  # Qt override: the plots load after the first paint
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+            QTimer.singleShot(0, self.load_plots)
+
+    def load_plots(self) -> None:
+        """Import pyqtgraph and build the plots (once)."""
+        if self.plots is not None:
+            return
+        from .plots_area import PlotsArea
+        self.plots = PlotsArea(self.theme, self.pixel_size)
+        self.plots_layout.replaceWidget(self.plots_placeholder, self.plots)
+        self.plots_placeholder.deleteLater()
+        self.plots_placeholder = None
+        if self.picker.scenario(self.picker.current_id()):
+            self.plots.show_for(self.picker.scenario(self.picker.current_id()))
+        self.plots.retranslate(self.lang)
+        self.plots.timeline.set_follow(self.follow_box.isChecked())
+        self.plots.timeline.follow_changed.connect(self.follow_box.setChecked)
+        self.plots_ready.emit()
+
+    def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
+        self.end_run_on_close()
+        super().closeEvent(event)
+
+    # -- texts, look -----------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # Qt override: a new translator was installed
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("gilscope — see Python threads, processes and the GIL"))
+        for action, text, tip in (
+                (self.run_action, self.tr("▶ Run"), self.tr("Run the scenario (F5)")),
+                (self.stop_action, self.tr("■ Stop"), self.tr("Stop the run and every process it started (Esc)")),
+                (self.fullscreen_action, self.tr("Full screen"), self.tr("Full screen (F11)")),
+                (self.dark_action, self.tr("Dark"), self.tr("Dark palette (Ctrl+D)")),
+                (self.bigger_action, self.tr("A+"), self.tr("Bigger text (Ctrl++)")),
+                (self.smaller_action, self.tr("A−"), self.tr("Smaller text (Ctrl+-)")),
+                (self.chinese_action, "中文", self.tr("Scenario texts in Simplified Chinese (Ctrl+L)")),
+                (self.quit_action, self.tr("Quit"), "")):
+            action.setText(text)
+            action.setToolTip(tip)
+        self.python_label.setText(self.tr("Python:"))
+        self.follow_box.setText(self.tr("Follow live"))
+        self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
+        self.params_box.setTitle(self.tr("Parameters"))
+        if self.plots_placeholder is not None:
+            self.plots_placeholder.setText(self.tr("Loading plots…"))
+        self.picker.retranslate(self.lang)
+        self.params.retranslate(self.lang)
+        self.lesson.retranslate(self.lang)
+        if self.plots is not None:
+            self.plots.retranslate(self.lang)
+        self.show_state()
+
+    def set_chinese(self, on: bool) -> None:
+        self.lang = "zh_CN" if on else "en"
+        from . import app
+        app.install_translator(QApplication.instance(), self.lang)
+        self.retranslate()
+
+    def set_dark(self, on: bool) -> None:
+        self.theme = theme_module.DARK if on else theme_module.LIGHT
+        self._restyle()
+
+    def scale_text(self, factor: float) -> None:
+        self.pixel_size = max(10, min(64, round(self.pixel_size * factor)))
+        self._restyle()
+
+    def _restyle(self) -> None:
+        theme_module.apply(QApplication.instance(), self.theme, self.pixel_size)
+        for button in (self.run_button, self.stop_button):
+            button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
+        self.lesson.set_font_size(self.pixel_size)
+        self.lesson.apply_theme(self.theme)
+        self.picker.retranslate(self.lang)
+        if self.plots is not None:
+            self.plots.apply_theme(self.theme, self.pixel_size)
+        self.show_state()
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def _on_follow(self, on: bool) -> None:
+        if self.plots is not None:
+            self.plots.timeline.set_follow(on)

@@ -1,0 +1,207 @@
+"""What Run and Stop do in the window: start a Session run, feed the plots, show the end.
+
+A mixin of MainWindow (kept apart so each file stays readable): it uses the
+window's picker, params, python_picker, lesson, plots, banner and status label.
+"""
+from PySide6.QtCore import QCoreApplication
+
+from engine.wire import K
+
+from .session_adapter import SessionAdapter
+
+translate = QCoreApplication.translate  # lupdate reads translate("RunControl", "...") calls
+
+
+
+class RunControl:
+    """Run / Stop / scenario choice / messages."""
+
+    def init_run_control(self) -> None:
+        self.adapter = SessionAdapter(self)
+        self.adapter.run_started.connect(self._on_started)
+        self.adapter.events_available.connect(self._on_events)
+        self.adapter.run_ended.connect(self._on_ended)
+        self.adapter.run_finished.connect(self._on_finished)
+        self.adapter.run_failed.connect(self._on_failed)
+        self.state = "idle"  # idle | running | finished | stopped | failed
+        self.run_scenario = None
+        self.last_result = None
+        self.stop_seconds = None
+        self._seen = 0
+        self._raw_seen = 0
+        self.stop_action.setEnabled(False)
+
+    # -- choosing --------------------------------------------------------------------
+    def choose_scenario(self, sid: str) -> None:
+        scenario = self.picker.scenario(sid)
+        if scenario is None:
+            return
+        if self.adapter.running:  # a new choice ends the old run, as a lecturer expects
+            self.stop()
+        self.params.set_scenario(scenario)
+        self.lesson.set_scenario(scenario)
+        if self.plots is not None:
+            self.plots.show_for(scenario)
+        self.state = "idle"
+        self.hide_problem()
+        self.show_state()
+
+    # -- running ---------------------------------------------------------------------
+    def run(self) -> None:
+        if self.adapter.busy:
+            return
+        scenario = self.picker.scenario(self.picker.current_id())
+        if scenario is None:
+            self.show_problem(translate("RunControl", "Choose a scenario first."))
+            return
+        self.load_plots()
+        self.hide_problem()
+        self.run_scenario = scenario
+        self.plots.show_for(scenario)
+        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python())
+
+    def stop(self) -> None:
+        if self.adapter.running:
+            self.stop_seconds = self.adapter.stop()  # reports run_finished before it returns
+
+    def end_run_on_close(self) -> None:
+        """The window is closing: stop the run and the Session's threads."""
+        self.adapter.close()
+
+    def _on_started(self, _sid: str) -> None:
+        session = self.adapter.session
+        self._seen = self._raw_seen = 0
+        self.state, self.last_result, self.stop_seconds = "running", None, None
+        self.plots.reset(session.t_start_ns)
+        self.follow_box.setChecked(True)  # a new run is watched live
+        self.plots.timeline.set_follow(True)
+        self.lesson.set_running()
+        self.run_action.setEnabled(False)
+        self.stop_action.setEnabled(True)
+        self.show_state()
+
+    def _on_events(self, _n: int) -> None:
+        session = self.adapter.session
+        events = session.events()
+        chunk = events[self._seen:]
+        self._seen = len(events)
+        strings = session.decoder.strings
+        self.plots.ingest(chunk, strings)
+        self._show_output(chunk, strings)
+        self.plots.refresh(running=self.adapter.running)
+        self.show_state()
+
+    def _show_output(self, chunk, strings: dict) -> None:
+        printed = chunk[chunk["kind"] == K.OUTPUT]
+        printed = printed[printed["t"].argsort(kind="stable")]
+        lines = [(self.plots.lane_name(int(e["pid"]), int(e["worker"])),
+                  strings.get((int(e["pid"]), int(e["b"])), "")) for e in printed]
+        try:
+            raw = list(self.adapter.session.output)
+        except RuntimeError:  # the output thread appended while we copied: next tick
+            raw = []
+        if len(raw) > self._raw_seen:
+            tag = translate("RunControl", "stdout/stderr")
+            lines.extend((tag, line) for line in raw[self._raw_seen:])
+            self._raw_seen = len(raw)
+        self.lesson.add_output(lines)
+
+    def _on_ended(self, state: str) -> None:
+        """The process tree is gone; the verdict is being computed (quick unless the run was huge)."""
+        self.state = state
+        self.stop_action.setEnabled(False)
+        self.show_state()
+
+    def _on_finished(self, result) -> None:
+        self.state = self.adapter.session.state
+        self._end(result)
+
+    def _on_failed(self, message: str, result) -> None:
+        self.state = "failed"
+        self.show_problem(translate("RunControl", "The run failed: {0}").format(message))
+        if result is not None:
+            self._end(result, failed=True)
+        else:
+            self.lesson.set_result(None, "failed")
+            self._buttons_idle()
+            self.show_state()
+
+    def _end(self, result, failed: bool = False) -> None:
+        self.last_result = result
+        session = self.adapter.session
+        if self._seen < len(session.events()):
+            self._on_events(len(session.events()))
+        self.plots.finish(result)
+        self.lesson.set_result(result, self.state)
+        if not failed:
+            worries = self._worker_failures(result.view)
+            if session.problem:
+                worries.insert(0, session.problem)
+            if worries:
+                said = translate("RunControl", "Recorded in this run: {0}").format("; ".join(worries[:4]))
+                self.show_problem(said, warning=True)
+        self._buttons_idle()
+        self.show_state()
+
+    def _worker_failures(self, view) -> list:
+        """Errors raised in workers and processes that ended badly, in words."""
+        found = ["%s: %s" % (self.plots.lane_name(pid, worker), text)
+                 for _, pid, worker, text in view.texts(K.ERROR)]
+        for e in view.of_kind(K.PROC_EXIT):
+            code, pid = int(e["b"]), int(e["a"])
+            if code == -999:
+                text = translate("RunControl", "process {0} had not ended when it was joined")
+            elif code < 0:
+                text = translate("RunControl", "process {0} was killed by signal {1}")
+            elif code > 0:
+                text = translate("RunControl", "process {0} exited with code {1}")
+            else:
+                continue
+            found.append(text.format(pid, abs(code)))
+        return found
+
+    def _buttons_idle(self) -> None:
+        self.run_action.setEnabled(True)
+        self.stop_action.setEnabled(False)
+
+    # -- messages --------------------------------------------------------------------
+    def show_problem(self, message: str, warning: bool = False) -> None:
+        colour = self.theme.warn if warning else self.theme.bad
+        self.banner.setText("⚠ " + message)
+        self.banner.setStyleSheet("QLabel { background: %s; color: white; padding: 8px; "
+                                  "border-radius: 4px; font-weight: bold; }" % colour)
+        self.banner.show()
+
+    def hide_problem(self) -> None:
+        self.banner.hide()
+
+    def problem_text(self) -> str:
+        return "" if self.banner.isHidden() else self.banner.text()
+
+    def show_state(self) -> None:
+        session = self.adapter._session
+        n = len(session.store) if session is not None and self.state != "idle" else 0
+        dropped = session.dropped() if session is not None and self.state != "idle" else 0
+        events = translate("RunControl", "{0:,} events").format(n)
+        if dropped:  # never a silent drop
+            events += translate("RunControl", ", {0:,} dropped").format(dropped)
+        title = ""
+        scenario = self.picker.scenario(self.picker.current_id())
+        if scenario is not None:
+            title = scenario.title.get(self.lang, scenario.title["en"])
+        if self.adapter.busy and self.state != "running":
+            text = translate("RunControl", "Computing the verdict from {0}…").format(events)
+        elif self.state == "idle":
+            text = translate("RunControl", "Ready: press F5 to run “{0}”").format(title)
+        elif self.state == "running":
+            text = translate("RunControl", "Running on {0} — {1} (Esc stops)").format(
+                self.python_picker.currentText(), events)
+        elif self.state == "finished":
+            wall = self.last_result.figures.get("wall_s", 0) if self.last_result else 0
+            text = translate("RunControl", "Finished in {0:.2f} s — {1}").format(wall, events)
+        elif self.state == "stopped":
+            text = translate("RunControl", "Stopped — the stop took {0:.2f} s — {1}").format(
+                self.stop_seconds or 0.0, events)
+        else:
+            text = translate("RunControl", "Failed — {0}").format(events)
+        self.status_label.setText(text)

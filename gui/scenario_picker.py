@@ -1,0 +1,124 @@
+"""The scenario list, grouped by topic, in the order of engine.scenarios.TABLE.
+
+Texts come from each scenario's declaration in the current language.  A
+scenario whose module cannot be imported is listed, greyed, with the reason.
+"""
+import importlib.util
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
+
+from engine import scenarios
+from engine.scenarios.base import GROUPS
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+UNAVAILABLE = "unavailable"  # the heading for scenarios whose module cannot be imported
+
+
+def load_all() -> dict:
+    """id -> Scenario, or id -> the import error text for one that cannot be loaded."""
+    loaded = {}
+    for sid in scenarios.IDS:
+        try:
+            loaded[sid] = scenarios.get(sid)
+        except Exception as exc:  # ImportError, or a broken declaration: keep the list usable
+            loaded[sid] = "%s: %s" % (exc.__class__.__name__, exc)
+    return loaded
+
+
+def available(sid: str) -> bool:
+    """True if the scenario's module exists (used by tests to skip unwritten ones)."""
+    module = dict(scenarios.TABLE).get(sid)
+    return module is not None and importlib.util.find_spec(scenarios.__name__ + "." + module) is not None
+
+
+class ScenarioPicker(QListWidget):
+    """Topics as headings, scenarios under them; emits the chosen id.
+
+    A list, not a tree: QListView wraps long titles in a narrow column, QTreeView elides them.
+    """
+
+    scenario_chosen = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)  # long titles wrap in a narrow column instead of "Pool.ma…"
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSpacing(1)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._loaded = load_all()
+        self._items = {}
+        self._headings = []  # (item, group id)
+        self.order = []  # ids in display order: Ctrl+1..9 follow it
+        self.lang = "en"
+        self._build()
+        self.currentItemChanged.connect(self._on_current)
+
+    def scenario(self, sid: str):
+        """The Scenario for sid, or None if it could not be loaded."""
+        found = self._loaded.get(sid)
+        return None if isinstance(found, str) else found
+
+    def _build(self) -> None:
+        by_group = {}
+        for sid in scenarios.IDS:
+            found = self._loaded[sid]
+            group = found.group if not isinstance(found, str) else UNAVAILABLE
+            by_group.setdefault(group, []).append(sid)
+        for gid in [g for g, _ in GROUPS] + [UNAVAILABLE]:
+            if gid not in by_group:
+                continue
+            heading = QListWidgetItem(self)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            heading.setData(ID_ROLE, "")
+            self._headings.append((heading, gid))
+            for sid in by_group[gid]:
+                item = QListWidgetItem(self)
+                item.setData(ID_ROLE, sid)
+                self._items[sid] = item
+                self.order.append(sid)
+                if isinstance(self._loaded[sid], str):
+                    item.setFlags(Qt.ItemFlag.NoItemFlags)
+                    item.setToolTip(self._loaded[sid])
+        self.retranslate(self.lang)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        bold = QFont(self.font())  # from the current text size (A+ / A- change it)
+        bold.setBold(True)
+        for heading, gid in self._headings:
+            heading.setFont(bold)
+            heading.setText(self.tr("Not available") if gid == UNAVAILABLE
+                            else dict(GROUPS)[gid].get(lang, gid))
+        for n, sid in enumerate(self.order, 1):
+            item = self._items[sid]
+            found = self._loaded[sid]
+            title = sid if isinstance(found, str) else found.title.get(lang, found.title["en"])
+            # The number is the Ctrl+n shortcut: shown so a lecturer can learn it at a glance.
+            item.setText(("%d  %s" % (n, title) if n <= 9 else "     " + title))
+            if not isinstance(found, str):
+                item.setToolTip("%s (Ctrl+%d)" % (sid, n) if n <= 9 else sid)
+
+    def select(self, sid: str) -> bool:
+        item = self._items.get(sid)
+        if item is None or not (item.flags() & Qt.ItemFlag.ItemIsSelectable):
+            return False
+        self.setCurrentItem(item)
+        return True
+
+    def select_number(self, n: int) -> bool:
+        """Select the n-th scenario in display order (1-based), as Ctrl+n does."""
+        return 1 <= n <= len(self.order) and self.select(self.order[n - 1])
+
+    def current_id(self) -> str:
+        item = self.currentItem()
+        return item.data(ID_ROLE) if item is not None else ""
+
+    def _on_current(self, current, _previous) -> None:
+        sid = current.data(ID_ROLE) if current is not None else ""
+        if sid:
+            self.scenario_chosen.emit(sid)
+

@@ -1,0 +1,126 @@
+"""A thin QObject over engine.session.Session: polls it on a timer, says what happened.
+
+The Session has no Qt and its threads never touch widgets; this adapter reads it
+from the GUI thread only, at most 30 times a second (DESIGN.md: redraw on a
+timer, never per event).  engine.session imports numpy and psutil, so it is
+imported on first use, after the window has painted.  The verdict of a run with
+millions of events takes seconds to compute, so it is computed on a worker
+thread while the window goes on (numpy releases the GIL in its sorts).
+"""
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+POLL_INTERVAL_MS = 33  # ~30 Hz
+
+
+class SessionAdapter(QObject):
+    """Start/stop runs; signals named as facts."""
+
+    run_started = Signal(str)           # scenario id
+    events_available = Signal(int)      # events recorded so far (the count only grows)
+    run_ended = Signal(str)             # the process tree is gone: finished, stopped or failed;
+                                        # the verdict follows in run_finished / run_failed
+    run_finished = Signal(object)       # engine.analysis.RunResult; state "finished" or "stopped"
+    run_failed = Signal(str, object)    # message for the user, RunResult of what was recorded or None
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._session = None
+        self._seen = 0
+        self._analysis = None   # the thread computing the verdict, while it runs
+        self._outcome = None    # (result, error text) from that thread
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
+
+    @property
+    def session(self):
+        if self._session is None:
+            from engine.session import Session
+            self._session = Session()
+        return self._session
+
+    @property
+    def running(self) -> bool:
+        return self._session is not None and self._session.state == "running"
+
+    @property
+    def busy(self) -> bool:
+        """Running, or computing the verdict of the run that just ended."""
+        return self.running or self._analysis is not None
+
+    def start(self, scenario_id: str, values: dict, python: str = None) -> bool:
+        """Start a run; on bad input or a missing interpreter emit run_failed and return False."""
+        from engine import interpreters, params, scenarios
+        from engine.session import SessionError
+        if self.busy:
+            return False
+        try:
+            self.session.start(scenario_id, values, python=python)
+        except (SessionError, params.ParamError, interpreters.InterpreterError) as exc:
+            self.run_failed.emit(str(exc), None)
+            return False
+        except scenarios.UnknownScenario as exc:
+            self.run_failed.emit(str(exc), None)
+            return False
+        except ImportError as exc:  # a scenario module that is missing or broken
+            message = self.tr("Scenario {0} could not be loaded: {1}").format(scenario_id, exc)
+            self.run_failed.emit(message, None)
+            return False
+        self._seen = 0
+        self.run_started.emit(scenario_id)
+        self._timer.start()
+        return True
+
+    def stop(self) -> float:
+        """Stop the run and its whole process tree; run_ended comes before this returns."""
+        if not self.running:
+            return 0.0
+        seconds = self._session.stop()
+        self._tick()
+        return seconds
+
+    def close(self) -> None:
+        """The window is closing: stop any run and release the Session's threads."""
+        self._timer.stop()
+        if self._session is not None:
+            self._session.close()
+
+    def _tick(self) -> None:
+        if self._analysis is not None:
+            if not self._analysis.is_alive():
+                self._report()
+            return
+        session = self._session
+        state = session.poll()
+        n = len(session.store)
+        if n != self._seen:
+            self._seen = n
+            self.events_available.emit(n)
+        if state == "running":
+            return
+        self.run_ended.emit(state)
+        self._outcome = None
+        self._analysis = threading.Thread(target=self._analyse, name="gilscope-verdict", daemon=True)
+        self._analysis.start()
+
+    def _analyse(self) -> None:
+        try:
+            self._outcome = (self._session.result(), "")
+        except Exception as exc:  # never a traceback in the window: say what broke
+            self._outcome = (None, str(exc) or exc.__class__.__name__)
+
+    def _report(self) -> None:
+        self._timer.stop()
+        self._analysis = None
+        result, error = self._outcome or (None, "?")
+        session = self._session
+        if result is None:
+            self.run_failed.emit(self.tr("The run ended but its events could not be analysed: {0}")
+                                 .format(error), None)
+        elif session.state == "failed":
+            self.run_failed.emit(session.problem or self.tr("The run failed."), result)
+        else:
+            self.run_finished.emit(result)
+

@@ -1,0 +1,149 @@
+"""Light and dark palettes, fonts large enough to project, CJK glyphs when installed.
+
+Pure Qt (no pyqtgraph import): the window paints with it before the plots load.
+Plot views read colours from the Theme they are given (``apply_theme``).
+"""
+from dataclasses import dataclass, field
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+# Fonts with Latin and Simplified Chinese glyphs, best first; the UI family comes
+# first in the family list and Qt falls back along it glyph by glyph.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+                "Hiragino Sans GB", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+UI_FAMILIES = ("Noto Sans", "Segoe UI", "Helvetica Neue", "DejaVu Sans", "Liberation Sans")
+MONO_FAMILIES = ("Noto Sans Mono CJK SC", "JetBrains Mono", "DejaVu Sans Mono", "Consolas",
+                 "Menlo", "Liberation Mono")
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and on a projector.
+SERIES_LIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+SERIES_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#FFFFFF", "#D55E00")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours for widgets and plots; one light, one dark."""
+
+    name: str
+    window: str
+    base: str
+    alt_base: str
+    text: str
+    muted: str
+    accent: str
+    plot_bg: str
+    plot_fg: str
+    grid_alpha: float
+    good: str
+    bad: str
+    warn: str
+    read: str
+    write: str
+    series: tuple = field(default=SERIES_LIGHT)
+
+    @property
+    def dark(self) -> bool:
+        return self.name == "dark"
+
+    def series_color(self, i: int) -> str:
+        return self.series[i % len(self.series)]
+
+
+LIGHT = Theme("light", window="#f4f4f2", base="#ffffff", alt_base="#ecebe7", text="#1a1a1a",
+              muted="#5b5b5b", accent="#0a58ca", plot_bg="#ffffff", plot_fg="#222222",
+              grid_alpha=0.25, good="#1b7f3b", bad="#c0182b", warn="#b35c00",
+              read="#0072B2", write="#1a1a1a", series=SERIES_LIGHT)
+DARK = Theme("dark", window="#1e1f22", base="#26282c", alt_base="#30333a", text="#ececec",
+             muted="#a8a8a8", accent="#6ea8fe", plot_bg="#111214", plot_fg="#dddddd",
+             grid_alpha=0.3, good="#5fd38d", bad="#ff6b6b", warn="#ffb454",
+             read="#56B4E9", write="#f0f0f0", series=SERIES_DARK)
+THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def _first_available(wanted, available) -> list:
+    have = {f.lower(): f for f in available}
+    return [have[w.lower()] for w in wanted if w.lower() in have]
+
+
+def font_families() -> tuple:
+    """(ui families, mono families): installed ones from the preference lists."""
+    available = QFontDatabase.families()
+    cjk = _first_available(CJK_FAMILIES, available)[:1]
+    ui = _first_available(UI_FAMILIES, available)[:1] + cjk
+    mono = _first_available(MONO_FAMILIES, available)[:1] + cjk
+    return ui, mono
+
+
+def default_pixel_size() -> int:
+    """A font size readable from the back of a room: 1/60 of the screen height, 14-40 px."""
+    screen = QGuiApplication.primaryScreen()
+    height = screen.availableGeometry().height() if screen else 768
+    return max(14, min(40, round(height / 60)))
+
+
+def ui_font(pixel_size: int, scale: float = 1.0, bold: bool = False) -> QFont:
+    font = QFont()
+    families, _ = font_families()
+    if families:
+        font.setFamilies(families)
+    font.setPixelSize(max(8, round(pixel_size * scale)))
+    font.setBold(bold)
+    return font
+
+
+def mono_font(pixel_size: int) -> QFont:
+    font = QFont()
+    _, families = font_families()
+    font.setFamilies(families or ["monospace"])
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPixelSize(pixel_size)
+    return font
+
+
+def palette_of(theme: Theme) -> QPalette:
+    pal = QPalette()
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    for r, colour in ((role.Window, theme.window), (role.Base, theme.base),
+                      (role.AlternateBase, theme.alt_base), (role.Text, theme.text),
+                      (role.WindowText, theme.text), (role.Button, theme.alt_base),
+                      (role.ButtonText, theme.text), (role.ToolTipBase, theme.base),
+                      (role.ToolTipText, theme.text), (role.Highlight, theme.accent),
+                      (role.HighlightedText, "#ffffff"), (role.Link, theme.accent),
+                      (role.PlaceholderText, theme.muted), (role.BrightText, theme.bad)):
+        pal.setColor(r, QColor(colour))
+    for r in (role.Text, role.WindowText, role.ButtonText):
+        pal.setColor(group.Disabled, r, QColor(theme.muted))
+    # Fusion draws frames, check boxes and splitter handles from these: keep them visible
+    # on both palettes (a black box on a black window disappears on a projector).
+    edge = QColor(theme.muted)
+    pal.setColor(role.Light, edge.lighter(150) if theme.dark else QColor("#ffffff"))
+    pal.setColor(role.Midlight, edge if theme.dark else QColor("#e3e3e0"))
+    pal.setColor(role.Mid, edge.darker(130) if theme.dark else QColor("#b8b8b4"))
+    pal.setColor(role.Dark, edge.darker(200) if theme.dark else QColor("#8c8c88"))
+    return pal
+
+
+def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
+    """Style, palette and font for the whole application."""
+    app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
+    app.setPalette(palette_of(theme))
+    app.setFont(ui_font(pixel_size))
+
+
+def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
+    """Axis colours and tick fonts of a pyqtgraph PlotItem (passed in: no import here)."""
+    tick_font = ui_font(pixel_size, 0.85)
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot_item.getAxis(name)
+        axis.setPen(theme.plot_fg)
+        axis.setTextPen(theme.plot_fg)
+        axis.setTickFont(tick_font)
+        axis.enableAutoSIPrefix(False)  # "(x0.001)" after a label puzzles a room; keep seconds
+    plot_item.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+
+
+def axis_label(plot_item, side: str, text: str, theme: Theme, pixel_size: int) -> None:
+    """Label an axis in the theme's colour at a readable size."""
+    plot_item.setLabel(side, text, **{"color": theme.plot_fg,
+                                      "font-size": "%dpx" % round(pixel_size * 0.9)})

@@ -1,0 +1,310 @@
+"""The shared-variable trace: every read and write on its thread's row, the value over time,
+and each lost update linked back to the stale read it was computed from.
+
+Arrays in, a few graphics items out: one scatter for reads, one for writes, one
+for the lost writes, one line item for all the links (connect="pairs" style
+array), and a small reused pool of value labels shown only when few marks are in
+view.  The data (gui/trace_data.py) grows by what settled since the last tick;
+its lost updates match engine.analysis.lost_updates, which the verdict counts with.
+"""
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine.wire import K
+
+from . import theme as theme_module
+from .trace_data import TraceData
+
+MARKS_PER_PIXEL = 3  # per kind in view; beyond it, a sample (lost updates always shown):
+                     # pyqtgraph's scatter costs ~8 us a spot to update, 20k spots ~160 ms
+MAX_LABELS = 60      # value labels appear when at most this many marks are in view
+LINK_RISE = 0.36     # the link is drawn as a bracket this far above the row
+READ_LIFT = 0.13     # reads sit a little above the row, writes a little below: both stay visible
+VALUE_CURVE_PERIOD_S = 1.0  # live, the value curve (millions of points) is resent once a second
+
+
+class TraceView(QWidget):
+    """Reads and writes of the most used shared variable, by thread, and its value."""
+
+    def __init__(self, theme, pixel_size: int, parent=None) -> None:
+        super().__init__(parent)
+        self._theme, self._px = theme, pixel_size
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        header.addWidget(self.title, 1)
+        self.next_button = QPushButton()
+        self.next_button.clicked.connect(self.show_next_lost)
+        header.addWidget(self.next_button)
+        layout.addLayout(header)
+        self.legend = QLabel()  # one line; the full text is the title's tooltip too
+        self.legend.setStyleSheet("color: %s" % theme.muted)
+        layout.addWidget(self.legend)
+        self.canvas = pg.GraphicsLayoutWidget()
+        layout.addWidget(self.canvas)
+        self.rows_plot = self.canvas.addPlot(row=0, col=0)
+        self.value_plot = self.canvas.addPlot(row=1, col=0)
+        self.value_plot.setXLink(self.rows_plot)
+        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+        self.canvas.ci.layout.setRowStretchFactor(1, 2)
+        for plot in (self.rows_plot, self.value_plot):
+            plot.hideButtons()
+        self.rows_plot.setMouseEnabled(x=True, y=False)
+        self.links = pg.PlotDataItem(connect="finite")
+        self.reads = pg.ScatterPlotItem(symbol="o", hoverable=True, tip=self._tip)
+        self.writes = pg.ScatterPlotItem(symbol="s", hoverable=True, tip=self._tip)
+        self.overwritten = pg.ScatterPlotItem(symbol="x")
+        self.lost_marks = pg.ScatterPlotItem(symbol="s", hoverable=True, tip=self._tip)
+        self.stale_marks = pg.ScatterPlotItem(symbol="o")
+        for item in (self.links, self.reads, self.writes, self.overwritten, self.stale_marks,
+                     self.lost_marks):
+            self.rows_plot.addItem(item)
+        self.value_curve = pg.PlotDataItem()
+        self.value_lost = pg.ScatterPlotItem(symbol="o")
+        self.value_plot.addItem(self.value_curve)
+        # Millions of writes: draw only what is in view, min/max per pixel.  Set on the
+        # PlotItem: its addItem overrides the item's own clip/downsample options.
+        self.value_plot.setClipToView(True)
+        self.value_plot.setDownsampling(auto=True, mode="peak")
+        self.value_plot.addItem(self.value_lost)
+        self._labels = []
+        self._drain = QTimer(self)  # after the run: settle the rest a slice per tick
+        self._drain.setInterval(30)
+        self._drain.timeout.connect(self._drain_tick)
+        self.rows_plot.sigXRangeChanged.connect(lambda *_: self._draw_marks())
+        self.rows_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
+        self.reset(0)
+        self.apply_theme(theme)
+
+    # -- appearance ----------------------------------------------------------------
+    def apply_theme(self, theme, pixel_size: int = None) -> None:
+        self._theme, self._px = theme, pixel_size or self._px
+        t = theme
+        self.canvas.setBackground(t.plot_bg)
+        self.legend.setStyleSheet("color: %s" % t.muted)
+        for plot in (self.rows_plot, self.value_plot):
+            theme_module.style_plot(plot, t, self._px)
+        size = max(6, round(self._px * 0.55))
+        self.reads.setPen(pg.mkPen(t.read, width=1.5))
+        self.reads.setBrush(pg.mkBrush(None))
+        self.reads.setSize(size)
+        self.writes.setPen(pg.mkPen(t.write, width=1))
+        self.writes.setBrush(pg.mkBrush(t.write))
+        self.writes.setSize(size)
+        self.lost_marks.setPen(pg.mkPen(t.bad, width=2))
+        self.lost_marks.setBrush(pg.mkBrush(t.bad))
+        self.lost_marks.setSize(size * 1.4)
+        self.stale_marks.setPen(pg.mkPen(t.bad, width=2.5))
+        self.stale_marks.setBrush(pg.mkBrush(None))
+        self.stale_marks.setSize(size * 1.5)
+        self.overwritten.setPen(pg.mkPen(t.warn, width=2))
+        self.overwritten.setBrush(pg.mkBrush(t.warn))
+        self.overwritten.setSize(size * 1.3)
+        self.links.setPen(pg.mkPen(t.bad, width=2))
+        self.value_curve.setPen(pg.mkPen(t.accent, width=2))
+        self.value_lost.setPen(pg.mkPen(t.bad, width=1))
+        self.value_lost.setBrush(pg.mkBrush(t.bad))
+        self.value_lost.setSize(size * 1.1)
+        for label in self._labels:  # the pool is rebuilt with the new colour and size
+            self.rows_plot.removeItem(label)
+        self._labels = []
+        self.retranslate()
+        self._draw_marks()
+
+    def retranslate(self, lang: str = "en") -> None:
+        name = self.data.var or "?"
+        count = self.lost_count()
+        head = self.tr("Reads ○ and writes ■ of {0} by thread: {1} lost updates").format(name, count)
+        legend = self.tr("red ■ lost update, bracket back to its stale read ○; orange × the write it overwrote")
+        self.title.setText("<b>%s</b>" % head)
+        self.title.setToolTip(legend)
+        self.legend.setText(legend if count else "")
+        self.legend.setVisible(bool(count))
+        self.next_button.setText(self.tr("Next lost update ▶"))
+        self.next_button.setToolTip(self.tr("Zoom in on the next lost update and the stale read it came from"))
+        self.next_button.setEnabled(bool(count))
+        theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name),
+                                self._theme, self._px)
+        theme_module.axis_label(self.value_plot, "bottom", self.tr("seconds since Run"),
+                                self._theme, self._px)
+
+    def show_next_lost(self) -> None:
+        """Zoom to the next lost update: its stale read, the writes between, its write, with values."""
+        count = self.lost_count()
+        if not count:
+            return
+        self._lost_cursor = (self._lost_cursor + 1) % count
+        r = int(self.data.lost.read.view()[self._lost_cursor])
+        w = int(self.data.lost.write.view()[self._lost_cursor])
+        t = self.data.t.view()
+        first, last = max(0, r - 4), min(len(t) - 1, w + 4)
+        self._following = False
+        self.rows_plot.setXRange((t[first] - self._t0_ns) / 1e9, (t[last] - self._t0_ns) / 1e9,
+                                 padding=0.05)
+
+    # -- data ------------------------------------------------------------------------
+    def reset(self, t0_ns: int) -> None:
+        self._t0_ns = t0_ns
+        self.data = TraceData(t0_ns)
+        self._names = {}      # (pid, worker) -> thread name
+        self._strings = {}
+        self._lost_drawn = 0
+        self._lost_cursor = -1
+        self._ended = False
+        self._following = True  # live: the rows plot shows everything so far
+        self._next_refresh = 0.0
+        self._next_curve = 0.0
+        for item in (self.reads, self.writes, self.lost_marks, self.stale_marks, self.overwritten,
+                     self.value_lost):
+            item.clear()
+        self.links.setData([], [])
+        self.value_curve.setData([], [])
+        for label in self._labels:
+            label.hide()
+        if hasattr(self, "_drain"):
+            self._drain.stop()
+        if hasattr(self, "title"):
+            self.retranslate()
+
+    def ingest(self, chunk: np.ndarray, strings: dict) -> None:
+        kinds = chunk["kind"]
+        for e in chunk[kinds == K.WORKER_START]:
+            pid = int(e["pid"])
+            self._names[(pid, int(e["worker"]))] = strings.get((pid, int(e["b"])), "?")
+        self.data.add(chunk)
+        self._strings = strings
+
+    def refresh(self, force: bool = False) -> None:
+        """Draw what settled since the last call; throttled by its own cost."""
+        now = time.monotonic()
+        if not force and now < self._next_refresh:
+            return
+        if not self.data.settle(self._strings, everything=self._ended) and not force:
+            return
+        self._draw_new()
+        # Keep the window responsive with millions of accesses: at most ~1/4 of the time here.
+        self._next_refresh = now + 3 * (time.monotonic() - now)
+
+    def finish(self, result) -> None:
+        """The run is over: nothing precedes what is pending now; settle it over a few ticks."""
+        self._ended = True
+        self._drain_tick()
+
+    def _drain_tick(self) -> None:
+        self.refresh(force=True)
+        if self.data.pending:
+            self._drain.start()
+        else:
+            self._drain.stop()
+            self.value_curve.setData(*self._value_series())
+
+    def settled(self) -> bool:
+        """The run ended and every access is in the trace (tests wait for it)."""
+        return self._ended and not self.data.pending
+
+    def _draw_new(self) -> None:
+        d = self.data
+        if not len(d):
+            return
+        lost_w, lost_r = d.lost.write.view(), d.lost.read.view()
+        t, row, value = d.t.view(), d.row.view(), d.value.view()
+        if len(lost_w) != self._lost_drawn:  # lost updates are few: redraw them whole
+            self._lost_drawn = len(lost_w)
+            xw, xr = (t[lost_w] - self._t0_ns) / 1e9, (t[lost_r] - self._t0_ns) / 1e9
+            self.lost_marks.setData(x=xw, y=row[lost_w] - READ_LIFT, data=lost_w)
+            self.stale_marks.setData(x=xr, y=row[lost_r] + READ_LIFT)
+            self.value_lost.setData(x=xw, y=value[lost_w].astype(float))
+            up = row[lost_r] + LINK_RISE
+            gap = np.full(len(lost_w), np.nan)
+            self.links.setData(np.column_stack([xr, xr, xw, xw, gap]).ravel(),
+                               np.column_stack([row[lost_r] + READ_LIFT, up, up,
+                                                row[lost_w] - READ_LIFT, gap]).ravel())
+        now = time.monotonic()
+        if now >= self._next_curve:
+            self.value_curve.setData(*self._value_series())
+            self._next_curve = now + VALUE_CURVE_PERIOD_S
+        labels = {r: self._names.get((key >> 32, key & 0xFFFFFFFF), "?") for key, r in d.rows.items()}
+        self.rows_plot.getAxis("left").setTicks([[(i, labels[i]) for i in sorted(labels)]])
+        self.rows_plot.setYRange(-0.6, max(1, len(d.rows)) - 0.4, padding=0)
+        self.retranslate()
+        if self._following:
+            before = tuple(self.rows_plot.viewRange()[0])
+            self.rows_plot.setXRange((t[0] - self._t0_ns) / 1e9, (t[-1] - self._t0_ns) / 1e9,
+                                     padding=0.01)
+            if before != tuple(self.rows_plot.viewRange()[0]):
+                return  # the range change redrew the marks already
+        self._draw_marks()
+
+    def _value_series(self) -> tuple:
+        return ((self.data.write_t.view() - self._t0_ns) / 1e9,
+                self.data.write_value.view().astype(float))
+
+    def _draw_marks(self) -> None:
+        """Marks in view only, sampled past a few per pixel; value labels when few are in view."""
+        d = self.data
+        if not len(d):
+            return
+        (x0, x1), _ = self.rows_plot.viewRange()
+        t = d.t.view()
+        i0, i1 = np.searchsorted(t, [self._t0_ns + x0 * 1e9, self._t0_ns + x1 * 1e9])
+        limit = 2 * MARKS_PER_PIXEL * max(200, int(self.rows_plot.getViewBox().width()))
+        if i1 - i0 > limit:
+            # A random sample, not a stride: a stride aliases with the read-write-read-write
+            # rhythm and shows only one kind.  Seeded, so a redraw does not flicker.
+            shown = np.unique(np.random.default_rng(0).integers(i0, i1, limit))
+        else:
+            shown = np.arange(i0, i1)
+        is_write = d.is_write.view()[shown]
+        row = d.row.view()
+        writes, reads = shown[is_write], shown[~is_write]
+        over = writes[d.overwritten(writes)]
+        for item, chosen, lift in ((self.writes, writes, -READ_LIFT), (self.reads, reads, READ_LIFT),
+                                   (self.overwritten, over, -READ_LIFT)):
+            item.setData(x=(t[chosen] - self._t0_ns) / 1e9, y=row[chosen] + lift, data=chosen)
+        self._draw_labels(shown if i1 - i0 <= MAX_LABELS else d.lost_story(i0, i1, MAX_LABELS // 3))
+
+    def _draw_labels(self, idx: np.ndarray) -> None:
+        while len(self._labels) < len(idx):
+            label = pg.TextItem(color=self._theme.plot_fg, anchor=(0.5, 1.1))
+            label.setFont(theme_module.ui_font(self._px, 0.85))
+            self.rows_plot.addItem(label)
+            self._labels.append(label)
+        t, row, value = self.data.t.view(), self.data.row.view(), self.data.value.view()
+        is_write = self.data.is_write.view()
+        for label, i in zip(self._labels, idx.tolist()):
+            label.setText(str(int(value[i])))
+            # Read values above the row, written values below it: they never collide.
+            label.setAnchor((0.5, -0.1) if is_write[i] else (0.5, 1.1))
+            lift = -READ_LIFT if is_write[i] else READ_LIFT
+            label.setPos((t[i] - self._t0_ns) / 1e9, float(row[i]) + lift)
+            label.show()
+        for label in self._labels[len(idx):]:
+            label.hide()
+
+    def _user_moved(self, *_args) -> None:
+        self._following = False
+
+    def _tip(self, x, y, data) -> str:
+        i = int(data)
+        d = self.data
+        key = int(d.lane.view()[i])
+        who = self._names.get((key >> 32, key & 0xFFFFFFFF), "?")
+        verb = self.tr("wrote") if d.is_write.view()[i] else self.tr("read")
+        text = self.tr("{0} {1} {2} = {3} at {4:.6f} s").format(who, verb, d.var,
+                                                                int(d.value.view()[i]), x)
+        if i in set(d.lost.write.view().tolist()):
+            text += "\n" + self.tr("lost update: computed from a stale read")
+        return text
+
+    def mark_count(self) -> int:
+        """Accesses of the traced variable so far (tests read it)."""
+        return len(self.data)
+
+    def lost_count(self) -> int:
+        return self.data.lost.write.n

@@ -1,0 +1,227 @@
+"""The window end to end: every scenario run through it for real, Stop, failures, responsiveness.
+
+Each scenario runs in its own runner process tree via the window's Session (the
+GUI never runs scenario code); tests assert that the plots hold data from that
+run, not that a particular number came out (the engine tests do that).
+"""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+from engine import scenarios  # noqa: E402
+from gui.scenario_picker import available  # noqa: E402
+
+RUN_TIMEOUT_MS = 60_000  # generous: a shared 2-core machine may be busy
+# Knobs that keep a run short here; everything else stays at its declared default.
+SHORTER = {"gil": {"iterations": 4_000_000}}
+
+
+@pytest.fixture
+def window(qtbot):
+    from gui.main_window import MainWindow
+    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.load_plots()
+    yield win
+    win.close()  # stops any run: Session.close()
+
+
+def _choose(win, sid, **values):
+    assert win.picker.select(sid), sid
+    assert win.params.scenario.id == sid
+    scenario = scenarios.get(sid)
+    workers = scenario.param("workers") if any(p.name == "workers" for p in scenario.params) else None
+    if workers is not None:
+        win.params.set_value("workers", max(workers.minimum, min(2, workers.maximum)))
+    for name, value in {**SHORTER.get(sid, {}), **values}.items():
+        win.params.set_value(name, value)
+
+
+def _run_to_end(qtbot, win):
+    win.run()
+    qtbot.waitUntil(lambda: win.state not in ("running", "idle") and not win.adapter.busy,
+                    timeout=RUN_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("sid", scenarios.IDS)
+def test_every_scenario_runs_through_the_window(qtbot, window, sid):
+    if not available(sid):
+        pytest.skip("scenario %s is not written yet" % sid)
+    _choose(window, sid)
+    _run_to_end(qtbot, window)
+    assert window.state == "finished", window.problem_text()
+    result = window.last_result
+    assert result is not None and result.verdict.headline["en"]
+    assert window.lesson.verdict_text(), "no verdict shown"
+    plots = window.plots
+    assert plots.lane_labels, "the timeline has no lanes"
+    assert plots.timeline.index.n_lanes == len(plots.lane_labels)
+    assert len(plots.timeline.index.spans) > 0
+    if result.figures["wall_s"] > 0.5:  # the sampler reads every 0.1 s
+        assert plots.cpu.point_count() > 0, "the CPU plot holds no samples"
+    shows = scenarios.get(sid).shows
+    if "trace" in shows and window.params.values().get("traced", True):
+        qtbot.waitUntil(plots.trace.settled, timeout=RUN_TIMEOUT_MS)
+        assert plots.trace.mark_count() > 0, "the trace view holds no reads/writes"
+        assert plots.trace.lost_count() == (result.figures.get("lost_updates") or 0)
+    if "queue" in shows:
+        assert plots.queue.point_count() > 0, "the queue view holds no depth points"
+    if "tasks" in shows:
+        assert plots.tasks.task_count() > 0, "the Gantt holds no tasks"
+    assert window.run_action.isEnabled() and not window.stop_action.isEnabled()
+
+
+def test_stop_mid_run_returns_to_idle_within_a_second(qtbot, window):
+    _choose(window, "gil", iterations=400_000_000)
+    window.params.set_value("workers", 8)
+    window.run()
+    # Live, before the end: lanes and CPU samples arrive while the run goes.
+    qtbot.waitUntil(lambda: bool(window.plots.lane_labels) and window.plots.cpu.point_count() > 0,
+                    timeout=20_000)
+    assert window.state == "running"
+    began = time.monotonic()
+    window.stop()
+    qtbot.waitUntil(lambda: window.state == "stopped", timeout=5_000)
+    elapsed = time.monotonic() - began
+    assert elapsed < 1.0, "Stop took %.2f s" % elapsed
+    qtbot.waitUntil(lambda: window.run_action.isEnabled(), timeout=10_000)
+    assert "Stopped" in window.status_label.text()
+
+
+def test_closing_the_window_stops_the_run(qtbot, window):
+    _choose(window, "gil", iterations=400_000_000)
+    window.run()
+    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    session = window.adapter.session
+    window.close()
+    assert session.state == "stopped"  # and the autouse fixture finds no process left
+
+
+def test_escape_key_stops_and_f5_runs(qtbot, window):
+    from PySide6.QtCore import Qt
+    _choose(window, "gil", iterations=400_000_000)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.state == "stopped" and not window.adapter.busy, timeout=5_000)
+
+
+def test_window_stays_responsive_with_eight_cpu_bound_threads(qtbot, window):
+    from PySide6.QtCore import QTimer
+    _choose(window, "gil", iterations=20_000_000)
+    window.params.set_value("workers", 8)
+    beats = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: beats.append(time.monotonic()))
+    timer.start(20)
+    window.run()
+    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    qtbot.wait(1500)
+    timer.stop()
+    window.stop()
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    assert gaps and max(gaps) < 0.5, "the event loop stalled for %.2f s" % max(gaps)
+
+
+def test_interpreter_list_shows_version_and_gil_mode(qtbot, window):
+    import re
+    picker = window.python_picker
+    with qtbot.waitSignal(picker._reporter.searched, timeout=60_000):
+        picker.search()
+    labels = [picker.itemText(i) for i in range(picker.count() - 1)]  # the last: "Other Python…"
+    assert labels and all(re.match(r"Python 3\.\d+\.\d+\S* \((GIL|free-threaded)\) — ", t)
+                          for t in labels), labels
+    assert picker.python() is None  # the current Python stays chosen
+
+
+def test_another_interpreter_runs_the_scenario(qtbot, window, other_pythons):
+    if not other_pythons:
+        pytest.skip("no other CPython >= 3.9 here")
+    python = other_pythons[0]
+    with qtbot.waitSignal(window.python_picker.currentIndexChanged, timeout=20_000):
+        window.python_picker.probe_path(python.path)
+    assert window.python_picker.python() == python.path
+    _choose(window, "race")
+    _run_to_end(qtbot, window)
+    assert window.state == "finished", window.problem_text()
+    assert window.last_result.view.interpreter["version"].startswith("%d.%d." % python.version[:2])
+
+
+def test_missing_interpreter_is_a_clear_message(qtbot, window, tmp_path):
+    missing = str(tmp_path / "no-such-python3")
+    window.python_picker.insertItem(0, "missing", missing)
+    window.python_picker.setCurrentIndex(0)
+    _choose(window, "race")
+    window.run()
+    assert window.state == "failed"
+    assert "not found" in window.problem_text() or "could not start" in window.problem_text()
+    assert window.run_action.isEnabled()
+
+
+def test_choosing_a_file_that_is_not_python_says_so(qtbot, window, tmp_path):
+    fake = tmp_path / "python3"
+    fake.write_text("not a program")
+    fake.chmod(0o755)
+    with qtbot.waitSignal(window.python_picker.problem, timeout=20_000) as blocker:
+        window.python_picker.probe_path(str(fake))
+    window.show_problem(blocker.args[0])
+    assert "python" in window.problem_text().lower()
+
+
+def test_scenario_error_and_worker_crash_are_messages(window):
+    """A failed run and a crashed worker are said in words in the window (never a traceback)."""
+    import numpy as np
+    from engine.analysis import RunView
+    from engine.decode import EVENT_DTYPE
+    from engine.wire import K
+
+    window.adapter.run_failed.emit("ZeroDivisionError: division by zero", None)
+    assert window.state == "failed"
+    assert "division by zero" in window.problem_text()
+    assert window.run_action.isEnabled()
+
+    ev = np.zeros(2, EVENT_DTYPE)
+    ev[0] = (10, 100, 1, K.ERROR, 0, 5, -1)         # a thread of pid 100 raised
+    ev[1] = (20, 100, 0, K.PROC_EXIT, 0, -9, 4321)   # its child 4321 was killed by SIGKILL
+    view = RunView(ev, {(100, 5): "ValueError: bad item"})
+    found = window._worker_failures(view)
+    assert any("ValueError: bad item" in text for text in found)
+    assert any("4321" in text and "signal 9" in text for text in found)
+
+
+def test_param_controls_enforce_declared_bounds(window):
+    for sid in scenarios.IDS:
+        if not available(sid) or not window.picker.select(sid):
+            continue
+        for param in scenarios.get(sid).params:
+            control = window.params.control(param.name)
+            if param.kind in ("int", "float"):
+                control.setValue(min(param.maximum * 10 + 10, 2 ** 31 - 1))
+                assert control.value() <= param.maximum
+                control.setValue(param.minimum - 10)
+                assert control.value() >= param.minimum
+        values = window.params.values()
+        for param in scenarios.get(sid).params:
+            param.validate(values[param.name])  # raises if a widget let a bad value through
+
+
+def test_language_switch_shows_scenario_texts_in_chinese(window):
+    window.picker.select("race")
+    window.chinese_action.setChecked(True)
+    assert window.lesson.lesson.toPlainText().startswith(scenarios.get("race").title["zh_CN"])
+    window.chinese_action.setChecked(False)
+    assert window.lesson.lesson.toPlainText().startswith(scenarios.get("race").title["en"])
+
+
+def test_dark_palette_and_text_size_apply_to_plots(window):
+    window.dark_action.setChecked(True)
+    window.scale_text(1.5)
+    assert window.theme.dark
+    assert window.plots.cpu.plot.backgroundBrush().color().name() == window.theme.plot_bg
