@@ -109,10 +109,12 @@ class RunView:
 
     # -- shared variables ------------------------------------------------------
     def accesses(self, var: str) -> np.ndarray:
-        ev = self.events[np.isin(self.events["kind"], (K.VAR_READ, K.VAR_WRITE))]
-        if not len(ev):
-            return ev
-        return ev[self._is_named(ev, var)]
+        """One variable's reads and writes in time order (cached: verdicts ask twice)."""
+        cache = self.__dict__.setdefault("_accesses", {})
+        if var not in cache:
+            ev = self.events[np.isin(self.events["kind"], (K.VAR_READ, K.VAR_WRITE))]
+            cache[var] = ev[self._is_named(ev, var)] if len(ev) else ev
+        return cache[var]
 
     def final_value(self, var: str, default=None):
         acc = self.accesses(var)
@@ -219,9 +221,16 @@ def lost_updates(acc: np.ndarray) -> dict:
     r = last_read[w]
     between = writes_cum[w - 1] - writes_cum[r]  # writes strictly between read and write
     bad = between > 0
-    lost = [j for wi, ri in zip(w[bad], r[bad]) for j in range(ri + 1, wi)
-            if is_write[j] and keys[j] != keys[wi]]
-    return {"write": w[bad], "read": r[bad], "lost": np.array(lost, np.int64),
+    # The overwritten writes: other lanes' writes inside any stale (read, write)
+    # window, marked per stale writer's lane with a difference array (no loop per event).
+    lost_mask = np.zeros(n, bool)
+    for key in np.unique(keys[w[bad]]):
+        mine = keys[w[bad]] == key
+        cover = np.zeros(n + 1, np.int64)
+        np.add.at(cover, r[bad][mine] + 1, 1)
+        np.add.at(cover, w[bad][mine], -1)
+        lost_mask |= (np.cumsum(cover[:n]) > 0) & is_write & (keys != key)
+    return {"write": w[bad], "read": r[bad], "lost": np.flatnonzero(lost_mask),
             "count": int(bad.sum())}
 
 

@@ -100,7 +100,13 @@ def verdict(run, p):
     version = run.interpreter.get("version", "?")
     minor = tuple(int(x) for x in version.split(".")[:2]) if version != "?" else (0, 0)
     free = run.interpreter.get("free_threaded_build") and not run.interpreter.get("gil_enabled", True)
-    if final == 0:
+    lost_n = figures["lost_updates"]
+    if final == 0 and lost_n:
+        # Each +n/-n pair nets to zero, so lost updates can cancel out: say so.
+        head = text("Final value 0 — expected 0, yet %d updates were lost (their effects "
+                    "happened to cancel out)" % lost_n,
+                    "最终值 0，预期 0，但丢失了 %d 次更新（它们的影响恰好相互抵消）" % lost_n)
+    elif final == 0:
         head = text("Final value 0 — expected 0: no update lost",
                     "最终值 0，预期 0：没有丢失更新")
     else:
