@@ -46,6 +46,7 @@ class CpuPanel(QWidget):
         layout.addWidget(self.plot)
         self._curves = {}
         self._t0_ns = 0
+        self._linked = False  # True: the time range is another plot's (share_time_axis)
         self.reset(0)
         self.apply_theme(theme)
         self.retranslate()
@@ -66,6 +67,13 @@ class CpuPanel(QWidget):
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))
         self._update_key()
         self.retranslate()
+
+    def share_time_axis(self, view_box) -> None:
+        """Show the seconds that view_box (the timeline's) shows: a moment sits above its lanes."""
+        item = self.plot.getPlotItem()
+        item.setXLink(view_box)
+        item.setMouseEnabled(x=False, y=False)  # the timeline is where one zooms and pans
+        self._linked = True
 
     # -- data --------------------------------------------------------------------
     def reset(self, t0_ns: int) -> None:
@@ -111,13 +119,14 @@ class CpuPanel(QWidget):
                 curve.setSymbolBrush(self._theme.series_color(int(core)))
                 curve.setSymbolPen(None)
         now = float(self._t.max())
-        self.plot.getPlotItem().setXRange(max(0.0, now - WINDOW_S), max(now, 1.0), padding=0)
+        if not self._linked:
+            self.plot.getPlotItem().setXRange(max(0.0, now - WINDOW_S), max(now, 1.0), padding=0)
         self._update_busy()
 
     def finish(self, result) -> None:
         """The run ended: show all of it if it fits the window."""
         self.refresh()
-        if len(self._t):
+        if len(self._t) and not self._linked:
             end = float(self._t.max())
             self.plot.getPlotItem().setXRange(max(0.0, end - WINDOW_S), max(end, 1.0), padding=0.02)
 

@@ -69,7 +69,6 @@ class LessonPanel(QWidget):
         self._result = None
         self._theme = theme
         self._state = "idle"
-        self._columns_shown = 0
         self._tag_colours = {}  # output tag -> colour, in order of first line
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,6 +80,7 @@ class LessonPanel(QWidget):
         vbox = QVBoxLayout(self.verdict_box)
         self.headline = QLabel()
         self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)  # measured text, never markup
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
@@ -94,6 +94,7 @@ class LessonPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         split.addWidget(scroll)
+        self._verdict_scroll = scroll
 
         self.tabs = QTabWidget()
         self.lesson = QTextBrowser()
@@ -193,30 +194,40 @@ class LessonPanel(QWidget):
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
         self.headline.setStyleSheet("color: %s" % colour)
+        # Two figures a row when they fit the panel (the box stays short, read at once), if
+        # need be with names wrapped; the table is measured, as a label too wide for the
+        # panel is clipped, not wrapped.
+        for columns, wrap in ((2, False), (2, True), (1, False)):
+            self.figures.setText(self._figures_html(columns, wrap))
+            if self.figures.minimumSizeHint().width() <= self._verdict_room():
+                break
+
+    def _figures_html(self, columns: int, wrap_names: bool) -> str:
+        t = self._theme
         rows, pending = [], []
         for name, value in self._result.figures.items():
             if value is None:
                 continue
             if isinstance(value, (list, dict, str)):  # long values get a row of their own
-                rows.append("<tr>%s</tr>" % _cell(name, value, t.muted, span=3))
+                rows.append("<tr>%s</tr>" % _cell(name, value, t.muted, 2 * columns - 1, wrap_names))
                 continue
-            cell = _cell(name, value, t.muted)
-            pending.append(cell)
-            if len(pending) == self._figure_columns():
+            pending.append(_cell(name, value, t.muted, 1, wrap_names))
+            if len(pending) == columns:
                 rows.append("<tr>%s</tr>" % "".join(pending))
                 pending = []
         if pending:
             rows.append("<tr>%s</tr>" % "".join(pending))
-        self.figures.setText("<table>%s</table>" % "".join(rows))
-        self._columns_shown = self._figure_columns()
+        return "<table>%s</table>" % "".join(rows)
 
-    def _figure_columns(self) -> int:
-        """Two figures a row when the panel is wide enough: the box stays short to read at once."""
-        return 2 if self.verdict_box.width() > 30 * self._px else 1
+    def _verdict_room(self) -> int:
+        """The width the figures may take: the verdict area's visible width less its margins."""
+        m = self.verdict_box.layout().contentsMargins()
+        return (self._verdict_scroll.viewport().width() - m.left() - m.right()
+                - 2 * self.verdict_box.frameWidth())
 
     def resizeEvent(self, event) -> None:  # Qt override: re-flow the figures for the new width
         super().resizeEvent(event)
-        if self._result is not None and self._figure_columns() != self._columns_shown:
+        if self._result is not None:
             self._show_verdict()
 
     def add_output(self, lines: list) -> None:
@@ -236,11 +247,12 @@ class LessonPanel(QWidget):
         return self.headline.text()
 
 
-def _cell(name: str, value, muted: str, span: int = 1) -> str:
+def _cell(name: str, value, muted: str, span: int = 1, wrap_name: bool = False) -> str:
     """One figure as two table cells: its name (muted) and its value (bold)."""
-    return ('<td style="color:%s; padding-right:6px; white-space:nowrap">%s</td>'
+    return ('<td style="color:%s; padding-right:6px%s">%s</td>'
             '<td colspan="%d" style="padding-right:18px"><b>%s</b></td>'
-            % (muted, html.escape(name.replace("_", " ")), span, html.escape(_fmt(value))))
+            % (muted, "" if wrap_name else "; white-space:nowrap",
+               html.escape(name.replace("_", " ")), span, html.escape(_fmt(value))))
 
 
 def _fmt(value) -> str:

@@ -63,8 +63,8 @@ class MainWindow(QMainWindow, RunControl):
         self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
-        for n in range(1, 10):
-            self._action("Ctrl+%d" % n, lambda _=False, n=n: self.picker.select_number(n))
+        for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
+            self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
 
     def _build_layout(self) -> None:
         bar = QToolBar()

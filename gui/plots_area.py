@@ -2,27 +2,24 @@
 (shared-variable trace, queue depth, pool tasks).
 
 Each tick the window hands over only the events that are new since the last one;
-every view keeps its own per-kind arrays.  The timeline's lanes are re-derived
-from the lane events alone (worker start / state / exit: a small share of all
-events) with engine.analysis.spans_of, at most as often as its own cost allows.
+every view keeps its own per-kind arrays.  The timeline's spans grow by the new
+lane events alone (gui.live_lanes: O(new events) a tick, at most 10 times a
+second), and the spans at the end of the run are those same ones, made final.
 """
+import math
 import time
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QSplitter, QTabWidget
-
-from engine.analysis import spans_of
-from engine.decode import EVENT_DTYPE
-from engine.wire import K
 
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
+from .live_lanes import LiveLanes
 from .timeline import TimelineWidget
-from .timeline_layout import Spans
 from .trace_view import TraceView
 
-LANE_KINDS = (K.WORKER_START, K.STATE, K.WORKER_EXIT)
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 
 
@@ -33,9 +30,6 @@ class PlotsArea(QSplitter):
         super().__init__(Qt.Orientation.Vertical, parent)
         self.cpu = CpuPanel(theme, pixel_size)
         self.timeline = TimelineWidget()
-        # An explicit minimum: the timeline's one-row-per-five-states legend must not set the
-        # width of the whole window (at 14 px it asks for 1081 px, more than 1366 allows).
-        self.timeline.setMinimumWidth(20 * pixel_size)
         self.trace = TraceView(theme, pixel_size)
         self.queue = QueueView(theme, pixel_size)
         self.tasks = TaskGantt(theme, pixel_size)
@@ -47,6 +41,7 @@ class PlotsArea(QSplitter):
         self.setChildrenCollapsible(False)
         self._theme = theme
         self.timeline.apply_theme(theme, pixel_size)
+        self.cpu.share_time_axis(self.timeline.view_box)
         self._shows = None
         self.lane_labels = []
         self.reset(0)
@@ -80,43 +75,41 @@ class PlotsArea(QSplitter):
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.apply_theme(theme, pixel_size)
+        self._align_time_axes()
+
+    def _align_time_axes(self) -> None:
+        """The CPU plot and the timeline share one time range (linked) and one left margin,
+        wide enough for the longest lane name, so a moment is at the same x in both."""
+        lanes_axis = self.timeline.plot_item.getAxis("left")
+        cpu_axis = self.cpu.plot.getPlotItem().getAxis("left")
+        width = max(_axis_width(lanes_axis, self.lane_labels), _axis_width(cpu_axis, ("100",)))
+        for axis in (lanes_axis, cpu_axis):
+            if axis.fixedWidth != width:
+                axis.setWidth(width)
 
     # -- a run's data ----------------------------------------------------------------
     def reset(self, t0_ns: int) -> None:
         self._t0_ns = t0_ns
-        self._lane_parts = []
-        self._lane_events = np.zeros(0, EVENT_DTYPE)
-        self._lane_index = {}   # (pid, worker) -> lane, in order of first appearance
-        self._lane_names = {}   # (pid, worker) -> thread / process name
+        self.live = LiveLanes()
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
             view.reset(t0_ns)
+        self._align_time_axes()
 
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
         """Events new since the last call (a slice of the Session's store)."""
         self.cpu.ingest(chunk)
         for name in self._shows or ():
             self._extra_views[name].ingest(chunk, strings)
-        lanes = chunk[np.isin(chunk["kind"], LANE_KINDS)]
-        if not len(lanes):
-            return
-        self._lane_parts.append(lanes.copy())
-        for e in lanes[lanes["kind"] == K.WORKER_START]:
-            self._lane_names[(int(e["pid"]), int(e["worker"]))] = strings.get(
-                (int(e["pid"]), int(e["b"])), "?")
-        pairs = np.unique(np.column_stack([lanes["pid"], lanes["worker"]]), axis=0,
-                          return_index=True)[1]
-        for i in sorted(pairs):
-            self._lane_index.setdefault((int(lanes["pid"][i]), int(lanes["worker"][i])),
-                                        len(self._lane_index))
-        self._lanes_dirty = True
+        self.live.ingest(chunk, strings)
+        self._lanes_dirty = self._lanes_dirty or bool(len(chunk))
 
     def lane_name(self, pid: int, worker: int) -> str:
         """"THREAD1 · pid 1234": how output lines and messages name where they came from."""
-        return "%s · pid %d" % (self._lane_names.get((pid, worker), "?"), pid)
+        return "%s · pid %d" % (self.live.names.get((pid, worker), "?"), pid)
 
     def refresh(self, running: bool = True) -> None:
         """Redraw what changed (the window's timer calls this, <= 30 Hz)."""
@@ -126,31 +119,42 @@ class PlotsArea(QSplitter):
         if self._lanes_dirty or running:
             self._refresh_lanes(time.perf_counter_ns() if running else None)
 
-    def _refresh_lanes(self, t_end_ns) -> None:
+    def _refresh_lanes(self, t_now_ns) -> None:
         now = time.monotonic()
-        if now < self._next_lanes or not self._lane_index:
+        if now < self._next_lanes or not self.live.lanes:
             return
-        if self._lane_parts:
-            self._lane_events = np.concatenate([self._lane_events] + self._lane_parts)
-            self._lane_parts = []
-        lanes = [(pid, worker, "%s · pid %d" % (self._lane_names.get((pid, worker), "?"), pid))
-                 for (pid, worker), _ in sorted(self._lane_index.items(), key=lambda kv: kv[1])]
-        end = t_end_ns if t_end_ns is not None else int(self._lane_events["t"].max())
-        derived = spans_of(self._lane_events, lanes, end)
-        self.lane_labels = derived["labels"]
-        self.timeline.set_spans(Spans.from_mapping(derived), self.lane_labels, self._t0_ns)
+        self.live.build(t_now_ns if t_now_ns is not None else self.live.t_max)
+        self._show_lanes()
         self._lanes_dirty = False
-        # Lanes cost grows with the run; never spend more than ~1/4 of the time on them.
+        # A build costs the new events only; still, never more than ~1/4 of the time.
         self._next_lanes = now + max(TIMELINE_MIN_PERIOD_S, 3 * (time.monotonic() - now))
 
+    def _show_lanes(self) -> None:
+        labels = self.live.labels()
+        changed, self.lane_labels = labels != self.lane_labels, labels
+        self.timeline.set_index(self.live.index, self.lane_labels, self._t0_ns)
+        if changed:
+            self._align_time_axes()
+
     def finish(self, result) -> None:
-        """The run ended: redraw everything from the engine's RunView, exactly."""
+        """The run ended: the live spans made final (open spans end with the run), plus lanes
+        for children that recorded nothing themselves (cp, sleep)."""
         self.cpu.finish(result)
         for name in self._shows or ():
             self._extra_views[name].finish(result)
-        derived = result.view.spans()
-        self.lane_labels = derived["labels"]
-        if self.lane_labels:
-            self.timeline.set_spans(Spans.from_mapping(derived), self.lane_labels, self._t0_ns)
+        self.live.close(result.view.strings, result.view.t_end)
+        self._lanes_dirty = False
+        if self.live.lanes:
+            self._show_lanes()
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()
+
+
+def _axis_width(axis, texts) -> int:
+    """Pixels a pyqtgraph left axis needs for these tick texts and its label (its own rule)."""
+    metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+    width = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+    width += axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+    if axis.label.isVisible():
+        width += axis.label.boundingRect().height() * 0.8
+    return int(math.ceil(width)) + 2

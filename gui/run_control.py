@@ -3,14 +3,13 @@
 A mixin of MainWindow (kept apart so each file stays readable): it uses the
 window's picker, params, python_picker, lesson, plots, banner and status label.
 """
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSignalBlocker
 
 from engine.wire import K
 
 from .session_adapter import SessionAdapter
 
 translate = QCoreApplication.translate  # lupdate reads translate("RunControl", "...") calls
-
 
 
 class RunControl:
@@ -33,9 +32,17 @@ class RunControl:
 
     # -- choosing --------------------------------------------------------------------
     def choose_scenario(self, sid: str) -> None:
+        """Make sid the scenario: highlighted in the list, its form, its lesson, the one Run runs.
+
+        Every way of choosing (a click, Ctrl+digit, a call) comes through here, so the three
+        always agree.
+        """
         scenario = self.picker.scenario(sid)
         if scenario is None:
             return
+        if self.picker.current_id() != sid:
+            with QSignalBlocker(self.picker):  # no second, re-entrant choose_scenario
+                self.picker.select(sid)
         if self.adapter.running:  # a new choice ends the old run, as a lecturer expects
             self.stop()
         self.params.set_scenario(scenario)
@@ -54,6 +61,8 @@ class RunControl:
         if scenario is None:
             self.show_problem(translate("RunControl", "Choose a scenario first."))
             return
+        if self.params.scenario is not scenario:  # the form must be the highlighted scenario's
+            self.choose_scenario(scenario.id)
         self.load_plots()
         self.hide_problem()
         self.run_scenario = scenario

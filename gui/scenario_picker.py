@@ -33,6 +33,11 @@ def available(sid: str) -> bool:
     return module is not None and importlib.util.find_spec(scenarios.__name__ + "." + module) is not None
 
 
+def shortcut_digit(n: int) -> str:
+    """The key of the n-th scenario's shortcut (Ctrl+1 .. Ctrl+9, Ctrl+0 for the 10th), or ""."""
+    return str(n % 10) if 1 <= n <= 10 else ""
+
+
 class ScenarioPicker(QListWidget):
     """Topics as headings, scenarios under them; emits the chosen id.
 
@@ -52,7 +57,7 @@ class ScenarioPicker(QListWidget):
         self._loaded = load_all()
         self._items = {}
         self._headings = []  # (item, group id)
-        self.order = []  # ids in display order: Ctrl+1..9 follow it
+        self.order = []  # ids in display order: Ctrl+1..9, then Ctrl+0, follow it
         self.lang = "en"
         self._build()
         self.currentItemChanged.connect(self._on_current)
@@ -97,10 +102,12 @@ class ScenarioPicker(QListWidget):
             item = self._items[sid]
             found = self._loaded[sid]
             title = sid if isinstance(found, str) else found.title.get(lang, found.title["en"])
-            # The number is the Ctrl+n shortcut: shown so a lecturer can learn it at a glance.
-            item.setText(("%d  %s" % (n, title) if n <= 9 else "     " + title))
+            # The digit is the Ctrl+digit shortcut: shown so a lecturer can learn it at a glance.
+            # Past the tenth (Ctrl+0) there is no key, so no digit, and none is implied.
+            digit = shortcut_digit(n)
+            item.setText("%s  %s" % (digit, title) if digit else title)
             if not isinstance(found, str):
-                item.setToolTip("%s (Ctrl+%d)" % (sid, n) if n <= 9 else sid)
+                item.setToolTip("%s (Ctrl+%s)" % (sid, digit) if digit else sid)
 
     def select(self, sid: str) -> bool:
         item = self._items.get(sid)
@@ -110,7 +117,7 @@ class ScenarioPicker(QListWidget):
         return True
 
     def select_number(self, n: int) -> bool:
-        """Select the n-th scenario in display order (1-based), as Ctrl+n does."""
+        """Select the n-th scenario in display order (1-based), as Ctrl+digit does (0: the 10th)."""
         return 1 <= n <= len(self.order) and self.select(self.order[n - 1])
 
     def current_id(self) -> str:

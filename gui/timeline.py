@@ -10,8 +10,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
+from .flow_layout import flow_host
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
 
 # What the user reads for each state code, in STATE_KEYS order.
@@ -86,9 +87,12 @@ class TimelineWidget(QWidget):
         vb.sigRangeChangedManually.connect(self._user_moved)
         self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
 
-        self._legend = QWidget()
-        self._legend_grid = QGridLayout(self._legend)
-        self._legend_grid.setContentsMargins(4, 0, 4, 0)
+        # The legend wraps to the width it gets: at 1366 px and large text, five states a
+        # row would not fit, and a fixed grid would set the width of the whole window.
+        self._legend, self._legend_flow = flow_host()
+        self._legend_flow.setContentsMargins(4, 0, 4, 0)
+        self._swatch_px = 14
+        self._legend_shown = None  # the state codes the legend names now
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
@@ -104,6 +108,16 @@ class TimelineWidget(QWidget):
             self.index = LaneIndex()  # another run: nothing carries over
         self._t0_ns = int(t0_ns)
         self.index.update(spans, n_lanes=len(lane_labels))
+        self._data_changed(lane_labels)
+
+    def set_index(self, index: LaneIndex, lane_labels: list, t0_ns: int) -> None:
+        """Show a LaneIndex that a live run keeps growing (gui.live_lanes): the same object
+        each call, told here that it changed."""
+        self.index = index
+        self._t0_ns = int(t0_ns)
+        self._data_changed(lane_labels)
+
+    def _data_changed(self, lane_labels: list) -> None:
         if list(lane_labels) != self.lane_labels:
             self.lane_labels = list(lane_labels)
             self._set_lanes()
@@ -115,6 +129,11 @@ class TimelineWidget(QWidget):
         if self._follow:
             self._show_latest()
         self._request_redraw()
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        if self.legend_states() != self._legend_shown:
+            self._build_legend()
 
     def set_follow(self, on: bool) -> None:
         """Follow live: keep the last follow_window_s seconds in view as data grows."""
@@ -138,6 +157,7 @@ class TimelineWidget(QWidget):
         self._drawn = None
         self.image_item.clear()
         self._set_lanes()
+        self._update_legend()
         self.view_box.setXRange(0.0, self.follow_window_s, padding=0)
 
     def show_all(self) -> None:
@@ -148,25 +168,37 @@ class TimelineWidget(QWidget):
     # -- theme and language (same names as the other plot views) --------------------------
     def retranslate(self, lang: str = "en") -> None:
         self.plot_item.setLabel("bottom", _tr("time since Run"), units="s")
-        while self._legend_grid.count():
-            w = self._legend_grid.takeAt(0).widget()
+        self._build_legend()
+
+    def legend_states(self) -> tuple:
+        """The state codes the legend names: those in the lanes, or all before any data."""
+        shown = tuple(int(c) for c in self.index.states) if self.index.lane_start[-1] else ()
+        return shown or tuple(range(N_STATES))
+
+    def _build_legend(self) -> None:
+        self._legend_shown = self.legend_states()
+        while self._legend_flow.count():
+            w = self._legend_flow.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
-        for code in range(N_STATES):
+        for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
-            swatch = QPixmap(14, 14)
+            swatch = QPixmap(self._swatch_px, self._swatch_px)
             swatch.fill(QColor(r, g, b, max(a, 60)))
             box, text = QLabel(), QLabel(state_text(code))
             box.setPixmap(swatch)
             cell = QWidget()
             row = QHBoxLayout(cell)
-            row.setContentsMargins(0, 0, 8, 0)
+            row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(box)
             row.addWidget(text, 1)
-            self._legend_grid.addWidget(cell, code // 5, code % 5)
+            self._legend_flow.addWidget(cell)
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme
+        if (pixel_size or 16) != self._swatch_px:  # legend swatches as tall as the text
+            self._swatch_px = pixel_size or 16
+            self.retranslate()
         self.plot_widget.setBackground(theme.plot_bg)
         theme_module.style_plot(self.plot_item, theme, pixel_size or 16)
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
@@ -180,11 +212,8 @@ class TimelineWidget(QWidget):
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
     def _data_end_s(self) -> float:
-        sp, start = self.index.spans, self.index.lane_start
-        last = start[1:][start[1:] > start[:-1]] - 1  # each non-empty lane's last span
-        if not len(last):
-            return 0.0
-        return (int(sp.t1[last].max()) - self._t0_ns) / 1e9
+        end = self.index.end_time()
+        return 0.0 if end is None else (end - self._t0_ns) / 1e9
 
     def _show_latest(self) -> None:
         end = self._data_end_s()

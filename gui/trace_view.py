@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.wire import K
@@ -277,6 +278,7 @@ class TraceView(QWidget):
             self._labels.append(label)
         t, row, value = self.data.t.view(), self.data.row.view(), self.data.value.view()
         is_write = self.data.is_write.view()
+        idx = self._unclashed(idx, t, row, value, is_write)
         for label, i in zip(self._labels, idx.tolist()):
             label.setText(str(int(value[i])))
             # Read values above the row, written values below it: they never collide.
@@ -286,6 +288,22 @@ class TraceView(QWidget):
             label.show()
         for label in self._labels[len(idx):]:
             label.hide()
+
+    def _unclashed(self, idx, t, row, value, is_write) -> np.ndarray:
+        """The labels that do not overlap one placed before them on the same row and side:
+        several lost updates within a few pixels would print their values over each other."""
+        (x0, x1), _ = self.rows_plot.viewRange()
+        px_per_s = self.rows_plot.getViewBox().width() / max(x1 - x0, 1e-12)
+        metrics = QFontMetrics(theme_module.ui_font(self._px, 0.85))
+        right_edge, kept = {}, []
+        for i in idx.tolist():
+            half = (metrics.horizontalAdvance(str(int(value[i]))) + 6) / 2
+            x = (t[i] - self._t0_ns) / 1e9 * px_per_s
+            side = (int(row[i]), bool(is_write[i]))
+            if x - half >= right_edge.get(side, -np.inf):
+                right_edge[side] = x + half
+                kept.append(i)
+        return np.array(kept, np.int64)
 
     def _user_moved(self, *_args) -> None:
         self._following = False

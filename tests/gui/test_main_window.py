@@ -50,6 +50,16 @@ def _run_to_end(qtbot, win):
                     timeout=RUN_TIMEOUT_MS)
 
 
+def _assert_timeline_shows_the_run(plots, view):
+    """The spans grown live, made final at the end, are the run's own (RunView.spans)."""
+    import numpy as np
+    assert plots.live.lanes == [(pid, worker) for pid, worker, _ in view.lanes()]
+    assert plots.lane_labels == [label for _, _, label in view.lanes()]
+    want, got = view.spans(), plots.timeline.index.spans
+    for field in ("lane", "t0", "t1", "state"):
+        assert np.array_equal(getattr(got, field), want[field]), field
+
+
 @pytest.mark.parametrize("sid", scenarios.IDS)
 def test_every_scenario_runs_through_the_window(qtbot, window, sid):
     if not available(sid):
@@ -64,6 +74,7 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
     assert plots.lane_labels, "the timeline has no lanes"
     assert plots.timeline.index.n_lanes == len(plots.lane_labels)
     assert len(plots.timeline.index.spans) > 0
+    _assert_timeline_shows_the_run(plots, result.view)
     if result.figures["wall_s"] > 0.5:  # the sampler reads every 0.1 s
         assert plots.cpu.point_count() > 0, "the CPU plot holds no samples"
     shows = scenarios.get(sid).shows
@@ -225,3 +236,79 @@ def test_dark_palette_and_text_size_apply_to_plots(window):
     window.scale_text(1.5)
     assert window.theme.dark
     assert window.plots.cpu.plot.backgroundBrush().color().name() == window.theme.plot_bg
+
+
+# -- the scenario chosen is the one shown and the one run, whichever way it was chosen ---------
+def _ways_to_choose(window, sid):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    n = window.picker.order.index(sid) + 1
+    return {"call": lambda: window.choose_scenario(sid),
+            "list": lambda: window.picker.select(sid),
+            "shortcut": lambda: QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + n % 10),
+                                               Qt.KeyboardModifier.ControlModifier)}
+
+
+def _assert_chosen(window, sid):
+    from gui.scenario_picker import ID_ROLE
+    assert window.picker.current_id() == sid
+    assert [item.data(ID_ROLE) for item in window.picker.selectedItems()] == [sid]  # highlighted
+    assert window.params.scenario.id == sid
+    assert window.lesson.scenario.id == sid
+    assert set(window.params.values()) == {p.name for p in scenarios.get(sid).params}
+
+
+@pytest.mark.parametrize("way", ["call", "list", "shortcut"])
+def test_list_form_and_lesson_agree_whichever_way_a_scenario_is_chosen(qtbot, window, way):
+    available_ids = [sid for sid in window.picker.order if window.picker.scenario(sid)]
+    for sid in (available_ids[0], "race", available_ids[-1], "gil"):
+        if window.picker.scenario(sid) is None:
+            continue
+        _ways_to_choose(window, sid)[way]()
+        _assert_chosen(window, sid)
+
+
+def test_every_listed_scenario_has_its_shortcut_digit(window):
+    """Ctrl+1..9 and Ctrl+0 for the 10th: the digit shown is the key that picks it."""
+    from gui.scenario_picker import shortcut_digit
+    for n, sid in enumerate(window.picker.order, 1):
+        text = window.picker._items[sid].text()
+        if n <= 10:
+            assert text.startswith(shortcut_digit(n) + "  "), text
+        else:
+            assert not text[:1].isdigit(), text
+
+
+def test_run_after_choose_scenario_runs_that_scenario(qtbot, window):
+    window.picker.select(window.picker.order[0])
+    window.choose_scenario("race")
+    _assert_chosen(window, "race")
+    window.params.set_value("iterations", 2_000)
+    _run_to_end(qtbot, window)
+    assert window.state == "finished", window.problem_text()
+    assert window.adapter.session.scenario.id == "race" and window.run_scenario.id == "race"
+    assert window.last_result.view.params["iterations"] == 2_000
+
+
+# -- messages are plain text, escaped exactly once ------------------------------------------------
+def test_messages_show_quotes_and_markup_literally(qtbot, window):
+    from PySide6.QtCore import Qt
+    window.choose_scenario("gil")
+    with qtbot.waitSignal(window.adapter.run_failed, timeout=10_000):
+        window.adapter.start("gil", {"lock": True})  # a parameter gil does not have
+    shown = window.problem_text()
+    assert "unknown parameter 'lock'" in shown and "&#" not in shown and "&amp;" not in shown, shown
+    assert window.banner.textFormat() == Qt.TextFormat.PlainText
+    window.adapter.run_failed.emit("a < b && c > \"d\" & <b>not bold</b> &#x27;", None)
+    assert window.problem_text().endswith("a < b && c > \"d\" & <b>not bold</b> &#x27;")
+    assert window.lesson.headline.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_panels_keep_sensible_widths_at_1366(qtbot, window):
+    """At 1366x768 and 14 px text nothing asks for more width than the screen has: the
+    timeline's legend wraps, and the list, the plots and the lesson each keep a usable share."""
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    assert window.minimumSizeHint().width() <= 1366
+    assert window.plots.timeline.minimumSizeHint().width() < 400
+    left, plots, lesson = window.split.sizes()
+    assert left >= 250 and plots >= 550 and lesson >= 350, window.split.sizes()

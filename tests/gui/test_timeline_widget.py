@@ -172,3 +172,40 @@ def test_keyboard_follow_home_and_pan(timeline, qtbot):
     qtbot.keyClick(timeline, Qt.Key.Key_F)  # follow again: the newest seconds
     assert timeline.follow()
     assert timeline.view_box.viewRange()[0][1] == pytest.approx(30.0)
+
+
+def _legend_cells(timeline):
+    flow = timeline._legend_flow
+    return [flow.itemAt(i).widget() for i in range(flow.count())]
+
+
+def test_legend_wraps_to_a_narrow_width_without_clipping(timeline, qtbot):
+    from PySide6.QtWidgets import QLabel
+    from gui.timeline_layout import N_STATES
+    timeline.apply_theme(_theme(), 14)
+    assert len(_legend_cells(timeline)) == N_STATES  # before any data: every state, for reference
+    timeline.resize(420, 400)
+    qtbot.waitUntil(lambda: timeline._legend.width() <= 420, timeout=2000)
+    assert timeline.minimumSizeHint().width() < 420  # the legend does not set the width
+    legend = timeline._legend
+    assert legend.height() >= legend.layout().heightForWidth(legend.width())
+    for cell in _legend_cells(timeline):
+        assert 0 <= cell.x() and cell.geometry().right() < legend.width(), cell.geometry()
+        assert cell.geometry().bottom() < legend.height()
+        text = cell.findChildren(QLabel)[-1]
+        assert text.width() >= text.sizeHint().width(), text.text()  # not "waiting for th…"
+
+
+def test_legend_names_the_states_in_the_lanes(timeline, qtbot):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    from PySide6.QtWidgets import QLabel
+    assert timeline.legend_states() == (RUNNING, GIL_WAIT)
+    texts = [cell.findChildren(QLabel)[-1].text() for cell in _legend_cells(timeline)]
+    assert texts == ["running", "waiting for the GIL"]
+    timeline.clear()
+    assert len(timeline.legend_states()) > 2
+
+
+def _theme():
+    from gui import theme
+    return theme.LIGHT
