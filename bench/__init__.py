@@ -1,4 +1,4 @@
-"""gilscope's benchmarks: ``python -m bench [NAME ...] [--quick]`` (see bench/PERFORMANCE.md).
+"""gilscope's benchmarks: ``python -m bench [NAME ...] [--quick]`` (see README.md, "Performance").
 
 Each bench is a module with ``run(quick=False) -> dict`` (bench/common.py builds
 the dict: figures, the baseline measured in the same run, goals) and is listed

@@ -73,7 +73,7 @@ def summary(results: dict) -> list:
 
 
 def markdown(path: str) -> str:
-    """The goals of the last results at path as a Markdown table (for bench/PERFORMANCE.md)."""
+    """The goals of the last results at path as a Markdown table (for README.md, "Performance")."""
     with open(path, encoding="utf-8") as f:
         benches = json.load(f)["benches"]
     lines = ["| bench | goal | measured | met |", "|---|---|---|---|"]

@@ -1,7 +1,7 @@
 """`python -m bench NAME --quick` runs each bench and writes a well-formed results file.
 
 Only the shape of the results is checked, never a timing: on a shared 2-core
-machine a goal may be missed for reasons that are no bug (bench/PERFORMANCE.md).
+machine a goal may be missed for reasons that are no bug (README.md, "Performance").
 """
 import json
 import os
