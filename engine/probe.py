@@ -63,6 +63,19 @@ class Context(object):
             rec.event(K.PHASE_END, pid)
             rec.flush()
 
+    def work(self, seconds: float) -> int:
+        """CPU-bound work for about `seconds`: a stand-in for processing an item.
+
+        Unlike sleep(), the lane shows it as running, which is what a worker
+        handling an item is doing.
+        """
+        end = time.perf_counter() + seconds
+        x = 0
+        while time.perf_counter() < end:
+            for _ in range(200):
+                x = x ^ 1
+        return x
+
     def sleep(self, seconds: float) -> None:
         rec = recorder.current()
         rec.state(S.SLEEPING)

@@ -97,6 +97,11 @@ class TimelineWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self._legend)
+        self._legend_hint = QLabel()
+        self._legend_hint.setEnabled(False)  # the palette's muted text colour
+        self._legend_hint.setWordWrap(True)  # never sets the window's width
+        self._legend_hint.setContentsMargins(8, 0, 0, 0)
+        layout.addWidget(self._legend_hint)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys, +/-, F, Home
         self.clear()
         self.retranslate()
@@ -193,6 +198,11 @@ class TimelineWidget(QWidget):
             row.addWidget(box)
             row.addWidget(text, 1)
             self._legend_flow.addWidget(cell)
+        # A pixel holding several states is drawn in their time-weighted mix (running
+        # + pre-empted looks green): say so right under the colours it explains.
+        self._legend_hint.setText(
+            _tr("A mixed colour is several states within one pixel: hover, or zoom in."))
+        self._legend_hint.setVisible(len(self._legend_shown) > 1)
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme

@@ -5,6 +5,11 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import multiprocessing, time
 
+def work(seconds):                 # stands for real processing of an item
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
 def producer(q, items):
     for item in items:
         q.put(item)                # blocks while the queue holds MAXSIZE items
@@ -14,7 +19,7 @@ def consumer(q):
         item = q.get()             # blocks while the queue is empty
         if item is None:           # the sentinel: no more work
             break
-        time.sleep(CONSUMER_MS / 1000)   # a slow consumer
+        work(CONSUMER_MS / 1000)   # a slow consumer: CPU work on each item
 
 q = multiprocessing.Queue(MAXSIZE)
 producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
@@ -42,7 +47,7 @@ def producer(ctx, q, items, producer_ms):
     put = 0
     for item in items:
         if producer_ms:
-            ctx.sleep(producer_ms / 1000.0)
+            ctx.work(producer_ms / 1000.0)
         q.put(item)
         put += 1
     ctx.value("items_put", put)
@@ -55,7 +60,7 @@ def consumer(ctx, q, consumer_ms):
         if item is None:
             break
         got += 1
-        ctx.sleep(consumer_ms / 1000.0)
+        ctx.work(consumer_ms / 1000.0)
     ctx.value("items_got", got)
 
 
@@ -151,6 +156,8 @@ SCENARIO = Scenario(
                    "multiprocessing.Queue(maxsize)：队列中已有这么多项时 put() 会阻塞。"),
               minimum=1, maximum=10000),
         Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每项的时间"),
+              text("CPU work each consumer does per item (it shows as running).",
+                   "每个消费者处理每一项所做的 CPU 工作（显示为运行中）。"),
               minimum=0.0, maximum=1000.0, unit="ms"),
         Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每项的时间"),
               minimum=0.0, maximum=1000.0, unit="ms"),
