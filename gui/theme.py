@@ -31,6 +31,7 @@ class Theme:
     alt_base: str
     text: str
     muted: str
+    disabled: str  # fainter than muted: a disabled Stop must look off from the back row
     accent: str
     plot_bg: str
     plot_fg: str
@@ -51,11 +52,11 @@ class Theme:
 
 
 LIGHT = Theme("light", window="#f4f4f2", base="#ffffff", alt_base="#ecebe7", text="#1a1a1a",
-              muted="#5b5b5b", accent="#0a58ca", plot_bg="#ffffff", plot_fg="#222222",
+              muted="#5b5b5b", disabled="#a3a3a0", accent="#0a58ca", plot_bg="#ffffff", plot_fg="#222222",
               grid_alpha=0.25, good="#1b7f3b", bad="#c0182b", warn="#b35c00",
               read="#0072B2", write="#1a1a1a", series=SERIES_LIGHT)
 DARK = Theme("dark", window="#1e1f22", base="#26282c", alt_base="#30333a", text="#ececec",
-             muted="#a8a8a8", accent="#6ea8fe", plot_bg="#111214", plot_fg="#dddddd",
+             muted="#a8a8a8", disabled="#66686d", accent="#6ea8fe", plot_bg="#111214", plot_fg="#dddddd",
              grid_alpha=0.3, good="#5fd38d", bad="#ff6b6b", warn="#ffb454",
              read="#56B4E9", write="#f0f0f0", series=SERIES_DARK)
 THEMES = {"light": LIGHT, "dark": DARK}
@@ -113,7 +114,7 @@ def palette_of(theme: Theme) -> QPalette:
                       (role.PlaceholderText, theme.muted), (role.BrightText, theme.bad)):
         pal.setColor(r, QColor(colour))
     for r in (role.Text, role.WindowText, role.ButtonText):
-        pal.setColor(group.Disabled, r, QColor(theme.muted))
+        pal.setColor(group.Disabled, r, QColor(theme.disabled))
     # Fusion draws frames, check boxes and splitter handles from these: keep them visible
     # on both palettes (a black box on a black window disappears on a projector).
     edge = QColor(theme.muted)

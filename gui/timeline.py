@@ -98,7 +98,6 @@ class TimelineWidget(QWidget):
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self._legend)
         self._legend_hint = QLabel()
-        self._legend_hint.setEnabled(False)  # the palette's muted text colour
         self._legend_hint.setWordWrap(True)  # never sets the window's width
         self._legend_hint.setContentsMargins(8, 0, 0, 0)
         layout.addWidget(self._legend_hint)
