@@ -57,6 +57,12 @@ class RunView:
         return int(np.count_nonzero(self.events["kind"] == kind))
 
     @property
+    def gil_disabled(self) -> bool:
+        """True when the run's interpreter ran without a GIL (a free-threaded build)."""
+        info = self.interpreter
+        return bool(info.get("free_threaded_build")) and not info.get("gil_enabled", True)
+
+    @property
     def wall_s(self) -> float:
         return (self.t_end - self.t_start) / 1e9
 

@@ -84,7 +84,7 @@ def verdict(run, p):
     cpu_t = sum(run.values("cpu_ns_thread")) / 1e9
     cpu_p = sum(run.values("cpu_ns_process")) / 1e9
     ideal = min(n, cores)
-    free = run.interpreter.get("free_threaded_build") and not run.interpreter.get("gil_enabled", True)
+    free = run.gil_disabled
     figures = {
         "workers": n, "cpu_count": cores, "ideal_speedup": ideal,
         "wall_baseline_s": round(base, 3), "wall_threads_s": round(wall_t, 3),

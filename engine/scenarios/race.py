@@ -99,7 +99,7 @@ def verdict(run, p):
                "accesses_traced": int(len(run.accesses("ret"))) if p["traced"] else 0}
     version = run.interpreter.get("version", "?")
     minor = tuple(int(x) for x in version.split(".")[:2]) if version != "?" else (0, 0)
-    free = run.interpreter.get("free_threaded_build") and not run.interpreter.get("gil_enabled", True)
+    free = run.gil_disabled
     lost_n = figures["lost_updates"]
     if final == 0 and lost_n:
         # Each +n/-n pair nets to zero, so lost updates can cancel out: say so.

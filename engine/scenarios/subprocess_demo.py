@@ -81,11 +81,11 @@ def _system(ctx, command, label):
 
 
 def run(ctx, p):
-    stubborn = None
+    sigterm_ignorer = None
     if p["child_ignores_sigterm"]:  # first, so it is alive whenever Stop comes
-        stubborn = _spawned(ctx, subprocess.Popen([sys.executable, "-c", _STUBBORN_CODE],
+        sigterm_ignorer = _spawned(ctx, subprocess.Popen([sys.executable, "-c", _STUBBORN_CODE],
                                                   stdout=subprocess.PIPE), STUBBORN)
-        stubborn.stdout.readline()  # its SIGTERM handler is in place
+        sigterm_ignorer.stdout.readline()  # its SIGTERM handler is in place
     with tempfile.TemporaryDirectory(prefix="gilscope-subprocess-") as tmp:
         os.mkdir(os.path.join(tmp, "me"))
         for name in ("a.txt", "b.txt"):
@@ -108,12 +108,12 @@ def run(ctx, p):
         procs = [_spawned(ctx, subprocess.Popen(sleeper), label) for _ in range(p["workers"])]
         for proc in procs:
             _waited(ctx, proc)
-    if stubborn is not None:
-        stubborn.terminate()  # SIGTERM: ignored
+    if sigterm_ignorer is not None:
+        sigterm_ignorer.terminate()  # SIGTERM: ignored
         ctx.sleep(0.2)
-        ctx.value("alive_after_sigterm", stubborn.poll() is None)
+        ctx.value("alive_after_sigterm", sigterm_ignorer.poll() is None)
         print("the child ignores SIGTERM; waiting for it (%d s) until Stop" % STUBBORN_SLEEP_S)
-        _waited(ctx, stubborn)
+        _waited(ctx, sigterm_ignorer)
 
 
 def _commands(run):
