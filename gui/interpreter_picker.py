@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog
 
 CURRENT = ""  # item data for "the Python running gilscope" (Session's default)
 OTHER = "\0other"  # item data for "choose a file..."
-SEARCHING = "\0searching"  # item data for the placeholder while the search runs
+SEARCHING = "\0searching"  # item data of the "searching…" entry shown while the search runs
 
 
 def current_label() -> str:

@@ -122,9 +122,9 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
         self.plots_layout.addWidget(self.banner)
-        self.plots_placeholder = QLabel()
-        self.plots_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.plots_layout.addWidget(self.plots_placeholder, 1)
+        self.plots_loading_label = QLabel()
+        self.plots_loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plots_layout.addWidget(self.plots_loading_label, 1)
 
         self.lesson = LessonPanel(self.theme, self.pixel_size)
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -162,9 +162,9 @@ class MainWindow(QMainWindow, RunControl):
             return
         from .plots_area import PlotsArea
         self.plots = PlotsArea(self.theme, self.pixel_size)
-        self.plots_layout.replaceWidget(self.plots_placeholder, self.plots)
-        self.plots_placeholder.deleteLater()
-        self.plots_placeholder = None
+        self.plots_layout.replaceWidget(self.plots_loading_label, self.plots)
+        self.plots_loading_label.deleteLater()
+        self.plots_loading_label = None
         if self.picker.scenario(self.picker.current_id()):
             self.plots.show_for(self.picker.scenario(self.picker.current_id()))
         self.plots.retranslate(self.lang)
@@ -199,8 +199,8 @@ class MainWindow(QMainWindow, RunControl):
         self.follow_box.setText(self.tr("Follow live"))
         self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
         self.params_box.setTitle(self.tr("Parameters"))
-        if self.plots_placeholder is not None:
-            self.plots_placeholder.setText(self.tr("Loading plots…"))
+        if self.plots_loading_label is not None:
+            self.plots_loading_label.setText(self.tr("Loading plots…"))
         self.picker.retranslate(self.lang)
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
