@@ -271,6 +271,7 @@ def result_of(session) -> RunResult:
     except Exception as exc:  # a verdict bug must not hide the run
         verdict = Verdict(text("The verdict could not be computed: %s" % exc,
                                "无法计算结论：%s" % exc), {}, ok=False)
+        verdict.error = str(exc)
     figures = dict(verdict.figures)
     figures.update(wall_s=round(view.wall_s, 4), events=int(len(view.events)),
                    dropped=int(session.dropped()))

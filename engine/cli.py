@@ -80,6 +80,9 @@ def _given(args) -> dict:
         name, value = item.split("=", 1)
         given[name.strip()] = value
     if args.workers is not None:
+        if "workers" in given and given["workers"].strip() != args.workers.strip():
+            raise BadInput("--workers %s and --set workers=%s disagree; give one"
+                           % (args.workers, given["workers"]))
         given["workers"] = args.workers
     return given
 
@@ -115,12 +118,35 @@ def cmd_report(args) -> int:
         loaded = recording.load(args.recording)
     except recording.RecordingError as exc:
         raise BadInput(str(exc))
-    return _report(loaded.result(), loaded, args)
+    result = loaded.result()
+    if result.verdict.error:
+        raise BadInput("%s: its events do not hold what %s records (%s): corrupt"
+                       % (args.recording, loaded.scenario.id, result.verdict.error))
+    return _report(result, loaded, args)
+
+
+def _outputs(args) -> list:
+    """(flag, path) of every output asked for."""
+    return [(flag, getattr(args, flag)) for flag in ("json", "trace", "save")
+            if getattr(args, flag, None) is not None]
 
 
 def _check_writable(args) -> None:
-    for path in (getattr(args, "json", None), getattr(args, "trace", None), getattr(args, "save", None)):
-        if path and path != "-":
+    outputs = _outputs(args)
+    for flag, path in outputs:
+        if not path.strip():
+            raise BadInput("--%s needs a file name%s" % (flag, "" if flag == "save" else " (or - for standard output)"))
+    if getattr(args, "save", None) == "-":
+        raise BadInput("--save needs a file name: a recording is binary, not for the terminal")
+    stdout_flags = ["--" + flag for flag, path in outputs if path == "-"]
+    if len(stdout_flags) > 1:
+        raise BadInput("%s both write to standard output; send one to a file"
+                       % " and ".join(stdout_flags))
+    files = [os.path.abspath(path) for _, path in outputs if path != "-"]
+    if len(set(files)) < len(files):
+        raise BadInput("two outputs name the same file; give each its own")
+    for flag, path in outputs:
+        if path != "-":
             # Check before the run, without creating the file: a run is not
             # started only to find at the end that its output cannot be kept.
             folder = os.path.dirname(os.path.abspath(path))
@@ -144,6 +170,16 @@ def _report(result, session, args) -> int:
         out.write("  %-26s %s\n" % (name, value))
     if session.problem:
         out.write("  problem: %s\n" % session.problem)
+    try:
+        _write_outputs(result, session, args)
+    except OSError as exc:  # e.g. disk full, /proc: what was recorded is still reported above
+        raise BadInput("cannot write %s: %s" % (exc.filename or "output", exc.strerror or exc))
+    ok = session.state in ("finished", "stopped") and verdict.ok
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _write_outputs(result, session, args) -> None:
+    lang, verdict = args.lang, result.verdict
     if args.json:
         doc = {"scenario": session.scenario.id, "params": session.params,
                "interpreter": session.interpreter, "state": session.state,
@@ -160,5 +196,3 @@ def _report(result, session, args) -> int:
     if getattr(args, "save", None):
         from . import recording
         recording.save(session, args.save)
-    ok = session.state in ("finished", "stopped") and verdict.ok
-    return EXIT_OK if ok else EXIT_FAILED

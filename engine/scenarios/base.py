@@ -48,6 +48,7 @@ class Verdict(object):
         self.figures = figures      # name -> number/list, JSON-able
         self.notes = list(notes)    # [{"en": ..., "zh_CN": ...}], the explanation
         self.ok = ok                # False: the scenario itself failed
+        self.error = None           # set when the verdict itself could not be computed
 
     def to_json(self, lang="en"):
         return {"headline": self.headline.get(lang, self.headline["en"]),

@@ -59,3 +59,31 @@ def test_bad_input_is_one_line_and_exit_code_2():
         lines = out.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("gilscope: "), (args, out.stderr)
         assert "Traceback" not in out.stderr
+
+
+def test_output_conflicts_and_failed_writes_are_bad_input(tmp_path):
+    same = str(tmp_path / "same.json")
+    cases = [
+        (["--json", "-", "--trace", "-"], "standard output"),
+        (["--json", same, "--trace", same], "same file"),
+        (["--save", ""], "needs a file name"),
+        (["--save", "-"], "needs a file name"),
+        (["--workers", "2", "--set", "workers=3"], "disagree"),
+        (["--trace", "/proc/gilscope-test.json"], "cannot write"),  # fails only when written
+    ]
+    for extra, words in cases:
+        out = gilscope("run", "race", "--set", "iterations=50", *extra)
+        assert out.returncode == 2, (extra, out.stderr)
+        assert out.stderr.strip().splitlines()[-1].startswith("gilscope: ")
+        assert words in out.stderr and "Traceback" not in out.stderr, (extra, out.stderr)
+
+
+def test_recording_whose_names_are_corrupt_is_refused(tmp_path):
+    rec = tmp_path / "race.gilscope"
+    assert gilscope("run", "race", "--set", "iterations=50", "--save", str(rec)).returncode == 0
+    data = bytearray(rec.read_bytes())
+    at = data.find(b"final_value")
+    data[at:at + 8] = b"XXXXXXXX"  # the string table no longer names the measured value
+    rec.write_bytes(bytes(data))
+    out = gilscope("report", str(rec))
+    assert out.returncode == 2 and "corrupt" in out.stderr and "Traceback" not in out.stderr
