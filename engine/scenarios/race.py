@@ -89,6 +89,30 @@ def run(ctx, p):
     ctx.value("switch_interval_us", int(sys.getswitchinterval() * 1e6))
 
 
+def _updates(n: int) -> str:
+    return "1 update" if n == 1 else "%d updates" % n
+
+
+def _headline(final: int, lost_n) -> dict:
+    """The one-line verdict; lost_n is None when accesses were not traced (not measured)."""
+    if lost_n is None:  # the seed's exact code: only the final value is measured
+        if final == 0:
+            return text("Final value 0 — expected 0 (accesses not traced: lost updates, if any, "
+                        "cancelled out)",
+                        "最终值 0，预期 0（未追踪读写：即使有丢失的更新，其影响也相互抵消了）")
+        return text("Final value %d — expected 0: updates were lost" % final,
+                    "最终值 %d，预期 0：有更新丢失" % final)
+    if final == 0 and lost_n:
+        # Each +n/-n pair nets to zero, so lost updates can cancel out: say so.
+        return text("Final value 0 — expected 0, yet %s lost (their effects happened to "
+                    "cancel out)" % (_updates(lost_n) + (" was" if lost_n == 1 else " were")),
+                    "最终值 0，预期 0，但丢失了 %d 次更新（它们的影响恰好相互抵消）" % lost_n)
+    if final == 0:
+        return text("Final value 0 — expected 0: no update lost", "最终值 0，预期 0：没有丢失更新")
+    return text("Final value %d — expected 0: %s lost" % (final, _updates(lost_n)),
+                "最终值 %d，预期 0：丢失了 %d 次更新" % (final, lost_n))
+
+
 def verdict(run, p):
     final = run.value("final_value")
     lost = run.lost_updates("ret") if p["traced"] else None
@@ -100,26 +124,16 @@ def verdict(run, p):
     version = run.interpreter.get("version", "?")
     minor = tuple(int(x) for x in version.split(".")[:2]) if version != "?" else (0, 0)
     free = run.gil_disabled
-    lost_n = figures["lost_updates"]
-    if final == 0 and lost_n:
-        # Each +n/-n pair nets to zero, so lost updates can cancel out: say so.
-        head = text("Final value 0 — expected 0, yet %d updates were lost (their effects "
-                    "happened to cancel out)" % lost_n,
-                    "最终值 0，预期 0，但丢失了 %d 次更新（它们的影响恰好相互抵消）" % lost_n)
-    elif final == 0:
-        head = text("Final value 0 — expected 0: no update lost",
-                    "最终值 0，预期 0：没有丢失更新")
-    else:
-        n = figures["lost_updates"]
-        head = text("Final value %d — expected 0: %s" % (
-                        final, "%d updates lost" % n if n is not None else "updates were lost"),
-                    "最终值 %d，预期 0：%s" % (final, "丢失了 %d 次更新" % n if n is not None else "有更新丢失"))
+    head = _headline(final, figures["lost_updates"])
     notes = []
     if p["lock"]:
-        notes.append(text(
-            "With the lock, one thread at a time runs change(n): the value is always 0. "
-            "The cost is waiting: %d lock waits were recorded." % lock_waits,
-            "加锁后同一时刻只有一个线程执行 change(n)，结果总是 0；代价是等待：记录到 %d 次锁等待。" % lock_waits))
+        cost = ("The cost is waiting: %d lock waits were recorded." % lock_waits if lock_waits else
+                "No thread had to wait this time: a switch seldom lands inside the locked lines "
+                "(a smaller switch interval makes it happen).")
+        cost_zh = ("代价是等待：记录到 %d 次锁等待。" % lock_waits if lock_waits else
+                   "这次没有线程需要等待：线程切换很少恰好发生在加锁的几行代码之间（调小切换间隔就能看到）。")
+        notes.append(text("With the lock, one thread at a time runs change(n): the value is always 0. "
+                          + cost, "加锁后同一时刻只有一个线程执行 change(n)，结果总是 0；" + cost_zh))
     elif p["traced"]:
         notes.append(text(
             "Each lost update is a write computed from a read that another thread's write "
