@@ -26,7 +26,7 @@ class Scenario(object):
         self.title = title          # {"en": ..., "zh_CN": ...}
         self.lesson = lesson        # {"en": ..., "zh_CN": ...}, a few short paragraphs
         self.params = tuple(params)  # engine.params.Param
-        self.source = source        # the seed's example, ported to Python 3
+        self.source = source        # the blog post's example, ported to Python 3
         self.run = run
         self.verdict = verdict
         self.shows = tuple(shows)   # extra views: "trace", "queue", "tasks"

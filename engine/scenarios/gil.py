@@ -8,7 +8,7 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import threading, multiprocessing
 
-def run():                 # the seed's loop, bounded so it ends
+def run():                 # the blog post's loop, bounded so it ends
     x = 0
     for _ in range(ITERATIONS):
         x = x ^ 1
@@ -111,7 +111,7 @@ def verdict(run, p):
         ("这个版本没有 GIL，所以线程也能使用多个核。" if free else
          "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL"
          "（由线程自己测量：循环中超过 1 毫秒的停顿）。每个进程都有自己的解释器和 GIL。")),
-        text("The seed says the GIL is released every 100 bytecodes: that was Python 2. Since 3.2 a "
+        text("The blog post says the GIL is released every 100 bytecodes: that was Python 2. Since 3.2 a "
              "thread that wants the GIL asks for it and gets it after the switch interval "
              "(sys.getswitchinterval(), 5 ms by default).",
              "原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，想要 GIL 的线程会发出请求，"

@@ -9,7 +9,7 @@ from .base import Scenario, Verdict, text
 SOURCE = '''from multiprocessing import Pool
 
 def run(i):
-    print(i)                   # the seed's Python 2 `print i`
+    print(i)                   # the blog post's Python 2 `print i`
     x = 0
     for _ in range(ITERATIONS):  # some work, so the tasks overlap
         x = x ^ 1
@@ -26,7 +26,7 @@ if __name__ == "__main__":
     p.join()                   # wait for the workers to finish and exit
     try:
         p.apply_async(run, args=(TASKS,))
-    except ValueError as e:    # the seed's warning, for real
+    except ValueError as e:    # the blog post's warning, for real
         print("apply_async after close():", e)
     print([r.get() for r in results])
 '''
@@ -42,7 +42,7 @@ _job = {}
 
 
 def work(i):
-    """The seed's run(i): print, a CPU-bound job, and a return value."""
+    """The blog post's run(i): print, a CPU-bound job, and a return value."""
     print(i)
     # A pool worker is single-threaded: a gap in its loop is the OS running something else.
     _job["ctx"].cpu_work(_job["iterations"], S.PREEMPTED)

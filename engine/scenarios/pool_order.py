@@ -21,7 +21,7 @@ def run(i):
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:   # not the current directory
-        TEXT = os.path.join(tmp, "TEXT")         # the seed: os.system("mkdir TEXT")
+        TEXT = os.path.join(tmp, "TEXT")         # the blog post: os.system("mkdir TEXT")
         os.mkdir(TEXT)
         workers = Pool(processes=6)
         results = workers.map(run, range(1, 20), CHUNKSIZE)
@@ -41,7 +41,7 @@ def units(i: int) -> int:
 
 
 def write(i):
-    """The seed's run(i): write TEXT/i.txt, return i cubed; the sleep makes lengths differ."""
+    """The blog post's run(i): write TEXT/i.txt, return i cubed; the sleep makes lengths differ."""
     _job["ctx"].sleep(_job["unit_s"] * units(i))
     with open(os.path.join(_job["dir"], "%d.txt" % i), "w") as w:
         w.write("%d" % (i * i) + "\n")
@@ -142,7 +142,7 @@ def verdict(run, p):
     notes = [
         text("map(run, range(1, %d)) waits for every task, then returns the results lined up with "
              "the inputs, whatever order the workers finished in. imap_unordered hands each result "
-             "over as soon as it arrives: %s. That is the seed's \"results can also be out of order\"."
+             "over as soon as it arrives: %s. That is the blog post's \"results can also be out of order\"."
              % (p["tasks"] + 1, _shown(unordered)),
              "map(run, range(1, %d)) 等所有任务完成，再把结果按输入的顺序排好返回，不管工作进程按什么顺序完成。"
              "imap_unordered 每到一个结果就立即交出：%s。这就是原文说的“也可以让结果变乱”。"
@@ -152,7 +152,7 @@ def verdict(run, p):
              % p["chunksize"],
              "chunksize=%d：进程池按每块这么多个任务分派给工作进程，一个工作进程按顺序做完一块。"
              "如果只有一大块，就只有一个工作进程按输入顺序做完全部任务。" % p["chunksize"]),
-        text("Each task also wrote TEXT/i.txt (%s files) into a temporary directory, as the seed does "
+        text("Each task also wrote TEXT/i.txt (%s files) into a temporary directory, as the blog post does "
              "in the current one." % figures["files_written"],
              "每个任务还写了 TEXT/i.txt（共 %s 个文件），写在临时目录里；原文写在当前目录。"
              % figures["files_written"]),
@@ -175,7 +175,7 @@ SCENARIO = Scenario(
     params=(
         workers(default=6, minimum=1, maximum=32),
         Param("tasks", "int", 19, text("Tasks", "任务数"),
-              text("map(run, range(1, tasks + 1)); the seed uses range(1, 20).",
+              text("map(run, range(1, tasks + 1)); the blog post uses range(1, 20).",
                    "map(run, range(1, tasks + 1))；原文用的是 range(1, 20)。"),
               minimum=1, maximum=200),
         Param("chunksize", "int", 1, text("chunksize", "chunksize（分块大小）"),

@@ -8,7 +8,7 @@ from .base import Scenario, Verdict, text
 SOURCE = '''from multiprocessing import Process
 
 def run(i):
-    print(i)                   # the seed's Python 2 `print i`
+    print(i)                   # the blog post's Python 2 `print i`
     x = 0
     for _ in range(ITERATIONS):  # a short CPU-bound job
         x = x ^ 1
@@ -31,7 +31,7 @@ if __name__ == "__main__":
 
 
 def _child(ctx, i, iterations):
-    """The seed's run(i), with a CPU-bound job so the child lives long enough to see."""
+    """The blog post's run(i), with a CPU-bound job so the child lives long enough to see."""
     print(i)
     # A single-threaded process: a gap in its loop is the OS running something else.
     ctx.cpu_work(iterations, S.PREEMPTED)
@@ -174,7 +174,7 @@ SCENARIO = Scenario(
     title=text("Process: start and join", "Process：start 与 join"),
     lesson=text(
         "multiprocessing.Process runs a function in a new process with its own PID. start() "
-        "launches it and returns immediately; join() waits until that child has ended. The seed "
+        "launches it and returns immediately; join() waits until that child has ended. The blog post "
         "says join makes processes run one by one: that is only true when you join each child right "
         "after starting it. Start them all first, then join, and they run at the same time on "
         "different cores.",

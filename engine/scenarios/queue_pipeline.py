@@ -141,7 +141,7 @@ SCENARIO = Scenario(
         "pipe plus a feeder thread, safe for many processes. Here producer processes put items "
         "into a small bounded queue and slower consumer processes take them out. Watch the depth "
         "climb to the limit and the producers block; at the end one None per consumer shuts the "
-        "pipeline down cleanly, as the seed's reader and writer processes do.",
+        "pipeline down cleanly, as the blog post's reader and writer processes do.",
         "进程之间不共享内存，所以通过 multiprocessing.Queue 传递数据：它是一个管道加一个后台发送线程，"
         "可供多个进程安全使用。这里生产者进程往一个很小的有界队列里放数据，较慢的消费者进程从中取出。"
         "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线干净地结束，"

@@ -19,7 +19,7 @@ def change(n):
 def run(n):
     for i in range(10000):
         if USE_LOCK:
-            with lock:         # the seed: lock.acquire() ... finally: lock.release()
+            with lock:         # the blog post: lock.acquire() ... finally: lock.release()
                 change(n)
         else:
             change(n)
@@ -31,11 +31,11 @@ t1.join(); t2.join()
 print(ret)             # 0 with the lock; without it, often not 0
 '''
 
-ret = 0  # the shared variable, a module global as in the seed
+ret = 0  # the shared variable, a module global as in the blog post
 
 
 def change(n):
-    """The seed's exact function."""
+    """The blog post's exact function."""
     global ret
     ret = ret + n
     ret = ret - n
@@ -43,7 +43,7 @@ def change(n):
 
 def _worker(ctx, n, iterations, lock, traced):
     global ret
-    if not traced:  # the seed's exact code: no recording between read and write
+    if not traced:  # the blog post's exact code: no recording between read and write
         for i in range(iterations):
             if lock is not None:
                 lock.acquire()
@@ -95,7 +95,7 @@ def _updates(n: int) -> str:
 
 def _headline(final: int, lost_n) -> dict:
     """The one-line verdict; lost_n is None when accesses were not traced (not measured)."""
-    if lost_n is None:  # the seed's exact code: only the final value is measured
+    if lost_n is None:  # the blog post's exact code: only the final value is measured
         if final == 0:
             return text("Final value 0 — expected 0 (accesses not traced: lost updates, if any, "
                         "cancelled out)",
@@ -146,7 +146,7 @@ def verdict(run, p):
     elif minor >= (3, 10):
         notes.append(text(
             "Python %s switches threads only at certain points (calls, loop jumps). With the "
-            "seed's exact code (traced off) updates are seldom lost here; recording every access "
+            "blog post's exact code (traced off) updates are seldom lost here; recording every access "
             "is a call, so the traced run creates the switch points that make the race real. "
             "Python 3.9 loses updates readily." % version,
             "Python %s 只在特定位置（函数调用、循环跳转）切换线程。原文的代码（关闭追踪）在这里很少丢失更新；"

@@ -1,4 +1,4 @@
-"""shared-globals: the seed author's bug (children append to a global list) and its fixes."""
+"""shared-globals: the blog post author's bug (children append to a global list) and its fixes."""
 import os
 from multiprocessing import shared_memory
 
@@ -53,11 +53,11 @@ with multiprocessing.Pool(3) as pool:
 #        holds the list; every append is a message to it) or shared_memory.
 '''
 
-ret = []  # the module global the writers append to, as in the seed
+ret = []  # the module global the writers append to, as in the blog post
 
 
 def read_worker(q_in, q_out):
-    """The seed's reader: move items from q_in to q_out until the None sentinel."""
+    """The blog post's reader: move items from q_in to q_out until the None sentinel."""
     while True:
         deq = q_in.get()
         if deq is None:
@@ -66,7 +66,7 @@ def read_worker(q_in, q_out):
 
 
 def write_worker(ctx, q_out, i):
-    """The seed's writer: append to the global ret, then report this copy's length."""
+    """The blog post's writer: append to the global ret, then report this copy's length."""
     more = True
     while more:
         deq = q_out.get()
@@ -110,7 +110,7 @@ def pool_work(x):
 
 
 def _pipeline(ctx, p, tag, writer, writer_args):
-    """The seed's shape: n readers and n writers, items spread i % n, None sentinels.
+    """The blog post's shape: n readers and n writers, items spread i % n, None sentinels.
 
     writer_args(i) -> the extra arguments of writer i after (ctx, q_out).
     Returns (queues, writer processes) so the caller can read results before join.
@@ -225,7 +225,7 @@ def verdict(run, p):
                 % (parent, " + ".join(str(c) for c in child), child_total,
                    "，".join("%s %s" % (FIX_NAMES_ZH[k], v) for k, v in fixes.items())))
     notes = [text(
-        "The seed blames \"list is not thread-safe\". That is not it: there are no threads "
+        "The blog post blames \"list is not thread-safe\". That is not it: there are no threads "
         "sharing the list here. Each process got its own copy of the parent's memory when it "
         "was forked, globals included; the writers appended to their copies (%s items), which "
         "vanished when they exited. The parent's ret was never touched." % child_total,
@@ -250,7 +250,7 @@ def _rounded(seconds):
 
 PAIRS = workers(default=3, minimum=1, maximum=8)  # the shared worker-count bound
 PAIRS.label = text("Reader/writer pairs", "读/写进程对数")
-PAIRS.help = text("How many reader processes and as many writer processes (the seed: 3 and 3).",
+PAIRS.help = text("How many reader processes and as many writer processes (the blog post: 3 and 3).",
                   "读进程的数量，写进程数量相同（原文：各 3 个）。")
 
 SCENARIO = Scenario(
@@ -260,7 +260,7 @@ SCENARIO = Scenario(
     lesson=text(
         "Writer processes append to a global list ret, yet the parent prints [[], [], []]. "
         "Processes do not share memory: a forked child starts with a copy of the parent's "
-        "globals, and its changes stay in that copy. The seed's explanation (\"list is not "
+        "globals, and its changes stay in that copy. The blog post's explanation (\"list is not "
         "thread-safe\") is wrong; its fix works because a Queue carries the items back. "
         "Each fix runs here for real: a results Queue, Pool return values, a Manager list and "
         "shared memory.",

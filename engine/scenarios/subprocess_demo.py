@@ -10,7 +10,7 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import os, subprocess, tempfile
 
-with tempfile.TemporaryDirectory() as tmp:       # the seed works in the current directory
+with tempfile.TemporaryDirectory() as tmp:       # the blog post works in the current directory
     os.mkdir(os.path.join(tmp, "me"))            # ... with a file or two in it
     r = subprocess.call(["cp", "-r", "me", "me_copy"], cwd=tmp)
     print("Exit code", r)                        # 0: copied

@@ -10,7 +10,7 @@ SOURCE = '''import threading
 def run():
     print(threading.current_thread().name)       # the name of the thread running this
     n = 0
-    while n < LINES:                              # the seed's loop never did n += 1,
+    while n < LINES:                              # the blog post's loop never did n += 1,
         print(threading.current_thread().name, n) # so it printed "THREAD1 0" forever
         n += 1
     print(threading.current_thread().name)
@@ -26,7 +26,7 @@ print("end", threading.current_thread().name)     # MainThread again
 
 
 def _thread_body(lines):
-    """The seed's run(), with the missing increment put back."""
+    """The blog post's run(), with the missing increment put back."""
     print(threading.current_thread().name)
     n = 0
     while n < lines:
@@ -127,7 +127,7 @@ SCENARIO = Scenario(
         "Every process starts with one thread, called MainThread; it can start more, each with a "
         "name of your choosing. threading.current_thread().name tells which thread runs the line "
         "that asks. Each printed line here appears on the lane of the thread that printed it. "
-        "The seed's loop (while n < 100) never increments n, so it would print forever; this "
+        "The blog post's loop (while n < 100) never increments n, so it would print forever; this "
         "version adds n += 1.",
         "每个进程启动时都有一个线程，叫 MainThread；它可以再启动其他线程，名字由你指定。"
         "threading.current_thread().name 说明是哪个线程在执行当前这一行。这里每一行输出都显示在打印它的线程泳道上。"
