@@ -53,8 +53,10 @@ def main(argv) -> int:
         if args.command == "report":
             return cmd_report(args)
         if args.command == "interpreters":
-            for info in interpreters.find_all():
-                print("%-40s %s" % (info["executable"], info["label"]))
+            found = interpreters.find_all()
+            width = max(len(info["executable"]) for info in found)
+            for info in found:
+                print("%-*s  %s" % (width, info["executable"], info["label"]))
             return EXIT_OK
         raise BadInput("no command given; use list, run, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:

@@ -57,6 +57,8 @@ def probe(path: str) -> dict:
     if version < MIN_VERSION:
         raise InterpreterError("%s is Python %s; the runner needs Python %d.%d or newer"
                                % (path, info["version"], MIN_VERSION[0], MIN_VERSION[1]))
+    # The same binary behind another name (a pyenv shim, a venv link) is one interpreter.
+    info["real_executable"] = os.path.realpath(info["executable"])
     info["executable"] = path  # keep the path the user chose (venv symlinks matter)
     info["label"] = label(info)
     _cache[path] = info
@@ -92,10 +94,13 @@ def candidates() -> list:
 
 def find_all() -> list:
     """Every usable interpreter (probed), the current one first; others skipped."""
-    usable = []
+    usable, seen = [], set()
     for path in candidates():
         try:
-            usable.append(probe(path))
+            info = probe(path)
         except InterpreterError:
             continue
+        if info["real_executable"] not in seen:
+            seen.add(info["real_executable"])
+            usable.append(info)
     return usable
