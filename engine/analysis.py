@@ -94,7 +94,7 @@ class RunView:
 
     # -- lanes and spans -----------------------------------------------------
     def lanes(self) -> list:
-        """[(pid, worker, label)] in order of first appearance."""
+        """[(pid, worker, label)] top to bottom, in order of appearance (see lane_order_key)."""
         starts = self.of_kind(K.WORKER_START, K.STATE, K.WORKER_EXIT)
         if not len(starts):
             return []
@@ -103,11 +103,15 @@ class RunView:
         names = {}
         for e in self.of_kind(K.WORKER_START):
             names[(int(e["pid"]), int(e["worker"]))] = self.name(e["pid"], e["b"])
-        lanes = []
+        spawned = spawn_times(self.of_kind(K.PROC_SPAWN))
+        found = []
         for i in sorted(first):
             pid, worker = int(starts["pid"][i]), int(starts["worker"][i])
-            lanes.append((pid, worker, "%s · pid %d" % (names.get((pid, worker), "?"), pid)))
-        return lanes
+            order = lane_order_key(pid, worker, int(starts["t"][i]), spawned)
+            found.append((order, pid, worker))
+        found.sort()
+        return [(pid, worker, "%s · pid %d" % (names.get((pid, worker), "?"), pid))
+                for _, pid, worker in found]
 
     def spans(self):
         """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
@@ -143,6 +147,25 @@ class RunView:
     def cpu_samples(self):
         ev = self.of_kind(K.CPU_SAMPLE)
         return ev["t"], ev["worker"], ev["a"] / 100.0
+
+
+def spawn_times(spawns: np.ndarray) -> dict:
+    """child pid -> when its parent recorded starting it (the first time, if pids repeat)."""
+    times = {}
+    for t, child in zip(spawns["t"].tolist(), spawns["a"].tolist()):
+        if child > 0:
+            times.setdefault(child, t)
+    return times
+
+
+def lane_order_key(pid: int, worker: int, first_t: int, spawned: dict) -> tuple:
+    """Where a lane goes, top to bottom.
+
+    A child process's main lane sorts by when its parent spawned it: spawn order is
+    the program's order (PROCESS1, PROCESS2, ...), while which child records first
+    is a race.  Every other lane sorts by its first event.
+    """
+    return (spawned.get(pid, first_t) if worker == 0 else first_t, pid, worker)
 
 
 def _with_external_children(events: np.ndarray, strings: dict) -> np.ndarray:

@@ -19,7 +19,7 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import lane_keys
+from engine.analysis import lane_keys, lane_order_key
 from engine.decode import EVENT_DTYPE
 from engine.wire import K, S
 
@@ -48,6 +48,7 @@ class LiveLanes:
         self._lane_of = np.zeros(0, np.int32)  # the lane of each of _keys
         self._pids = set()    # pids that record lane events of their own
         self._spawned = {}    # child pid -> (t, parent pid, name id): no lane yet
+        self._spawn_time = {}  # child pid -> first spawn time: orders lanes (lane_order_key)
         self._seen_children = set()
         self._exits = {}      # child pid -> (t, exit code), the first proc_exit seen
         self._pending = []    # lane events not yet in the index
@@ -66,6 +67,8 @@ class LiveLanes:
         for e in chunk[np.isin(kinds, CHILD_KINDS)]:  # a few per run
             child = int(e["a"])
             if e["kind"] == K.PROC_SPAWN:
+                if child > 0:
+                    self._spawn_time.setdefault(child, int(e["t"]))
                 if child > 0 and child not in self._seen_children:  # a reused pid: the first
                     self._spawned[child] = (int(e["t"]), int(e["pid"]), int(e["b"]))
                 self._seen_children.add(child)
@@ -137,7 +140,8 @@ class LiveLanes:
     def _order_by_start(self) -> None:
         """Lanes top to bottom by their first event, as RunView.lanes orders them (arrival
         order is a matter of which buffer was flushed first)."""
-        starts = [(int(ls.t0[0]) if len(ls) else 2 ** 62, self._arrival[key])
+        starts = [lane_order_key(key[0], key[1], int(ls.t0[0]) if len(ls) else 2 ** 62,
+                                 self._spawn_time)
                   for ls, key in zip(self.index.lanes, self.lanes)]
         order = sorted(range(len(starts)), key=starts.__getitem__)
         if order == list(range(len(order))):
