@@ -82,7 +82,22 @@ def create_window(argv=()):
     return app, window
 
 
+NO_DISPLAY = ("gilscope: no display found (DISPLAY is not set); the command line works without "
+              "one: python main.py list, python main.py run SCENARIO")
+
+
+def display_missing() -> bool:
+    """Linux with neither X11 nor Wayland and no Qt platform chosen: Qt would abort (SIGABRT)
+    with a misleading "xcb-cursor0 is needed" text instead of saying there is no display."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv=()) -> int:
+    if display_missing():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
     app, window = create_window(argv)
     # Ctrl-C in the terminal closes the window (which stops the run); the timer lets
     # Python see the signal while Qt's loop is idle.

@@ -4,11 +4,13 @@ The widgets enforce the declared bounds (the same declaration the CLI validates
 against), so a value the form returns always passes ``Param.validate``.
 Values are remembered per scenario while the window is open.
 """
+import html
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
-                               QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 INT_LIMIT = 2 ** 31 - 1  # QSpinBox holds a C int
 
@@ -17,6 +19,20 @@ def _decimals_for(param) -> int:
     """Enough decimals to show the smallest allowed value and the default."""
     smallest = min(abs(v) for v in (param.minimum, param.maximum, param.default) if v) or 1.0
     return max(2, min(8, -math.floor(math.log10(smallest) + 1e-9)))
+
+
+class _CheckText(QLabel):
+    """A check box's text as a word-wrapped label (a QCheckBox never wraps); a click toggles."""
+
+    def __init__(self, box: QCheckBox) -> None:
+        super().__init__()
+        self._box = box
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._box.isEnabled():
+            self._box.toggle()
 
 
 class ParamForm(QWidget):
@@ -31,12 +47,14 @@ class ParamForm(QWidget):
         self._controls = {}   # name -> widget
         self._labels = {}     # name -> QLabel
         self._remembered = {}  # scenario id -> {name: value}
+        self._check_rows = {}
+        self._stacked = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self._form_host = QWidget()
         self._form = QFormLayout(self._form_host)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)  # _fit_rows wraps
         outer.addWidget(self._form_host)
         self._reset = QPushButton()
         self._reset.clicked.connect(self.reset_defaults)
@@ -56,9 +74,14 @@ class ParamForm(QWidget):
         if self.scenario is not None:
             self._remembered[self.scenario.id] = self.values()
         while self._form.rowCount():
-            self._form.removeRow(0)
+            self._form.takeRow(0)
+        for widget in [*self._check_rows.values(), *self._labels.values(), *self._controls.values()]:
+            widget.hide()
+            widget.deleteLater()
         self._controls.clear()
         self._labels.clear()
+        self._check_rows = {}  # name -> the row widget of a bool (box + wrapping text)
+        self._stacked = None   # names whose label sits above its input; None: not laid out
         self.scenario = scenario
         params = sorted(scenario.params, key=lambda p: p.name != "workers")
         remembered = self._remembered.get(scenario.id, {})
@@ -66,20 +89,23 @@ class ParamForm(QWidget):
             control = self._make_control(param)
             self._controls[param.name] = control
             self._set_control(param, remembered.get(param.name, param.default))
-            label = QLabel()
-            label.setBuddy(control)
-            # No word wrap: QFormLayout mis-sizes wrapped labels (they get clipped); a long
-            # label instead puts its control on the next line (WrapLongRows).
-            if param.name == "workers":
-                font = label.font()
-                font.setBold(True)
-                label.setFont(font)
-            self._labels[param.name] = label
             if param.kind == "bool":
-                self._form.addRow(control)
+                label = _CheckText(control)
+                row = QWidget(self._form_host)
+                line = QHBoxLayout(row)
+                line.setContentsMargins(0, 0, 0, 0)
+                line.addWidget(control, 0, Qt.AlignmentFlag.AlignTop)
+                line.addWidget(label, 1)
+                self._check_rows[param.name] = row
             else:
-                self._form.addRow(label, control)
+                label = QLabel(self._form_host)
+                label.setBuddy(control)
+                # Bold by markup, not setFont: a font of its own would not follow A+/A-.
+                label.setTextFormat(Qt.TextFormat.RichText if param.name == "workers"
+                                    else Qt.TextFormat.PlainText)
+            self._labels[param.name] = label
             self._label_param(param)
+        self._fit_rows()
 
     def _label_param(self, param) -> None:
         text = param.label.get(self.lang, param.label["en"])
@@ -87,12 +113,67 @@ class ParamForm(QWidget):
             text = "%s (%s)" % (text, param.unit)
         helptext = param.help.get(self.lang, param.help.get("en", ""))
         control = self._controls[param.name]
-        if param.kind == "bool":
-            control.setText(text)
-        else:
-            self._labels[param.name].setText(text)
-            self._labels[param.name].setToolTip(helptext)
+        label = self._labels[param.name]
+        label.setText("<b>%s</b>" % html.escape(text) if param.name == "workers" else text)
+        label.setToolTip(helptext)
         control.setToolTip(helptext)
+        control.setAccessibleName(text)
+        self._fit_rows()
+
+    # -- fitting a narrow panel ------------------------------------------------------
+    def _one_line_width(self, name: str) -> int:
+        """The label's width on one line, in its own (maybe bold) font."""
+        font = self._labels[name].font()
+        font.setBold(name == "workers")
+        return QFontMetrics(font).horizontalAdvance(self._controls[name].accessibleName()) + 4
+
+    def _fit_rows(self) -> None:
+        """A label beside its input where the two fit the panel's width, else above it on its own
+        word-wrapped line, the input full width below (QFormLayout's WrapLongRows squeezes inputs
+        to their minimum and never wraps a label: both got clipped at 1366x768)."""
+        if self.scenario is None or len(self._labels) < len(self.scenario.params):
+            return  # still building the rows
+        spacing = max(self._form.horizontalSpacing(), 6)
+        margins = self._form.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        order = sorted(self.scenario.params, key=lambda p: p.name != "workers")
+        beside = {p.name: self._one_line_width(p.name) for p in order if p.kind != "bool"}
+        # The label column is as wide as its widest label: move the widest out until all fit.
+        while beside and max(beside.values()) + spacing + max(
+                self._controls[n].sizeHint().width() for n in beside) > room:
+            del beside[max(beside, key=beside.get)]
+        stacked = frozenset(p.name for p in order if p.kind != "bool" and p.name not in beside)
+        for name in stacked:  # QFormLayout gives a wrapped label one line unless told its height
+            self._labels[name].setWordWrap(True)
+            self._labels[name].setMinimumHeight(self._labels[name].heightForWidth(room))
+        for name, row in self._check_rows.items():
+            text_room = room - self._controls[name].sizeHint().width() - max(row.layout().spacing(), 0)
+            self._labels[name].setMinimumHeight(self._labels[name].heightForWidth(text_room))
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        while self._form.rowCount():
+            self._form.takeRow(0)  # keeps the widgets
+        for param in order:
+            label, control = self._labels[param.name], self._controls[param.name]
+            if param.kind == "bool":
+                self._form.addRow(self._check_rows[param.name])
+            elif param.name in stacked:
+                self._form.addRow(label)
+                self._form.addRow(control)
+            else:
+                label.setWordWrap(False)
+                label.setMinimumHeight(0)
+                self._form.addRow(label, control)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # A+ / A-: labels change width
+            self._fit_rows()
 
     def _make_control(self, param) -> QWidget:
         if param.kind == "int":

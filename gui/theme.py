@@ -132,6 +132,19 @@ def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
     app.setFont(ui_font(pixel_size))
 
 
+def keep_plain_units(axis) -> None:
+    """Ticks in the label's own unit (seconds), never "ms" or "(x0.001)", at any zoom.
+
+    pyqtgraph's enableAutoSIPrefix(False) first computes a prefix scale from the CURRENT
+    range (x1000 for a sub-second view) and then never updates it again: so reset it.
+    """
+    axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis.picture = None  # cached tick strings were drawn with the old scale
+    axis._updateLabel()
+
+
 def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
     """Axis colours and tick fonts of a pyqtgraph PlotItem (passed in: no import here)."""
     tick_font = ui_font(pixel_size, 0.85)
@@ -140,7 +153,7 @@ def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
         axis.setPen(theme.plot_fg)
         axis.setTextPen(theme.plot_fg)
         axis.setTickFont(tick_font)
-        axis.enableAutoSIPrefix(False)  # "(x0.001)" after a label puzzles a room; keep seconds
+        keep_plain_units(axis)
     plot_item.showGrid(x=True, y=True, alpha=theme.grid_alpha)
 
 

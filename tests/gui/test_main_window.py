@@ -312,3 +312,99 @@ def test_panels_keep_sensible_widths_at_1366(qtbot, window):
     assert window.plots.timeline.minimumSizeHint().width() < 400
     left, plots, lesson = window.split.sizes()
     assert left >= 250 and plots >= 550 and lesson >= 350, window.split.sizes()
+
+
+def _tick_seconds(axis) -> list:
+    """The numbers the axis prints under its label, as the user reads them."""
+    lo, hi = sorted(axis.range)
+    values = [v for _, level in axis.tickValues(lo, hi, max(axis.width(), 400)) for v in level]
+    spacing = (hi - lo) / 5 or 1.0
+    return [float(s) for s in axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)]
+
+
+def test_time_axes_stay_in_seconds_after_theme_language_and_size_changes(qtbot, window):
+    """A sub-second run, then a restyle, then another run: ticks are seconds, not ms."""
+    _choose(window, "race", iterations=2_000)
+    _run_to_end(qtbot, window)
+    for change in (lambda: window.set_dark(True), lambda: window.set_chinese(True),
+                   lambda: window.scale_text(1.25)):
+        change()
+        _run_to_end(qtbot, window)
+        assert window.state == "finished", window.problem_text()
+        wall_s = window.last_result.figures["wall_s"]
+        for axis in (window.plots.cpu.plot.getPlotItem().getAxis("bottom"),
+                     window.plots.timeline.plot_item.getAxis("bottom")):
+            assert axis.autoSIPrefixScale == 1.0 and axis.labelUnitPrefix == ""
+            ticks = _tick_seconds(axis)
+            assert ticks and max(ticks) <= max(wall_s, axis.range[1]) + 1.0, (ticks, wall_s)
+
+
+def test_external_commands_exit_codes_are_the_lesson_not_a_warning(qtbot, window):
+    """subprocess runs `cp missing` (exit 1) and os.system("exit 3") (no pid) on purpose:
+    no banner. Only the run's own Python workers' exits are worries."""
+    _choose(window, "subprocess", child_seconds=0.1)
+    _run_to_end(qtbot, window)
+    assert window.state == "finished", window.problem_text()
+    assert window.problem_text() == ""
+    assert window._worker_failures(window.last_result.view) == []
+
+
+def test_a_python_worker_that_exits_with_a_code_is_a_worry(window):
+    import numpy as np
+    from engine.analysis import RunView
+    from engine.decode import EVENT_DTYPE
+    from engine.wire import K, S
+
+    ev = np.zeros(4, EVENT_DTYPE)
+    ev[0] = (10, 200, 0, K.WORKER_START, 0, 1, 7)     # pid 200 records its own lane
+    ev[1] = (11, 200, 0, K.STATE, 0, S.RUNNING, 0)
+    ev[2] = (20, 100, 0, K.PROC_EXIT, 0, 1, 200)      # ... and exits with code 1
+    ev[3] = (21, 100, 0, K.PROC_EXIT, 0, 3, 0)        # os.system's shell: no pid
+    found = window._worker_failures(RunView(ev, {(200, 1): "worker"}))
+    assert len(found) == 1 and "200" in found[0] and "code 1" in found[0], found
+
+
+def _clipped_parameter_widgets(window) -> list:
+    """Labels and inputs of the parameter form not fully inside its visible area."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QScrollArea
+    form = window.params
+    viewport = form.parentWidget()
+    assert isinstance(viewport.parentWidget(), QScrollArea)
+    clipped = []
+    for widget in form.findChildren(QLabel) + form.findChildren(QAbstractSpinBox):
+        if not widget.isVisibleTo(form):
+            continue
+        left = widget.mapTo(viewport, QPoint(0, 0)).x()
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            too_small = widget.height() < widget.heightForWidth(widget.width())
+        else:
+            too_small = widget.width() < widget.sizeHint().width()
+        if left < 0 or left + widget.width() > viewport.width() or too_small:
+            clipped.append("%s %r %dx%d" % (type(widget).__name__, widget.text(), widget.width(),
+                                             widget.height()))
+    return clipped
+
+
+@pytest.mark.parametrize("pixel_size", [14, 18])
+def test_parameter_rows_fit_the_panel_at_1366(qtbot, window, pixel_size):
+    """Long labels wrap and every input keeps its full width (A+ included), in both languages."""
+    window.pixel_size = pixel_size
+    window.scale_text(1.0)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    for lang in (False, True):
+        window.set_chinese(lang)
+        for sid in ("queue-pipeline", "deadlock", "race"):
+            window.choose_scenario(sid)
+            qtbot.wait(50)  # layouts settle
+            assert _clipped_parameter_widgets(window) == [], (sid, lang)
+
+
+def test_a_check_box_text_wraps_and_a_click_on_it_toggles(qtbot, window):
+    from PySide6.QtCore import Qt
+    window.choose_scenario("race")
+    box, text = window.params.control("traced"), window.params._labels["traced"]
+    assert text.wordWrap() and text.text().startswith("Trace every read and write")
+    was = box.isChecked()
+    qtbot.mouseClick(text, Qt.MouseButton.LeftButton)
+    assert box.isChecked() is not was and window.params.values()["traced"] is not was

@@ -178,6 +178,43 @@ def test_default_palette_tells_running_from_gil_wait_in_greyscale():
     assert DEFAULT_PALETTE.shape == (N_STATES + 1, 4)
 
 
+def _lab(rgb, cvd=None):
+    """CIELAB of sRGB rows, optionally as a protan/deutan viewer sees them (Machado 2009)."""
+    c = np.atleast_2d(np.asarray(rgb, float))[:, :3] / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if cvd is not None:
+        c = np.clip(c @ np.asarray(cvd).T, 0, 1)
+    xyz = c @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                        [0.0193, 0.1192, 0.9505]]).T / (0.95047, 1.0, 1.08883)
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
+
+
+def test_io_wait_is_no_blend_of_the_common_state_pairs():
+    """Running + pre-empted looks green in a pixel: green must not also mean "waiting for I/O",
+    or a room reads CPU-bound processes as I/O-bound. No mix of running with a wait state (or
+    of GIL wait with pre-empted) may look like io_wait, nor may another state's own colour,
+    for normal, protan or deutan vision."""
+    from gui.timeline_layout import (DONE, IDLE, IO_WAIT, JOIN_WAIT, LOCK_WAIT, PREEMPTED,
+                                     QUEUE_WAIT, SLEEPING)
+    pal = DEFAULT_PALETTE.astype(float)
+    pairs = [(RUNNING, s) for s in (GIL_WAIT, PREEMPTED, LOCK_WAIT, QUEUE_WAIT, SLEEPING, IDLE,
+                                    JOIN_WAIT)] + [(GIL_WAIT, PREEMPTED)]
+    share = np.linspace(0, 1, 51)[:, None]
+    mixes = np.vstack([share * pal[a] + (1 - share) * pal[b] for a, b in pairs]
+                      + [pal[[s for s in range(N_STATES) if s not in (IO_WAIT, DONE)]]])
+    views = (None, [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                    [-0.003882, -0.048116, 1.051998]],
+             [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+              [-0.011820, 0.042940, 0.968881]])
+    for cvd in views:
+        nearest = np.sqrt(((_lab(mixes, cvd) - _lab(pal[IO_WAIT], cvd)) ** 2).sum(1)).min()
+        assert nearest >= 25, (cvd is not None, nearest)  # CIELAB delta E: clearly another colour
+    luminance = float((_lab(pal[IO_WAIT])[0, 0] + 16) / 116) ** 3
+    for background in (1.0, 0.0063):  # white and the dark plot background #111214
+        assert (max(luminance, background) + 0.05) / (min(luminance, background) + 0.05) >= 3.0
+
+
 # -- spans under the cursor ---------------------------------------------------------------------
 SP = spans((0, 0, 10, R), (0, 10, 30, G), (0, 40, 50, R), (1, 5, 6, G))
 
