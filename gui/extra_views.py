@@ -41,6 +41,9 @@ class _PlotPanel(QWidget):
                                 self._theme, self._px)
 
 
+MAX_NAMED_QUEUES = 6  # beyond this the queue view names no queue one by one
+
+
 class QueueView(_PlotPanel):
     """Items waiting in each queue, over time (from the depth recorded at every put/get)."""
 
@@ -54,7 +57,11 @@ class QueueView(_PlotPanel):
     def retranslate(self, lang: str = "en") -> None:
         super().retranslate(lang)
         puts, gets = getattr(self, "_puts", 0), getattr(self, "_gets", 0)
-        names = ", ".join(sorted(set(getattr(self, "_name", [])))) or "?"
+        unique = sorted(set(getattr(self, "_name", [])))
+        if len(unique) > MAX_NAMED_QUEUES:  # a list of 24 names would bury the point
+            names = self.tr("{0} queues").format(len(unique))
+        else:
+            names = ", ".join(unique) or "?"
         self.title.setText(self.tr("Depth of {0}: items waiting after every put and get "
                                    "({1} puts, {2} gets)").format(names, puts, gets))
         theme_module.axis_label(self.plot.getPlotItem(), "left", self.tr("items in queue"),
@@ -98,7 +105,8 @@ class QueueView(_PlotPanel):
             self._name.extend(p[2])
         self._parts = []
         names = np.array(self._name)
-        self.legend.setVisible(len(set(self._name)) > 1)  # one queue: its name is in the title
+        # One queue: its name is in the title.  Many: a legend would cover the curves.
+        self.legend.setVisible(1 < len(set(self._name)) <= MAX_NAMED_QUEUES)
         for name in sorted(set(self._name)):
             mine = names == name
             order = np.argsort(self._t[mine], kind="stable")

@@ -6,6 +6,7 @@ changed, at most 30 times a second (DESIGN.md, "Timeline drawing").  Between
 redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
+import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
@@ -84,6 +85,7 @@ class TimelineWidget(QWidget):
         self._timer.timeout.connect(self._redraw)
         vb.sigXRangeChanged.connect(self._request_redraw)
         vb.sigResized.connect(self._request_redraw)
+        vb.sigResized.connect(self._update_lane_ticks)
         vb.sigRangeChangedManually.connect(self._user_moved)
         self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -217,7 +219,18 @@ class TimelineWidget(QWidget):
         n = max(len(self.lane_labels), 1)
         self.view_box.setLimits(yMin=0, yMax=n)
         self.view_box.setYRange(0, n, padding=0)
-        ticks = [((i + 0.4), label) for i, label in enumerate(self.lane_labels)]
+        self._update_lane_ticks()
+
+    def _update_lane_ticks(self) -> None:
+        """Lane names on the left; when rows are shorter than a line of text, every k-th
+        (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
+        n = max(len(self.lane_labels), 1)
+        row_px = self.view_box.height() / n
+        step = max(1, math.ceil(self._swatch_px * 1.3 / row_px)) if row_px > 0 else 1
+        if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
+            return
+        self._tick_step, self._tick_lanes = step, n
+        ticks = [((i + 0.4), label) for i, label in enumerate(self.lane_labels) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
     def _data_end_s(self) -> float:

@@ -209,3 +209,23 @@ def test_legend_names_the_states_in_the_lanes(timeline, qtbot):
 def _theme():
     from gui import theme
     return theme.LIGHT
+
+
+def test_lane_names_thin_out_instead_of_overprinting(timeline, qtbot):
+    n = 30
+    spans = Spans(np.arange(n, dtype=np.int32), np.full(n, T0, np.int64),
+                  np.full(n, T0 + S, np.int64), np.zeros(n, np.uint8))
+    labels = ["WORKER%d · pid %d" % (i, 100 + i) for i in range(n)]
+    timeline.resize(900, 220)  # far less than a text line per lane
+    timeline.set_spans(spans, labels, T0)
+    qtbot.wait(50)
+
+    def named():
+        return [label for _, label in timeline.plot_item.getAxis("left")._tickLevels[0]]
+
+    qtbot.waitUntil(lambda: 0 < len(named()) < n, timeout=2000)
+    row_px = timeline.view_box.height() / n
+    step = n // len(named())
+    assert step * row_px >= timeline._swatch_px  # shown names are a text line apart
+    timeline.resize(900, 2000)  # room for all: every lane named again
+    qtbot.waitUntil(lambda: len(named()) == n, timeout=2000)
