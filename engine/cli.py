@@ -23,8 +23,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gilscope", description="See Python threads, processes and the GIL.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("list", help="the scenarios, one a line")
-    run = sub.add_parser("run", help="run a scenario headless and print its verdict")
+    listing = sub.add_parser("list", help="the scenarios, one a line")
+    listing.add_argument("--params", action="store_true",
+                         help="also each scenario's parameters: --set NAME=VALUE, bounds, default")
+    run = sub.add_parser("run", help="run a scenario headless and print its verdict",
+                         epilog="scenarios: %s. `list --params` shows what --set accepts."
+                                % ", ".join(scenarios.IDS))
     run.add_argument("scenario")
     run.add_argument("--workers", type=str, help="worker count (the scenario's 'workers')")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -47,7 +51,7 @@ def main(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
-            return cmd_list()
+            return cmd_list(args.params)
         if args.command == "run":
             return cmd_run(args)
         if args.command == "report":
@@ -68,9 +72,11 @@ def main(argv) -> int:
         return EXIT_OK
 
 
-def cmd_list() -> int:
+def cmd_list(params: bool = False) -> int:
     for s in scenarios.all_scenarios():
         print("%-16s %s" % (s.id, s.title["en"]))
+        for p in s.params if params else ():
+            print("    %-18s %s; default %s — %s" % (p.name, p.allowed(), p.default, p.label["en"]))
     return EXIT_OK
 
 

@@ -87,3 +87,12 @@ def test_recording_whose_names_are_corrupt_is_refused(tmp_path):
     rec.write_bytes(bytes(data))
     out = gilscope("report", str(rec))
     assert out.returncode == 2 and "corrupt" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_list_params_shows_every_declared_parameter():
+    from engine import scenarios
+    out = gilscope("list", "--params")
+    assert out.returncode == 0, out.stderr
+    for s in scenarios.all_scenarios():
+        for p in s.params:
+            assert "    %s " % p.name in out.stdout and p.allowed() in out.stdout
