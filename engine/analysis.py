@@ -149,6 +149,19 @@ class RunView:
         return ev["t"], ev["worker"], ev["a"] / 100.0
 
 
+# aux of a worker_start synthesised for a child that records nothing (cp, sleep): it is
+# alive but untraced, so its lane shows "idle (alive, nothing recorded)", not "running".
+UNTRACED_START = 1
+
+
+def lane_event_states(ev: np.ndarray) -> np.ndarray:
+    """The state each lane event begins: a state event's own, done at exit, running at a
+    worker's start (idle for an untraced child).  The live lanes and spans_of share it."""
+    start = np.where(ev["aux"] == UNTRACED_START, S.IDLE, S.RUNNING)
+    return np.where(ev["kind"] == K.STATE, ev["b"],
+                    np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, start)).astype(np.uint8)
+
+
 def spawn_times(spawns: np.ndarray) -> dict:
     """child pid -> when its parent recorded starting it (the first time, if pids repeat)."""
     times = {}
@@ -187,7 +200,7 @@ def _with_external_children(events: np.ndarray, strings: dict) -> np.ndarray:
             continue
         own.add(child)
         strings[(child, int(e["b"]))] = strings.get((int(e["pid"]), int(e["b"])), "child")
-        extra.append((e["t"], child, 0, K.WORKER_START, 0, e["b"], 0))
+        extra.append((e["t"], child, 0, K.WORKER_START, UNTRACED_START, e["b"], 0))
         ended = exits[exits["a"] == child]
         if len(ended):
             extra.append((ended["t"][0], child, 0, K.WORKER_EXIT, 0, 0, ended["b"][0]))
@@ -207,8 +220,7 @@ def spans_of(events: np.ndarray, lanes: list, t_end: int):
     keys = lane_keys(ev)
     order = np.lexsort((ev["t"], keys))
     ev, keys = ev[order], keys[order]
-    state = np.where(ev["kind"] == K.STATE, ev["b"],
-                     np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, S.RUNNING)).astype(np.uint8)
+    state = lane_event_states(ev)
     t0 = ev["t"].astype(np.int64)
     t1 = np.empty_like(t0)
     t1[:-1] = t0[1:]

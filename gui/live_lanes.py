@@ -19,7 +19,7 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import lane_keys, lane_order_key
+from engine.analysis import UNTRACED_START, lane_event_states, lane_keys, lane_order_key
 from engine.decode import EVENT_DTYPE
 from engine.wire import K, S
 
@@ -27,12 +27,6 @@ from .lane_index import LaneIndex
 
 LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
 CHILD_KINDS = np.array([K.PROC_SPAWN, K.PROC_EXIT], np.uint16)
-
-
-def states_of(ev: np.ndarray) -> np.ndarray:
-    """The state each lane event starts: a worker_start runs, a worker_exit is done."""
-    return np.where(ev["kind"] == K.STATE, ev["b"],
-                    np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, S.RUNNING)).astype(np.uint8)
 
 
 class LiveLanes:
@@ -108,6 +102,7 @@ class LiveLanes:
         ended = self._exits.get(child)
         ev = np.zeros(1 if ended is None else 2, EVENT_DTYPE)
         ev["pid"], ev["t"][0], ev["kind"][0], ev["b"][0] = child, t, K.WORKER_START, name_id
+        ev["aux"][0] = UNTRACED_START
         if ended is not None:
             ev["t"][1], ev["kind"][1], ev["a"][1] = ended[0], K.WORKER_EXIT, ended[1]
         self._add(ev, {(child, name_id): strings.get((parent, name_id), "child")})
@@ -126,7 +121,7 @@ class LiveLanes:
             # arrive in time order, so the sort by time below is seldom needed.
             order = np.argsort(lane.astype(np.uint16) if len(self.lanes) < 2 ** 16 else lane,
                                kind="stable")
-            lane, t, state = lane[order], ev["t"][order], states_of(ev)[order]
+            lane, t, state = lane[order], ev["t"][order], lane_event_states(ev)[order]
             cut = np.flatnonzero(lane[1:] != lane[:-1]) + 1
             for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(lane)].tolist()):
                 parts[int(lane[a])] = self._lane_part(int(lane[a]), t[a:b], state[a:b], end)

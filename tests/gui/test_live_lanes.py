@@ -90,7 +90,7 @@ def test_children_lanes_come_from_spawn_and_exit():
     assert "cp · pid 900" in labels and "sleep · pid 902" in labels
     assert "MainProcess · pid 901" in labels and not any("child" in x for x in labels)
     cp = live.index.lanes[live.lanes.index((900, 0))]
-    assert cp.t0.tolist() == [2_000, 900_000] and cp.state.tolist() == [S.RUNNING, S.DONE]
+    assert cp.t0.tolist() == [2_000, 900_000] and cp.state.tolist() == [S.IDLE, S.DONE]  # alive, untraced
 
 
 def test_a_build_costs_the_new_events_not_the_run(monkeypatch):
