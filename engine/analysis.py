@@ -103,7 +103,7 @@ class RunView:
         names = {}
         for e in self.of_kind(K.WORKER_START):
             names[(int(e["pid"]), int(e["worker"]))] = self.name(e["pid"], e["b"])
-        spawned = spawn_times(self.of_kind(K.PROC_SPAWN))
+        spawned = spawn_times(self.of_kind(K.PROC_SPAWN, K.THREAD_SPAWN))
         found = []
         for i in sorted(first):
             pid, worker = int(starts["pid"][i]), int(starts["worker"][i])
@@ -162,23 +162,32 @@ def lane_event_states(ev: np.ndarray) -> np.ndarray:
                     np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, start)).astype(np.uint8)
 
 
+def spawn_key(e) -> tuple:
+    """The lane a proc_spawn or thread_spawn event starts: (pid, worker)."""
+    if e["kind"] == K.THREAD_SPAWN:
+        return int(e["pid"]), int(e["a"])
+    return int(e["a"]), 0
+
+
 def spawn_times(spawns: np.ndarray) -> dict:
-    """child pid -> when its parent recorded starting it (the first time, if pids repeat)."""
+    """(pid, worker) -> when its creator recorded starting it (the first time, if pids repeat)."""
     times = {}
-    for t, child in zip(spawns["t"].tolist(), spawns["a"].tolist()):
-        if child > 0:
-            times.setdefault(child, t)
+    for e in spawns:
+        key = spawn_key(e)
+        if key[0] > 0:
+            times.setdefault(key, int(e["t"]))
     return times
 
 
 def lane_order_key(pid: int, worker: int, first_t: int, spawned: dict) -> tuple:
     """Where a lane goes, top to bottom.
 
-    A child process's main lane sorts by when its parent spawned it: spawn order is
-    the program's order (PROCESS1, PROCESS2, ...), while which child records first
-    is a race.  Every other lane sorts by its first event.
+    A lane started by a recorded spawn (a child process, a thread from
+    ctx.thread) sorts by when it was spawned: that is the program's order
+    (PROCESS1, PROCESS2, ...), while which one records first is a race.
+    Every other lane sorts by its first event.
     """
-    return (spawned.get(pid, first_t) if worker == 0 else first_t, pid, worker)
+    return (spawned.get((pid, worker), first_t), pid, worker)
 
 
 def _with_external_children(events: np.ndarray, strings: dict) -> np.ndarray:

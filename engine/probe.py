@@ -85,7 +85,7 @@ class Context(object):
     # -- threads ---------------------------------------------------------
     def thread(self, target, name: str, args=()) -> threading.Thread:
         """A real thread whose life, errors and exit are recorded."""
-        return threading.Thread(target=_thread_main, name=name, args=(target, name, args))
+        return _TracedThread(target, name, args)
 
     def join(self, worker, timeout=None) -> None:
         """Join a thread, process or Pool, showing the wait on the joining lane."""
@@ -149,8 +149,8 @@ class Context(object):
         return x
 
 
-def _thread_main(target, name, args):
-    rec = recorder.current(name)
+def _thread_main(target, name, args, worker):
+    rec = recorder.current(name, worker)
     code = 0
     try:
         target(*args)
@@ -161,6 +161,24 @@ def _thread_main(target, name, args):
         rec.state(S.DONE)
         rec.event(K.WORKER_EXIT, 0, code)
         rec.flush()
+
+
+class _TracedThread(threading.Thread):
+    """A thread whose creator records starting it, as a parent records spawning a process.
+
+    Its worker id is taken at creation, so ids follow the program's order
+    (THREAD1 < THREAD2), whichever thread the OS runs first.
+    """
+
+    def __init__(self, target, name, args):
+        self.worker = recorder.sink().reserve_worker()
+        threading.Thread.__init__(self, target=_thread_main, name=name,
+                                  args=(target, name, args, self.worker))
+
+    def start(self) -> None:
+        sink = recorder.sink()
+        recorder.current().event(K.THREAD_SPAWN, sink.intern(self.name), self.worker)
+        threading.Thread.start(self)
 
 
 class _TracedProcess(object):

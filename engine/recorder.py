@@ -93,17 +93,28 @@ class Sink:
         self._write(wire.F_MESSAGE, 1, data)
 
     # -- workers ---------------------------------------------------------
-    def recorder(self, name=None) -> "Recorder":
+    def reserve_worker(self) -> int:
+        """A worker id taken now, so ids follow the order threads were created in.
+
+        A thread that takes its id when it first runs gets one in scheduling
+        order, and THREAD3 may come out before THREAD2.
+        """
+        with self._lock:
+            wid = self._next_worker
+            self._next_worker += 1
+        return wid
+
+    def recorder(self, name=None, worker=None) -> "Recorder":
         """The calling thread's recorder, created (and announced) on first use."""
         rec = getattr(self._local, "rec", None)
         if rec is None or rec.sink is not self or rec.pid != self.pid:
             thread = threading.current_thread()
             if thread is threading.main_thread():
                 wid = wire.PROCESS_WORKER
+            elif worker is not None:
+                wid = worker
             else:
-                with self._lock:
-                    wid = self._next_worker
-                    self._next_worker += 1
+                wid = self.reserve_worker()
             rec = Recorder(self, wid)
             self._local.rec = rec
             self._recorders.add(rec)
@@ -206,9 +217,9 @@ def sink() -> Sink:
     return _sink
 
 
-def current(name=None) -> Recorder:
-    """The calling thread's recorder."""
-    return sink().recorder(name)
+def current(name=None, worker=None) -> Recorder:
+    """The calling thread's recorder (worker: an id from Sink.reserve_worker)."""
+    return sink().recorder(name, worker)
 
 
 def _after_fork_in_child() -> None:

@@ -63,6 +63,7 @@ KINDS = (
     (22, "cpu_time", "native thread id (0: whole process)", "cpu time ns so far"),
     (23, "dropped", "-", "events dropped"),
     (24, "process_start", "name id", "parent pid"),
+    (25, "thread_spawn", "name id", "worker id of the new thread"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
 KIND_NAMES = {code: name for code, name, _, _ in KINDS}

@@ -19,14 +19,15 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import UNTRACED_START, lane_event_states, lane_keys, lane_order_key
+from engine.analysis import (UNTRACED_START, lane_event_states, lane_keys, lane_order_key,
+                             spawn_key)
 from engine.decode import EVENT_DTYPE
 from engine.wire import K, S
 
 from .lane_index import LaneIndex
 
 LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
-CHILD_KINDS = np.array([K.PROC_SPAWN, K.PROC_EXIT], np.uint16)
+CHILD_KINDS = np.array([K.PROC_SPAWN, K.PROC_EXIT, K.THREAD_SPAWN], np.uint16)
 
 
 class LiveLanes:
@@ -42,7 +43,7 @@ class LiveLanes:
         self._lane_of = np.zeros(0, np.int32)  # the lane of each of _keys
         self._pids = set()    # pids that record lane events of their own
         self._spawned = {}    # child pid -> (t, parent pid, name id): no lane yet
-        self._spawn_time = {}  # child pid -> first spawn time: orders lanes (lane_order_key)
+        self._spawn_time = {}  # (pid, worker) -> first spawn time: orders lanes (lane_order_key)
         self._seen_children = set()
         self._exits = {}      # child pid -> (t, exit code), the first proc_exit seen
         self._pending = []    # lane events not yet in the index
@@ -59,10 +60,13 @@ class LiveLanes:
         if len(lane_events):
             self._add(lane_events, strings)
         for e in chunk[np.isin(kinds, CHILD_KINDS)]:  # a few per run
+            if e["kind"] == K.THREAD_SPAWN:
+                self._spawn_time.setdefault(spawn_key(e), int(e["t"]))
+                continue
             child = int(e["a"])
             if e["kind"] == K.PROC_SPAWN:
                 if child > 0:
-                    self._spawn_time.setdefault(child, int(e["t"]))
+                    self._spawn_time.setdefault(spawn_key(e), int(e["t"]))
                 if child > 0 and child not in self._seen_children:  # a reused pid: the first
                     self._spawned[child] = (int(e["t"]), int(e["pid"]), int(e["b"]))
                 self._seen_children.add(child)

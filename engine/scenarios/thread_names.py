@@ -48,13 +48,14 @@ def run(ctx, p):
 
 
 def _lane_names(run):
-    """{(pid, worker): name} from WORKER_START events, in the order the lanes started.
+    """{(pid, worker): name} from WORKER_START events, in the order the threads were created.
 
-    The first lane to start is the runner's main thread: it records its start
-    before the scenario runs.
+    Worker ids are taken when a thread is created (the main thread is 0), so
+    sorting by them gives MainThread, THREAD1, THREAD2... whichever ran first.
     """
-    return {(int(e["pid"]), int(e["worker"])): run.name(e["pid"], e["b"])
-            for e in run.of_kind(K.WORKER_START)}
+    starts = sorted((int(e["pid"]), int(e["worker"]), int(e["b"]))
+                    for e in run.of_kind(K.WORKER_START))
+    return {(pid, worker): run.name(pid, name_id) for pid, worker, name_id in starts}
 
 
 def interleaving(lane_sequence):

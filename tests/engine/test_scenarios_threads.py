@@ -5,6 +5,7 @@ import pytest
 
 from engine import guardian
 from engine.scenarios.deadlock import find_cycle
+from engine.scenarios import thread_names
 from engine.scenarios.thread_names import interleaving
 from engine.session import Session
 from engine.wire import K
@@ -49,6 +50,22 @@ def test_thread_names_main_thread_and_every_threads_lines(session):
     for name in f["thread_names"]:
         assert by_thread[name] == [name] + ["%s %d" % (name, n) for n in range(40)] + [name]
     assert isinstance(f["interleaved"], bool)
+
+
+def test_thread_names_are_listed_in_the_order_main_created_them_not_the_order_they_ran():
+    import numpy as np
+    from engine.analysis import RunView
+    from engine.decode import EVENT_DTYPE
+    rows = [(1, 50, 0, K.WORKER_START, 0, 1, 0), (2, 50, 3, K.WORKER_START, 0, 4, 0),
+            (3, 50, 1, K.WORKER_START, 0, 2, 0), (4, 50, 2, K.WORKER_START, 0, 3, 0)]
+    ev = np.zeros(len(rows), EVENT_DTYPE)
+    for i, row in enumerate(rows):
+        ev[i] = row
+    strings = {(50, 1): "MainThread", (50, 2): "THREAD1", (50, 3): "THREAD2", (50, 4): "THREAD3"}
+    figures = thread_names.verdict(RunView(ev, strings, t_end=5), {"lines": 1,
+                                                                   "switch_interval": 0.005}).figures
+    assert figures["main_thread_name"] == "MainThread"
+    assert figures["thread_names"] == ["THREAD1", "THREAD2", "THREAD3"]
 
 
 def test_interleaving_counts_changes_of_thread_beyond_one_per_thread():

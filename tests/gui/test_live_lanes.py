@@ -117,3 +117,26 @@ def test_a_build_costs_the_new_events_not_the_run(monkeypatch):
         assert from_block == (len(old) - 1) // live.index.block
         assert len(ls) == len(old) + 2 and np.array_equal(ls.t0[:len(old)], old)
         assert ls.t1[-1] == int(more["t"][-1]) + 5
+
+
+def test_threads_keep_the_order_they_were_started_in_whichever_runs_first():
+    """THREAD2 was started second but recorded first: its lane still goes below THREAD1's,
+    live and in the final view (as child processes sort by their spawn)."""
+    rows = [(1_000, PARENT, 0, K.WORKER_START, 0, 7, 0),
+            (2_000, PARENT, 0, K.THREAD_SPAWN, 0, 8, 1), (2_100, PARENT, 0, K.THREAD_SPAWN, 0, 9, 2),
+            (2_200, PARENT, 2, K.WORKER_START, 0, 9, 0), (2_300, PARENT, 1, K.WORKER_START, 0, 8, 0),
+            (3_000, PARENT, 2, K.WORKER_EXIT, 0, 0, 0), (3_100, PARENT, 1, K.WORKER_EXIT, 0, 0, 0)]
+    ev = np.zeros(len(rows), EVENT_DTYPE)
+    for i, row in enumerate(rows):
+        ev[i] = row
+    strings = {(PARENT, 7): "MainThread", (PARENT, 8): "THREAD1", (PARENT, 9): "THREAD2"}
+    want = [(PARENT, 0), (PARENT, 1), (PARENT, 2)]
+    assert [(p, w) for p, w, _ in RunView(ev, strings, t_end=4_000).lanes()] == want
+    for split in range(len(rows) + 1):  # the spawn events may arrive before or after the lanes
+        for order in (ev, np.concatenate([ev[3:], ev[:3]])):
+            live = LiveLanes()
+            live.ingest(order[:split], strings)
+            live.build(2_500)
+            live.ingest(order[split:], strings)
+            live.close(strings, 4_000)
+            assert live.lanes == want, (split, order["kind"].tolist())
