@@ -95,6 +95,7 @@ def verdict(run, p):
         "speedup_threads": sp_t, "speedup_processes": sp_p,
         "cores_used_threads": round(cpu_t / wall_t, 2), "cores_used_processes": round(cpu_p / wall_p, 2),
         "gil_wait_share_threads": _share(run, "THREAD", S.GIL_WAIT),
+        "preempted_share_processes": _share(run, "PROCESS", S.PREEMPTED),
         "cpu_s_per_thread": [round(v / 1e9, 3) for v in run.values("cpu_ns_thread")],
         "cpu_s_per_process": [round(v / 1e9, 3) for v in run.values("cpu_ns_process")],
     }
@@ -116,7 +117,28 @@ def verdict(run, p):
              "(sys.getswitchinterval(), 5 ms by default).",
              "原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，想要 GIL 的线程会发出请求，"
              "持有者在切换间隔（sys.getswitchinterval()，默认 5 毫秒）后让出。")]
+    if machine_was_busy(figures):
+        notes.insert(0, text(
+            "The machine was busy: the %d processes kept only %.2f of %d cores busy and spent %d%% "
+            "of their time pre-empted, so other programs had the rest (the per-core plot shows it). "
+            "Close them and run again to see the full speedup of processes." % (
+                n, figures["cores_used_processes"], ideal, 100 * figures["preempted_share_processes"]),
+            "机器很忙：%d 个进程只让 %d 个核中的 %.2f 个忙碌，并有 %d%% 的时间被抢占，其余的 CPU 被别的程序占用"
+            "（见每核负载图）。关掉它们再运行一次，才能看到进程的完整加速。" % (
+                n, ideal, figures["cores_used_processes"], 100 * figures["preempted_share_processes"])))
     return Verdict(head, figures, notes)
+
+
+def machine_was_busy(figures: dict) -> bool:
+    """Other programs took the cores the processes should have had.
+
+    Measured by the processes themselves: CPU-bound, they kept well under the
+    cores they could use busy, and their loops saw the OS pre-empt them.  (Too
+    little work for the cost of forking lowers the first but not the second.)
+    """
+    share = figures.get("preempted_share_processes")
+    return (share is not None and share > 0.2
+            and figures["cores_used_processes"] < 0.75 * figures["ideal_speedup"])
 
 
 SCENARIO = Scenario(

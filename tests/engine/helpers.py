@@ -165,6 +165,25 @@ def one_line_error(completed) -> str:
     return lines[0]
 
 
+# -- measurements at the mercy of the machine ------------------------------------------------
+def measure_until(run_once, good, what: str, tries: int = 3):
+    """Run a timing-dependent measurement until good(result), at most `tries` times.
+
+    Speedups and races depend on what else the machine runs.  A busy moment gets
+    a retry; when every try misses and the whole machine is saturated, the test
+    says so by name (a skip) instead of failing on the neighbours' load.
+    Returns the results, the good one last when there is one.
+    """
+    results = [run_once()]
+    while not good(results[-1]) and len(results) < tries:
+        results.append(run_once())
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if not good(results[-1]) and load > cores:
+        pytest.skip("machine saturated (load %.1f on %d cores): %s not seen in %d runs"
+                    % (load, cores, what, len(results)))
+    return results
+
+
 # -- short settings for long use ----------------------------------------------------------
 def shortest_params(scenario) -> dict:
     """Every number at its minimum (the least work); bools and choices at their defaults."""

@@ -3,6 +3,8 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
+from engine.wire import K
+from tests.engine.helpers import measure_until
 
 
 @pytest.fixture
@@ -25,32 +27,58 @@ def test_race_with_lock_is_always_zero_and_waits_are_recorded(session):
     assert result.figures["lost_updates"] == 0
     assert result.figures["lock_waits"] > 0  # a 10 us switch interval makes contention certain (measured: 167-554 waits)
     kinds = result.view.events["kind"]
-    from engine.wire import K
     assert (kinds == K.LOCK_ACQUIRED).sum() == 2 * 50000
 
 
 def test_race_traced_without_lock_shows_each_lost_update(session):
-    result = run(session, "race", iterations=20000, switch_interval=0.0001)
-    lost = result.view.lost_updates("ret")
-    assert result.figures["lost_updates"] == len(lost["write"]) > 0
-    acc = result.view.accesses("ret")
-    from engine.wire import K
-    # every flagged write really came from a stale read: another thread wrote in between
-    for w, r in zip(lost["write"], lost["read"]):
-        assert acc["kind"][w] == K.VAR_WRITE and acc["kind"][r] == K.VAR_READ
-        between = acc[r + 1:w]
-        others = between[(between["kind"] == K.VAR_WRITE) & (between["worker"] != acc["worker"][w])]
-        assert len(others) > 0
-    assert "lost" in result.verdict.headline["en"] or result.figures["final_value"] == 0
+    def lost_in_one_run():
+        result = run(session, "race", iterations=20000, switch_interval=0.0001)
+        lost = result.view.lost_updates("ret")
+        assert result.figures["lost_updates"] == len(lost["write"])
+        acc = result.view.accesses("ret")
+        # every flagged write really came from a stale read: another thread wrote in between
+        for w, r in zip(lost["write"], lost["read"]):
+            assert acc["kind"][w] == K.VAR_WRITE and acc["kind"][r] == K.VAR_READ
+            between = acc[r + 1:w]
+            others = between[(between["kind"] == K.VAR_WRITE) & (between["worker"] != acc["worker"][w])]
+            assert len(others) > 0
+        assert "lost" in result.verdict.headline["en"] or result.figures["final_value"] == 0
+        return result
+    # A race is a race: on a loaded machine one thread may finish before the other starts.
+    results = measure_until(lost_in_one_run, lambda r: r.figures["lost_updates"] > 0, "a lost update")
+    assert results[-1].figures["lost_updates"] > 0, [r.figures["final_value"] for r in results]
 
 
 def test_gil_threads_do_not_speed_up_processes_do(session):
-    result = run(session, "gil", workers=2, iterations=20_000_000)
-    f = result.figures
-    if not result.view.interpreter.get("gil_enabled", True):
+    def gil_run():
+        return run(session, "gil", workers=2, iterations=20_000_000)
+    first = gil_run()
+    if not first.view.interpreter.get("gil_enabled", True):
         pytest.skip("free-threaded interpreter: threads are expected to scale")
+    f = first.figures
+    # Threads never beat one core, however busy the machine: that is the GIL.
     assert f["speedup_threads"] < 1.3           # one GIL: about one core
-    assert f["speedup_processes"] > f["speedup_threads"] + 0.15
     assert f["cores_used_threads"] < 1.25
     assert f["gil_wait_share_threads"] > 0.2     # each thread's lane shows its waits
+    # Processes need two free cores to show their speedup: retry a busy moment.
+    def processes_beat_threads(result):
+        return result.figures["speedup_processes"] > result.figures["speedup_threads"] + 0.15
+    results = [first]
+    if not processes_beat_threads(first):
+        results += measure_until(gil_run, processes_beat_threads, "processes beating threads", tries=2)
+    assert processes_beat_threads(results[-1]), [(r.figures["speedup_threads"],
+                                                 r.figures["speedup_processes"]) for r in results]
     assert len(f["cpu_s_per_thread"]) == 2 and len(f["cpu_s_per_process"]) == 2
+
+
+@pytest.mark.parametrize("cores_used, preempted, busy", [
+    (0.97, 0.51, True),    # measured with two busy loops beside a 2-worker run on 2 cores
+    (1.94, 0.47, False),   # measured: 4 processes on 2 idle cores pre-empt each other
+    (0.90, 0.02, False),   # too little work to pay for the forks: not the machine's fault
+    (1.88, None, False),   # no process lanes
+])
+def test_gil_verdict_says_when_other_programs_took_the_cores(cores_used, preempted, busy):
+    from engine.scenarios.gil import machine_was_busy
+    figures = {"cores_used_processes": cores_used, "preempted_share_processes": preempted,
+               "ideal_speedup": 2}
+    assert machine_was_busy(figures) is busy
