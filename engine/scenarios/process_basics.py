@@ -106,6 +106,25 @@ def _running_at_once_s(run, pids):
     return round(total / 1e9, 3)
 
 
+def _preempted_share(run, pids):
+    """Fraction of these children's alive time their probed loops saw the OS take the core."""
+    lane_of = dict((i, pid) for i, (pid, _, _) in enumerate(run.lanes()))
+    spans = run.spans()
+    wanted = set(pids)
+    alive = preempted = 0
+    for lane, t0, t1, state in zip(spans["lane"], spans["t0"], spans["t1"], spans["state"]):
+        if lane_of.get(int(lane)) in wanted and state != S.DONE:
+            alive += int(t1 - t0)
+            preempted += int(t1 - t0) if state == S.PREEMPTED else 0
+    return round(preempted / alive, 3) if alive else None
+
+
+def own_preemption(children: int, cores: int) -> float:
+    """The pre-empted share children cause each other on an idle machine: more
+    children than cores take turns (3 on 2 cores: each waits a third of the time)."""
+    return max(0.0, 1.0 - cores / children) if children else 0.0
+
+
 def _printed_by(run, pids):
     wanted = set(pids)
     return [int(t) if t.strip().lstrip("-").isdigit() else t
@@ -135,6 +154,7 @@ def verdict(run, p):
         "most_alive_parallel": _most_alive_at_once(run, [pid for pid, _ in par]),
         "running_at_once_s": _running_at_once_s(run, [pid for pid, _ in par]),
         "printed_parallel": _printed_by(run, [pid for pid, _ in par]),
+        "preempted_share_parallel": _preempted_share(run, [pid for pid, _ in par]),
     }
     ok = len(set(pids)) == 2 * n and all(code == 0 for code in codes)
     head = text("Start all, then join: %.2fx faster than start-join one by one (%d children, %d cores)"
@@ -155,13 +175,26 @@ def verdict(run, p):
              "子进程自己的泳道显示，有 %.2f 秒是两个或更多子进程在同一时刻运行：不同的核同时在工作。"
              "标为“被抢占”的时段是操作系统把核让给了别的进程。" % figures["running_at_once_s"]),
         text("Each child is a separate process with its own PID and its own interpreter (its lane is "
-             "recorded by the child itself); exit code 0 means it ended normally. With more children "
-             "than cores (%d), they share the cores, so the best speedup is about %d."
-             % (cores, min(n, cores)),
+             "recorded by the child itself); exit code 0 means it ended normally. " +
+             ("With more children (%d) than cores (%d), they share the cores, so the best speedup "
+              "is about %d." % (n, cores, cores) if n > cores else
+              "%d children on %d cores: the best speedup is about %d." % (n, cores, n)),
              "每个子进程都是独立的进程，有自己的 PID 和解释器（它的泳道由子进程自己记录）；"
-             "退出码 0 表示正常结束。子进程多于核数（%d）时它们分享这些核，所以最多约快 %d 倍。"
-             % (cores, min(n, cores))),
+             "退出码 0 表示正常结束。" +
+             ("子进程（%d 个）多于核数（%d）时它们分享这些核，所以最多约快 %d 倍。" % (n, cores, cores)
+              if n > cores else "%d 个子进程、%d 个核：最多约快 %d 倍。" % (n, cores, n))),
     ]
+    share = figures["preempted_share_parallel"]
+    if share is not None and share > own_preemption(n, cores) + 0.15 and speedup < 0.75 * min(n, cores):
+        # Pre-empted beyond what the children do to each other, and slow: the cores were taken.
+        notes.insert(0, text(
+            "The machine was busy: the children started together spent %d%% of their time "
+            "pre-empted, yet were only %.2fx faster (up to %d is possible here), so other programs "
+            "had the cores (the per-core plot shows it). Close them and run again."
+            % (100 * share, speedup, min(n, cores)),
+            "机器很忙：一起启动的子进程有 %d%% 的时间被抢占，却只快了 %.2f 倍（这里最多可达 %d 倍），"
+            "说明核被别的程序占用了（见每核负载图）。关掉它们再运行一次。"
+            % (100 * share, speedup, min(n, cores))))
     if not ok:
         notes.append(text("Some child did not end with exit code 0: %s" % codes,
                           "有子进程的退出码不是 0：%s" % codes))

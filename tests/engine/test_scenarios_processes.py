@@ -157,3 +157,11 @@ def test_subprocess_child_ignoring_sigterm_still_ends_on_stop(session):
     assert session.stop() < 1.0
     assert guardian.processes_with_run_id(session.run_id) == []
     assert session.result().figures["alive_after_sigterm"] is True
+
+
+def test_children_taking_turns_on_too_few_cores_is_not_a_busy_machine():
+    from engine.scenarios.process_basics import own_preemption
+    assert own_preemption(2, 2) == 0.0
+    assert own_preemption(3, 2) == pytest.approx(1 / 3)  # measured on an idle 2-core box: 0.29-0.32
+    assert own_preemption(4, 2) == 0.5                   # measured: 0.46
+    assert own_preemption(1, 8) == 0.0
