@@ -208,16 +208,25 @@ class LessonPanel(QWidget):
         for name, value in self._result.figures.items():
             if value is None:
                 continue
-            if isinstance(value, (list, dict, str)):  # long values get a row of their own
-                rows.append("<tr>%s</tr>" % _cell(name, value, t.muted, 2 * columns - 1, wrap_names))
+            label = self._figure_label(name)
+            if isinstance(value, bool):
+                value = self.tr("yes") if value else self.tr("no")
+            elif isinstance(value, (list, dict, str)):  # long values get a row of their own
+                rows.append("<tr>%s</tr>" % _cell(label, value, t.muted, 2 * columns - 1, wrap_names))
                 continue
-            pending.append(_cell(name, value, t.muted, 1, wrap_names))
+            pending.append(_cell(label, value, t.muted, 1, wrap_names))
             if len(pending) == columns:
                 rows.append("<tr>%s</tr>" % "".join(pending))
                 pending = []
         if pending:
             rows.append("<tr>%s</tr>" % "".join(pending))
         return "<table>%s</table>" % "".join(rows)
+
+    def _figure_label(self, name: str) -> str:
+        """The scenario's label for a figure, in the current language."""
+        if self.scenario is None:
+            return name.replace("_", " ")
+        return self.scenario.figure_label(name, self.lang)
 
     def _verdict_room(self) -> int:
         """The width the figures may take: the verdict area's visible width less its margins."""
@@ -247,12 +256,12 @@ class LessonPanel(QWidget):
         return self.headline.text()
 
 
-def _cell(name: str, value, muted: str, span: int = 1, wrap_name: bool = False) -> str:
-    """One figure as two table cells: its name (muted) and its value (bold)."""
+def _cell(label: str, value, muted: str, span: int = 1, wrap_name: bool = False) -> str:
+    """One figure as two table cells: its label (muted) and its value (bold)."""
     return ('<td style="color:%s; padding-right:6px%s">%s</td>'
             '<td colspan="%d" style="padding-right:18px"><b>%s</b></td>'
             % (muted, "" if wrap_name else "; white-space:nowrap",
-               html.escape(name.replace("_", " ")), span, html.escape(_fmt(value))))
+               html.escape(label), span, html.escape(_fmt(value))))
 
 
 def _fmt(value) -> str:

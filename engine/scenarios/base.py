@@ -16,11 +16,22 @@ GROUPS = (
 )
 
 
+# Figures every run has (the Session adds wall_s, events and dropped).
+COMMON_FIGURES = {
+    "workers": {"en": "Workers", "zh_CN": "工作者数"},
+    "cpu_count": {"en": "CPU cores", "zh_CN": "CPU 核数"},
+    "ideal_speedup": {"en": "Best possible speedup", "zh_CN": "最大可能的加速"},
+    "wall_s": {"en": "Whole run (s)", "zh_CN": "整个运行（秒）"},
+    "events": {"en": "Events recorded", "zh_CN": "记录的事件数"},
+    "dropped": {"en": "Events dropped", "zh_CN": "丢弃的事件数"},
+}
+
+
 class Scenario(object):
     """One lesson: declared once, used by the picker, the CLI, the runner and tests."""
 
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
-                 shows=(), seed_section=""):
+                 shows=(), seed_section="", figures=None):
         self.id = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
@@ -31,7 +42,14 @@ class Scenario(object):
         self.verdict = verdict
         self.shows = tuple(shows)   # extra views: "trace", "queue", "tasks"
         self.seed_section = seed_section
+        # figure name -> {"en": ..., "zh_CN": ...}: how the window labels the verdict's figures
+        self.figures = dict(COMMON_FIGURES, **(figures or {}))
         assert group in dict(GROUPS), group
+
+    def figure_label(self, name, lang="en"):
+        """A verdict figure's label in lang; its name, readable, if it has none."""
+        label = self.figures.get(name)
+        return label.get(lang, label["en"]) if label else name.replace("_", " ")
 
     def param(self, name):
         for p in self.params:

@@ -182,6 +182,17 @@ THREADS.label = text("Threads (and locks)", "线程数（锁数相同）")
 THREADS.help = text("Thread i takes lock i, then lock i+1 (the last one wraps to A).",
                     "第 i 个线程先取第 i 把锁，再取第 i+1 把（最后一个线程回到 A）。")
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "deadlocked": text("Deadlocked", "发生死锁"),
+    "wait_for": text("Who waits for whom", "谁在等谁"),
+    "cycle": text("Cycle", "环"),
+    "lanes_in_lock_wait": text("Threads left waiting for a lock", "仍在等锁的线程"),
+    "threads_finished": text("Threads that finished", "完成的线程"),
+    "threads_phase_s": text("Threads' phase (s)", "线程阶段用时（秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="deadlock",
     group="threads",
@@ -211,5 +222,6 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     seed_section="线程锁",
 )

@@ -141,6 +141,22 @@ def machine_was_busy(figures: dict) -> bool:
             and figures["cores_used_processes"] < 0.75 * figures["ideal_speedup"])
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "wall_baseline_s": text("One worker alone (s)", "单个工作者（秒）"),
+    "wall_threads_s": text("Threads (s)", "线程（秒）"),
+    "wall_processes_s": text("Processes (s)", "进程（秒）"),
+    "speedup_threads": text("Speedup with threads", "线程的加速倍数"),
+    "speedup_processes": text("Speedup with processes", "进程的加速倍数"),
+    "cores_used_threads": text("Cores kept busy by threads", "线程让多少个核忙碌"),
+    "cores_used_processes": text("Cores kept busy by processes", "进程让多少个核忙碌"),
+    "gil_wait_share_threads": text("Threads' share of time waiting for the GIL", "线程等待 GIL 的时间比例"),
+    "preempted_share_processes": text("Processes' share of time pre-empted", "进程被抢占的时间比例"),
+    "cpu_s_per_thread": text("CPU time per thread (s)", "每个线程的 CPU 时间（秒）"),
+    "cpu_s_per_process": text("CPU time per process (s)", "每个进程的 CPU 时间（秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="gil",
     group="gil",
@@ -160,5 +176,6 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     seed_section="多核",
 )

@@ -126,6 +126,20 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=refused and figures["tasks"] == p["workers"])
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "pool_size": text("Pool size", "进程池大小"),
+    "pool_size_asked": text("Pool size asked for (0: cpu_count)", "请求的进程池大小（0：cpu_count）"),
+    "tasks_submitted": text("Tasks submitted", "提交的任务"),
+    "tasks": text("Tasks run", "执行的任务"),
+    "tasks_per_worker": text("Tasks per worker", "每个工作进程的任务数"),
+    "workers_used": text("Workers used", "用到的工作进程"),
+    "wall_pool_s": text("Pool time (s)", "进程池用时（秒）"),
+    "join_before_close_error": text("join() before close()", "close() 之前 join()"),
+    "submit_after_close_error": text("apply_async() after close()", "close() 之后 apply_async()"),
+}
+
+
 SCENARIO = Scenario(
     id="pool",
     group="processes",
@@ -157,6 +171,7 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     shows=("tasks",),
     seed_section="Pool 相关",
 )

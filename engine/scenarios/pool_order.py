@@ -160,6 +160,24 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=figures["map_keeps_input_order"])
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "pool_size": text("Pool size", "进程池大小"),
+    "tasks": text("Tasks", "任务数"),
+    "chunksize": text("Chunk size", "块大小（chunksize）"),
+    "task_units": text("Work per task (units)", "每个任务的工作量（单位）"),
+    "completion_order": text("map(): order tasks finished", "map()：任务完成的顺序"),
+    "result_order": text("map(): order of results", "map()：结果的顺序"),
+    "unordered_order": text("imap_unordered(): order of results", "imap_unordered()：结果的顺序"),
+    "unordered_completion_order": text("imap_unordered(): order tasks finished", "imap_unordered()：任务完成的顺序"),
+    "map_keeps_input_order": text("map() keeps input order", "map() 保持输入顺序"),
+    "completion_differs_from_input": text("Tasks finished out of input order", "任务完成顺序与输入不同"),
+    "files_written": text("Files written", "写入的文件数"),
+    "wall_map_s": text("map() time (s)", "map() 用时（秒）"),
+    "wall_imap_unordered_s": text("imap_unordered() time (s)", "imap_unordered() 用时（秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="pool-order",
     group="processes",
@@ -190,6 +208,7 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     shows=("tasks",),
     seed_section="解决办法",
 )

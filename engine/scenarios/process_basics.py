@@ -201,6 +201,22 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=ok)
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "wall_sequential_s": text("Start-join one by one (s)", "逐个 start-join（秒）"),
+    "wall_parallel_s": text("Start all, then join (s)", "先全部 start 再 join（秒）"),
+    "speedup_parallel": text("Speedup", "加速倍数"),
+    "child_pids": text("Child PIDs", "子进程 PID"),
+    "exit_codes": text("Exit codes", "退出码"),
+    "children_with_lane": text("Children with their own lane", "有自己泳道的子进程"),
+    "most_alive_sequential": text("Most alive at once, one by one", "逐个运行时最多同时存活"),
+    "most_alive_parallel": text("Most alive at once, all started", "全部启动时最多同时存活"),
+    "running_at_once_s": text("Two or more running at once (s)", "两个以上同时运行（秒）"),
+    "printed_parallel": text("Printed by the children", "子进程打印的内容"),
+    "preempted_share_parallel": text("Share of time pre-empted", "被抢占的时间比例"),
+}
+
+
 SCENARIO = Scenario(
     id="process-basics",
     group="processes",
@@ -224,5 +240,6 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     seed_section="Process 相关的操作",
 )

@@ -132,6 +132,21 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=ok)
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "items": text("Items", "元素数"),
+    "items_in": text("Items put", "放入的元素"),
+    "items_out": text("Items taken", "取出的元素"),
+    "maxsize": text("Queue maxsize", "队列 maxsize"),
+    "max_queue_depth": text("Deepest the queue got", "队列最大深度"),
+    "producer_blocked_s": text("Producers blocked on a full queue (s)", "生产者因队列满而阻塞（秒）"),
+    "consumer_waiting_s": text("Consumers waiting on an empty queue (s)", "消费者因队列空而等待（秒）"),
+    "exit_codes": text("Exit codes", "退出码"),
+    "clean_shutdown": text("Clean shutdown", "干净地结束"),
+    "wall_pipeline_s": text("Pipeline time (s)", "流水线用时（秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="queue-pipeline",
     group="communication",
@@ -165,6 +180,7 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     shows=("queue",),
     seed_section="Pool 相关",  # the paragraph on Queue and Pipes between processes
 )

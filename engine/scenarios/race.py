@@ -158,6 +158,16 @@ def verdict(run, p):
     return Verdict(head, figures, notes)
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "final_value": text("Final value", "最终值"),
+    "expected_value": text("Expected value", "预期值"),
+    "lost_updates": text("Lost updates", "丢失的更新"),
+    "lock_waits": text("Waits for the lock", "等锁次数"),
+    "accesses_traced": text("Reads and writes traced", "追踪的读写次数"),
+}
+
+
 SCENARIO = Scenario(
     id="race",
     group="threads",
@@ -181,6 +191,7 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     shows=("trace",),
     seed_section="线程锁",
 )

@@ -253,6 +253,23 @@ PAIRS.label = text("Reader/writer pairs", "读/写进程对数")
 PAIRS.help = text("How many reader processes and as many writer processes (the blog post: 3 and 3).",
                   "读进程的数量，写进程数量相同（原文：各 3 个）。")
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "items": text("Items appended", "追加的元素数"),
+    "parent_list_lengths_bug": text("Parent's list lengths (the bug)", "父进程的列表长度（错误写法）"),
+    "child_list_lengths": text("Each writer's own list length", "各写进程自己的列表长度"),
+    "total_with_queue": text("Collected with a Queue", "用 Queue 收集到"),
+    "total_with_pool": text("Collected from Pool results", "从 Pool 结果收集到"),
+    "total_with_manager": text("Collected in a Manager list", "在 Manager 列表中收集到"),
+    "total_with_shared_memory": text("Collected in shared memory", "在共享内存中收集到"),
+    "pool_results_in_input_order": text("Pool results in input order", "Pool 结果保持输入顺序"),
+    "wall_queue_s": text("Queue fix time (s)", "Queue 修正用时（秒）"),
+    "wall_pool_s": text("Pool fix time (s)", "Pool 修正用时（秒）"),
+    "wall_manager_s": text("Manager fix time (s)", "Manager 修正用时（秒）"),
+    "wall_shared_memory_s": text("Shared-memory fix time (s)", "共享内存修正用时（秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="shared-globals",
     group="communication",
@@ -278,6 +295,7 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     shows=("queue",),
     seed_section="自己遇到的bug，还没有改好",
 )

@@ -209,6 +209,25 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=ok)
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "exit_codes": text("Exit codes", "退出码"),
+    "child_pids": text("Child PIDs", "子进程 PID"),
+    "cp_exit_code": text("cp -r exit code", "cp -r 的退出码"),
+    "cp_missing_exit_code": text("cp -r of a missing folder: exit code", "cp -r 不存在的目录：退出码"),
+    "copied_files": text("Files copied", "复制的文件数"),
+    "system_exit_code": text('os.system("ls") returned', 'os.system("ls") 的返回值'),
+    "system_exit3_status": text('os.system("exit 3") returned', 'os.system("exit 3") 的返回值'),
+    "system_exit3_exit_code": text("Its exit code", "它的退出码"),
+    "wall_call_s": text("call(), one after another (s)", "call()，一个接一个（秒）"),
+    "wall_popen_s": text("Popen(), all at once (s)", "Popen()，同时运行（秒）"),
+    "speedup_popen": text("Popen() speedup", "Popen() 加速倍数"),
+    "most_at_once_call": text("Most running at once, call()", "call() 时最多同时运行"),
+    "most_at_once_popen": text("Most running at once, Popen()", "Popen() 时最多同时运行"),
+    "alive_after_sigterm": text("Alive after SIGTERM", "收到 SIGTERM 后仍存活"),
+}
+
+
 SCENARIO = Scenario(
     id="subprocess",
     group="processes",
@@ -236,5 +255,6 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     seed_section="子进程 subprocess",
 )

@@ -120,6 +120,18 @@ def verdict(run, p):
     return Verdict(head, figures, notes, ok=main_name != "?" and complete)
 
 
+# What each verdict figure is, for the window (the CLI and --json keep the names).
+FIGURES = {
+    "main_thread_name": text("Main thread", "主线程"),
+    "thread_names": text("Threads it started", "它启动的线程"),
+    "lines_per_thread": text("Lines per thread", "每个线程打印的行数"),
+    "interleaved": text("Lines interleaved", "输出交错"),
+    "lane_switches": text("Changes of thread in the output", "输出中线程切换次数"),
+    "main_thread_lines": text("Main thread's lines", "主线程打印的行"),
+    "longest_print_ms": text("Longest thread's printing (ms)", "打印最久的线程（毫秒）"),
+}
+
+
 SCENARIO = Scenario(
     id="thread-names",
     group="threads",
@@ -142,5 +154,6 @@ SCENARIO = Scenario(
     source=SOURCE,
     run=run,
     verdict=verdict,
+    figures=FIGURES,
     seed_section="多线程 threading 模块",
 )

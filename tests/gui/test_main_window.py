@@ -4,6 +4,7 @@ Each scenario runs in its own runner process tree via the window's Session (the
 GUI never runs scenario code); tests assert that the plots hold data from that
 run, not that a particular number came out (the engine tests do that).
 """
+import html
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -70,6 +71,13 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
     result = window.last_result
     assert result is not None and result.verdict.headline["en"]
     assert window.lesson.verdict_text(), "no verdict shown"
+    # Every figure is labelled in words, in both languages, not shown by its JSON name.
+    declared = scenarios.get(sid).figures
+    assert [n for n in result.figures if set(declared.get(n, ())) != {"en", "zh_CN"}] == []
+    shown = window.lesson.figures.text()
+    for name, value in result.figures.items():
+        if value is not None:
+            assert html.escape(declared[name]["en"]) in shown, name
     plots = window.plots
     assert plots.lane_labels, "the timeline has no lanes"
     assert plots.timeline.index.n_lanes == len(plots.lane_labels)
