@@ -46,11 +46,20 @@ class InterpreterPicker(QComboBox):
         self._searching = False
         self._labels = {current_label()}  # one entry per version and GIL mode (pyenv shims,
                                           # venvs and the base install are the same Python)
-        self.addItem(self.tr("{0} — this gilscope").format(current_label()), CURRENT)
-        self.addItem(self.tr("Other Python…"), OTHER)
-        self.setToolTip(self.tr("The interpreter that runs the scenario (GIL or free-threaded)"))
+        self.addItem("", CURRENT)
+        self.addItem("", OTHER)
+        self.retranslate()
         self.activated.connect(self._on_activated)
         self._last_index = 0
+
+    def retranslate(self) -> None:
+        """Its own entries in the current language (found interpreters are paths: unchanged)."""
+        texts = {CURRENT: self.tr("{0} — this gilscope").format(current_label()),
+                 OTHER: self.tr("Other Python…"), SEARCHING: self.tr("Looking for other Pythons…")}
+        for index in range(self.count()):
+            if self.itemData(index) in texts:
+                self.setItemText(index, texts[self.itemData(index)])
+        self.setToolTip(self.tr("The interpreter that runs the scenario (GIL or free-threaded)"))
 
     def python(self):
         """The chosen interpreter's path, or None for the one running gilscope."""

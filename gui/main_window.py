@@ -191,7 +191,7 @@ class MainWindow(QMainWindow, RunControl):
                 (self.dark_action, self.tr("Dark"), self.tr("Dark palette (Ctrl+D)")),
                 (self.bigger_action, self.tr("A+"), self.tr("Bigger text (Ctrl++)")),
                 (self.smaller_action, self.tr("A−"), self.tr("Smaller text (Ctrl+-)")),
-                (self.chinese_action, "中文", self.tr("Scenario texts in Simplified Chinese (Ctrl+L)")),
+                (self.chinese_action, "中文", self.tr("Window and scenario texts in Simplified Chinese (Ctrl+L)")),
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
@@ -199,6 +199,7 @@ class MainWindow(QMainWindow, RunControl):
         self.follow_box.setText(self.tr("Follow live"))
         self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
         self.params_box.setTitle(self.tr("Parameters"))
+        self.python_picker.retranslate()
         if self.plots_loading_label is not None:
             self.plots_loading_label.setText(self.tr("Loading plots…"))
         self.picker.retranslate(self.lang)

@@ -38,12 +38,15 @@ MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
 def _tr(text):
+    """A text marked with QT_TRANSLATE_NOOP above, translated (lupdate finds literal calls only)."""
     return QCoreApplication.translate("Timeline", text)
 
 
 def state_text(code):
     """The translated name of a state code."""
-    return _tr(STATE_TEXT[code]) if 0 <= code < N_STATES else _tr("unknown state")
+    if 0 <= code < N_STATES:
+        return _tr(STATE_TEXT[code])
+    return QCoreApplication.translate("Timeline", "unknown state")
 
 
 def format_duration(ns):
@@ -173,7 +176,7 @@ class TimelineWidget(QWidget):
 
     # -- theme and language (same names as the other plot views) --------------------------
     def retranslate(self, lang: str = "en") -> None:
-        self.plot_item.setLabel("bottom", _tr("time since Run"), units="s")
+        self.plot_item.setLabel("bottom", QCoreApplication.translate("Timeline", "time since Run"), units="s")
         self._build_legend()
 
     def legend_states(self) -> tuple:
@@ -201,8 +204,8 @@ class TimelineWidget(QWidget):
             self._legend_flow.addWidget(cell)
         # A pixel holding several states is drawn in their time-weighted mix (running
         # + pre-empted looks green): say so right under the colours it explains.
-        self._legend_hint.setText(
-            _tr("A mixed colour is several states within one pixel: hover, or zoom in."))
+        self._legend_hint.setText(QCoreApplication.translate(
+            "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in."))
         self._legend_hint.setVisible(len(self._legend_shown) > 1)
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
@@ -304,16 +307,16 @@ class TimelineWidget(QWidget):
         if len(under):
             t0, t1 = int(under.t0[0]), int(under.t1[0])
             lines.append(state_text(int(under.state[0])))
-            lines.append(_tr("from {0} for {1}").format(
+            lines.append(QCoreApplication.translate("Timeline", "from {0} for {1}").format(
                 "%.6f s" % ((t0 - self._t0_ns) / 1e9), format_duration(t1 - t0)))
         elif not len(near):
-            lines.append(_tr("nothing recorded here"))
+            lines.append(QCoreApplication.translate("Timeline", "nothing recorded here"))
         if len(near) > 1:
             share = self.index.time_in_states(lane, t - half, t + half)
             total = max(int(share.sum()), 1)
             parts = ["%d %% %s" % (round(100 * v / total), state_text(code))
                      for code, v in sorted(enumerate(share), key=lambda cv: -cv[1]) if v]
-            lines.append(_tr("this pixel: {0}").format(", ".join(parts)))
+            lines.append(QCoreApplication.translate("Timeline", "this pixel: {0}").format(", ".join(parts)))
         return "\n".join(lines)
 
     # -- keyboard (a lecturer drives it from the keyboard) --------------------------------

@@ -1,0 +1,434 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>CpuPanel</name>
+    <message>
+        <source>CPU load per core (%), measured by psutil</source>
+        <translation>每个核的 CPU 负载（%），由 psutil 测量</translation>
+    </message>
+    <message>
+        <source>load %</source>
+        <translation>负载 %</translation>
+    </message>
+    <message>
+        <source>seconds since Run</source>
+        <translation>自点击运行起的秒数</translation>
+    </message>
+    <message>
+        <source>core {0}</source>
+        <translation>核 {0}</translation>
+    </message>
+    <message>
+        <source>cores busy: {0:.1f} of {1}</source>
+        <translation>忙碌的核：{0:.1f} / {1}</translation>
+    </message>
+</context>
+<context>
+    <name>InterpreterPicker</name>
+    <message>
+        <source>{0} — this gilscope</source>
+        <translation>{0} — gilscope 正在使用的</translation>
+    </message>
+    <message>
+        <source>Other Python…</source>
+        <translation>其他 Python…</translation>
+    </message>
+    <message>
+        <source>The interpreter that runs the scenario (GIL or free-threaded)</source>
+        <translation>运行场景的解释器（有 GIL 或自由线程版）</translation>
+    </message>
+    <message>
+        <source>Looking for other Pythons…</source>
+        <translation>正在查找其他 Python…</translation>
+    </message>
+    <message>
+        <source>Choose a Python interpreter</source>
+        <translation>选择一个 Python 解释器</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPanel</name>
+    <message>
+        <source>Lesson</source>
+        <translation>讲解</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>源代码</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>发生了什么</translation>
+    </message>
+    <message>
+        <source>Press Run (F5) to see what happens.</source>
+        <translation>按“运行”（F5）看看会发生什么。</translation>
+    </message>
+    <message>
+        <source>Running… the verdict comes when the run ends.</source>
+        <translation>运行中…… 运行结束后给出结论。</translation>
+    </message>
+    <message>
+        <source>The run failed before anything could be measured.</source>
+        <translation>运行在能测量任何东西之前就失败了。</translation>
+    </message>
+    <message>
+        <source>Stopped before the end: no verdict for a partial run.</source>
+        <translation>在结束前停止了：不完整的运行没有结论。</translation>
+    </message>
+    <message>
+        <source>Stopped early — measured so far: </source>
+        <translation>提前停止 — 目前测得：</translation>
+    </message>
+    <message>
+        <source>Failed — measured so far: </source>
+        <translation>失败 — 目前测得：</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>… {0} more lines</source>
+        <translation>…… 还有 {0} 行</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>gilscope — see Python threads, processes and the GIL</source>
+        <translation>gilscope — 看见 Python 的线程、进程与 GIL</translation>
+    </message>
+    <message>
+        <source>▶ Run</source>
+        <translation>▶ 运行</translation>
+    </message>
+    <message>
+        <source>Run the scenario (F5)</source>
+        <translation>运行这个场景（F5）</translation>
+    </message>
+    <message>
+        <source>■ Stop</source>
+        <translation>■ 停止</translation>
+    </message>
+    <message>
+        <source>Stop the run and every process it started (Esc)</source>
+        <translation>停止运行及其启动的所有进程（Esc）</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <source>Full screen (F11)</source>
+        <translation>全屏（F11）</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Dark palette (Ctrl+D)</source>
+        <translation>深色配色（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>A+</source>
+        <translation>A+</translation>
+    </message>
+    <message>
+        <source>Bigger text (Ctrl++)</source>
+        <translation>放大文字（Ctrl++）</translation>
+    </message>
+    <message>
+        <source>A−</source>
+        <translation>A−</translation>
+    </message>
+    <message>
+        <source>Smaller text (Ctrl+-)</source>
+        <translation>缩小文字（Ctrl+-）</translation>
+    </message>
+    <message>
+        <source>Window and scenario texts in Simplified Chinese (Ctrl+L)</source>
+        <translation>界面与场景文字使用简体中文（Ctrl+L）</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Python:</source>
+        <translation>Python：</translation>
+    </message>
+    <message>
+        <source>Follow live</source>
+        <translation>跟随最新</translation>
+    </message>
+    <message>
+        <source>Keep the newest part of the timeline in view while it runs</source>
+        <translation>运行时让时间线始终显示最新的部分</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Loading plots…</source>
+        <translation>正在加载图表…</translation>
+    </message>
+</context>
+<context>
+    <name>ParamForm</name>
+    <message>
+        <source>Reset to defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+</context>
+<context>
+    <name>PlotsArea</name>
+    <message>
+        <source>Shared variable</source>
+        <translation>共享变量</translation>
+    </message>
+    <message>
+        <source>Queue depth</source>
+        <translation>队列深度</translation>
+    </message>
+    <message>
+        <source>Pool tasks</source>
+        <translation>进程池任务</translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <source>{0} queues</source>
+        <translation>{0} 个队列</translation>
+    </message>
+    <message>
+        <source>Depth of {0}: items waiting after every put and get ({1} puts, {2} gets)</source>
+        <translation>{0}的深度：每次 put 和 get 之后等待中的元素数（put {1} 次，get {2} 次）</translation>
+    </message>
+    <message>
+        <source>items in queue</source>
+        <translation>队列中的元素</translation>
+    </message>
+</context>
+<context>
+    <name>RunControl</name>
+    <message>
+        <source>Choose a scenario first.</source>
+        <translation>请先选择一个场景。</translation>
+    </message>
+    <message>
+        <source>stdout/stderr</source>
+        <translation>stdout/stderr</translation>
+    </message>
+    <message>
+        <source>The run failed: {0}</source>
+        <translation>运行失败：{0}</translation>
+    </message>
+    <message>
+        <source>Recorded in this run: {0}</source>
+        <translation>本次运行记录到：{0}</translation>
+    </message>
+    <message>
+        <source>process {0} had not ended when it was joined</source>
+        <translation>进程 {0} 在 join 时还没有结束</translation>
+    </message>
+    <message>
+        <source>process {0} was killed by signal {1}</source>
+        <translation>进程 {0} 被信号 {1} 杀死</translation>
+    </message>
+    <message>
+        <source>process {0} exited with code {1}</source>
+        <translation>进程 {0} 以退出码 {1} 结束</translation>
+    </message>
+    <message>
+        <source>{0:,} events</source>
+        <translation>{0:,} 个事件</translation>
+    </message>
+    <message>
+        <source>, {0:,} dropped</source>
+        <translation>，丢弃 {0:,} 个</translation>
+    </message>
+    <message>
+        <source>Computing the verdict from {0}…</source>
+        <translation>正在根据{0}计算结论…</translation>
+    </message>
+    <message>
+        <source>Ready: press F5 to run “{0}”</source>
+        <translation>就绪：按 F5 运行“{0}”</translation>
+    </message>
+    <message>
+        <source>Running on {0} — {1} (Esc stops)</source>
+        <translation>正在 {0} 上运行 — {1}（Esc 停止）</translation>
+    </message>
+    <message>
+        <source>Finished in {0:.2f} s — {1}</source>
+        <translation>用时 {0:.2f} 秒完成 — {1}</translation>
+    </message>
+    <message>
+        <source>Stopped — the stop took {0:.2f} s — {1}</source>
+        <translation>已停止 — 停止用了 {0:.2f} 秒 — {1}</translation>
+    </message>
+    <message>
+        <source>Failed — {0}</source>
+        <translation>失败 — {0}</translation>
+    </message>
+</context>
+<context>
+    <name>ScenarioPicker</name>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+</context>
+<context>
+    <name>SessionAdapter</name>
+    <message>
+        <source>Scenario {0} could not be loaded: {1}</source>
+        <translation>无法加载场景 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>The run ended but its events could not be analysed: {0}</source>
+        <translation>运行已结束，但无法分析它的事件：{0}</translation>
+    </message>
+    <message>
+        <source>The run failed.</source>
+        <translation>运行失败。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskGantt</name>
+    <message>
+        <source>Pool tasks on their worker processes ({0} done): each bar is one call, labelled with its argument</source>
+        <translation>进程池任务及其所在的工作进程（完成 {0} 个）：每个条块是一次调用，标注了它的参数</translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>waiting for the GIL</source>
+        <translation>等待 GIL</translation>
+    </message>
+    <message>
+        <source>blocked on a lock</source>
+        <translation>阻塞在锁上</translation>
+    </message>
+    <message>
+        <source>waiting on a queue</source>
+        <translation>等待队列</translation>
+    </message>
+    <message>
+        <source>waiting in join()</source>
+        <translation>在 join() 中等待</translation>
+    </message>
+    <message>
+        <source>waiting for I/O or a subprocess</source>
+        <translation>等待 I/O 或子进程</translation>
+    </message>
+    <message>
+        <source>sleeping</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <source>idle (alive, nothing recorded)</source>
+        <translation>空闲（存活，没有记录）</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>runnable, pre-empted by the OS</source>
+        <translation>可运行，被操作系统抢占</translation>
+    </message>
+    <message>
+        <source>unknown state</source>
+        <translation>未知状态</translation>
+    </message>
+    <message>
+        <source>time since Run</source>
+        <translation>自点击运行起的时间</translation>
+    </message>
+    <message>
+        <source>A mixed colour is several states within one pixel: hover, or zoom in.</source>
+        <translation>混合的颜色表示一个像素内有多种状态：悬停查看，或放大。</translation>
+    </message>
+    <message>
+        <source>from {0} for {1}</source>
+        <translation>从 {0} 起，持续 {1}</translation>
+    </message>
+    <message>
+        <source>nothing recorded here</source>
+        <translation>这里没有记录</translation>
+    </message>
+    <message>
+        <source>this pixel: {0}</source>
+        <translation>这个像素：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>TraceView</name>
+    <message>
+        <source>Reads ○ and writes ■ of {0} by thread: {1} lost updates</source>
+        <translation>各线程对 {0} 的读 ○ 与写 ■：丢失 {1} 次更新</translation>
+    </message>
+    <message>
+        <source>red ■ lost update, bracket back to its stale read ○; orange × the write it overwrote</source>
+        <translation>红色 ■ 丢失的更新，括线连回它读到的过期值 ○；橙色 × 被它覆盖的那次写</translation>
+    </message>
+    <message>
+        <source>Next lost update ▶</source>
+        <translation>下一次丢失的更新 ▶</translation>
+    </message>
+    <message>
+        <source>Zoom in on the next lost update and the stale read it came from</source>
+        <translation>放大到下一次丢失的更新及其来源的过期读</translation>
+    </message>
+    <message>
+        <source>value of {0}</source>
+        <translation>{0} 的值</translation>
+    </message>
+    <message>
+        <source>seconds since Run</source>
+        <translation>自点击运行起的秒数</translation>
+    </message>
+    <message>
+        <source>wrote</source>
+        <translation>写入</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>读取</translation>
+    </message>
+    <message>
+        <source>{0} {1} {2} = {3} at {4:.6f} s</source>
+        <translation>{0} {1} {2} = {3}，于 {4:.6f} 秒</translation>
+    </message>
+    <message>
+        <source>lost update: computed from a stale read</source>
+        <translation>丢失的更新：由过期的读取值算出</translation>
+    </message>
+</context>
+<context>
+    <name>_PlotPanel</name>
+    <message>
+        <source>seconds since Run</source>
+        <translation>自点击运行起的秒数</translation>
+    </message>
+</context>
+</TS>
