@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from engine.wire import K
 
 from . import theme as theme_module
+from .phase_marks import PhaseMarks
 
 MAX_TASK_LABELS = 80  # task labels appear when at most this many tasks are in view
 
@@ -29,11 +30,13 @@ class _PlotPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.getPlotItem().hideButtons()
         layout.addWidget(self.plot)
+        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox())
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         self._theme, self._px = theme, pixel_size or self._px
         self.plot.setBackground(theme.plot_bg)
         theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
+        self.phase_marks.apply_theme(theme)
         self.retranslate()
 
     def retranslate(self, lang: str = "en") -> None:

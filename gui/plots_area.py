@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
 from .live_lanes import LiveLanes
+from .phase_marks import phase_starts
 from .timeline import TimelineWidget
 from .trace_view import TraceView
 
@@ -43,6 +44,8 @@ class PlotsArea(QSplitter):
         self.timeline.apply_theme(theme, pixel_size)
         self.cpu.share_time_axis(self.timeline.view_box)
         self._shows = None
+        self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
+        self._lang = "en"
         self.lane_labels = []
         self.reset(0)
         self.retranslate()
@@ -50,6 +53,7 @@ class PlotsArea(QSplitter):
     # -- what to show --------------------------------------------------------------
     def show_for(self, scenario) -> None:
         """Tabs for the views this scenario declares (trace, queue, tasks); none: hidden."""
+        self._phase_texts = scenario.phases
         shows = tuple(s for s in scenario.shows if s in self._extra_views)
         if shows == self._shows:
             return
@@ -65,6 +69,8 @@ class PlotsArea(QSplitter):
         self.retranslate()
 
     def retranslate(self, lang: str = "en") -> None:
+        self._lang = lang
+        self._show_phases()
         titles = {"trace": self.tr("Shared variable"), "queue": self.tr("Queue depth"),
                   "tasks": self.tr("Pool tasks")}
         for i, name in enumerate(self._shows or ()):
@@ -94,9 +100,11 @@ class PlotsArea(QSplitter):
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
+        self._phases = []  # (name, t_ns) of the labelled phases begun so far
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
             view.reset(t0_ns)
+        self._show_phases()  # none yet: the last run's marks go
         self._align_time_axes()
 
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
@@ -106,6 +114,21 @@ class PlotsArea(QSplitter):
             self._extra_views[name].ingest(chunk, strings)
         self.live.ingest(chunk, strings)
         self._lanes_dirty = self._lanes_dirty or bool(len(chunk))
+        if self._phase_texts:
+            seen = {name for name, _ in self._phases}
+            new = [(n, t) for n, t in phase_starts(chunk, strings, self._phase_texts) if n not in seen]
+            if new:
+                self._phases = sorted(self._phases + new, key=lambda phase: phase[1])
+                self._show_phases()
+
+    def _show_phases(self) -> None:
+        """The labelled phases' starts on the timeline, in the current language."""
+        marks = []
+        for name, t in self._phases:
+            texts = self._phase_texts.get(name, {})
+            marks.append((texts.get(self._lang, texts.get("en", name)), (t - self._t0_ns) / 1e9))
+        for view in (self.timeline, self.queue, self.tasks):  # the views with time across
+            view.phase_marks.set(marks)
 
     def lane_name(self, pid: int, worker: int) -> str:
         """"THREAD1 · pid 1234": how output lines and messages name where they came from."""

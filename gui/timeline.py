@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QCursor, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from .flow_layout import flow_host
+from .phase_marks import PhaseMarks
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
 
 # What the user reads for each state code, in STATE_KEYS order.
@@ -84,6 +85,7 @@ class TimelineWidget(QWidget):
         vb.invertY(True)                     # lane 0 on top
         self.image_item = pg.ImageItem(axisOrder="row-major")
         vb.addItem(self.image_item)
+        self.phase_marks = PhaseMarks(vb)
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
         vb.sigXRangeChanged.connect(self._request_redraw)
@@ -165,6 +167,7 @@ class TimelineWidget(QWidget):
         self._version += 1
         self._drawn = None
         self.image_item.clear()
+        self.phase_marks.clear()
         self._set_lanes()
         self._update_legend()
         self.view_box.setXRange(0.0, self.follow_window_s, padding=0)
@@ -214,6 +217,7 @@ class TimelineWidget(QWidget):
             self._swatch_px = pixel_size or 16
             self.retranslate()
         self.plot_widget.setBackground(theme.plot_bg)
+        self.phase_marks.apply_theme(theme)
         theme_module.style_plot(self.plot_item, theme, pixel_size or 16)
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 

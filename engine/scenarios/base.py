@@ -31,7 +31,7 @@ class Scenario(object):
     """One lesson: declared once, used by the picker, the CLI, the runner and tests."""
 
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
-                 shows=(), seed_section="", figures=None):
+                 shows=(), seed_section="", figures=None, phases=None):
         self.id = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
@@ -44,6 +44,8 @@ class Scenario(object):
         self.seed_section = seed_section
         # figure name -> {"en": ..., "zh_CN": ...}: how the window labels the verdict's figures
         self.figures = dict(COMMON_FIGURES, **(figures or {}))
+        # phase name -> text: the steps of the program marked on the timeline (others are not)
+        self.phases = dict(phases or {})
         assert group in dict(GROUPS), group
 
     def figure_label(self, name, lang="en"):

@@ -157,6 +157,14 @@ FIGURES = {
 }
 
 
+# The steps of run() marked on the timeline.
+PHASES = {
+    "baseline-1": text("one worker", "单个工作者"),
+    "threads": text("threads: one GIL", "线程：共用一个 GIL"),
+    "processes": text("processes: a GIL each", "进程：各有一个 GIL"),
+}
+
+
 SCENARIO = Scenario(
     id="gil",
     group="gil",
@@ -177,5 +185,6 @@ SCENARIO = Scenario(
     run=run,
     verdict=verdict,
     figures=FIGURES,
+    phases=PHASES,
     seed_section="多核",
 )

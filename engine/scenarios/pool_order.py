@@ -178,6 +178,13 @@ FIGURES = {
 }
 
 
+# The steps of run() marked on the timeline.
+PHASES = {
+    "map": text("pool.map()", "pool.map()"),
+    "imap_unordered": text("pool.imap_unordered()", "pool.imap_unordered()"),
+}
+
+
 SCENARIO = Scenario(
     id="pool-order",
     group="processes",
@@ -209,6 +216,7 @@ SCENARIO = Scenario(
     run=run,
     verdict=verdict,
     figures=FIGURES,
+    phases=PHASES,
     shows=("tasks",),
     seed_section="解决办法",
 )

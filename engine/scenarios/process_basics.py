@@ -217,6 +217,13 @@ FIGURES = {
 }
 
 
+# The steps of run() marked on the timeline.
+PHASES = {
+    "sequential": text("start, join — one by one", "逐个 start、join"),
+    "parallel": text("start all, then join all", "先全部 start，再全部 join"),
+}
+
+
 SCENARIO = Scenario(
     id="process-basics",
     group="processes",
@@ -241,5 +248,6 @@ SCENARIO = Scenario(
     run=run,
     verdict=verdict,
     figures=FIGURES,
+    phases=PHASES,
     seed_section="Process 相关的操作",
 )

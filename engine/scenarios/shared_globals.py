@@ -270,6 +270,16 @@ FIGURES = {
 }
 
 
+# The steps of run() marked on the timeline.
+PHASES = {
+    "bug": text("the bug: children append to a global", "错误写法：子进程往全局列表追加"),
+    "fix: queue": text("fix: a Queue", "修正：Queue"),
+    "fix: pool": text("fix: Pool return values", "修正：Pool 返回值"),
+    "fix: manager": text("fix: a Manager list", "修正：Manager 列表"),
+    "fix: shared memory": text("fix: shared memory", "修正：共享内存"),
+}
+
+
 SCENARIO = Scenario(
     id="shared-globals",
     group="communication",
@@ -296,6 +306,7 @@ SCENARIO = Scenario(
     run=run,
     verdict=verdict,
     figures=FIGURES,
+    phases=PHASES,
     shows=("queue",),
     seed_section="自己遇到的bug，还没有改好",
 )

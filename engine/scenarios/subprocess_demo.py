@@ -228,6 +228,14 @@ FIGURES = {
 }
 
 
+# The steps of run() marked on the timeline.
+PHASES = {
+    "commands": text("commands and their exit codes", "命令及其退出码"),
+    "call": text("call(): one after another", "call()：一个接一个"),
+    "popen": text("Popen(): all at once", "Popen()：同时运行"),
+}
+
+
 SCENARIO = Scenario(
     id="subprocess",
     group="processes",
@@ -256,5 +264,6 @@ SCENARIO = Scenario(
     run=run,
     verdict=verdict,
     figures=FIGURES,
+    phases=PHASES,
     seed_section="子进程 subprocess",
 )

@@ -15,6 +15,7 @@ import time  # noqa: E402
 import pytest  # noqa: E402
 
 from engine import scenarios  # noqa: E402
+from engine.wire import K  # noqa: E402
 from gui.scenario_picker import available  # noqa: E402
 
 RUN_TIMEOUT_MS = 60_000  # generous: a shared 2-core machine may be busy
@@ -79,6 +80,11 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
         if value is not None:
             assert html.escape(declared[name]["en"]) in shown, name
     plots = window.plots
+    # The steps the scenario labels are marked where they began, in the order they ran.
+    phases = scenarios.get(sid).phases
+    begun = [result.view.name(e["pid"], e["b"]) for e in result.view.of_kind(K.PHASE_BEGIN)]
+    assert set(phases) <= set(begun), "a labelled phase that run() never records"
+    assert plots.timeline.phase_marks.labels() == [phases[n]["en"] for n in begun if n in phases]
     assert plots.lane_labels, "the timeline has no lanes"
     assert plots.timeline.index.n_lanes == len(plots.lane_labels)
     assert len(plots.timeline.index.spans) > 0

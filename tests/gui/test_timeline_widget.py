@@ -229,3 +229,19 @@ def test_lane_names_thin_out_instead_of_overprinting(timeline, qtbot):
     assert step * row_px >= timeline._swatch_px  # shown names are a text line apart
     timeline.resize(900, 2000)  # room for all: every lane named again
     qtbot.waitUntil(lambda: len(named()) == n, timeout=2000)
+
+
+def test_phase_labels_show_where_they_fit_and_come_apart_when_zoomed(timeline, qtbot):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    timeline.set_follow(False)
+    marks = [("one worker", 0.10), ("threads: one GIL", 0.102), ("processes: a GIL each", 1.0)]
+    timeline.phase_marks.set(marks)
+    timeline.view_box.setXRange(0.0, 2.0, padding=0)
+    # "one worker" has 2 ms (1 px) before the next mark: hidden; the others have room.
+    qtbot.waitUntil(lambda: timeline.phase_marks.visible_labels() == ["threads: one GIL",
+                                                                      "processes: a GIL each"])
+    timeline.view_box.setXRange(0.099, 0.104, padding=0)  # zoomed in: 2 ms is 300+ px
+    qtbot.waitUntil(lambda: "one worker" in timeline.phase_marks.visible_labels())
+    assert timeline.phase_marks.labels() == [label for label, _ in marks]
+    timeline.clear()  # a new run: no marks left over
+    assert timeline.phase_marks.count() == 0

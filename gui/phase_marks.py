@@ -1,0 +1,89 @@
+"""Where each step of the scenario's program began, marked across the timeline.
+
+A scenario runs its lesson in steps (gil: one worker alone, then threads, then
+processes; shared-globals: the bug, then each fix) and records each as a phase.
+The steps a scenario labels get a vertical line at their start with the label
+at the top: a handful of items a run, never one per event.
+"""
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from engine.wire import K
+
+PHASE_KINDS = (K.PHASE_BEGIN,)
+
+
+def phase_starts(chunk, strings: dict, wanted) -> list:
+    """[(name, t_ns)] of the phases in chunk whose names are in wanted, in time order."""
+    begins = chunk[chunk["kind"] == K.PHASE_BEGIN]
+    found = []
+    for e in begins:
+        name = strings.get((int(e["pid"]), int(e["b"])))
+        if name in wanted:
+            found.append((name, int(e["t"])))
+    return found
+
+
+class PhaseMarks:
+    """The phase lines of one plot; set() replaces them only when they changed."""
+
+    def __init__(self, view_box: pg.ViewBox) -> None:
+        self._view_box = view_box
+        view_box.sigXRangeChanged.connect(self._fit_labels)
+        view_box.sigResized.connect(self._fit_labels)
+        self._lines = []
+        self._shown = None  # the (label, x) list on screen
+        self._pen = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
+        self._text, self._fill = "#222222", (255, 255, 255, 200)
+
+    def set(self, marks: list) -> None:
+        """marks: [(label, x in seconds)]."""
+        if marks == self._shown:
+            return
+        self.clear()
+        top = 0.02 if self._view_box.yInverted() else 0.98  # the label at the top of the plot
+        for label, x in marks:
+            line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=self._pen, label=label,
+                                   labelOpts={"position": top, "color": self._text,
+                                              "fill": self._fill, "anchors": [(0, 0), (0, 0)]})
+            line.setZValue(10)  # over the lanes' image
+            self._view_box.addItem(line, ignoreBounds=True)
+            self._lines.append(line)
+        self._shown = list(marks)
+        self._fit_labels()
+
+    def _fit_labels(self, *_) -> None:
+        """Show a label only where it fits before the next mark: steps close together
+        overprint each other at a glance, and come apart as the user zooms in."""
+        width = self._view_box.width()
+        x0, x1 = self._view_box.viewRange()[0]
+        if not self._lines or width <= 0 or x1 <= x0:
+            return
+        px_per_s = width / (x1 - x0)
+        xs = [line.value() for line in self._lines] + [float("inf")]
+        for i, line in enumerate(self._lines):
+            room = (xs[i + 1] - xs[i]) * px_per_s
+            line.label.setVisible(line.label.boundingRect().width() + 4 <= room)
+
+    def visible_labels(self) -> list:
+        return [line.label.toPlainText() for line in self._lines if line.label.isVisible()]
+
+    def clear(self) -> None:
+        for line in self._lines:
+            self._view_box.removeItem(line)
+        self._lines, self._shown = [], None
+
+    def count(self) -> int:
+        return len(self._lines)
+
+    def labels(self) -> list:
+        return [label for label, _ in self._shown or ()]
+
+    def apply_theme(self, theme) -> None:
+        self._pen = pg.mkPen(theme.muted, width=1, style=Qt.PenStyle.DashLine)
+        self._text = theme.plot_fg
+        bg = pg.mkColor(theme.plot_bg)
+        self._fill = (bg.red(), bg.green(), bg.blue(), 210)
+        marks, self._shown = self._shown, None
+        if marks:
+            self.set(marks)
