@@ -157,9 +157,15 @@ def verdict(run, p):
         "preempted_share_parallel": _preempted_share(run, [pid for pid, _ in par]),
     }
     ok = len(set(pids)) == 2 * n and all(code == 0 for code in codes)
-    head = text("Start all, then join: %.2fx faster than start-join one by one (%d children, %d cores)"
-                % (speedup, n, cores),
-                "先全部 start 再 join：比逐个 start-join 快 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
+    children = "1 child" if n == 1 else "%d children" % n
+    if speedup >= 1.1:  # below that, the difference is noise
+        head = text("Start all, then join: %.2fx faster than start-join one by one (%s, %d cores)"
+                    % (speedup, children, cores),
+                    "先全部 start 再 join：比逐个 start-join 快 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
+    else:  # one child, one core, or a machine busy with other programs
+        head = text("Start all, then join: no faster than start-join one by one (%.2fx; %s, %d cores)"
+                    % (speedup, children, cores),
+                    "先全部 start 再 join：并不比逐个 start-join 快（%.2f 倍；%d 个子进程，%d 核）" % (speedup, n, cores))
     notes = [
         text("start() returns at once; join() waits for that one child. Joining each child right "
              "after starting it ran them one by one (at most %d alive at once, %.2f s); starting all "
@@ -178,7 +184,7 @@ def verdict(run, p):
              "recorded by the child itself); exit code 0 means it ended normally. " +
              ("With more children (%d) than cores (%d), they share the cores, so the best speedup "
               "is about %d." % (n, cores, cores) if n > cores else
-              "%d children on %d cores: the best speedup is about %d." % (n, cores, n)),
+              "%s on %d cores: the best speedup is about %d." % (children, cores, n)),
              "每个子进程都是独立的进程，有自己的 PID 和解释器（它的泳道由子进程自己记录）；"
              "退出码 0 表示正常结束。" +
              ("子进程（%d 个）多于核数（%d）时它们分享这些核，所以最多约快 %d 倍。" % (n, cores, cores)
