@@ -197,7 +197,7 @@ class LessonPanel(QWidget):
         # Two figures a row when they fit the panel (the box stays short, read at once), if
         # need be with names wrapped; the table is measured, as a label too wide for the
         # panel is clipped, not wrapped.
-        for columns, wrap in ((2, False), (2, True), (1, False)):
+        for columns, wrap in ((2, False), (2, True), (1, False), (1, True)):
             self.figures.setText(self._figures_html(columns, wrap))
             if self.figures.minimumSizeHint().width() <= self._verdict_room():
                 break

@@ -60,9 +60,9 @@ class PhaseMarks:
         if not self._lines or width <= 0 or x1 <= x0:
             return
         px_per_s = width / (x1 - x0)
-        xs = [line.value() for line in self._lines] + [float("inf")]
+        xs = [line.value() for line in self._lines] + [x1]  # the last one: up to the edge
         for i, line in enumerate(self._lines):
-            room = (xs[i + 1] - xs[i]) * px_per_s
+            room = (min(xs[i + 1], x1) - xs[i]) * px_per_s
             line.label.setVisible(line.label.boundingRect().width() + 4 <= room)
 
     def visible_labels(self) -> list:

@@ -68,8 +68,9 @@ class PlotsArea(QSplitter):
         self.setSizes([round(total * f) for f in shares])
         self.retranslate()
 
-    def retranslate(self, lang: str = "en") -> None:
-        self._lang = lang
+    def retranslate(self, lang: str = None) -> None:
+        """Texts in lang (None: the language already in use)."""
+        lang = self._lang = lang or self._lang
         self._show_phases()
         titles = {"trace": self.tr("Shared variable"), "queue": self.tr("Queue depth"),
                   "tasks": self.tr("Pool tasks")}

@@ -86,3 +86,19 @@ def window(qtbot):
     yield w
     app_module.install_translator(QCoreApplication.instance(), "en")
     w.close()
+
+
+def test_phase_labels_stay_chinese_when_another_scenario_changes_the_views(qtbot, window):
+    from engine import scenarios
+    window.set_chinese(True)
+    qtbot.wait(50)                             # the language change is handled before
+    window.choose_scenario("gil")              # no extra views
+    window.choose_scenario("shared-globals")   # a queue view: the plots are rearranged
+    window.params.set_value("items", 50)
+    window.run()
+    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+                    timeout=60_000)
+    phases = scenarios.get("shared-globals").phases
+    assert window.plots.timeline.phase_marks.labels() == [
+        phases[name]["zh_CN"] for name in ("bug", "fix: queue", "fix: pool", "fix: manager",
+                                           "fix: shared memory")]
