@@ -208,6 +208,8 @@ class LessonPanel(QWidget):
         for name, value in self._result.figures.items():
             if value is None:
                 continue
+            if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                continue  # records (deadlock's wait-for edges) are for --json; the verdict says them
             label = self._figure_label(name)
             if isinstance(value, bool):
                 value = self.tr("yes") if value else self.tr("no")
@@ -264,13 +266,26 @@ def _cell(label: str, value, muted: str, span: int = 1, wrap_name: bool = False)
                html.escape(label), span, html.escape(_fmt(value))))
 
 
+MAX_LIST_ITEMS = 32  # a long list shows its head: pool-order's 19 tasks fit whole
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         return "%.4g" % value
+    if isinstance(value, list) and not value:
+        return "—"
     if isinstance(value, list):
-        return ", ".join(_fmt(v) for v in value[:16]) + (" …" if len(value) > 16 else "")
+        more = " …" if len(value) > MAX_LIST_ITEMS else ""
+        return ", ".join(_fmt_item(v) for v in value[:MAX_LIST_ITEMS]) + more
     if isinstance(value, dict):
         items = list(value.items())
         more = " …" if len(items) > 16 else ""
         return ", ".join("%s: %s" % (k, _fmt(v)) for k, v in items[:16]) + more
     return str(value)
+
+
+def _fmt_item(value) -> str:
+    """A list's item; a (what, result) pair in it reads "cp -r me me_copy → 0"."""
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+        return "%s → %s" % (value[0], _fmt(value[1]))
+    return _fmt(value)

@@ -189,7 +189,7 @@ FIGURES = {
     "cycle": text("Cycle", "环"),
     "lanes_in_lock_wait": text("Threads left waiting for a lock", "仍在等锁的线程"),
     "threads_finished": text("Threads that finished", "完成的线程"),
-    "threads_phase_s": text("Threads' phase (s)", "线程阶段用时（秒）"),
+    "threads_phase_s": text("Threads ran until done or deadlock found (s)", "线程运行到结束或发现死锁（秒）"),
 }
 
 

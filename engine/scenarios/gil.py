@@ -143,9 +143,9 @@ def machine_was_busy(figures: dict) -> bool:
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
-    "wall_baseline_s": text("One worker alone (s)", "单个工作者（秒）"),
-    "wall_threads_s": text("Threads (s)", "线程（秒）"),
-    "wall_processes_s": text("Processes (s)", "进程（秒）"),
+    "wall_baseline_s": text("Time of one worker alone (s)", "单个工作者用时（秒）"),
+    "wall_threads_s": text("Time with threads (s)", "线程用时（秒）"),
+    "wall_processes_s": text("Time with processes (s)", "进程用时（秒）"),
     "speedup_threads": text("Speedup with threads", "线程的加速倍数"),
     "speedup_processes": text("Speedup with processes", "进程的加速倍数"),
     "cores_used_threads": text("Cores kept busy by threads", "线程让多少个核忙碌"),

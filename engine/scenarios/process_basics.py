@@ -161,7 +161,7 @@ def verdict(run, p):
     if speedup >= 1.1:  # below that, the difference is noise
         head = text("Start all, then join: %.2fx faster than start-join one by one (%s, %d cores)"
                     % (speedup, children, cores),
-                    "先全部 start 再 join：比逐个 start-join 快 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
+                    "先全部 start 再 join：速度是逐个 start-join 的 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
     else:  # one child, one core, or a machine busy with other programs
         head = text("Start all, then join: no faster than start-join one by one (%.2fx; %s, %d cores)"
                     % (speedup, children, cores),
@@ -187,8 +187,8 @@ def verdict(run, p):
               "%s on %d cores: the best speedup is about %d." % (children, cores, n)),
              "每个子进程都是独立的进程，有自己的 PID 和解释器（它的泳道由子进程自己记录）；"
              "退出码 0 表示正常结束。" +
-             ("子进程（%d 个）多于核数（%d）时它们分享这些核，所以最多约快 %d 倍。" % (n, cores, cores)
-              if n > cores else "%d 个子进程、%d 个核：最多约快 %d 倍。" % (n, cores, n))),
+             ("子进程（%d 个）多于核数（%d）时它们分享这些核，所以速度最多约为 %d 倍。" % (n, cores, cores)
+              if n > cores else "%d 个子进程、%d 个核：速度最多约为 %d 倍。" % (n, cores, n))),
     ]
     share = figures["preempted_share_parallel"]
     if share is not None and share > own_preemption(n, cores) + 0.15 and speedup < 0.75 * min(n, cores):
@@ -198,7 +198,7 @@ def verdict(run, p):
             "pre-empted, yet were only %.2fx faster (up to %d is possible here), so other programs "
             "had the cores (the per-core plot shows it). Close them and run again."
             % (100 * share, speedup, min(n, cores)),
-            "机器很忙：一起启动的子进程有 %d%% 的时间被抢占，却只快了 %.2f 倍（这里最多可达 %d 倍），"
+            "机器很忙：一起启动的子进程有 %d%% 的时间被抢占，速度却只有 %.2f 倍（这里最多可达 %d 倍），"
             "说明核被别的程序占用了（见每核负载图）。关掉它们再运行一次。"
             % (100 * share, speedup, min(n, cores))))
     if not ok:
@@ -217,7 +217,7 @@ FIGURES = {
     "children_with_lane": text("Children with their own lane", "有自己泳道的子进程"),
     "most_alive_sequential": text("Most alive at once, one by one", "逐个运行时最多同时存活"),
     "most_alive_parallel": text("Most alive at once, all started", "全部启动时最多同时存活"),
-    "running_at_once_s": text("Two or more running at once (s)", "两个以上同时运行（秒）"),
+    "running_at_once_s": text("Two or more running at once (s)", "两个或更多同时运行（秒）"),
     "printed_parallel": text("Printed by the children", "子进程打印的内容"),
     "preempted_share_parallel": text("Share of time pre-empted", "被抢占的时间比例"),
 }

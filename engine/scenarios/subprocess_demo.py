@@ -216,7 +216,7 @@ FIGURES = {
     "cp_exit_code": text("cp -r exit code", "cp -r 的退出码"),
     "cp_missing_exit_code": text("cp -r of a missing folder: exit code", "cp -r 不存在的目录：退出码"),
     "copied_files": text("Files copied", "复制的文件数"),
-    "system_exit_code": text('os.system("ls") returned', 'os.system("ls") 的返回值'),
+    "system_exit_code": text('os.system("ls"): exit code', 'os.system("ls")：退出码'),
     "system_exit3_status": text('os.system("exit 3") returned', 'os.system("exit 3") 的返回值'),
     "system_exit3_exit_code": text("Its exit code", "它的退出码"),
     "wall_call_s": text("call(), one after another (s)", "call()，一个接一个（秒）"),

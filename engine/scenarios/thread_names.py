@@ -128,7 +128,7 @@ FIGURES = {
     "interleaved": text("Lines interleaved", "输出交错"),
     "lane_switches": text("Changes of thread in the output", "输出中线程切换次数"),
     "main_thread_lines": text("Main thread's lines", "主线程打印的行"),
-    "longest_print_ms": text("Longest thread's printing (ms)", "打印最久的线程（毫秒）"),
+    "longest_print_ms": text("Longest time a thread spent printing (ms)", "单个线程最长打印时长（毫秒）"),
 }
 
 

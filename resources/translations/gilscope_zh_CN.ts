@@ -28,7 +28,7 @@
     <name>InterpreterPicker</name>
     <message>
         <source>{0} — this gilscope</source>
-        <translation>{0} — gilscope 正在使用的</translation>
+        <translation>{0} — gilscope 自身使用的 Python</translation>
     </message>
     <message>
         <source>Other Python…</source>

@@ -77,7 +77,8 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
     assert [n for n in result.figures if set(declared.get(n, ())) != {"en", "zh_CN"}] == []
     shown = window.lesson.figures.text()
     for name, value in result.figures.items():
-        if value is not None:
+        records = isinstance(value, list) and any(isinstance(v, dict) for v in value)
+        if value is not None and not records:  # records are for --json; the verdict says them
             assert html.escape(declared[name]["en"]) in shown, name
     plots = window.plots
     # The steps the scenario labels are marked where they began, in the order they ran.

@@ -70,7 +70,7 @@ def test_chinese_turns_the_window_chinese_and_english_turns_it_back(qtbot, windo
     assert window.run_action.text() == "▶ 运行"
     assert QCoreApplication.translate("Timeline", "waiting for the GIL") == "等待 GIL"
     assert window.lesson.tabs.tabText(0) == "讲解"
-    assert window.python_picker.itemText(0).endswith("gilscope 正在使用的")
+    assert window.python_picker.itemText(0).endswith("gilscope 自身使用的 Python")
     window.set_chinese(False)
     assert window.run_action.text() == "▶ Run"
     assert window.python_picker.itemText(0).endswith("this gilscope")
