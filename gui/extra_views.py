@@ -30,7 +30,12 @@ class _PlotPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.getPlotItem().hideButtons()
         layout.addWidget(self.plot)
-        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox())
+        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room)
+
+    def _make_room(self) -> None:
+        """Phase marks came, went or the plot was resized: redo the y range."""
+        self._dirty = True
+        self.refresh()
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         self._theme, self._px = theme, pixel_size or self._px
@@ -116,6 +121,10 @@ class QueueView(_PlotPanel):
             t, depth = self._t[mine][order], self._depth[mine][order]
             keep = depth >= 0  # -1: the platform cannot tell the depth (macOS)
             self._curve(name).setData(t[keep], depth[keep], stepMode="right")
+        if len(self._depth):
+            top = max(float(self._depth.max()), 1.0) * 1.05
+            top += self.phase_marks.room_above(top)  # phase labels above the highest point
+            self.plot.getPlotItem().setYRange(0, top, padding=0)
         self.retranslate()
 
     def finish(self, result) -> None:
@@ -195,7 +204,9 @@ class TaskGantt(_PlotPanel):
         axis = self.plot.getPlotItem().getAxis("left")
         axis.setTicks([[(r, "pid %d" % pid) for pid, r in self._rows.items()]])
         if self._rows:
-            self.plot.getPlotItem().setYRange(-0.6, len(self._rows) - 0.4, padding=0)
+            top = len(self._rows) - 0.4
+            top += self.phase_marks.room_above(top + 0.6)  # phase labels above the top row
+            self.plot.getPlotItem().setYRange(-0.6, top, padding=0)
             self.plot.getPlotItem().setXRange(min(self._t0), max(self._t1), padding=0.02)
         self.retranslate()
         self._draw_labels()

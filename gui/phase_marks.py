@@ -27,12 +27,14 @@ def phase_starts(chunk, strings: dict, wanted) -> list:
 class PhaseMarks:
     """The phase lines of one plot; set() replaces them only when they changed."""
 
-    def __init__(self, view_box: pg.ViewBox) -> None:
+    def __init__(self, view_box: pg.ViewBox, changed=None) -> None:
         self._view_box = view_box
+        self._changed = changed  # called when marks come or go: the plot makes room for them
         view_box.sigXRangeChanged.connect(self._fit_labels)
         view_box.sigResized.connect(self._fit_labels)
         self._lines = []
         self._shown = None  # the (label, x) list on screen
+        view_box.sigResized.connect(self._resized)
         self._pen = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
         self._text, self._fill = "#222222", (255, 255, 255, 200)
 
@@ -41,7 +43,7 @@ class PhaseMarks:
         if marks == self._shown:
             return
         self.clear()
-        top = 0.02 if self._view_box.yInverted() else 0.98  # the label at the top of the plot
+        top = 0.0 if self._view_box.yInverted() else 1.0  # the label at the top of the plot
         for label, x in marks:
             line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=self._pen, label=label,
                                    labelOpts={"position": top, "color": self._text,
@@ -51,6 +53,8 @@ class PhaseMarks:
             self._lines.append(line)
         self._shown = list(marks)
         self._fit_labels()
+        if self._changed is not None:
+            self._changed()
 
     def _fit_labels(self, *_) -> None:
         """Show a label only where it fits before the next mark: steps close together
@@ -65,13 +69,34 @@ class PhaseMarks:
             room = (min(xs[i + 1], x1) - xs[i]) * px_per_s
             line.label.setVisible(line.label.boundingRect().width() + 4 <= room)
 
+    def _resized(self, *_) -> None:
+        if self._lines and self._changed is not None:
+            self._changed()  # the strip is pixels: in data units it changes with the height
+
     def visible_labels(self) -> list:
         return [line.label.toPlainText() for line in self._lines if line.label.isVisible()]
 
     def clear(self) -> None:
+        had = bool(self._lines)
         for line in self._lines:
             self._view_box.removeItem(line)
         self._lines, self._shown = [], None
+        if had and self._changed is not None:
+            self._changed()
+
+    def strip_px(self) -> int:
+        """Pixels the plot keeps free at its top for the labels (0 without marks), so that
+        they never cover a lane, a bar or a curve."""
+        if not self._lines:
+            return 0
+        return int(self._lines[0].label.boundingRect().height()) + 4
+
+    def room_above(self, span: float) -> float:
+        """How much to add to a y range of `span` (data units) for the label strip."""
+        strip, height = self.strip_px(), self._view_box.height()
+        if not strip or height <= 2 * strip:
+            return 0.0
+        return span * strip / (height - strip)
 
     def count(self) -> int:
         return len(self._lines)

@@ -85,7 +85,7 @@ class TimelineWidget(QWidget):
         vb.invertY(True)                     # lane 0 on top
         self.image_item = pg.ImageItem(axisOrder="row-major")
         vb.addItem(self.image_item)
-        self.phase_marks = PhaseMarks(vb)
+        self.phase_marks = PhaseMarks(vb, changed=self._set_lanes)
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
         vb.sigXRangeChanged.connect(self._request_redraw)
@@ -224,8 +224,9 @@ class TimelineWidget(QWidget):
     # -- drawing ---------------------------------------------------------------------------
     def _set_lanes(self) -> None:
         n = max(len(self.lane_labels), 1)
-        self.view_box.setLimits(yMin=0, yMax=n)
-        self.view_box.setYRange(0, n, padding=0)
+        top = -self.phase_marks.room_above(n)  # phase labels above lane 0, not over it
+        self.view_box.setLimits(yMin=top, yMax=n)
+        self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
 
     def _update_lane_ticks(self) -> None:
