@@ -245,5 +245,10 @@ def test_phase_labels_show_where_they_fit_and_come_apart_when_zoomed(timeline, q
     timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge
     qtbot.waitUntil(lambda: "processes: a GIL each" not in timeline.phase_marks.visible_labels())
     assert timeline.phase_marks.labels() == [label for label, _ in marks]
-    timeline.clear()  # a new run: no marks left over
+    # The labels have a strip of their own above lane 0: as tall as a label, in pixels.
+    (_, _), (top, bottom) = timeline.view_box.viewRange()
+    strip_px = -top / (bottom - top) * timeline.view_box.height()
+    assert top < 0 and abs(strip_px - timeline.phase_marks.strip_px()) < 2, (top, strip_px)
+    timeline.clear()  # a new run: no marks left over, no strip
     assert timeline.phase_marks.count() == 0
+    assert timeline.view_box.viewRange()[1][0] == 0
