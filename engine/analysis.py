@@ -317,6 +317,6 @@ def result_of(session) -> RunResult:
                                "无法计算结论：%s" % exc), {}, ok=False)
         verdict.error = str(exc)
     figures = dict(verdict.figures)
-    figures.update(wall_s=round(view.wall_s, 4), events=int(len(view.events)),
+    figures.update(wall_s=round(view.wall_s, 3), events=int(len(view.events)),
                    dropped=int(session.dropped()))
     return RunResult(view, verdict, figures)

@@ -194,10 +194,10 @@ class LessonPanel(QWidget):
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
         self.headline.setStyleSheet("color: %s" % colour)
-        # Two figures a row when they fit the panel (the box stays short, read at once), if
-        # need be with names wrapped; the table is measured, as a label too wide for the
-        # panel is clipped, not wrapped.
-        for columns, wrap in ((2, False), (2, True), (1, False), (1, True)):
+        # Two figures a row when they fit the panel (the box stays short, read at once), else
+        # one a row (names wrapped in two columns break mid-word in Chinese); the table is
+        # measured, as a label too wide for the panel is clipped, not wrapped.
+        for columns, wrap in ((2, False), (1, False), (1, True)):
             self.figures.setText(self._figures_html(columns, wrap))
             if self.figures.minimumSizeHint().width() <= self._verdict_room():
                 break
@@ -214,7 +214,10 @@ class LessonPanel(QWidget):
             if isinstance(value, bool):
                 value = self.tr("yes") if value else self.tr("no")
             elif isinstance(value, (list, dict, str)):  # long values get a row of their own
-                rows.append("<tr>%s</tr>" % _cell(label, value, t.muted, 2 * columns - 1, wrap_names))
+                if columns == 1:  # and in one column, the line under their name
+                    rows.append(_stacked(label, value, t.muted))
+                else:
+                    rows.append("<tr>%s</tr>" % _cell(label, value, t.muted, 2 * columns - 1, wrap_names))
                 continue
             pending.append(_cell(label, value, t.muted, 1, wrap_names))
             if len(pending) == columns:
@@ -264,6 +267,13 @@ def _cell(label: str, value, muted: str, span: int = 1, wrap_name: bool = False)
             '<td colspan="%d" style="padding-right:18px"><b>%s</b></td>'
             % (muted, "" if wrap_name else "; white-space:nowrap",
                html.escape(label), span, html.escape(_fmt(value))))
+
+
+def _stacked(label: str, value, muted: str) -> str:
+    """A long figure as two rows: its label, then its value under it, the table's width."""
+    return ('<tr><td colspan="2" style="color:%s">%s</td></tr>'
+            '<tr><td colspan="2" style="padding-left:12px; padding-bottom:4px"><b>%s</b></td></tr>'
+            % (muted, html.escape(label), html.escape(_fmt(value))))
 
 
 MAX_LIST_ITEMS = 32  # a long list shows its head: pool-order's 19 tasks fit whole

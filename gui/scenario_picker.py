@@ -5,9 +5,9 @@ scenario whose module cannot be imported is listed, greyed, with the reason.
 """
 import importlib.util
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QStyle
 
 from engine import scenarios
 from engine.scenarios.base import GROUPS
@@ -108,6 +108,26 @@ class ScenarioPicker(QListWidget):
             item.setText("%s  %s" % (digit, title) if digit else title)
             if not isinstance(found, str):
                 item.setToolTip("%s (Ctrl+%s)" % (sid, digit) if digit else sid)
+        self._fit_heights()
+
+    def _fit_heights(self) -> None:
+        """Each row as tall as its wrapped text really is.
+
+        Qt sizes a wrapped row by the first font's line height, but Chinese glyphs come
+        from the CJK fallback font, whose lines are taller: the second line was cut off
+        and the first elided.  Measuring the laid-out text counts every font it uses.
+        """
+        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        width = max(self.viewport().width() - 2 * self.spacing() - margin, 50)
+        for row in range(self.count()):
+            item = self.item(row)
+            metrics = QFontMetrics(item.font())
+            rect = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, item.text())
+            item.setSizeHint(QSize(width, rect.height() + 4))
+
+    def resizeEvent(self, event) -> None:  # Qt override: the rows re-wrap at the new width
+        super().resizeEvent(event)
+        self._fit_heights()
 
     def select(self, sid: str) -> bool:
         item = self._items.get(sid)
