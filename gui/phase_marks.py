@@ -10,11 +10,8 @@ from PySide6.QtCore import Qt
 
 from engine.wire import K
 
-PHASE_KINDS = (K.PHASE_BEGIN,)
-
-
 def phase_starts(chunk, strings: dict, wanted) -> list:
-    """[(name, t_ns)] of the phases in chunk whose names are in wanted, in time order."""
+    """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
     begins = chunk[chunk["kind"] == K.PHASE_BEGIN]
     found = []
     for e in begins:
@@ -31,10 +28,9 @@ class PhaseMarks:
         self._view_box = view_box
         self._changed = changed  # called when marks come or go: the plot makes room for them
         view_box.sigXRangeChanged.connect(self._fit_labels)
-        view_box.sigResized.connect(self._fit_labels)
+        view_box.sigResized.connect(self._resized)
         self._lines = []
         self._shown = None  # the (label, x) list on screen
-        view_box.sigResized.connect(self._resized)
         self._pen = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
         self._text, self._fill = "#222222", (255, 255, 255, 200)
 
@@ -70,6 +66,7 @@ class PhaseMarks:
             line.label.setVisible(line.label.boundingRect().width() + 4 <= room)
 
     def _resized(self, *_) -> None:
+        self._fit_labels()
         if self._lines and self._changed is not None:
             self._changed()  # the strip is pixels: in data units it changes with the height
 
