@@ -31,6 +31,16 @@ class _PlotPanel(QWidget):
         self.plot.getPlotItem().hideButtons()
         layout.addWidget(self.plot)
         self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room)
+        self._linked = False
+
+    def share_time_axis(self, view_box) -> None:
+        """Show the seconds the timeline shows: a moment, and a phase line, is at the same x
+        in every view.  Zooming here zooms the timeline too."""
+        item = self.plot.getPlotItem()
+        item.enableAutoRange(x=False)  # the timeline decides; autorange would pull it along
+        item.setXLink(view_box)
+        item.setMouseEnabled(x=True, y=False)
+        self._linked = True
 
     def _make_room(self) -> None:
         """Phase marks came, went or the plot was resized: redo the y range."""
@@ -207,7 +217,8 @@ class TaskGantt(_PlotPanel):
             top = len(self._rows) - 0.4
             top += self.phase_marks.room_above(top + 0.6)  # phase labels above the top row
             self.plot.getPlotItem().setYRange(-0.6, top, padding=0)
-            self.plot.getPlotItem().setXRange(min(self._t0), max(self._t1), padding=0.02)
+            if not self._linked:
+                self.plot.getPlotItem().setXRange(min(self._t0), max(self._t1), padding=0.02)
         self.retranslate()
         self._draw_labels()
 

@@ -43,6 +43,8 @@ class PlotsArea(QSplitter):
         self._theme = theme
         self.timeline.apply_theme(theme, pixel_size)
         self.cpu.share_time_axis(self.timeline.view_box)
+        for view in (self.queue, self.tasks):
+            view.share_time_axis(self.timeline.view_box)
         self._shows = None
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
         self._lang = "en"
@@ -85,12 +87,15 @@ class PlotsArea(QSplitter):
         self._align_time_axes()
 
     def _align_time_axes(self) -> None:
-        """The CPU plot and the timeline share one time range (linked) and one left margin,
-        wide enough for the longest lane name, so a moment is at the same x in both."""
+        """Every plot with time across shares one time range (linked) and one left margin,
+        wide enough for the longest lane name, so a moment is at the same x in all of them."""
         lanes_axis = self.timeline.plot_item.getAxis("left")
-        cpu_axis = self.cpu.plot.getPlotItem().getAxis("left")
-        width = max(_axis_width(lanes_axis, self.lane_labels), _axis_width(cpu_axis, ("100",)))
-        for axis in (lanes_axis, cpu_axis):
+        others = ((self.cpu.plot, ("100",)), (self.queue.plot, ("1000",)),
+                  (self.tasks.plot, ("pid 4194304",)))  # the widest tick each can show
+        axes = [(plot.getPlotItem().getAxis("left"), texts) for plot, texts in others]
+        width = max([_axis_width(lanes_axis, self.lane_labels)]
+                    + [_axis_width(axis, texts) for axis, texts in axes])
+        for axis in [lanes_axis] + [axis for axis, _ in axes]:
             if axis.fixedWidth != width:
                 axis.setWidth(width)
 

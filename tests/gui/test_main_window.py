@@ -52,6 +52,13 @@ def _run_to_end(qtbot, win):
                     timeout=RUN_TIMEOUT_MS)
 
 
+def _screen_x(plot_widget, t: float) -> int:
+    """Where time t (s) is drawn on screen in a pyqtgraph PlotWidget."""
+    from PySide6.QtCore import QPointF
+    scene = plot_widget.getPlotItem().getViewBox().mapViewToScene(QPointF(t, 0))
+    return plot_widget.mapToGlobal(plot_widget.mapFromScene(scene)).x()
+
+
 def _assert_timeline_shows_the_run(plots, view):
     """The spans grown live, made final at the end, are the run's own (RunView.spans)."""
     import numpy as np
@@ -101,6 +108,13 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
         assert plots.queue.point_count() > 0, "the queue view holds no depth points"
     if "tasks" in shows:
         assert plots.tasks.task_count() > 0, "the Gantt holds no tasks"
+    # A moment is at the same x on screen in the timeline and the scenario's own view.
+    x0, x1 = plots.timeline.view_box.viewRange()[0]
+    for name in ("queue", "tasks"):
+        if name in shows:
+            for t in (x0 + 0.1 * (x1 - x0), x0 + 0.9 * (x1 - x0)):
+                assert abs(_screen_x(getattr(plots, name).plot, t)
+                           - _screen_x(plots.timeline.plot_widget, t)) <= 3, (name, t)
     assert window.run_action.isEnabled() and not window.stop_action.isEnabled()
 
 
