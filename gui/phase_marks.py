@@ -31,8 +31,14 @@ class PhaseMarks:
         view_box.sigResized.connect(self._resized)
         self._lines = []
         self._shown = None  # the (label, x) list on screen
+        self._pinned = pg.TextItem(anchor=(0, 0))  # the current step's label at the left edge
+        self._pinned.setZValue(11)
+        self._pinned.hide()
+        view_box.addItem(self._pinned, ignoreBounds=True)
         self._pen = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
         self._text, self._fill = "#222222", (255, 255, 255, 200)
+        self._pinned.setColor(self._text)
+        self._pinned.fill = pg.mkBrush(*self._fill)
 
     def set(self, marks: list) -> None:
         """marks: [(label, x in seconds)]."""
@@ -63,7 +69,24 @@ class PhaseMarks:
         xs = [line.value() for line in self._lines] + [x1]  # the last one: up to the edge
         for i, line in enumerate(self._lines):
             room = (min(xs[i + 1], x1) - xs[i]) * px_per_s
-            line.label.setVisible(line.label.boundingRect().width() + 4 <= room)
+            in_view = x0 <= xs[i] < x1
+            line.label.setVisible(in_view and line.label.boundingRect().width() + 4 <= room)
+        self._pin_current(x0, x1, xs[:-1], px_per_s)
+
+    def _pin_current(self, x0: float, x1: float, xs: list, px_per_s: float) -> None:
+        """Zoomed in past the start of a step, its label stays at the left edge: the user
+        always knows which step they are looking at."""
+        inside = [i for i, x in enumerate(xs) if x < x0]
+        if not inside:
+            self._pinned.hide()
+            return
+        current = inside[-1]
+        self._pinned.setText("◂ " + self._shown[current][0])
+        following = xs[current + 1] if current + 1 < len(xs) else x1
+        room = (min(following, x1) - x0) * px_per_s
+        (_, _), (y0, y1) = self._view_box.viewRange()
+        self._pinned.setPos(x0, y0 if self._view_box.yInverted() else y1)
+        self._pinned.setVisible(self._pinned.boundingRect().width() + 4 <= room)
 
     def _resized(self, *_) -> None:
         self._fit_labels()
@@ -73,11 +96,16 @@ class PhaseMarks:
     def visible_labels(self) -> list:
         return [line.label.toPlainText() for line in self._lines if line.label.isVisible()]
 
+    def pinned_label(self) -> str:
+        """The label pinned at the left edge ("" when none is)."""
+        return self._pinned.toPlainText() if self._pinned.isVisible() else ""
+
     def clear(self) -> None:
         had = bool(self._lines)
         for line in self._lines:
             self._view_box.removeItem(line)
         self._lines, self._shown = [], None
+        self._pinned.hide()
         if had and self._changed is not None:
             self._changed()
 
@@ -106,6 +134,8 @@ class PhaseMarks:
         self._text = theme.plot_fg
         bg = pg.mkColor(theme.plot_bg)
         self._fill = (bg.red(), bg.green(), bg.blue(), 210)
+        self._pinned.setColor(self._text)
+        self._pinned.fill = pg.mkBrush(*self._fill)
         marks, self._shown = self._shown, None
         if marks:
             self.set(marks)

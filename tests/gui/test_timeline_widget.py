@@ -242,6 +242,9 @@ def test_phase_labels_show_where_they_fit_and_come_apart_when_zoomed(timeline, q
                                                                       "processes: a GIL each"])
     timeline.view_box.setXRange(0.099, 0.104, padding=0)  # zoomed in: 2 ms is 300+ px
     qtbot.waitUntil(lambda: "one worker" in timeline.phase_marks.visible_labels())
+    timeline.view_box.setXRange(0.5, 0.9, padding=0)  # inside one step: its label is pinned
+    qtbot.waitUntil(lambda: timeline.phase_marks.pinned_label() == "◂ threads: one GIL")
+    assert timeline.phase_marks.visible_labels() == []
     timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge
     qtbot.waitUntil(lambda: "processes: a GIL each" not in timeline.phase_marks.visible_labels())
     assert timeline.phase_marks.labels() == [label for label, _ in marks]
