@@ -8,19 +8,29 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import threading, time
 
+HOLD = 0.05               # seconds each thread holds its first lock
+ORDERED = False           # the "Same lock order" knob: the fix
+
 a = threading.Lock()
 b = threading.Lock()
 
 def worker(first, second):
     with first:
-        time.sleep(HOLD)       # meanwhile the other thread takes its first lock
-        with second:           # each now waits for the lock the other holds: for ever
+        time.sleep(HOLD)  # meanwhile the other thread takes its first lock
+        with second:      # each now waits for the lock the other holds: for ever
             pass
 
-t1 = threading.Thread(target=worker, args=(a, b), name="THREAD1")
-t2 = threading.Thread(target=worker, args=(b, a), name="THREAD2")  # the fix: args=(a, b)
-t1.start(); t2.start()
-t1.join(); t2.join()           # without the fix this never returns
+if __name__ == "__main__":
+    t1 = threading.Thread(target=worker, args=(a, b), name="THREAD1", daemon=True)
+    t2 = threading.Thread(target=worker, args=(a, b) if ORDERED else (b, a), name="THREAD2",
+                          daemon=True)
+    t1.start(); t2.start()
+    deadline = time.monotonic() + 1 + HOLD  # a plain join() would never return
+    for t in (t1, t2):
+        t.join(max(0.0, deadline - time.monotonic()))
+    stuck = [t.name for t in (t1, t2) if t.is_alive()]
+    # daemon threads: the program can exit although they are blocked for ever
+    print("deadlock:", ", ".join(stuck) if stuck else "none")
 '''
 
 LOCK_NAMES = "ABCDEFGH"  # one lock per thread, so at most 8 threads

@@ -10,7 +10,17 @@ from .base import Scenario, Verdict, text
 SOURCE = '''import os, tempfile, time
 from multiprocessing import Pool
 
-def units(i):                    # 1..5, scrambled but fixed per task
+TASKS = 19                 # the blog post: range(1, 20)
+CHUNKSIZE = 1              # tasks handed to a worker at once
+UNIT = 0.03                # seconds: each task sleeps 1 to 5 units
+
+TEXT = None                # the output folder; each worker sets its own (see init)
+
+def init(folder):          # runs once in every worker: spawn and forkserver workers
+    global TEXT            # do not inherit the parent's globals
+    TEXT = folder
+
+def units(i):              # 1..5, scrambled but fixed per task
     return 1 + (i * 2654435761 >> 16) % 5
 
 def run(i):
@@ -21,14 +31,15 @@ def run(i):
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:   # not the current directory
-        TEXT = os.path.join(tmp, "TEXT")         # the blog post: os.system("mkdir TEXT")
-        os.mkdir(TEXT)
-        workers = Pool(processes=6)
-        results = workers.map(run, range(1, 20), CHUNKSIZE)
+        folder = os.path.join(tmp, "TEXT")       # the blog post: os.system("mkdir TEXT")
+        os.mkdir(folder)
+        workers = Pool(processes=6, initializer=init, initargs=(folder,))
+        results = workers.map(run, range(1, TASKS + 1), CHUNKSIZE)
         print(results)                           # in input order, always
-        print(list(workers.imap_unordered(run, range(1, 20), CHUNKSIZE)))  # as they finish
+        print(list(workers.imap_unordered(run, range(1, TASKS + 1), CHUNKSIZE)))  # as they finish
         workers.close()
         workers.join()
+        print(len(os.listdir(folder)), "files written")
 '''
 
 # Set before the Pool forks its workers, which inherit it (fork start method).
@@ -108,6 +119,28 @@ def _shown(order) -> str:
     return ", ".join(str(a) for a in order[:8]) + (", ..." if len(order) > 8 else "")
 
 
+def pool_order_headline(figures: dict, result_order: list, completion: list) -> dict:
+    """The headline, from what this run measured: result order, finishing order, chunks."""
+    kept = figures["map_keeps_input_order"]
+    if not kept:
+        return text("map's results were NOT in input order: %s" % _shown(result_order),
+                    "map 的结果没有按输入顺序：%s" % _shown(result_order))
+    if figures["completion_differs_from_input"]:
+        return text("map returned results in input order (%s) though tasks finished as %s"
+                    % (_shown(result_order), _shown(completion)),
+                    "map 按输入顺序返回结果（%s），尽管任务的完成顺序是 %s"
+                    % (_shown(result_order), _shown(completion)))
+    if figures["chunks"] == 1:
+        return text("chunksize %d ≥ %d tasks: one chunk, so one worker ran them all in input order "
+                    "(%s); map's results are in input order too"
+                    % (figures["chunksize"], figures["tasks"], _shown(completion)),
+                    "chunksize %d ≥ 任务数 %d：只有一块，由一个工作进程按输入顺序全部做完（%s）；"
+                    "map 的结果也按输入顺序" % (figures["chunksize"], figures["tasks"], _shown(completion)))
+    return text("Tasks finished in input order this time (%s); map's results are in input order too"
+                % _shown(completion),
+                "这次任务恰好按输入顺序完成（%s）；map 的结果也按输入顺序" % _shown(completion))
+
+
 def verdict(run, p):
     spans = run.tasks()
     arg_of = dict(zip(spans["result"].tolist(), spans["arg"].tolist()))  # results are i**3: unique
@@ -125,33 +158,28 @@ def verdict(run, p):
         "unordered_order": unordered,
         "unordered_completion_order": unordered_completion,
         "map_keeps_input_order": result_order == inputs,
+        "chunks": -(-p["tasks"] // p["chunksize"]),
         "completion_differs_from_input": bool(completion) and completion != inputs,
         "files_written": run.value("files_written"),
         "wall_map_s": _rounded(run.phase_wall_s("map")),
         "wall_imap_unordered_s": _rounded(run.phase_wall_s("imap_unordered")),
     }
-    if figures["completion_differs_from_input"]:
-        head = text("map returned results in input order (%s) though tasks finished as %s"
-                    % (_shown(result_order), _shown(completion)),
-                    "map 按输入顺序返回结果（%s），尽管任务的完成顺序是 %s"
-                    % (_shown(result_order), _shown(completion)))
-    else:
-        head = text("Tasks finished in input order this time (%s); map's results are in input order too"
-                    % _shown(completion),
-                    "这次任务恰好按输入顺序完成（%s）；map 的结果也按输入顺序" % _shown(completion))
+    head = pool_order_headline(figures, result_order, completion)
     notes = [
         text("map(run, range(1, %d)) waits for every task, then returns the results lined up with "
              "the inputs, whatever order the workers finished in. imap_unordered hands each result "
              "over as soon as it arrives: %s. That is the blog post's \"results can also be out of order\"."
              % (p["tasks"] + 1, _shown(unordered)),
              "map(run, range(1, %d)) 等所有任务完成，再把结果按输入的顺序排好返回，不管工作进程按什么顺序完成。"
-             "imap_unordered 每到一个结果就立即交出：%s。这就是原文说的“也可以让结果变乱”。"
+             "imap_unordered 每有一个结果完成就立即返回：%s。这就是原文说的“也可以让结果变乱”。"
              % (p["tasks"] + 1, _shown(unordered))),
-        text("chunksize=%d: the pool sends tasks to workers in chunks of this many, and a worker runs "
-             "a chunk in order. With one big chunk a single worker does everything, in input order."
-             % p["chunksize"],
-             "chunksize=%d：进程池按每块这么多个任务分派给工作进程，一个工作进程按顺序做完一块。"
-             "如果只有一大块，就只有一个工作进程按输入顺序做完全部任务。" % p["chunksize"]),
+        text("chunksize=%d: the pool cut the %d tasks into %d chunk(s) and handed each to one worker, "
+             "which ran it in order. (Background, Lib/multiprocessing/pool.py: without a chunksize, "
+             "map picks ceil(tasks / (4 × pool size)), not 1.)"
+             % (p["chunksize"], p["tasks"], figures["chunks"]),
+             "chunksize=%d：进程池把 %d 个任务分成 %d 块，每块交给一个工作进程按顺序做完。"
+             "（背景，Lib/multiprocessing/pool.py：不指定 chunksize 时，map 取 ceil(任务数 / (4 × 进程池大小))，而不是 1。）"
+             % (p["chunksize"], p["tasks"], figures["chunks"])),
         text("Each task also wrote TEXT/i.txt (%s files) into a temporary directory, as the blog post does "
              "in the current one." % figures["files_written"],
              "每个任务还写了 TEXT/i.txt（共 %s 个文件），写在临时目录里；原文写在当前目录。"
@@ -164,8 +192,9 @@ def verdict(run, p):
 FIGURES = {
     "pool_size": text("Pool size", "进程池大小"),
     "tasks": text("Tasks", "任务数"),
-    "chunksize": text("Chunk size", "块大小（chunksize）"),
-    "task_units": text("Work per task (units)", "每个任务的工作量（单位）"),
+    "chunksize": text("Chunk size", "分块大小（chunksize）"),
+    "chunks": text("Chunks", "块数"),
+    "task_units": text("Sleep per task (units)", "每个任务的休眠时长（单位数）"),
     "completion_order": text("map(): order tasks finished", "map()：任务完成的顺序"),
     "result_order": text("map(): order of results", "map()：结果的顺序"),
     "unordered_order": text("imap_unordered(): order of results", "imap_unordered()：结果的顺序"),
@@ -196,14 +225,14 @@ SCENARIO = Scenario(
         "list. imap_unordered yields each result as soon as it is ready instead.",
         "Pool.map 把输入拆成任务交给工作进程，返回的结果列表与输入顺序一致，即使后面的任务先完成。"
         "这里的任务耗时各不相同，所以完成顺序是乱的：请对比任务条与结果列表。"
-        "imap_unordered 则是哪个结果先好就先交出哪个。"),
+        "imap_unordered 则是哪个任务先完成，就先返回哪个结果。"),
     params=(
         workers(default=6, minimum=1, maximum=32),
         Param("tasks", "int", 19, text("Tasks", "任务数"),
               text("map(run, range(1, tasks + 1)); the blog post uses range(1, 20).",
                    "map(run, range(1, tasks + 1))；原文用的是 range(1, 20)。"),
               minimum=1, maximum=200),
-        Param("chunksize", "int", 1, text("chunksize", "chunksize（分块大小）"),
+        Param("chunksize", "int", 1, text("chunksize", "分块大小（chunksize）"),
               text("How many tasks the pool hands a worker at once.",
                    "进程池一次交给一个工作进程的任务数。"),
               minimum=1, maximum=200),

@@ -5,34 +5,47 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import multiprocessing, time
 
-def work(seconds):                 # stands for real processing of an item
+PRODUCERS = 1
+CONSUMERS = 2
+ITEMS = 60
+MAXSIZE = 8                # put() blocks while the queue holds this many items
+CONSUMER_MS = 5            # a slow consumer: CPU work on each item
+
+def work(seconds):         # stands for real processing of an item
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         pass
 
 def producer(q, items):
     for item in items:
-        q.put(item)                # blocks while the queue holds MAXSIZE items
+        q.put(item)        # blocks while the queue is full
 
-def consumer(q):
+def consumer(q, done):
+    got = 0
     while True:
-        item = q.get()             # blocks while the queue is empty
-        if item is None:           # the sentinel: no more work
+        item = q.get()     # blocks while the queue is empty
+        if item is None:   # the sentinel: no more work
             break
-        work(CONSUMER_MS / 1000)   # a slow consumer: CPU work on each item
+        work(CONSUMER_MS / 1000)
+        got += 1
+    done.put(got)
 
-q = multiprocessing.Queue(MAXSIZE)
-producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
-             for k in range(PRODUCERS)]
-consumers = [multiprocessing.Process(target=consumer, args=(q,)) for _ in range(CONSUMERS)]
-for p in producers + consumers:
-    p.start()
-for p in producers:
-    p.join()
-for _ in consumers:
-    q.put(None)                    # one sentinel per consumer
-for p in consumers:
-    p.join()
+if __name__ == "__main__":  # spawn and forkserver children import this file again
+    q = multiprocessing.Queue(MAXSIZE)
+    done = multiprocessing.Queue()
+    producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
+                 for k in range(PRODUCERS)]
+    consumers = [multiprocessing.Process(target=consumer, args=(q, done)) for _ in range(CONSUMERS)]
+    for p in producers + consumers:
+        p.start()
+    for p in producers:
+        p.join()
+    for _ in consumers:
+        q.put(None)        # one sentinel per consumer, after every item
+    counts = [done.get() for _ in consumers]   # read before join
+    for p in consumers:
+        p.join()
+    print("items handled:", sum(counts), counts)
 '''
 
 QUEUE_NAME = "queue"

@@ -9,6 +9,9 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import multiprocessing
 
+N = 3                      # reader/writer pairs
+ITEMS = 1000
+
 def read_worker(q_in, q_out):
     while True:
         deq = q_in.get()
@@ -21,36 +24,65 @@ def write_worker(q_out, i):
     while more:
         deq = q_out.get()
         if deq is not None:
-            ret[i].append(deq)   # appends to THIS process's copy of ret
+            ret[i].append(deq)   # appends to THIS process's ret
         else:
             more = False
+    print("writer %d (module %s) appended %d items to its own ret" % (i, __name__, len(ret[i])))
 
-ret = [[] for i in range(3)]
-q_in = [multiprocessing.Queue(1024) for i in range(3)]
-q_out = [multiprocessing.Queue(1024) for i in range(3)]
-read_process = [multiprocessing.Process(target=read_worker, args=(q_in[i], q_out[i])) for i in range(3)]
-write_process = [multiprocessing.Process(target=write_worker, args=(q_out[i], i)) for i in range(3)]
-for p in read_process + write_process:
-    p.start()
-for i in range(1000):
-    q_in[i % 3].put(i)
-for q in q_in:
-    q.put(None)
-for p in read_process:
-    p.join()
-for q in q_out:
-    q.put(None)
-for p in write_process:
-    p.join()
-print(ret)                       # [[], [], []]: the parent's ret was never touched
+# Under fork a child starts with a copy of this list; under spawn and forkserver it
+# imports this file again (as __mp_main__) and makes a fresh, empty one. Either way
+# its appends never reach the parent.
+ret = [[] for i in range(N)]
 
-# Fix 1: send the results back through a queue, and read them BEFORE join
-#        (a child does not exit while its queue still holds unread items).
-# Fix 2: Pool.map returns what the workers return, in input order.
-with multiprocessing.Pool(3) as pool:
-    results = pool.map(work, range(1000))
-# Fix 3: memory that really is shared: a Manager().list() (a server process
-#        holds the list; every append is a message to it) or shared_memory.
+def write_back(q_out, results):  # fix 1: send every item back to the parent
+    while True:
+        deq = q_out.get()
+        results.put(deq)         # the None too: it tells the parent this writer is done
+        if deq is None:
+            return
+
+def echo(x):                     # fix 2: return the item instead of appending it
+    return x
+
+def pipeline(writer, writer_args):   # the blog post's readers and writers
+    q_in = [multiprocessing.Queue(1024) for i in range(N)]
+    q_out = [multiprocessing.Queue(1024) for i in range(N)]
+    readers = [multiprocessing.Process(target=read_worker, args=(q_in[i], q_out[i])) for i in range(N)]
+    writers = [multiprocessing.Process(target=writer, args=(q_out[i], writer_args[i])) for i in range(N)]
+    for p in readers + writers:
+        p.start()
+    for i in range(ITEMS):
+        q_in[i % N].put(i)
+    for q in q_in:
+        q.put(None)
+    for p in readers:
+        p.join()
+    for q in q_out:
+        q.put(None)
+    # Return the queues too: the caller keeps them alive until the writers are joined.
+    # Under spawn and forkserver a child unpickles its queue after start() returned;
+    # a queue the parent dropped by then is gone (FileNotFoundError in the child).
+    return writers, q_in + q_out
+
+if __name__ == "__main__":   # spawn and forkserver children import this file again
+    writers, queues = pipeline(write_worker, range(N))
+    for p in writers:
+        p.join()
+    print(ret)               # [[], [], []]: the parent's own ret was never touched
+
+    results = [multiprocessing.Queue() for i in range(N)]
+    writers, queues = pipeline(write_back, results)
+    # Read before join: a child does not exit until what it put is in the pipe, and a
+    # pipe holds only so much (64 KiB on Linux) until someone reads it.
+    collected = [x for q in results for x in iter(q.get, None)]
+    for p in writers:
+        p.join()
+    print("fix 1, a results queue:", len(collected), "items")
+
+    with multiprocessing.Pool(N) as pool:
+        print("fix 2, Pool.map:", len(pool.map(echo, range(ITEMS))), "items")
+    # Fix 3: memory that really is shared: multiprocessing.Manager().list() (a server
+    # process holds the list; every append is a message to it) or shared_memory.
 '''
 
 ret = []  # the module global the writers append to, as in the blog post
