@@ -182,6 +182,16 @@ def check(scenario_id: str, lines: list, python, method: str) -> None:
         assert "os.system: 768 3" in lines
         assert "os.popen read: hello" in lines and "os.popen close: 768" in lines
         assert lines[-1] == "done"
+    elif scenario_id == "threads-help":
+        assert [line.split(":")[0] for line in lines] == ["wait", "digest", "loop"]
+        wait_speedup = float(lines[0].rsplit(" ", 1)[1])
+        assert wait_speedup > 1.5  # the threads' sleeps overlap whatever the load
+    elif scenario_id == "convoy":
+        alone = float(lines[0].split()[1])
+        beside = float(lines[1].split()[-2])
+        assert lines[0].startswith("alone: ") and lines[1].startswith("beside a CPU-bound thread: ")
+        if python.gil_enabled:
+            assert beside > alone  # each call waits for the GIL (measured: 0.06 s against 1.2 s)
     else:
         pytest.fail("no expectation written for the shown program of %s" % scenario_id)
 
