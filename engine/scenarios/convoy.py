@@ -103,7 +103,7 @@ def convoy_texts(figures: dict, free: bool):
         return (text("The run ended before both phases finished", "运行在两个阶段完成之前就结束了"), f, [])
     head = text("%d blocking calls of %g ms: %.3f s alone, %.3f s beside one CPU-bound thread (%.1fx)"
                 % (f["calls"], f["call_ms"], f["wall_alone_s"], f["wall_beside_cpu_s"], f["slowdown"]),
-                "%d 次 %g 毫秒的阻塞调用：单独运行 %.3f 秒，旁边有一个 CPU 密集线程时 %.3f 秒（%.1f 倍）"
+                "%d 次 %g 毫秒的阻塞调用：单独运行 %.3f 秒，旁边有一个 CPU 密集线程时 %.3f 秒（用时为单独运行的 %.1f 倍）"
                 % (f["calls"], f["call_ms"], f["wall_alone_s"], f["wall_beside_cpu_s"], f["slowdown"]))
     extra = f["median_call_beside_cpu_ms"] - f["median_call_alone_ms"]
     notes = [text(

@@ -124,14 +124,14 @@ def verdict(run, p):
     head = text("%d items in, %d out; queue depth peaked at %s of %d; producers blocked %.2f s; %s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
                    "clean shutdown" if clean else "unclean shutdown (exit codes %s)" % exit_codes),
-                "放入 %d 项，取出 %d 项；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒；%s"
+                "放入 %d 个数据项，取出 %d 个；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒；%s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
-                   "干净退出" if clean else "未能干净退出（退出码 %s）" % exit_codes))
+                   "正常退出" if clean else "未能正常退出（退出码 %s）" % exit_codes))
     notes = [text(
         "Queue(%d) holds at most %d items. Once it is full, put() blocks: the producers' lanes "
         "show %.2f s of queue waits while the consumers (%g ms per item) catch up. A bounded "
         "queue keeps a fast producer from filling memory." % (p["maxsize"], p["maxsize"], blocked, p["consumer_ms"]),
-        "Queue(%d) 最多容纳 %d 项。队列满后 put() 会阻塞：消费者（每项 %g 毫秒）追赶期间，"
+        "Queue(%d) 最多容纳 %d 个数据项。队列满后 put() 会阻塞：消费者（每个数据项 %g 毫秒）追赶期间，"
         "生产者的泳道上出现了 %.2f 秒的队列等待。有界队列可防止快速的生产者耗尽内存。"
         % (p["maxsize"], p["maxsize"], p["consumer_ms"], blocked)),
         text(
@@ -139,23 +139,23 @@ def verdict(run, p):
             "each consumer stops at its None, so every item before it was handled. A Pipe() carries "
             "data the same way but joins exactly two ends and has no item limit, only the OS "
             "pipe buffer.",
-            "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到自己的 None 就停止，"
-            "因此它之前的所有数据都已处理。Pipe() 以同样方式传递数据，但只连接两端，没有项数上限，只受操作系统管道缓冲区限制。")]
+            "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到一个 None 就停止，"
+            "因此它之前的所有数据都已处理。Pipe() 以同样方式传递数据，但只连接两端，没有数据项数上限，只受操作系统管道缓冲区限制。")]
     ok = items_in == items_out == p["items"] and clean
     return Verdict(head, figures, notes, ok=ok)
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
-    "items": text("Items", "元素数"),
-    "items_in": text("Items put", "放入的元素"),
-    "items_out": text("Items taken", "取出的元素"),
+    "items": text("Items", "数据项数"),
+    "items_in": text("Items put", "放入的数据项数"),
+    "items_out": text("Items taken", "取出的数据项数"),
     "maxsize": text("Queue maxsize", "队列 maxsize"),
     "max_queue_depth": text("Deepest the queue got", "队列最大深度"),
     "producer_blocked_s": text("Producers blocked on a full queue (s)", "生产者因队列满而阻塞（秒）"),
     "consumer_waiting_s": text("Consumers waiting on an empty queue (s)", "消费者因队列空而等待（秒）"),
     "exit_codes": text("Exit codes", "退出码"),
-    "clean_shutdown": text("Clean shutdown", "干净地结束"),
+    "clean_shutdown": text("Clean shutdown", "正常退出"),
     "wall_pipeline_s": text("Pipeline time (s)", "流水线用时（秒）"),
 }
 
@@ -172,7 +172,7 @@ SCENARIO = Scenario(
         "pipeline down cleanly, as the blog post's reader and writer processes do.",
         "进程之间不共享内存，所以通过 multiprocessing.Queue 传递数据：它是一个管道加一个后台发送线程，"
         "可供多个进程安全使用。这里生产者进程往一个很小的有界队列里放数据，较慢的消费者进程从中取出。"
-        "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线干净地结束，"
+        "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线正常退出，"
         "与原文中读进程、写进程的做法相同。"),
     params=(
         CONSUMERS,
@@ -181,13 +181,13 @@ SCENARIO = Scenario(
         Param("items", "int", 60, text("Items", "数据项数"), minimum=1, maximum=100000),
         Param("maxsize", "int", 8, text("Queue size limit", "队列容量上限"),
               text("multiprocessing.Queue(maxsize): put() blocks while this many items wait.",
-                   "multiprocessing.Queue(maxsize)：队列中已有这么多项时 put() 会阻塞。"),
+                   "multiprocessing.Queue(maxsize)：队列中已有这么多个数据项时 put() 会阻塞。"),
               minimum=1, maximum=10000),
-        Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每项的时间"),
+        Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每个数据项的时间"),
               text("CPU work each consumer does per item (it shows as running).",
-                   "每个消费者处理每一项所做的 CPU 工作（显示为运行中）。"),
+                   "每个消费者处理每个数据项所做的 CPU 工作（显示为运行中）。"),
               minimum=0.0, maximum=1000.0, unit="ms"),
-        Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每项的时间"),
+        Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每个数据项的时间"),
               minimum=0.0, maximum=1000.0, unit="ms"),
     ),
     source=SOURCE,

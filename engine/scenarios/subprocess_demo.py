@@ -270,7 +270,7 @@ FIGURES = {
     "os_popen_exit_code": text("Its exit code", "它的退出码"),
     "wall_call_s": text("call(), one after another (s)", "call()，一个接一个（秒）"),
     "wall_popen_s": text("Popen(), all at once (s)", "Popen()，同时运行（秒）"),
-    "speedup_popen": text("Popen() speedup", "Popen() 加速倍数"),
+    "speedup_popen": text("Popen() speedup", "Popen() 加速比"),
     "most_at_once_call": text("Most running at once, call()", "call() 时最多同时运行"),
     "most_at_once_popen": text("Most running at once, Popen()", "Popen() 时最多同时运行"),
     "alive_after_sigterm": text("Alive after SIGTERM", "收到 SIGTERM 后仍存活"),
@@ -297,7 +297,7 @@ SCENARIO = Scenario(
         "The waiting shows as I/O wait on the calling lane.",
         "subprocess 把其他程序（cp、ls、sleep、另一个 Python）作为子进程启动。subprocess.call 等待命令结束并返回退出码"
         "（0 表示成功）。os.system 通过 shell 做同样的事，但返回的是等待状态。Popen 启动命令后不等待，"
-        "所以多个命令可以同时运行；wait() 收回各自的退出码。等待在调用者的泳道上显示为 I/O 等待。"),
+        "所以多个命令可以同时运行；wait() 回收子进程并取得各自的退出码。等待在调用者的泳道上显示为 I/O 等待。"),
     params=(
         workers(default=3, minimum=1, maximum=16),
         Param("child_seconds", "float", 0.3, text("Seconds each sleep child takes", "每个 sleep 子进程的秒数"),
