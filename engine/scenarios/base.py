@@ -50,7 +50,11 @@ class Scenario(object):
         self.id = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
-        self.lesson = lesson        # {"en": ..., "zh_CN": ...}, a few short paragraphs
+        from .post import post_paragraphs  # the post's words and the port's changes
+        self.post = post_paragraphs(id)    # {} when the post has no section for it
+        # {"en": ..., "zh_CN": ...}, a few short paragraphs, then the post beside the port
+        self.lesson = dict((lang, body + ("\n" + self.post[lang] if self.post else ""))
+                           for lang, body in lesson.items())
         self.params = tuple(params)  # engine.params.Param
         self.source = source        # the blog post's example, ported to Python 3
         self.run = run

@@ -19,9 +19,13 @@ def run(i):
         x = x ^ 1
     return i * i
 
+def fail(i):
+    raise ValueError("task %d failed" % i)
+
 if __name__ == "__main__":
     p = Pool(PROCESSES)
     results = [p.apply_async(run, args=(i,)) for i in range(TASKS)]
+    failed = p.apply_async(fail, args=(TASKS,))  # nothing shows its error ...
     try:
         p.join()           # join() before close() is refused
     except ValueError as e:
@@ -33,9 +37,15 @@ if __name__ == "__main__":
     except ValueError as e:  # the blog post's warning, for real
         print("apply_async after close():", e)
     print([r.get() for r in results])
+    try:
+        failed.get()       # ... until get() raises it
+    except ValueError as e:
+        print("get() of the failed task:", e)
 '''
 
 SUBMIT_AFTER_CLOSE = "apply_async after close(): "
+FAILED_GET = "get() of the failed task: "
+FAILED_UNNOTICED = "the failed task, before get(): "
 JOIN_BEFORE_CLOSE = "join() before close(): "
 POOL_WORKER_NAME = "PoolWorker"
 
@@ -53,9 +63,9 @@ def work(i):
     return i * i
 
 
-def default_pool_size_source() -> str:
-    """What Pool(None) counts on this interpreter (Lib/multiprocessing/pool.py)."""
-    return "os.process_cpu_count()" if hasattr(os, "process_cpu_count") else "os.cpu_count()"
+def fail(i):
+    """A task that raises: apply_async keeps the exception until someone calls get()."""
+    raise ValueError("task %d failed" % i)
 
 
 def run(ctx, p):
@@ -72,6 +82,7 @@ def run(ctx, p):
         for i in range(tasks):
             results.append(pool.apply_async(task, (i,)))
             rec.event(K.TASK_SUBMIT, task_id, i)
+        failed = pool.apply_async(fail, (tasks,)) if p["failing_task"] else None
         try:
             pool.join()
         except ValueError as exc:
@@ -84,6 +95,14 @@ def run(ctx, p):
     except ValueError as exc:
         print(SUBMIT_AFTER_CLOSE + error_text(exc))
     print([r.get() for r in results])
+    if failed is not None:
+        # The pool has closed and joined without a word about the error.
+        print(FAILED_UNNOTICED + "ready=%s successful=%s" % (failed.ready(), failed.successful()))
+        try:
+            failed.get()
+            print(FAILED_GET + "no error")
+        except ValueError as exc:
+            print(FAILED_GET + error_text(exc))
 
 
 def _printed(run, prefix):
@@ -114,6 +133,8 @@ def verdict(run, p):
         "wall_pool_s": round(run.phase_wall_s("pool") or 0.0, 3),
         "join_before_close_error": _printed(run, JOIN_BEFORE_CLOSE),
         "submit_after_close_error": after_close,
+        "failed_task_before_get": _printed(run, FAILED_UNNOTICED),
+        "failed_task_get_error": _printed(run, FAILED_GET),
     }
     refused = bool(after_close) and after_close.startswith("ValueError")
     head = text("%d tasks on %d reused workers (pool size %d); apply_async after close(): %s"
@@ -135,7 +156,23 @@ def verdict(run, p):
              "让工作进程做完手头的任务；join() 等待它们退出。close() 之前 join()：%s。"
              "close() 之后 apply_async：%s。" % (figures["join_before_close_error"], after_close)),
     ]
+    if p["failing_task"]:
+        notes.append(failed_task_note(figures))
     return Verdict(head, figures, notes, ok=refused and figures["tasks"] == p["tasks"])
+
+
+def failed_task_note(figures: dict) -> dict:
+    """apply_async's errors: kept in the AsyncResult, seen only by get() (measured)."""
+    before, error = figures["failed_task_before_get"], figures["failed_task_get_error"]
+    if before and "successful=False" in before and error and error.startswith("ValueError"):
+        return text("One more task raised ValueError. Nothing showed it: the pool closed and joined "
+                    "as if all went well (%s). Only get() raised it: %s. Call get() on every "
+                    "AsyncResult, or pass error_callback, or errors are lost." % (before, error),
+                    "另外一个任务抛出了 ValueError。没有任何提示：进程池照常 close、join，就像一切正常（%s）。"
+                    "只有调用 get() 时才抛出：%s。要对每个 AsyncResult 调用 get()，或者传入 error_callback，"
+                    "否则错误就丢失了。" % (before, error))
+    return text("The failing task: before get() %s; get() gave %s." % (before, error),
+                "会失败的任务：get() 之前 %s；get() 得到 %s。" % (before, error))
 
 
 def pool_size_note(figures: dict, asked: int) -> dict:
@@ -177,6 +214,8 @@ FIGURES = {
     "wall_pool_s": text("Pool time (s)", "进程池用时（秒）"),
     "join_before_close_error": text("join() before close()", "close() 之前 join()"),
     "submit_after_close_error": text("apply_async() after close()", "close() 之后 apply_async()"),
+    "failed_task_before_get": text("Failing task, before get()", "会失败的任务：get() 之前"),
+    "failed_task_get_error": text("Failing task: get() raised", "会失败的任务：get() 抛出"),
 }
 
 
@@ -205,6 +244,9 @@ SCENARIO = Scenario(
         Param("tasks", "int", 8, text("Tasks (apply_async calls)", "任务数（apply_async 次数）"),
               text("How many tasks to submit to the pool.", "向进程池提交多少个任务。"),
               minimum=1, maximum=256),
+        Param("failing_task", "bool", True, text("Add a task that raises", "加一个会抛出异常的任务"),
+              text("apply_async(fail, ...) whose exception nobody asks for until get().",
+                   "apply_async(fail, ...)：在调用 get() 之前，没有人会看到它的异常。")),
         Param("iterations", "int", 5000000, text("Loop iterations per task", "每个任务的循环次数"),
               text("The CPU-bound job each task does (x = x ^ 1).",
                    "每个任务做的 CPU 密集工作（x = x ^ 1）。"),

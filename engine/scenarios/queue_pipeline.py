@@ -77,6 +77,14 @@ def consumer(ctx, q, consumer_ms):
     ctx.value("items_got", got)
 
 
+def pipe_sender(ctx, conn, items):
+    """The other end of a Pipe(): send every item, then the None sentinel."""
+    for item in range(items):
+        conn.send(item)
+    conn.send(None)
+    conn.close()
+
+
 def run(ctx, p):
     n_prod, n_cons, items = p["producers"], p["workers"], p["items"]
     q = ctx.queue(QUEUE_NAME, p["maxsize"])
@@ -96,6 +104,17 @@ def run(ctx, p):
             ctx.join(proc)
     q.q.close()
     q.q.join_thread()
+    with ctx.phase("pipe"):
+        mine, theirs = ctx.mp.Pipe()  # two connected ends; duplex by default
+        sender = ctx.process(pipe_sender, "PIPE SENDER", (ctx, theirs, items))
+        sender.start()
+        theirs.close()  # the parent keeps only its own end
+        got = 0
+        for item in iter(mine.recv, None):
+            got += 1
+        ctx.join(sender)
+        mine.close()
+    ctx.value("pipe_items", got)
 
 
 def time_in_state(run, lane_prefix, state):
@@ -113,14 +132,17 @@ def verdict(run, p):
     max_depth = int(depth.max()) if len(depth) else None
     exits = run.of_kind(K.PROC_EXIT)
     exit_codes = [int(code) for code in exits["b"]]
-    clean = len(exit_codes) == p["producers"] + p["workers"] and all(c == 0 for c in exit_codes)
+    # producers, consumers and the Pipe() sender
+    clean = len(exit_codes) == p["producers"] + p["workers"] + 1 and all(c == 0 for c in exit_codes)
     blocked = time_in_state(run, "PRODUCER", S.QUEUE_WAIT)
     starved = time_in_state(run, "CONSUMER", S.QUEUE_WAIT)
     figures = {"items": p["items"], "items_in": items_in, "items_out": items_out,
                "maxsize": p["maxsize"], "max_queue_depth": max_depth,
                "producer_blocked_s": round(blocked, 3), "consumer_waiting_s": round(starved, 3),
                "exit_codes": exit_codes, "clean_shutdown": clean,
-               "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3)}
+               "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3),
+               "pipe_items": run.value("pipe_items"),
+               "wall_pipe_s": round(run.phase_wall_s("pipe") or 0.0, 3)}
     head = text("%d items in, %d out; queue depth peaked at %s of %d; producers blocked %.2f s; %s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
                    "clean shutdown" if clean else "unclean shutdown (exit codes %s)" % exit_codes),
@@ -136,12 +158,17 @@ def verdict(run, p):
         % (p["maxsize"], p["maxsize"], p["consumer_ms"], blocked)),
         text(
             "Shutdown by sentinel: after the producers ended, the parent put one None per consumer; "
-            "each consumer stops at its None, so every item before it was handled. A Pipe() carries "
-            "data the same way but joins exactly two ends and has no item limit, only the OS "
-            "pipe buffer.",
+            "each consumer stops at a None, so every item before it was handled.",
             "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到一个 None 就停止，"
-            "因此它之前的所有数据都已处理。Pipe() 以同样方式传递数据，但只连接两端，没有数据项数上限，只受操作系统管道缓冲区限制。")]
-    ok = items_in == items_out == p["items"] and clean
+            "因此它之前的所有数据项都已处理。"),
+        text(
+            "A Pipe() joins exactly two ends, with no item limit, only the OS pipe buffer: a child "
+            "sent %d items through one end and the parent read %s at the other in %.3f s, the same "
+            "None ending it." % (p["items"], figures["pipe_items"], figures["wall_pipe_s"]),
+            "Pipe() 只连接两端，没有数据项数上限，只受操作系统管道缓冲区限制：一个子进程从一端发送了 %d 个数据项，"
+            "父进程在另一端读到 %s 个，用时 %.3f 秒，同样以 None 结束。"
+            % (p["items"], figures["pipe_items"], figures["wall_pipe_s"]))]
+    ok = items_in == items_out == p["items"] == figures["pipe_items"] and clean
     return Verdict(head, figures, notes, ok=ok)
 
 
@@ -157,6 +184,8 @@ FIGURES = {
     "exit_codes": text("Exit codes", "退出码"),
     "clean_shutdown": text("Clean shutdown", "正常退出"),
     "wall_pipeline_s": text("Pipeline time (s)", "流水线用时（秒）"),
+    "pipe_items": text("Items through a Pipe()", "经 Pipe() 传递的数据项数"),
+    "wall_pipe_s": text("Pipe() time (s)", "Pipe() 用时（秒）"),
 }
 
 

@@ -189,7 +189,7 @@ def test_pool_size_note_names_the_counts_of_this_run():
 # -- pool-order, subprocess, thread-names --------------------------------------------
 def _order_figures(**kw):
     f = {"map_keeps_input_order": True, "completion_differs_from_input": False, "chunks": 3,
-         "chunksize": 7, "tasks": 19}
+         "chunksize_map": 7, "tasks": 19}
     f.update(kw)
     return f
 
@@ -197,7 +197,7 @@ def _order_figures(**kw):
 def test_pool_order_headline_consults_the_measured_order():
     assert "NOT in input order" in pool_order_headline(
         _order_figures(map_keeps_input_order=False), [2, 1], [2, 1])["en"]
-    one_chunk = pool_order_headline(_order_figures(chunks=1, chunksize=19), [1, 2], [1, 2])["en"]
+    one_chunk = pool_order_headline(_order_figures(chunks=1, chunksize_map=19), [1, 2], [1, 2])["en"]
     assert "one chunk" in one_chunk and "this time" not in one_chunk
     assert "this time" in pool_order_headline(_order_figures(), [1, 2], [1, 2])["en"]
     assert "though tasks finished as 2, 1" in pool_order_headline(
@@ -253,3 +253,50 @@ def test_convoy_io_thread_waits_about_a_switch_interval_per_call(python):
         assert f["median_call_beside_cpu_ms"] - f["median_call_alone_ms"] > 0.4 * f["switch_interval_ms"]
         assert f["slowdown"] > 2
     assert "%.3f ms (median) alone" % f["median_call_alone_ms"] in result.verdict.notes[0]["en"]
+
+
+def test_pool_failed_task_is_silent_until_get(tmp_path):
+    out_file = tmp_path / "pool.json"
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "run", "pool", "--workers", "2",
+                          "--set", "tasks=2", "--set", "iterations=0", "--json", str(out_file)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out_file.read_text())
+    f = result["figures"]
+    assert f["failed_task_before_get"] == "ready=True successful=False"
+    assert f["failed_task_get_error"] == "ValueError: task 2 failed"
+    assert any("Only get() raised it" in n for n in result["verdict"]["notes"])
+
+
+@pytest.mark.parametrize("python", GIL_PYTHONS)
+def test_map_default_chunksize_is_not_one(python):
+    """No chunksize: map cuts 40 tasks for 2 workers into chunks of ceil(40 / 8) = 5, and a
+    worker runs a whole chunk in order (measured: the longest run of consecutive inputs)."""
+    result = _run(python, "pool-order", {"workers": 2, "tasks": 40, "chunksize": 0, "unit_ms": 2})
+    f = result.figures
+    assert f["chunksize_map"] == 5 and f["chunks"] == 8
+    assert f["longest_run_map"] >= 5
+    assert f["result_order"] == list(range(1, 41))
+    assert "map's default, ceil(40 / (4 × 2)) = 5" in " ".join(n["en"] for n in result.verdict.notes)
+
+
+# -- the post beside the port ------------------------------------------------------------
+def test_every_lesson_ends_with_the_posts_words_and_the_ports_changes():
+    from engine import scenarios
+    from engine.scenarios.post import POST
+    assert set(POST) == set(scenarios.IDS)
+    for scenario in scenarios.all_scenarios():
+        section, words, _ = POST[scenario.id]
+        assert scenario.lesson["zh_CN"].endswith(scenario.post["zh_CN"])
+        assert scenario.lesson["en"].endswith(scenario.post["en"])
+        assert words in scenario.post["en"] and words in scenario.post["zh_CN"]  # the post's own words
+        assert "What this port changed: " in scenario.post["en"] and "本移植的改动：" in scenario.post["zh_CN"]
+
+
+def test_the_port_changes_name_what_the_shown_program_fixed():
+    from engine import scenarios
+    race, names = scenarios.get("race"), scenarios.get("thread-names")
+    assert "run_thread" in race.post["en"] and "run_thread" not in race.source
+    assert "target=run" in race.source
+    assert "n += 1" in names.post["en"] and "n += 1" in names.source
+    assert "while True" in scenarios.get("gil").post["en"] and "while True" not in scenarios.get("gil").source
