@@ -18,7 +18,6 @@ import ast
 import concurrent.futures
 import os
 import subprocess
-import sys
 
 import pytest
 
