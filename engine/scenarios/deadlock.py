@@ -8,16 +8,20 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import threading, time
 
-HOLD = 0.05               # seconds each thread holds its first lock
 ORDERED = False           # the "Same lock order" knob: the fix
+WAIT = 0.5                # seconds a thread waits for the other to hold its first lock
 
 a = threading.Lock()
 b = threading.Lock()
+both_hold = threading.Barrier(2, timeout=WAIT)
 
 def worker(first, second):
     with first:
-        time.sleep(HOLD)  # meanwhile the other thread takes its first lock
-        with second:      # each now waits for the lock the other holds: for ever
+        try:
+            both_hold.wait()  # until the other thread holds its first lock too
+        except threading.BrokenBarrierError:
+            pass              # one lock order: the other thread waits for our first lock
+        with second:          # unordered: each waits for the lock the other holds, for ever
             pass
 
 if __name__ == "__main__":
@@ -25,7 +29,7 @@ if __name__ == "__main__":
     t2 = threading.Thread(target=worker, args=(a, b) if ORDERED else (b, a), name="THREAD2",
                           daemon=True)
     t1.start(); t2.start()
-    deadline = time.monotonic() + 1 + HOLD  # a plain join() would never return
+    deadline = time.monotonic() + 2 * WAIT  # a plain join() would never return
     for t in (t1, t2):
         t.join(max(0.0, deadline - time.monotonic()))
     stuck = [t.name for t in (t1, t2) if t.is_alive()]

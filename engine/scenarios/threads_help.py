@@ -99,6 +99,10 @@ def verdict(run, p):
         figures["wall_%s_threads_s" % kind] = round(many, 3) if many else None
         figures["speedup_%s" % kind] = round(one / many, 2) if one and many else None
         figures["cores_used_%s" % kind] = round(cpu / many, 2) if many else None
+    one_cpu = run.value("cpu_ns loop one")
+    one_wall = run.phase_wall_s("loop: one thread")
+    # One CPU-bound thread alone keeps about one core busy on an idle machine.
+    figures["cores_used_loop_one"] = round(one_cpu / 1e9 / one_wall, 2) if one_cpu and one_wall else None
     free = run.gil_disabled
     return Verdict(*threads_help_texts(figures, p, free))
 
@@ -146,10 +150,19 @@ def threads_help_texts(figures: dict, p: dict, free: bool):
              "的缓冲区求哈希时、zlib 压缩时也会释放。Python 字节码只在持有 GIL 的线程中执行%s。"
              % ("（这个构建没有 GIL）" if free else "")),
     ]
+    alone = figures.get("cores_used_loop_one")
+    if alone is not None and alone < 0.75:
+        notes.insert(0, text(
+            "The machine was busy: one CPU-bound thread alone kept only %.2f of a core busy, so other "
+            "programs had the CPUs; the speedups above also measure how much CPU time the threads "
+            "won from them. Close them and run again for clean figures." % alone,
+            "机器很忙：单独一个 CPU 密集线程只占用了 %.2f 个核，其余的 CPU 被别的程序占用；上面的加速比里也包含了"
+            "多个线程从别的程序那里多抢到的 CPU 时间。关掉它们再运行一次，才能得到干净的数据。" % alone))
     return head, figures, notes
 
 
 FIGURES = {
+    "cores_used_loop_one": text("Cores kept busy, Python loop, one thread", "平均占用的核数：Python 循环，单线程"),
     "wall_wait_one_s": text("Waiting, one thread (s)", "等待，单线程（秒）"),
     "wall_wait_threads_s": text("Waiting, threads (s)", "等待，多线程（秒）"),
     "speedup_wait": text("Speedup, waiting", "加速比：等待"),

@@ -234,6 +234,9 @@ def test_threads_help_waiting_not_python_loops(python):
     result = _run(python, "threads-help", {"workers": 2, "wait_ms": 100.0, "digest_mib": 8,
                                            "loop": 300000})
     f, notes = result.figures, [n["en"] for n in result.verdict.notes]
+    busy = f["cores_used_loop_one"] < 0.75
+    assert notes[0].startswith("The machine was busy") is busy  # said only when measured
+    notes = notes[1:] if busy else notes
     assert f["speedup_wait"] > 1.5 and "waited at the same time" in notes[0]
     if python.gil_enabled:
         assert f["cores_used_loop"] < 1.2 and "took turns" in notes[2]
