@@ -76,9 +76,14 @@ def _cases():
 def _run_shown(python, scenario_id: str, method: str, folder: str):
     """Run the scenario's shown program in folder; return the CompletedProcess or None
     if it did not end within TIMEOUT_S."""
-    program = os.path.join(folder, "%s.py" % scenario_id.replace("-", "_"))
+    return _run_shown_text(python, scenarios.get(scenario_id).source, method, folder,
+                           "%s.py" % scenario_id.replace("-", "_"))
+
+
+def _run_shown_text(python, source: str, method: str, folder: str, name: str = "program.py"):
+    program = os.path.join(folder, name)
     with open(program, "w") as f:
-        f.write(scenarios.get(scenario_id).source)
+        f.write(source)
     wrapper = os.path.join(folder, "start_method_wrapper.py")
     with open(wrapper, "w") as f:
         f.write(WRAPPER)
@@ -208,3 +213,60 @@ def test_every_shown_process_program_has_the_main_guard():
         source = scenarios.get(sid).source
         if _uses_processes(source):
             assert 'if __name__ == "__main__":' in source, sid
+
+
+# The blog post's own program (print ret -> print(ret)), without the guard.
+POST_PROGRAM_UNGUARDED = '''import multiprocessing
+
+def read_worker(q_in, q_out):
+    while True:
+        deq = q_in.get()
+        if deq is None:
+            break
+        q_out.put(deq)
+
+def write_worker(q_out, i):
+    global ret
+    more = True
+    while more:
+        deq = q_out.get()
+        if deq is not None:
+            ret[i].append(deq)
+        else:
+            more = False
+
+ret = [[] for i in range(3)]
+q_in = [multiprocessing.Queue(1024) for i in range(3)]
+q_out = [multiprocessing.Queue(1024) for i in range(3)]
+read_process = [multiprocessing.Process(target=read_worker, args=(q_in[i], q_out[i])) for i in range(3)]
+for p in read_process:
+    p.start()
+write_process = [multiprocessing.Process(target=write_worker, args=(q_out[i], i)) for i in range(3)]
+for p in write_process:
+    p.start()
+for i in range(1000):
+    q_in[i % 3].put(i)
+for q in q_in:
+    q.put(None)
+for p in read_process:
+    p.join()
+for q in q_out:
+    q.put(None)
+for p in write_process:
+    p.join()
+print(ret)
+'''
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_without_the_guard_spawned_children_die_and_the_bug_shows_for_the_wrong_reason(method, tmp_path):
+    """Why the guard: a spawn/forkserver child imports the main file again, and starting
+    processes while it does so raises RuntimeError; the parent still prints [[], [], []],
+    though no child appended anything (they all died)."""
+    folder = str(tmp_path)
+    out = _run_shown_text(current_python(), POST_PROGRAM_UNGUARDED, method, folder)
+    assert out is not None, "did not end within %d s" % TIMEOUT_S
+    assert out.stdout.splitlines()[-1] == "[[], [], []]"
+    assert "RuntimeError" in out.stderr and "bootstrapping phase" in out.stderr
+    fork = _run_shown_text(current_python(), POST_PROGRAM_UNGUARDED, "fork", folder)
+    assert fork.stdout.splitlines()[-1] == "[[], [], []]" and "RuntimeError" not in fork.stderr
