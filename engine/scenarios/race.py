@@ -9,7 +9,7 @@ from .base import Scenario, Verdict, text
 SOURCE = '''import threading
 
 USE_LOCK = False          # the "Use a lock" knob
-ITERATIONS = 100000       # the blog post: range(100000)
+ITERATIONS = 10000        # the blog post: range(10000)
 
 ret = 0                   # shared by the threads: a global of the one process
 lock = threading.Lock()
