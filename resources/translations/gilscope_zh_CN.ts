@@ -357,6 +357,10 @@
         <translation>可运行，被操作系统抢占</translation>
     </message>
     <message>
+        <source>held at a step by the scheduler</source>
+        <translation>被调度者停在某一步</translation>
+    </message>
+    <message>
         <source>unknown state</source>
         <translation>未知状态</translation>
     </message>
