@@ -14,6 +14,7 @@ from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
 from .run_control import RunControl
+from .scheduler_panel import SchedulerPanel
 from .scenario_picker import ScenarioPicker
 
 PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
@@ -63,6 +64,9 @@ class MainWindow(QMainWindow, RunControl):
         self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
+        # Be the scheduler: the next Run of a scenario with steps (race, deadlock) waits for
+        # the user at each step (gui.scheduler_panel).
+        self.scheduler_action = self._action("F6", lambda _on: None, checkable=True)
         for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
 
@@ -91,6 +95,7 @@ class MainWindow(QMainWindow, RunControl):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
+        bar.addAction(self.scheduler_action)
         for action in (self.chinese_action, self.dark_action, self.smaller_action,
                        self.bigger_action, self.fullscreen_action):
             bar.addAction(action)
@@ -122,6 +127,10 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
         self.plots_layout.addWidget(self.banner)
+        self.scheduler = SchedulerPanel(self.plots_host)
+        self.scheduler.step_chosen.connect(lambda n: self.adapter.step_thread(n))
+        self.scheduler.run_freely.connect(lambda until: self.adapter.run_freely(until))
+        self.plots_layout.addWidget(self.scheduler)
         self.plots_loading_label = QLabel()
         self.plots_loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plots_layout.addWidget(self.plots_loading_label, 1)
@@ -192,6 +201,9 @@ class MainWindow(QMainWindow, RunControl):
                 (self.bigger_action, self.tr("A+"), self.tr("Bigger text (Ctrl++)")),
                 (self.smaller_action, self.tr("A−"), self.tr("Smaller text (Ctrl+-)")),
                 (self.chinese_action, "中文", self.tr("Window and scenario texts in Simplified Chinese (Ctrl+L)")),
+                (self.scheduler_action, self.tr("Be the scheduler"),
+                 self.tr("Run race or deadlock one step at a time: you choose which thread "
+                         "goes next (F6)")),
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
@@ -205,6 +217,7 @@ class MainWindow(QMainWindow, RunControl):
         self.picker.retranslate(self.lang)
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
+        self.scheduler.retranslate(self.lang)
         if self.plots is not None:
             self.plots.retranslate(self.lang)
         self.show_state()

@@ -24,6 +24,7 @@ class RunControl:
         self.adapter.run_finished.connect(self._on_finished)
         self.adapter.run_failed.connect(self._on_failed)
         self.state = "idle"  # idle | running | finished | stopped | failed
+        self.stepping = False  # the user is the scheduler of the current run
         self.run_scenario = None
         self.last_result = None
         self.stop_seconds = None
@@ -48,6 +49,8 @@ class RunControl:
             self.stop()
         self.params.set_scenario(scenario)
         self.lesson.set_scenario(scenario)
+        self.scheduler_action.setEnabled(bool(scenario.gates))
+        self.scheduler.hide()
         if self.plots is not None:
             self.plots.show_for(scenario)
         self.state = "idle"
@@ -68,7 +71,9 @@ class RunControl:
         self.hide_problem()
         self.run_scenario = scenario
         self.plots.show_for(scenario)
-        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python())
+        self.stepping = bool(scenario.gates and self.scheduler_action.isChecked())
+        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python(),
+                           step=self.stepping)
 
     def stop(self) -> None:
         if self.adapter.running:
@@ -86,6 +91,12 @@ class RunControl:
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
+        if self.stepping:
+            scenario = self.run_scenario
+            self.scheduler.reset(scenario.source, "deadlock" if scenario.id == "deadlock" else "update")
+            self.scheduler.show()
+        else:
+            self.scheduler.hide()
         self.run_action.setEnabled(False)
         self.stop_action.setEnabled(True)
         self.show_state()
@@ -97,6 +108,8 @@ class RunControl:
         self._seen = len(events)
         strings = session.decoder.strings
         self.plots.ingest(chunk, strings)
+        if self.stepping:
+            self.scheduler.ingest(chunk, strings)
         self._show_output(chunk, strings)
         self.plots.refresh(running=self.adapter.running)
         self.show_state()
@@ -120,6 +133,9 @@ class RunControl:
         """The process tree is gone; the verdict is being computed (quick unless the run was huge)."""
         self.state = state
         self.stop_action.setEnabled(False)
+        if self.stepping:
+            self._on_events(0)  # the last steps the threads took
+            self.scheduler.finish()
         self.show_state()
 
     def _on_finished(self, result) -> None:

@@ -161,6 +161,14 @@
         <translation>界面与场景文字使用简体中文（Ctrl+L）</translation>
     </message>
     <message>
+        <source>Be the scheduler</source>
+        <translation>当调度者</translation>
+    </message>
+    <message>
+        <source>Run race or deadlock one step at a time: you choose which thread goes next (F6)</source>
+        <translation>逐步运行 race 或 deadlock：由你选择下一步由哪个线程执行（F6）</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -290,6 +298,69 @@
     <message>
         <source>Not available</source>
         <translation>不可用</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerPanel</name>
+    <message>
+        <source>You are the scheduler: each thread waits at every read and write of the shared variable and every lock step. Choose which thread takes the next step (keys 1–9).</source>
+        <translation>你就是调度者：每个线程在每次读写共享变量、每次请求或释放锁之前都会停下等待。请选择下一步由哪个线程执行（按键 1–9）。</translation>
+    </message>
+    <message>
+        <source>Run freely until the next lost update</source>
+        <translation>自由运行，直到下一次丢失更新</translation>
+    </message>
+    <message>
+        <source>Run freely until a deadlock</source>
+        <translation>自由运行，直到发生死锁</translation>
+    </message>
+    <message>
+        <source>Run to the end</source>
+        <translation>一直运行到结束</translation>
+    </message>
+    <message>
+        <source>THREAD{0}: next step ({0})</source>
+        <translation>THREAD{0}：执行下一步（{0}）</translation>
+    </message>
+    <message>
+        <source>Steps taken: {0}</source>
+        <translation>已执行步数：{0}</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>running, or blocked outside a step (a lock held by another thread)</source>
+        <translation>正在运行，或在步骤之外被阻塞（锁被另一个线程持有）</translation>
+    </message>
+    <message>
+        <source>the run has ended</source>
+        <translation>运行已结束</translation>
+    </message>
+    <message>
+        <source>about to read the shared variable</source>
+        <translation>即将读取共享变量</translation>
+    </message>
+    <message>
+        <source>about to write the shared variable</source>
+        <translation>即将写入共享变量</translation>
+    </message>
+    <message>
+        <source>about to ask for a lock</source>
+        <translation>即将请求一把锁</translation>
+    </message>
+    <message>
+        <source>about to release a lock</source>
+        <translation>即将释放一把锁</translation>
+    </message>
+    <message>
+        <source>line {0}: {1} — {2}</source>
+        <translation>第 {0} 行：{1} —— {2}</translation>
+    </message>
+    <message>
+        <source>bytecode on Python {0} (the window&apos;s)</source>
+        <translation>Python {0}（窗口所用版本）的字节码</translation>
     </message>
 </context>
 <context>
