@@ -37,7 +37,9 @@ F_MESSAGE = 3   # one UTF-8 JSON object (control: hello, result, error)
 STRING_ENTRY = struct.Struct("<iH")  # id, byte length
 MAX_STRING_BYTES = 1000
 
-# Event kinds: (code, name, meaning of b, meaning of a).  The one list.
+# Event kinds: (code, name, meaning of b, meaning of a).  The one list.  aux is 0 but for
+# var_read / var_write, where a scenario may put the access's line in its shown program
+# (race does: the window's step-through highlights it in the Source tab).
 KINDS = (
     (1, "worker_start", "name id", "native thread id"),
     (2, "worker_exit", "-", "exit code (0 ok)"),

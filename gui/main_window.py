@@ -32,6 +32,7 @@ class MainWindow(QMainWindow, RunControl):
         self.theme = theme_module.THEMES[theme_name]
         self.pixel_size = pixel_size
         self.plots = None
+        self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
         self.setObjectName("gilscope")
         self._build_actions()
@@ -172,8 +173,15 @@ class MainWindow(QMainWindow, RunControl):
         from .plots_area import PlotsArea
         self.plots = PlotsArea(self.theme, self.pixel_size)
         self.plots_layout.replaceWidget(self.plots_loading_label, self.plots)
+        self.plots_loading_label.hide()  # now: deleteLater waits for the event loop
         self.plots_loading_label.deleteLater()
         self.plots_loading_label = None
+        from .scrubber import Scrubber
+        self.scrubber = Scrubber(self.plots_host)
+        self.plots_layout.addWidget(self.scrubber)
+        self.scrubber.follow_views([self.plots.timeline.view_box,
+                                    self.plots.trace.rows_plot.getViewBox()],
+                                   self.plots.time_range, self.lesson.source)
         if self.picker.scenario(self.picker.current_id()):
             self.plots.show_for(self.picker.scenario(self.picker.current_id()))
         self.plots.retranslate(self.lang)
@@ -218,6 +226,8 @@ class MainWindow(QMainWindow, RunControl):
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
         self.scheduler.retranslate(self.lang)
+        if self.scrubber is not None:
+            self.scrubber.retranslate(self.lang)
         if self.plots is not None:
             self.plots.retranslate(self.lang)
         self.show_state()

@@ -53,6 +53,7 @@ class RunControl:
         self.scheduler.hide()
         if self.plots is not None:
             self.plots.show_for(scenario)
+            self.scrubber.clear()
         self.state = "idle"
         self.hide_problem()
         self.show_state()
@@ -88,6 +89,7 @@ class RunControl:
         self._seen = self._raw_seen = 0
         self.state, self.last_result, self.stop_seconds = "running", None, None
         self.plots.reset(session.t_start_ns)
+        self.scrubber.clear()
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
@@ -158,6 +160,7 @@ class RunControl:
         if self._seen < len(session.events()):
             self._on_events(len(session.events()))
         self.plots.finish(result)
+        self.scrubber.load(result.view, session.t_start_ns)
         self.lesson.set_result(result, self.state)
         if not failed:
             worries = self._worker_failures(result.view)

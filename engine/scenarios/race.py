@@ -59,16 +59,17 @@ def _worker(ctx, n, iterations, lock, traced):
     now = time.perf_counter_ns
     vid = ctx.intern("ret")
     read, write = K.VAR_READ, K.VAR_WRITE
+    add, sub = LINE_ADD, LINE_SUB  # each access carries its line of the shown program (aux)
     for _ in range(iterations):
         if lock is not None:
             lock.acquire()
         # The timestamp is taken right before each access (a C call, no switch
         # point), so the trace orders accesses as they really happened; the
         # recording call after it is a Python call, hence a switch point.
-        t = now(); x = ret; record(t, read, vid, x)
-        t = now(); ret = x + n; record(t, write, vid, x + n)
-        t = now(); x = ret; record(t, read, vid, x)
-        t = now(); ret = x - n; record(t, write, vid, x - n)
+        t = now(); x = ret; record(t, read, vid, x, add)
+        t = now(); ret = x + n; record(t, write, vid, x + n, add)
+        t = now(); x = ret; record(t, read, vid, x, sub)
+        t = now(); ret = x - n; record(t, write, vid, x - n, sub)
         if lock is not None:
             lock.release()
 
@@ -95,11 +96,11 @@ def _gated_access(gates, number, record, vid, line, delta):
     # The loads and stores of a step stand together with no call between them (a call is
     # a switch point on 3.10+), so running freely `stale` says what really happened.
     t = time.perf_counter_ns(); x = ret; seen = _writes  # noqa: E702
-    record(t, K.VAR_READ, vid, x)
+    record(t, K.VAR_READ, vid, x, line)
     gates.leave(number)
     gates.enter(number, GATE_WRITE, line)
     t = time.perf_counter_ns(); ret = x + delta; stale = _writes != seen; _writes += 1  # noqa: E702
-    record(t, K.VAR_WRITE, vid, x + delta)
+    record(t, K.VAR_WRITE, vid, x + delta, line)
     gates.leave(number)
     return stale
 

@@ -364,6 +364,57 @@
     </message>
 </context>
 <context>
+    <name>Scrubber</name>
+    <message>
+        <source>{0} read {1} = {2}</source>
+        <translation>{0} 读到 {1} = {2}</translation>
+    </message>
+    <message>
+        <source>{0} wrote {1} = {2}</source>
+        <translation>{0} 写入 {1} = {2}</translation>
+    </message>
+    <message>
+        <source>{0} asked for lock {1}</source>
+        <translation>{0} 请求锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} took lock {1}</source>
+        <translation>{0} 拿到锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} released lock {1}</source>
+        <translation>{0} 释放锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} put an item on {1} ({2} waiting)</source>
+        <translation>{0} 向 {1} 放入一项（队列中有 {2} 项）</translation>
+    </message>
+    <message>
+        <source>{0} took an item from {1} ({2} waiting)</source>
+        <translation>{0} 从 {1} 取出一项（队列中有 {2} 项）</translation>
+    </message>
+    <message>
+        <source>{0} is now {1}</source>
+        <translation>{0} 现在{1}</translation>
+    </message>
+    <message>
+        <source>Previous step (,  — Shift: ten)</source>
+        <translation>上一步（, 键；按住 Shift 一次十步）</translation>
+    </message>
+    <message>
+        <source>Next step (.  — Shift: ten)</source>
+        <translation>下一步（. 键；按住 Shift 一次十步）</translation>
+    </message>
+    <message>
+        <source>Step through the run: ▶ or the . key ({0} steps)</source>
+        <translation>逐步查看这次运行：▶ 或 . 键（共 {0} 步）</translation>
+    </message>
+    <message>
+        <source>Step {0} of {1} · {2:.6f} s · {3}</source>
+        <translation>第 {0} / {1} 步 · {2:.6f} 秒 · {3}</translation>
+    </message>
+</context>
+<context>
     <name>SessionAdapter</name>
     <message>
         <source>Scenario {0} could not be loaded: {1}</source>

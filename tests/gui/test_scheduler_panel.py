@@ -78,3 +78,29 @@ def test_scenarios_without_steps_cannot_be_scheduled(qtbot, window):
     assert not window.scheduler_action.isEnabled()
     assert window.picker.select("race")
     assert window.scheduler_action.isEnabled()
+
+
+def test_stepping_through_a_finished_run_moves_the_cursor_and_the_source_line(qtbot, window):
+    from engine.wire import K
+    assert window.picker.select("race")
+    window.params.set_value("workers", 2)
+    window.params.set_value("iterations", 3)
+    window.run()
+    qtbot.waitUntil(lambda: window.last_result is not None, timeout=RUN_TIMEOUT_MS)
+    bar = window.scrubber
+    assert bar.isVisible()
+    steps = bar._steps
+    first_read = int(next(i for i, e in enumerate(steps) if e["kind"] == K.VAR_READ))
+    bar.go_to(first_read)
+    assert "read ret = 0" in bar.label.text()
+    seconds = (int(steps[first_read]["t"]) - window.adapter.session.t_start_ns) / 1e9
+    assert abs(bar._cursors[0].value() - seconds) < 1e-9
+    lines = {window.lesson.source.document().findBlock(sel.cursor.position()).blockNumber() + 1
+             for sel in window.lesson.source.extraSelections()}
+    assert lines == {8}  # `ret = ret + n` in the shown program
+    bar.step(1)
+    assert bar.index == first_read + 1
+    bar.step(-1)
+    assert bar.index == first_read
+    window.picker.select("gil")  # another scenario: the old run's cursor goes
+    assert not bar.isVisible()
