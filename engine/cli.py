@@ -174,23 +174,8 @@ def _parse_schedule(text: str) -> list:
 
 
 def _check_replay(result, original_view, path: str) -> None:
-    """Add to the verdict whether the replay took the recording's steps, value for value."""
     from . import interleaving
-    from .scenarios.base import text
-    same = interleaving.compare(original_view, result.view)
-    result.figures["replay_same_steps"] = same["same"]
-    if same["same"]:
-        note = text("Replay of %s: the same %d steps, reading and writing the same values."
-                    % (path, same["steps"]),
-                    "重放 %s：同样的 %d 步，读到和写入的值完全相同。" % (path, same["steps"]))
-    else:
-        result.verdict.ok = False
-        note = text("Replay of %s differs from the recording at step %d (recorded %d steps, "
-                    "replayed %d)." % (path, same["first_difference"], same["original_steps"],
-                                        same["replay_steps"]),
-                    "重放 %s 与录制在第 %d 步不同（录制 %d 步，重放 %d 步）。"
-                    % (path, same["first_difference"], same["original_steps"], same["replay_steps"]))
-    result.verdict.notes.insert(0, note)
+    interleaving.check_replay(result, original_view, path)
 
 
 def cmd_report(args) -> int:

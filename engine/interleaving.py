@@ -114,3 +114,25 @@ def lost_update_story(view, var: str = "ret"):
         "于是 %s 的更新丢失了：正是这样的步骤顺序造成的。"
         % (sr, who(read), var, read["a"], so, who(other), other["a"], sw, who(write), write["a"],
            sr, who(other)))
+
+
+def check_replay(result, original_view, source: str = "") -> dict:
+    """Add to a replay's verdict whether it took the recording's steps, value for value
+    (a note first, the figure replay_same_steps); a replay that differs is not ok."""
+    from .scenarios.base import text
+    same = compare(original_view, result.view)
+    result.figures["replay_same_steps"] = same["same"]
+    of_en, of_zh = (" of " + source, " " + source) if source else ("", "")
+    if same["same"]:
+        note = text("Replay%s: the same %d steps, reading and writing the same values."
+                    % (of_en, same["steps"]),
+                    "重放%s：同样的 %d 步，读到和写入的值完全相同。" % (of_zh, same["steps"]))
+    else:
+        result.verdict.ok = False
+        note = text("Replay%s differs from the recorded run at step %d (recorded %d steps, "
+                    "replayed %d)." % (of_en, same["first_difference"], same["original_steps"],
+                                        same["replay_steps"]),
+                    "重放%s与录制的运行在第 %d 步不同（录制 %d 步，重放 %d 步）。"
+                    % (of_zh, same["first_difference"], same["original_steps"], same["replay_steps"]))
+    result.verdict.notes.insert(0, note)
+    return same

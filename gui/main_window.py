@@ -179,6 +179,7 @@ class MainWindow(QMainWindow, RunControl):
         from .scrubber import Scrubber
         self.scrubber = Scrubber(self.plots_host)
         self.plots_layout.addWidget(self.scrubber)
+        self.scrubber.replay_asked.connect(self.replay_last)
         self.scrubber.follow_views([self.plots.timeline.view_box,
                                     self.plots.trace.rows_plot.getViewBox()],
                                    self.plots.time_range, self.lesson.source)

@@ -25,6 +25,7 @@ class RunControl:
         self.adapter.run_failed.connect(self._on_failed)
         self.state = "idle"  # idle | running | finished | stopped | failed
         self.stepping = False  # the user is the scheduler of the current run
+        self.replaying = None  # the view of the run being replayed, while a replay runs
         self.run_scenario = None
         self.last_result = None
         self.stop_seconds = None
@@ -75,6 +76,26 @@ class RunControl:
         self.stepping = bool(scenario.gates and self.scheduler_action.isChecked())
         self.adapter.start(scenario.id, self.params.values(), self.python_picker.python(),
                            step=self.stepping)
+
+    def replay_last(self) -> None:
+        """Run the last run's scenario again, its threads forced through the same steps."""
+        from engine import interleaving
+        result, scenario = self.last_result, self.run_scenario
+        if self.adapter.busy or result is None or not self._replayable(result):
+            return
+        schedule = interleaving.schedule_of(result.view, scenario)
+        self.hide_problem()
+        self.stepping = False
+        self.replaying = result.view
+        self.adapter.start(scenario.id, dict(result.view.params), self.python_picker.python(),
+                           schedule=schedule)
+
+    def _replayable(self, result) -> bool:
+        from engine import interleaving
+        scenario = self.run_scenario
+        if scenario is None or not scenario.gates:
+            return False
+        return bool(len(interleaving.gated_steps(result.view)))
 
     def stop(self) -> None:
         if self.adapter.running:
@@ -160,7 +181,11 @@ class RunControl:
         if self._seen < len(session.events()):
             self._on_events(len(session.events()))
         self.plots.finish(result)
-        self.scrubber.load(result.view, session.t_start_ns)
+        if self.replaying is not None:  # say whether the replay took the recording's steps
+            from engine import interleaving
+            interleaving.check_replay(result, self.replaying)
+            self.replaying = None
+        self.scrubber.load(result.view, session.t_start_ns, replayable=self._replayable(result))
         self.lesson.set_result(result, self.state)
         if not failed:
             worries = self._worker_failures(result.view)

@@ -50,6 +50,7 @@ class Scrubber(QFrame):
     """The step bar under the plots: ◀ ▶, where the cursor is, what happened there."""
 
     moved = Signal(int)  # the step index now shown
+    replay_asked = Signal()  # "Replay this interleaving"
 
     def __init__(self, parent: QWidget = None) -> None:
         super().__init__(parent)
@@ -63,9 +64,12 @@ class Scrubber(QFrame):
         self.label = QLabel()
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.replay_button = QPushButton()
+        self.replay_button.clicked.connect(self.replay_asked.emit)
         for widget in (self.back_button, self.next_button):
             row.addWidget(widget)
         row.addWidget(self.label, 1)
+        row.addWidget(self.replay_button)
         for keys, delta in (((".",), 1), ((",",), -1), (("Shift+.", ">"), 10),
                             (("Shift+,", "<"), -10)):
             for key in keys:
@@ -105,8 +109,10 @@ class Scrubber(QFrame):
             self._source.setExtraSelections([])
         self.hide()
 
-    def load(self, view, t0_ns: int) -> None:
-        """A finished run: its steps, the cursor before the first."""
+    def load(self, view, t0_ns: int, replayable: bool = False) -> None:
+        """A finished run: its steps, the cursor before the first.  replayable: its order of
+        steps can be forced on a new run (engine.interleaving)."""
+        self.replay_button.setVisible(replayable)
         ev = view.of_kind(*STEP_KINDS)
         ev = ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
         self._steps = ev
@@ -129,6 +135,9 @@ class Scrubber(QFrame):
         self.moved.emit(self.index)
 
     def retranslate(self, lang: str = None) -> None:
+        self.replay_button.setText(translate("Scrubber", "Replay this interleaving"))
+        self.replay_button.setToolTip(translate(
+            "Scrubber", "Run again, forcing every thread through its steps in this run's order"))
         self.back_button.setToolTip(translate("Scrubber", "Previous step (,  — Shift: ten)"))
         self.next_button.setToolTip(translate("Scrubber", "Next step (.  — Shift: ten)"))
         self._show()

@@ -50,7 +50,8 @@ class SessionAdapter(QObject):
         """Running, or computing the verdict of the run that just ended."""
         return self.running or self._analysis is not None
 
-    def start(self, scenario_id: str, values: dict, python: str = None, step: bool = False) -> bool:
+    def start(self, scenario_id: str, values: dict, python: str = None, step: bool = False,
+              schedule: list = None) -> bool:
         """Start a run; on bad input or a missing interpreter emit run_failed and return False.
 
         step: the user is the scheduler (engine.gates): threads wait at each step."""
@@ -59,7 +60,8 @@ class SessionAdapter(QObject):
         if self.busy:
             return False
         try:
-            self.session.start(scenario_id, values, python=python, step=step)
+            self.session.start(scenario_id, values, python=python, step=step, schedule=schedule,
+                               replay=schedule is not None)
         except (SessionError, params.ParamError, interpreters.InterpreterError) as exc:
             self.run_failed.emit(str(exc), None)
             return False

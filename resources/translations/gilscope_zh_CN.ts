@@ -398,6 +398,14 @@
         <translation>{0} 现在{1}</translation>
     </message>
     <message>
+        <source>Replay this interleaving</source>
+        <translation>重放这次的交错顺序</translation>
+    </message>
+    <message>
+        <source>Run again, forcing every thread through its steps in this run&apos;s order</source>
+        <translation>再运行一次，强制每个线程按这次运行的顺序执行各步</translation>
+    </message>
+    <message>
         <source>Previous step (,  — Shift: ten)</source>
         <translation>上一步（, 键；按住 Shift 一次十步）</translation>
     </message>

@@ -104,3 +104,21 @@ def test_stepping_through_a_finished_run_moves_the_cursor_and_the_source_line(qt
     assert bar.index == first_read
     window.picker.select("gil")  # another scenario: the old run's cursor goes
     assert not bar.isVisible()
+
+
+def test_replay_this_interleaving_gives_the_same_steps_and_figures(qtbot, window):
+    assert window.picker.select("race")
+    window.params.set_value("workers", 2)
+    window.params.set_value("iterations", 2000)
+    window.run()
+    qtbot.waitUntil(lambda: window.last_result is not None and not window.adapter.busy,
+                    timeout=RUN_TIMEOUT_MS)
+    first = window.last_result.figures
+    assert window.scrubber.replay_button.isVisible()
+    window.scrubber.replay_button.click()
+    qtbot.waitUntil(lambda: window.last_result is not None and not window.adapter.busy
+                    and "replay_same_steps" in window.last_result.figures, timeout=RUN_TIMEOUT_MS)
+    again = window.last_result.figures
+    assert again["replay_same_steps"] is True
+    assert (again["final_value"], again["lost_updates"]) == (first["final_value"], first["lost_updates"])
+    assert window.last_result.verdict.notes[0]["en"].startswith("Replay: the same 16000 steps")
