@@ -187,3 +187,21 @@ def test_run_freely_until_the_next_lost_update_pauses_there():
         assert session.result().figures["lost_updates"] >= 1
     finally:
         session.close()
+
+
+from tests.pythons import python_params  # noqa: E402
+
+
+@pytest.mark.parametrize("python", python_params())
+def test_a_scheduled_race_gives_the_same_result_on_every_interpreter(python, tmp_path):
+    """The gates are the same on 3.9 … 3.14: a recording made here replays there."""
+    path = str(tmp_path / "here.gilscope")
+    subprocess.run([sys.executable, MAIN, "run", "race", "--set", "iterations=300",
+                    "--save", path], stdout=subprocess.PIPE, timeout=120, check=True)
+    proc = subprocess.run([sys.executable, MAIN, "run", "race", "--replay", path,
+                           "--python", python.path, "--json", "-"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    doc = json.loads(proc.stdout)
+    assert doc["figures"]["replay_same_steps"] is True
+    assert doc["interpreter"]["version"].startswith("%d.%d" % tuple(python.version[:2]))
