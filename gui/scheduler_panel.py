@@ -36,11 +36,11 @@ def bytecode_of(line: str) -> list:
         return []
     name = match.group(1)
     func = "def f(%s):\n    global %s\n    %s\n" % (match.group(3), name, code)
-    namespace = {}
-    exec(compile(func, "<line>", "exec"), namespace)  # our own one-line function, not user code
+    # Compiled, never run: the function's code object is read from the module's constants.
+    module = compile(func, "<line>", "exec")
+    code = next(c for c in module.co_consts if hasattr(c, "co_code"))
     skip = {"RESUME", "RETURN_VALUE", "RETURN_CONST", "LOAD_CONST", "CACHE", "NOP"}
-    return [(i.opname, i.argrepr) for i in dis.get_instructions(namespace["f"])
-            if i.opname not in skip]
+    return [(i.opname, i.argrepr) for i in dis.get_instructions(code) if i.opname not in skip]
 
 
 def about_to(instructions: list, gate: int) -> int:

@@ -60,8 +60,12 @@ class SessionAdapter(QObject):
         if self.busy:
             return False
         try:
-            self.session.start(scenario_id, values, python=python, step=step, schedule=schedule,
-                               replay=schedule is not None)
+            scheduled = {}  # only when asked: the plain call stays the plain call
+            if step:
+                scheduled["step"] = True
+            if schedule is not None:
+                scheduled.update(schedule=schedule, replay=True)
+            self.session.start(scenario_id, values, python=python, **scheduled)
         except (SessionError, params.ParamError, interpreters.InterpreterError) as exc:
             self.run_failed.emit(str(exc), None)
             return False
