@@ -53,8 +53,10 @@ class Session:
         self._halt = threading.Event()
 
     # -- lifecycle -------------------------------------------------------
-    def start(self, scenario_id: str, given: dict, python: str = None) -> None:
-        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario."""
+    def start(self, scenario_id: str, given: dict, python: str = None, x_options=()) -> None:
+        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario.
+        x_options: -X options for the interpreter, e.g. ("gil=0",) on a free-threaded build
+        (the runner runs under -I, which ignores PYTHON_GIL and every PYTHON* variable)."""
         if self.state == "running":
             raise SessionError("a run is already going; stop it first")
         if not guardian.supported():
@@ -72,7 +74,8 @@ class Session:
         self.t_start_ns = time.perf_counter_ns()
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
+                [interp["executable"], "-I"] + ["-X" + o for o in x_options]
+                + [RUNNER_SCRIPT, json.dumps(spec)],
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
                 pass_fds=(ev_w,), start_new_session=True, env=env)
         except OSError as exc:
