@@ -361,12 +361,12 @@ class Comparison:
             slot.headline = result.verdict.headline
             slot.ok = bool(result.verdict.ok) and session.state == "finished"
             slot.problem = session.problem
-            slot.state = session.state
             if self.keep_events:
-                slot.result = result
+                slot.result = result  # before the state: a reader that sees it ended finds it
             else:
                 session.close()
                 slot.session = None
+            slot.state = session.state
         if self.keep_events:
             session.close()  # threads released; its events stay for the window and --save
 

@@ -63,6 +63,8 @@ class MainWindow(QMainWindow, RunControl):
         self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
+        self.compare_action = self._action("Ctrl+K", self.show_compare)
+        self.compare_window = None
         for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
 
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow, RunControl):
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._on_follow)
         bar.addWidget(self.follow_box)
+        bar.addAction(self.compare_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
@@ -174,6 +177,8 @@ class MainWindow(QMainWindow, RunControl):
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
         self.end_run_on_close()
+        if self.compare_window is not None:
+            self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
 
     # -- texts, look -----------------------------------------------------------------
@@ -192,6 +197,8 @@ class MainWindow(QMainWindow, RunControl):
                 (self.bigger_action, self.tr("A+"), self.tr("Bigger text (Ctrl++)")),
                 (self.smaller_action, self.tr("A−"), self.tr("Smaller text (Ctrl+-)")),
                 (self.chinese_action, "中文", self.tr("Window and scenario texts in Simplified Chinese (Ctrl+L)")),
+                (self.compare_action, self.tr("Compare…"),
+                 self.tr("Run this scenario on several Pythons or settings, side by side (Ctrl+K)")),
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
@@ -207,7 +214,18 @@ class MainWindow(QMainWindow, RunControl):
         self.lesson.retranslate(self.lang)
         if self.plots is not None:
             self.plots.retranslate(self.lang)
+        if self.compare_window is not None:
+            self.compare_window.retranslate(self.lang)
         self.show_state()
+
+    def show_compare(self) -> None:
+        """The compare window (gui.compare_view), owned by this one; made on first use."""
+        if self.compare_window is None:
+            from .compare_view import CompareWindow
+            self.compare_window = CompareWindow(self)
+        self.compare_window.retranslate(self.lang)  # the scenario's knobs, in the window's language
+        self.compare_window.show()
+        self.compare_window.raise_()
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"
