@@ -181,13 +181,14 @@ def _figure_sentence(plan, summary, name, lang):
     measured = len(_ranges(entries))
     if measured < 2:
         return body, False
+    gap = "" if lang == "zh_CN" else " "
     pairs = apart_pairs(entries)
     if not pairs:
-        return body + " " + (_w("same", lang) if all_same(entries) else _w("overlap", lang)), False
+        return body + gap + (_w("same", lang) if all_same(entries) else _w("overlap", lang)), False
     if len(pairs) == measured * (measured - 1) // 2:  # every two apart
-        return body + " " + _w("apart", lang), True
+        return body + gap + _w("apart", lang), True
     labels = [plan.combinations[i].label + " / " + plan.combinations[j].label for i, j in pairs]
-    return body + " " + _w("some_apart", lang) % ", ".join(labels), True
+    return body + gap + _w("some_apart", lang) % ", ".join(labels), True
 
 
 def _mismatch_sentence(plan, slots, lang):

@@ -81,7 +81,9 @@ class RunRow(QWidget):
         self.t_last = None
         self._seen = 0
         self._next_lanes = 0.0
-        self._key_trace = "trace" in scenario.shows  # the shared variable's value, else cores busy
+        # The shared variable's value when its accesses are traced, else how many cores were busy.
+        values = getattr(slot.combination, "values", None) or {}
+        self._key_trace = "trace" in scenario.shows and values.get("traced", True) is not False
         self._key_t, self._key_v = [], []
         self.timeline.clear()
         self.curve.setData([], [])
