@@ -31,7 +31,11 @@ class _Finder(QObject):
     def start(self) -> None:
         def work():
             from engine import interpreters
-            self.found.emit(interpreters.find_all())
+            found = interpreters.find_all()
+            try:
+                self.found.emit(found)  # queued to the window's thread
+            except RuntimeError:
+                pass  # the window closed while the search ran: nobody to tell
         threading.Thread(target=work, name="gilscope-compare-find", daemon=True).start()
 
 
