@@ -195,8 +195,10 @@ def plan(scenario_id: str, pythons: list, vary: list, given: dict, repeat: int,
         chosen.append(info)
     if not pythons:
         chosen.append(interpreters.current())
-    if not knobs and len(chosen) + len(skipped) < 2:
-        raise CompareError("nothing to compare: give two or more --python, or --vary NAME=V1,V2")
+    if not knobs and len(chosen) + len(skipped) < 2 and repeat < 2:
+        # One setting run several times is the spread from run to run: allowed.
+        raise CompareError("nothing to compare: give two or more --python, --vary NAME=V1,V2, "
+                           "or --repeat N to see one setting's spread")
     combos = [([], {}, {})]  # (varied, given values, env)
     for name, values in knobs:
         combos = [(varied + [(name, "%s=%s" % (name, t))],

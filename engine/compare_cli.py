@@ -109,11 +109,10 @@ def report(comparison, args) -> int:
     doc = compare_verdict.to_json(plan, slots, comparison.state, comparison.wall_s, lang)
     text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
     try:
+        from . import compare_recording
         if getattr(args, "json", None) and args.json != "-":
-            with open(args.json, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
+            compare_recording.write_atomically(args.json, (text + "\n").encode("utf-8"))
         if getattr(args, "save", None):
-            from . import compare_recording
             compare_recording.save(comparison, args.save)
     except OSError as exc:
         raise BadInput("cannot write %s: %s" % (exc.filename or "output", exc.strerror or exc))

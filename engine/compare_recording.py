@@ -19,6 +19,7 @@ unpickled or executed.
 """
 import json
 import os
+import tempfile
 
 from . import recording, scenarios, wire
 from .compare import Combination, Plan, RunSlot
@@ -60,12 +61,28 @@ def encode(comparison) -> bytes:
 
 
 def save(comparison, path: str) -> None:
-    """Write the comparison to path atomically (temp file + rename)."""
-    data = encode(comparison)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    """Write the comparison to path, all or nothing."""
+    write_atomically(path, encode(comparison))
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """data replaces path in one rename, through a new file of an unpredictable name in the
+    same folder (O_EXCL: a planted PATH.tmp link is never written through)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path)[:80] + ".", suffix=".tmp",
+                               dir=folder)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            fd = -1
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def is_comparison(path: str) -> bool:

@@ -244,6 +244,10 @@ def verdict(plan, slots, lang: str = "en") -> dict:
             others += 1
             candidates.append((3, sentence))
     headline = min(candidates, key=lambda c: c[0])[1] if candidates else None
+    if len(plan.combinations) == 1:  # one setting: the spread of its first measured key figure
+        measured = [sentence for name, sentence in zip(keys, sentences[int(bool(first)):])
+                    if any(table.get(name, {}).get("n") for table in summary)]
+        headline = measured[0] if measured else headline
     if headline is None:
         counts = sorted({sum(1 for s in slots if s.combination is c and s.state == "finished")
                          for c in plan.combinations})

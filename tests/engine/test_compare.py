@@ -31,6 +31,7 @@ def needs(*ids):
 # -- bad input: one line, exit 2, before anything runs -------------------------------------
 @pytest.mark.parametrize("args, words", [
     (["race"], "nothing to compare"),
+    (["race", "--python", PYTHON], "nothing to compare"),
     (["nope", "--vary", "lock=off,on"], "unknown scenario"),
     (["race", "--vary", "lock=off,maybe"], "lock=maybe"),
     (["race", "--vary", "bogus=1,2"], "unknown parameter 'bogus'"),
@@ -328,3 +329,14 @@ def test_verdict_says_when_ranges_overlap():
     assert v["headline"].startswith("Runs whose final value differs")  # 3 of 3 vs 3 of 3: no split
     plan, slots = _synthetic([3, 9, 5], [30, 80, 20])
     assert "do not overlap" in compare_verdict.verdict(plan, slots)["headline"]
+
+
+def test_one_setting_repeated_shows_its_spread():
+    out = gilscope("compare", "race", "--repeat", "3", "--set", "iterations=2000", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert len(doc["combinations"]) == 1 and len(doc["combinations"][0]["runs"]) == 3
+    lost = [r["figures"]["lost_updates"] for r in doc["combinations"][0]["runs"]]
+    entry = doc["combinations"][0]["summary"]["lost_updates"]
+    assert (entry["min"], entry["max"], entry["n"]) == (min(lost), max(lost), 3)
+    assert doc["verdict"]["headline"].startswith("Lost updates — ")
