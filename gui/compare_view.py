@@ -15,8 +15,9 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QSplitter, QTableWidget, QVBoxLayout, QWidget)
 
+from .compare_results import Pinned, short, show_results
 from .compare_rows import RunRow
 
 POOL_ROWS = 6         # rows built ahead while the window is idle
@@ -39,18 +40,6 @@ class _Finder(QObject):
         threading.Thread(target=work, name="gilscope-compare-find", daemon=True).start()
 
 
-class _Pinned:
-    """A finished run kept on screen: quacks like a compare slot with its result."""
-
-    def __init__(self, label: str, result, repeat: int = 1) -> None:
-        from engine.compare import Combination
-        view = result.view
-        self.combination = Combination(-1, dict(view.interpreter), dict(view.params), [("pin", label)], {})
-        self.repeat, self.state, self.result = repeat, "finished", result
-        self.figures, self.headline = result.figures, result.verdict.headline
-        self.ok, self.problem, self.session, self.run_id = bool(result.verdict.ok), "", None, ""
-
-
 class CompareView(QWidget):
     """Controls on top; runs stacked; the table and the verdict under them."""
 
@@ -62,7 +51,7 @@ class CompareView(QWidget):
         self.comparison = None
         self.rows = []       # RunRow, in the order shown (pinned ones first)
         self.pool = []       # RunRow built and hidden, for the next runs
-        self.pinned = []     # _Pinned
+        self.pinned = []     # compare_results.Pinned
         self.time_range = None
         self._auto_range = True
         self._stop_seconds = 0.0
@@ -369,7 +358,7 @@ class CompareView(QWidget):
     # -- pinning -----------------------------------------------------------------------------
     def _pin_toggled(self, row, on: bool) -> None:
         if on and row.slot.result is not None:
-            pin = _Pinned(row.label(), row.slot.result, row.slot.repeat)
+            pin = Pinned(row.label(), row.slot.result, row.slot.repeat)
             self.pinned.append(pin)
             row.pin = pin
         elif not on and getattr(row, "pin", None) in self.pinned:
@@ -382,10 +371,10 @@ class CompareView(QWidget):
             return False
         view = result.view
         scenario = self.scenario()
-        changed = ["%s=%s" % (p.name, _short(view.params.get(p.name))) for p in scenario.params
+        changed = ["%s=%s" % (p.name, short(view.params.get(p.name))) for p in scenario.params
                    if view.params.get(p.name) != p.default]
         label = " ".join([view.interpreter.get("version", "?")] + changed)
-        pin = _Pinned(label, result)
+        pin = Pinned(label, result)
         self.pinned.append(pin)
         if self.time_range is None:
             self._new_time_range()
@@ -398,58 +387,12 @@ class CompareView(QWidget):
         return [r.slot for r in self.rows]
 
     def _show_results(self) -> None:
-        from engine import compare_verdict
         slots = [s for s in self._shown_slots() if s.state not in ("waiting", "running")]
-        if not slots:
-            self.table.clear()
-            self.table.setRowCount(0)
-            self.table.setColumnCount(0)
-            self.verdict.setText("")
-            return
-        plan = _plan_of(self.scenario(), slots, self.comparison)
-        names = [n for n in compare_verdict.figure_names(plan, slots) if n not in ("events", "dropped")]
-        self.table.setColumnCount(len(slots))
-        self.table.setRowCount(len(names))
-        self.table.setHorizontalHeaderLabels(["%s #%d" % (s.combination.label, s.repeat) for s in slots])
-        self.table.setVerticalHeaderLabels([plan.scenario.figure_label(n, self.lang) for n in names])
-        for c, slot in enumerate(slots):
-            for r, name in enumerate(names):
-                value = slot.figures.get(name)
-                text = "—" if value is None else (compare_verdict.fmt(value) if not isinstance(value, list)
-                                                  else ", ".join(compare_verdict.fmt(v) for v in value[:8]))
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
-        v = compare_verdict.verdict(plan, slots, self.lang)
-        rest = "".join("<li>%s</li>" % _html(s) for s in v["sentences"] if s != v["headline"])
-        self.verdict.setText("<b>%s</b><ul>%s</ul>" % (_html(v["headline"]), rest))
+        show_results(self.table, self.verdict, self.scenario(), slots, self.comparison, self.lang)
 
     def closeEvent(self, event) -> None:  # Qt override: closing stops every run
         self.stop_compare()
         super().closeEvent(event)
-
-
-def _plan_of(scenario, slots: list, comparison):
-    """A plan over what is on screen: the comparison's combinations plus one per pinned run."""
-    from engine.compare import Plan
-    combos = []
-    for slot in slots:
-        if slot.combination not in combos:
-            combos.append(slot.combination)
-    repeat = max(s.repeat for s in slots)
-    plan = Plan(scenario, combos, repeat, comparison.plan.skipped if comparison else [])
-    if comparison is not None:
-        plan.concurrency, plan.reason = comparison.plan.concurrency, comparison.plan.reason
-    return plan
-
-
-def _short(value) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class CompareWindow(QWidget):
