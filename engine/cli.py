@@ -5,7 +5,7 @@ import os
 import signal
 import sys
 
-from . import interpreters, scenarios
+from . import compare_cli, interpreters, scenarios
 from .params import ParamError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--trace", metavar="FILE")
     report.add_argument("--lang", choices=("en", "zh_CN"), default="en")
     sub.add_parser("interpreters", help="the Pythons gilscope can run scenarios with")
+    compare_cli.add_parser(sub)
     return parser
 
 
@@ -62,13 +63,15 @@ def main(argv) -> int:
             return cmd_run(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "compare":
+            return compare_cli.run(args)
         if args.command == "interpreters":
             found = interpreters.find_all()
             width = max(len(info["executable"]) for info in found)
             for info in found:
                 print("%-*s  %s" % (width, info["executable"], info["label"]))
             return EXIT_OK
-        raise BadInput("no command given; use list, run, report or interpreters")
+        raise BadInput("no command given; use list, run, compare, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
         message = str(exc).strip("'\"")  # one line, even when the input held a newline
         sys.stderr.write("gilscope: %s\n" % message.replace("\r", "\\r").replace("\n", "\\n"))
@@ -179,9 +182,11 @@ def _check_replay(result, original_view, path: str) -> None:
 
 
 def cmd_report(args) -> int:
-    from . import recording
+    from . import compare_recording, recording
     _check_writable(args)
     try:
+        if compare_recording.is_comparison(args.recording):  # a whole comparison, saved
+            return compare_cli.report_saved(args)
         loaded = recording.load(args.recording)
     except recording.RecordingError as exc:
         raise BadInput(str(exc))

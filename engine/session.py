@@ -57,11 +57,14 @@ class Session:
 
     # -- lifecycle -------------------------------------------------------
     def start(self, scenario_id: str, given: dict, python: str = None,
-              schedule: list = None, step: bool = False, replay: bool = False) -> None:
+              schedule: list = None, step: bool = False, replay: bool = False,
+              x_options=()) -> None:
         """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario.
 
         schedule: thread numbers in the order they pass their gates (engine.gates);
-        step: the user chooses each step (``step_thread``, ``run_freely``)."""
+        step: the user chooses each step (``step_thread``, ``run_freely``).
+        x_options: -X options for the interpreter, e.g. ("gil=0",) on a free-threaded build
+        (the runner runs under -I, which ignores PYTHON_GIL and every PYTHON* variable)."""
         if self.state == "running":
             raise SessionError("a run is already going; stop it first")
         if not guardian.supported():
@@ -86,7 +89,8 @@ class Session:
         self.t_start_ns = time.perf_counter_ns()
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
+                [interp["executable"], "-I"] + ["-X" + o for o in x_options]
+                + [RUNNER_SCRIPT, json.dumps(spec)],
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
                 pass_fds=pass_fds, start_new_session=True, env=env)
         except OSError as exc:

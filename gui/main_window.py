@@ -68,6 +68,8 @@ class MainWindow(QMainWindow, RunControl):
         # Be the scheduler: the next Run of a scenario with steps (race, deadlock) waits for
         # the user at each step (gui.scheduler_panel).
         self.scheduler_action = self._action("F6", lambda _on: None, checkable=True)
+        self.compare_action = self._action("Ctrl+K", self.show_compare)
+        self.compare_window = None
         for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
 
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow, RunControl):
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._on_follow)
         bar.addWidget(self.follow_box)
+        bar.addAction(self.compare_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
@@ -192,6 +195,8 @@ class MainWindow(QMainWindow, RunControl):
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
         self.end_run_on_close()
+        if self.compare_window is not None:
+            self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
 
     # -- texts, look -----------------------------------------------------------------
@@ -213,6 +218,8 @@ class MainWindow(QMainWindow, RunControl):
                 (self.scheduler_action, self.tr("Be the scheduler"),
                  self.tr("Run race or deadlock one step at a time: you choose which thread "
                          "goes next (F6)")),
+                (self.compare_action, self.tr("Compare…"),
+                 self.tr("Run this scenario on several Pythons or settings, side by side (Ctrl+K)")),
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
@@ -231,7 +238,18 @@ class MainWindow(QMainWindow, RunControl):
             self.scrubber.retranslate(self.lang)
         if self.plots is not None:
             self.plots.retranslate(self.lang)
+        if self.compare_window is not None:
+            self.compare_window.retranslate(self.lang)
         self.show_state()
+
+    def show_compare(self) -> None:
+        """The compare window (gui.compare_view), owned by this one; made on first use."""
+        if self.compare_window is None:
+            from .compare_view import CompareWindow
+            self.compare_window = CompareWindow(self)
+        self.compare_window.retranslate(self.lang)  # the scenario's knobs, in the window's language
+        self.compare_window.show()
+        self.compare_window.raise_()
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"

@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CompareView</name>
+    <message>
+        <source>gilscope — compare runs</source>
+        <translation>gilscope — 比较运行</translation>
+    </message>
+    <message>
+        <source>Pythons to compare (tick two or more, or vary one knob):</source>
+        <translation>要比较的 Python（勾选两个或更多，或改变一个参数）：</translation>
+    </message>
+    <message>
+        <source>Vary:</source>
+        <translation>改变：</translation>
+    </message>
+    <message>
+        <source>values, comma-separated (e.g. off,on)</source>
+        <translation>取值，用逗号分隔（例如 off,on）</translation>
+    </message>
+    <message>
+        <source>Runs each:</source>
+        <translation>每组运行次数：</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Pin the window&apos;s last run</source>
+        <translation>固定主窗口的上一次运行</translation>
+    </message>
+    <message>
+        <source>Keep the main window&apos;s last finished run here, to compare with the next ones</source>
+        <translation>把主窗口上一次完成的运行留在这里，与之后的运行比较</translation>
+    </message>
+    <message>
+        <source>Looking for Pythons…</source>
+        <translation>正在查找 Python…</translation>
+    </message>
+    <message>
+        <source>No free-threaded build (3.13t, 3.14t) is installed here: GIL against no GIL (PYTHON_GIL=0/1) cannot be compared and is skipped.</source>
+        <translation>这里没有安装自由线程版本（3.13t、3.14t）：无法比较有 GIL 与无 GIL（PYTHON_GIL=0/1），已跳过。</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>不改变</translation>
+    </message>
+    <message>
+        <source>PYTHON_GIL (free-threaded builds)</source>
+        <translation>PYTHON_GIL（自由线程版本）</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>正在比较…</translation>
+    </message>
+    <message>
+        <source>Stopped in {0} s: every process of every run ended.</source>
+        <translation>已在 {0} 秒内停止：每次运行的所有进程都已结束。</translation>
+    </message>
+    <message>
+        <source>{0} runs in {1} s.</source>
+        <translation>{0} 次运行，用时 {1} 秒。</translation>
+    </message>
+    <message>
+        <source>The main window has no finished run to pin yet.</source>
+        <translation>主窗口还没有可固定的已完成运行。</translation>
+    </message>
+</context>
+<context>
     <name>CpuPanel</name>
     <message>
         <source>CPU load per core (%), measured by psutil</source>
@@ -192,6 +263,14 @@
         <source>Loading plots…</source>
         <translation>正在加载图表…</translation>
     </message>
+    <message>
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <source>Run this scenario on several Pythons or settings, side by side (Ctrl+K)</source>
+        <translation>在多个 Python 或多种设置下运行这个场景，并排比较（Ctrl+K）</translation>
+    </message>
 </context>
 <context>
     <name>ParamForm</name>
@@ -291,6 +370,53 @@
     <message>
         <source>Failed — {0}</source>
         <translation>失败 — {0}</translation>
+    </message>
+</context>
+<context>
+    <name>RunRow</name>
+    <message>
+        <source>Pinned</source>
+        <translation>已固定</translation>
+    </message>
+    <message>
+        <source>Pin this run</source>
+        <translation>固定这次运行</translation>
+    </message>
+    <message>
+        <source>Keep this run on screen for the next comparison</source>
+        <translation>把这次运行留在屏幕上，用于下一次比较</translation>
+    </message>
+    <message>
+        <source>Value of the shared variable</source>
+        <translation>共享变量的值</translation>
+    </message>
+    <message>
+        <source>Cores busy (all programs)</source>
+        <translation>忙碌的核数（所有程序）</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
     </message>
 </context>
 <context>
