@@ -70,13 +70,15 @@ def _worker(ctx, n, iterations, lock, traced):
     for _ in range(iterations):
         if lock is not None:
             lock.acquire()
-        # The timestamp is taken right before each access (a C call, no switch
-        # point), so the trace orders accesses as they really happened; the
+        # Each timestamp is taken right after its access, with no switch point between
+        # the two: 3.10+ check for a switch only after a call returns (and at function
+        # entry and loop jumps), so the clock call cannot be separated from the load or
+        # store before it, and the trace orders accesses as they really happened.  The
         # recording call after it is a Python call, hence a switch point.
-        t = now(); x = ret; record(t, read, vid, x, add)
-        t = now(); ret = x + n; record(t, write, vid, x + n, add)
-        t = now(); x = ret; record(t, read, vid, x, sub)
-        t = now(); ret = x - n; record(t, write, vid, x - n, sub)
+        x = ret; t = now(); record(t, read, vid, x, add)
+        ret = x + n; t = now(); record(t, write, vid, x + n, add)
+        x = ret; t = now(); record(t, read, vid, x, sub)
+        ret = x - n; t = now(); record(t, write, vid, x - n, sub)
         if lock is not None:
             lock.release()
 
