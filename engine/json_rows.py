@@ -143,17 +143,19 @@ class Rows:
                 whole, frac, count = col[1], col[2], col[3]
                 self._digits(out, keep, at, w - 4, whole, count)
                 out[:, at + w - 4] = 46  # "."
-                q = frac.copy()
+                q = frac
                 for j in range(at + w - 1, at + w - 4, -1):
-                    q, r = np.divmod(q, _TEN)
-                    out[:, j] = r + _ZERO
+                    shifted = q // _TEN
+                    out[:, j] = q - shifted * _TEN + _ZERO
+                    q = shifted
         return (out[keep] if ragged else out).tobytes()
 
     @staticmethod
     def _digits(out, keep, at: int, w: int, magnitude, count) -> None:
         """magnitude right-aligned in out[:, at:at + w], leading zeros masked out."""
-        q = magnitude.copy()
+        q = magnitude
         for j in range(at + w - 1, at - 1, -1):
-            q, r = np.divmod(q, _TEN)
-            out[:, j] = r + _ZERO
+            shifted = q // _TEN  # by a constant: numpy divides without a hardware division
+            out[:, j] = q - shifted * _TEN + _ZERO
+            q = shifted
         keep[:, at:at + w] = np.arange(w)[None, :] >= (w - count)[:, None]

@@ -109,18 +109,20 @@ class PerfettoUI:
 
     def _start(self) -> None:
         import websocket  # websocket-client: the test extra's DevTools transport
+        self._profile = tempfile.mkdtemp(prefix="gilscope-chromium-")
+        # Started before this object's server thread: preexec_fn is only safe to run
+        # in a child forked from a process with no thread of its own making.
+        self._proc = subprocess.Popen(
+            [self.browser, *CHROMIUM_FLAGS, "--user-data-dir=" + self._profile,
+             "--remote-debugging-port=0", "--window-size=1600,1000", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent)
         handler = functools.partial(_Handler, directory=self.dist)
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.trace_bytes = b""
         threading.Thread(target=self._server.serve_forever, name="perfetto-ui-http",
                          daemon=True).start()
-        self._profile = tempfile.mkdtemp(prefix="gilscope-chromium-")
-        self._proc = subprocess.Popen(
-            [self.browser, *CHROMIUM_FLAGS, "--user-data-dir=" + self._profile,
-             "--remote-debugging-port=0", "--window-size=1600,1000", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent)
         port = self._devtools_port()
         deadline = time.monotonic() + self.timeout_s
         while True:
