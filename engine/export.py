@@ -54,12 +54,12 @@ def write_chrome_trace(view, path: str, phase_labels: dict = None) -> int:
         total = sum(out.write(block) for block in trace_blocks(view, phase_labels))
         out.flush()
         return total
-    with _replaced_atomically(path) as out:
+    with replaced_atomically(path) as out:
         return sum(out.write(block) for block in trace_blocks(view, phase_labels))
 
 
 @contextlib.contextmanager
-def _replaced_atomically(path: str):
+def replaced_atomically(path: str):
     """A new file beside path (mkstemp: O_EXCL, unpredictable name) that replaces path on success."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path)[:80] + ".", suffix=".tmp", dir=folder)
