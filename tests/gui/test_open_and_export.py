@@ -164,6 +164,10 @@ def test_a_dropped_recording_is_opened_and_a_bad_file_is_said(qtbot, live, tmp_p
     bad.write_bytes(b"not a recording")
     assert not open_recording.open_path(win, str(bad))
     assert "Cannot open the saved run" in win.problem_text() and "bad.gilscope" in win.problem_text()
+    _choose(win, "race", iterations=300)  # after a saved run, Run runs a new one for real
+    _run_to_end(qtbot, win)
+    assert win.state == "finished" and win.adapter.session.run_id
+    assert not getattr(win.adapter.session, "saved", False)
     win.close()
 
 
