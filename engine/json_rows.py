@@ -148,7 +148,10 @@ class Rows:
                     shifted = q // _TEN
                     out[:, j] = q - shifted * _TEN + _ZERO
                     q = shifted
-        return (out[keep] if ragged else out).tobytes()
+        if not ragged:
+            return out.tobytes()
+        # np.compress on the flat views: about twice as fast as out[keep] (both C order)
+        return np.compress(keep.ravel(), out.ravel()).tobytes()
 
     @staticmethod
     def _digits(out, keep, at: int, w: int, magnitude, count) -> None:
