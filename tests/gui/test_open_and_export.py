@@ -60,6 +60,14 @@ def _open(qtbot, win, path):
                     timeout=RUN_TIMEOUT_MS)
 
 
+def _texts(markup: str) -> list:
+    """The words of a label's rich text in order, without its layout: the figures table
+    flows one or two figures a row by the column's width, which a busy machine may not have
+    settled in both windows at the same moment."""
+    import re
+    return [t for t in re.findall(r">([^<>]+)<", markup) if t.strip()]
+
+
 def _end_state(qtbot, win) -> dict:
     """What a user sees once a run has ended, in comparable form."""
     plots, result = win.plots, win.last_result
@@ -70,7 +78,7 @@ def _end_state(qtbot, win) -> dict:
     return {
         "state": win.state, "scenario": win.picker.current_id(), "params": win.params.values(),
         "headline": result.verdict.headline, "notes": result.verdict.notes, "figures": result.figures,
-        "verdict shown": win.lesson.verdict_text(), "figures shown": win.lesson.figures.text(),
+        "verdict shown": win.lesson.verdict_text(), "figures shown": _texts(win.lesson.figures.text()),
         "lesson": win.lesson.lesson.toPlainText(), "source": win.lesson.source.toPlainText(),
         "lanes": plots.lane_labels, "phase marks": plots.timeline.phase_marks.labels(),
         "spans": [getattr(spans, f).tolist() for f in ("lane", "t0", "t1", "state")],
