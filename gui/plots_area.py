@@ -119,6 +119,8 @@ class PlotsArea(QSplitter):
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
             view.reset(t0_ns)
+        for view in (self.cpu, self.queue, self.tasks):
+            view.refresh()  # drawn empty now, not at the next run's first events
         self._show_phases()  # none yet: the last run's marks go
         self._align_time_axes()
 

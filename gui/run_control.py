@@ -49,6 +49,11 @@ class RunControl:
         self.params.set_scenario(scenario)
         self.lesson.set_scenario(scenario)
         if self.plots is not None:
+            if self.run_scenario is not None and self.run_scenario is not scenario:
+                # The last run was another scenario's: its lanes, pids, CPU curves and phase
+                # marks would read as this one's (race lanes under "Deadlock"): they go.
+                self.plots.reset(0)
+                self.run_scenario = None
             self.plots.show_for(scenario)
         self.state = "idle"
         self.hide_problem()
