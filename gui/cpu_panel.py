@@ -40,6 +40,7 @@ class CpuPanel(QWidget):
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
         item.setYRange(-8, 110, padding=0)  # 0 and 100 % and their tick labels fit inside the frame
+        item.getViewBox().sigResized.connect(self._fit_y_range)
         item.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         item.hideButtons()
         self.plot.setMinimumHeight(110)
@@ -63,10 +64,27 @@ class CpuPanel(QWidget):
         self._px = pixel_size or self._px
         self.plot.setBackground(theme.plot_bg)
         theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
+        # Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
+        # pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
+        tick_px = theme_module.readable_px("ticks", self._px)
+        self.plot.setMinimumHeight(max(110, round(7.5 * tick_px)))
+        self._fit_y_range()
         for core, curve in self._curves.items():
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))
         self._update_key()
         self.retranslate()
+
+    def _fit_y_range(self, *_) -> None:
+        """0 % and 100 % with half a tick text of room beyond them: pyqtgraph drops a tick
+        label that would cross the plot's edge (at 1366 px with big text, "0" and "100" went)."""
+        item = self.plot.getPlotItem()
+        height = item.getViewBox().height()
+        margin_px = 0.45 * theme_module.readable_px("ticks", self._px) + 3
+        if height <= 3 * margin_px:
+            return
+        span = 100.0 * height / (height - 2 * margin_px)
+        below = span * margin_px / height
+        item.setYRange(-below, 100.0 + below, padding=0)
 
     def share_time_axis(self, time_range) -> None:
         """Show the seconds the timeline shows (gui.time_range): a moment sits above its lanes."""

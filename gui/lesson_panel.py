@@ -8,13 +8,14 @@ import keyword
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextOption
 from PySide6.QtWidgets import (QFrame, QLabel, QPlainTextEdit, QScrollArea, QSplitter, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from . import theme as theme_module
 
 OUTPUT_LINES_KEPT = 5000
+LESSON_MIN_EMS = 14  # the verdict/lesson column is never narrower than this many text heights
 MAX_LINES_PER_TICK = 1000  # appending a line costs ~50 us: a print flood shows its newest lines
 
 
@@ -99,6 +100,9 @@ class LessonPanel(QWidget):
         self.tabs = QTabWidget()
         self.lesson = QTextBrowser()
         self.lesson.setOpenExternalLinks(False)
+        # Break lines between words only (Qt's default also breaks inside a long word: the
+        # lesson title read "threa-ds" in a narrow column).
+        self.lesson.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.source = QPlainTextEdit()
         self.source.setReadOnly(True)
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -118,7 +122,10 @@ class LessonPanel(QWidget):
     # -- appearance ------------------------------------------------------------
     def set_font_size(self, pixel_size: int) -> None:
         self._px = pixel_size
-        self.headline.setFont(theme_module.ui_font(pixel_size, 1.6, bold=True))
+        self.headline.setFont(theme_module.ui_font(theme_module.readable_px("headline", pixel_size),
+                                                   bold=True))
+        # Narrower than this, the verdict's headline and figures break into one-word lines.
+        self.setMinimumWidth(round(pixel_size * LESSON_MIN_EMS))
         self.figures.setFont(theme_module.ui_font(pixel_size, 0.95))
         mono = theme_module.mono_font(pixel_size)
         self.source.setFont(mono)

@@ -16,7 +16,8 @@ from .param_form import ParamForm
 from .run_control import RunControl
 from .scenario_picker import ScenarioPicker
 
-PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
+PLOTS_FALLBACK_MS = 1500
+LEFT_MIN_EMS = 12  # the scenario list and form: "Reset to defaults" and inputs never cut  # build the plots even if no paint event comes (hidden window)
 
 
 class MainWindow(QMainWindow, RunControl):
@@ -30,6 +31,7 @@ class MainWindow(QMainWindow, RunControl):
         self.lang = lang
         self.theme = theme_module.THEMES[theme_name]
         self.pixel_size = pixel_size
+        self.base_pixel_size = pixel_size  # A+ / A- step along theme.TEXT_STEPS of this
         self.plots = None
         self._painted = False
         self.setObjectName("gilscope")
@@ -58,9 +60,9 @@ class MainWindow(QMainWindow, RunControl):
         self.stop_action = self._action("Esc", self.stop)
         self.fullscreen_action = self._action("F11", self.toggle_full_screen)
         self.dark_action = self._action("Ctrl+D", self.set_dark, checkable=True)
-        self.bigger_action = self._action("Ctrl++", lambda: self.scale_text(1.125))
+        self.bigger_action = self._action("Ctrl++", lambda: self.step_text(+1))
         self.bigger_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-        self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
+        self.smaller_action = self._action("Ctrl+-", lambda: self.step_text(-1))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
         for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
@@ -79,6 +81,11 @@ class MainWindow(QMainWindow, RunControl):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
             bar.addWidget(button)
         bar.addSeparator()
+        # What a lecturer needs on a projector comes first: a toolbar too narrow for all
+        # its items hides its last ones in an overflow menu, never these.
+        for action in (self.fullscreen_action, self.smaller_action, self.bigger_action):
+            bar.addAction(action)
+        bar.addSeparator()
         self.python_label = QLabel()
         bar.addWidget(self.python_label)
         self.python_picker = InterpreterPicker()
@@ -91,9 +98,9 @@ class MainWindow(QMainWindow, RunControl):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        for action in (self.chinese_action, self.dark_action, self.smaller_action,
-                       self.bigger_action, self.fullscreen_action):
+        for action in (self.chinese_action, self.dark_action):
             bar.addAction(action)
+        self.toolbar = bar
 
         self.picker = ScenarioPicker()
         self.params = ParamForm()
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow, RunControl):
         left.addWidget(self.params_box)
         left.setStretchFactor(0, 1)
         left.setStretchFactor(1, 1)
+        left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         self.left = left
 
         self.banner = QLabel()
@@ -219,12 +227,28 @@ class MainWindow(QMainWindow, RunControl):
         self.theme = theme_module.DARK if on else theme_module.LIGHT
         self._restyle()
 
+    def step_text(self, steps: int) -> None:
+        """A+ (+1) / A- (-1): the next size in theme.TEXT_STEPS (A+ twice is x1.5)."""
+        ladder = [round(self.base_pixel_size * f) for f in theme_module.TEXT_STEPS]
+        if steps > 0:
+            bigger = [px for px in ladder if px > self.pixel_size]
+            self.pixel_size = bigger[min(steps, len(bigger)) - 1] if bigger else self.pixel_size
+        elif steps < 0:
+            smaller = [px for px in ladder if px < self.pixel_size]
+            self.pixel_size = smaller[max(steps, -len(smaller))] if smaller else self.pixel_size
+        self._restyle()
+
+    def text_scale(self) -> float:
+        """The text size relative to the starting one (1.5: A+ twice)."""
+        return self.pixel_size / self.base_pixel_size
+
     def scale_text(self, factor: float) -> None:
         self.pixel_size = max(10, min(64, round(self.pixel_size * factor)))
         self._restyle()
 
     def _restyle(self) -> None:
         theme_module.apply(QApplication.instance(), self.theme, self.pixel_size)
+        self.left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         for button in (self.run_button, self.stop_button):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
         self.lesson.set_font_size(self.pixel_size)

@@ -219,6 +219,12 @@ class TimelineWidget(QWidget):
         self.plot_widget.setBackground(theme.plot_bg)
         self.phase_marks.apply_theme(theme)
         theme_module.style_plot(self.plot_item, theme, pixel_size or 16)
+        # Lane names are what the lesson points at: as large as the body text, not tick-sized.
+        lane_px = theme_module.readable_px("lane_names", pixel_size or 16)
+        self.plot_item.getAxis("left").setTickFont(theme_module.ui_font(lane_px))
+        self._lane_px = lane_px
+        self._tick_step = None  # re-space the names for the new size
+        self._update_lane_ticks()
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -234,7 +240,8 @@ class TimelineWidget(QWidget):
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
         row_px = self.view_box.height() / n
-        step = max(1, math.ceil(self._swatch_px * 1.3 / row_px)) if row_px > 0 else 1
+        line_px = getattr(self, "_lane_px", self._swatch_px) * 1.3
+        step = max(1, math.ceil(line_px / row_px)) if row_px > 0 else 1
         if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
             return
         self._tick_step, self._tick_lanes = step, n
