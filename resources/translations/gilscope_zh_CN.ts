@@ -191,6 +191,14 @@
         <source>Reset to defaults</source>
         <translation>恢复默认值</translation>
     </message>
+    <message>
+        <source>{0}: {1} is more than the most allowed, {2}; set to {2}.</source>
+        <translation>{0}：{1} 超过了允许的最大值 {2}，已改为 {2}。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} is less than the least allowed, {2}; set to {2}.</source>
+        <translation>{0}：{1} 小于允许的最小值 {2}，已改为 {2}。</translation>
+    </message>
 </context>
 <context>
     <name>PlotsArea</name>

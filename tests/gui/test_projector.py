@@ -128,3 +128,34 @@ def test_choosing_another_scenario_clears_the_last_run(qtbot, window):
                                           for c in plots.cpu._curves.values())
     assert plots.lane_name(1, 0).startswith("?")  # no old pid has a name any more
     assert window.lesson.verdict_text() != window.last_result.verdict.headline["en"]
+
+
+@pytest.mark.parametrize("typed, expected, why", [
+    ("999", 16, "999 is more than the most allowed, 16; set to 16."),
+    ("-5", 1, "-5 is less than the least allowed, 1; set to 1."),
+    ("0", 1, "0 is less than the least allowed, 1; set to 1."),
+])
+def test_a_typed_value_out_of_bounds_is_corrected_and_said(qtbot, window, typed, expected, why):
+    from PySide6.QtCore import Qt
+    window.choose_scenario("gil")
+    workers = window.params.scenario.param("workers")
+    assert (workers.minimum, workers.maximum) == (1, 16)  # the texts above are about these
+    box = window.params.control("workers")
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), typed)
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert box.value() == expected
+    assert window.params.notice.isVisibleTo(window.params)
+    assert window.params.notice.text().endswith(why), window.params.notice.text()
+    window.params.reset_defaults()
+    assert not window.params.notice.isVisibleTo(window.params)
+
+
+def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
+    window.choose_scenario("gil")
+    box = window.params.control("workers")
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "77")
+    assert window.params.values()["workers"] == 16
+    assert "77" in window.params.notice.text()
