@@ -5,8 +5,11 @@ events; this panel keeps them per core in growing arrays and redraws on the
 window's timer.  The header says how many cores were busy lately: with the GIL,
 N CPU-bound threads add up to about one.
 """
+import html
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.wire import K
@@ -28,13 +31,15 @@ class CpuPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
+        # The title and which colour is which core (never over the curves), one wrapping
+        # text: at 1024 px and large text a row of fixed labels set the window's width.
         self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self._title_text, self._key_html = "", ""
         self.busy = QLabel()
-        header.addWidget(self.title)
-        self.key = QLabel()  # which colour is which core: in the header, never over the curves
-        header.addWidget(self.key)
-        header.addStretch(1)
-        header.addWidget(self.busy)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(header)
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
@@ -53,7 +58,8 @@ class CpuPanel(QWidget):
         self.retranslate()
 
     def retranslate(self, lang: str = "en") -> None:
-        self.title.setText(self.tr("CPU load per core (%), measured by psutil"))
+        self._title_text = self.tr("CPU load per core (%), measured by psutil")
+        self._show_title()
         item = self.plot.getPlotItem()
         theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
         theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
@@ -67,7 +73,7 @@ class CpuPanel(QWidget):
         # Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
         # pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
         tick_px = theme_module.readable_px("ticks", self._px)
-        self.plot.setMinimumHeight(max(110, round(7.5 * tick_px)))
+        self.plot.setMinimumHeight(max(100, round(6 * tick_px)))
         self._fit_y_range()
         for core, curve in self._curves.items():
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))
@@ -160,10 +166,15 @@ class CpuPanel(QWidget):
 
     def _update_key(self) -> None:
         shown = sorted(self._curves)[:MAX_LEGEND_CORES]
-        self.key.setText("&nbsp;&nbsp;".join(
+        self._key_html = "&nbsp;&nbsp;".join(
             '<span style="color:%s">━━</span>&nbsp;%s' % (self._theme.series_color(core),
                                                          self.tr("core {0}").format(core))
-            for core in shown))
+            for core in shown)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        key = " &nbsp; " + self._key_html if self._key_html else ""
+        self.title.setText(html.escape(self._title_text) + key)
 
     def _update_busy(self) -> None:
         if not len(self._t):

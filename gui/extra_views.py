@@ -36,7 +36,9 @@ class _PlotPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.getPlotItem().hideButtons()
         layout.addWidget(self.plot)
-        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room)
+        # One row of labels: the timeline above stacks them all; here they would bury the data.
+        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room,
+                                      max_rows=1)
         self._linked = False
 
     def share_time_axis(self, time_range) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from engine.wire import K
 
-MAX_LABEL_ROWS = 3  # labels of steps close together stack up to this many rows
+MAX_LABEL_ROWS = 4  # labels of steps close together stack up to this many rows (timeline)
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
@@ -26,8 +26,9 @@ def phase_starts(chunk, strings: dict, wanted) -> list:
 class PhaseMarks:
     """The phase lines of one plot; set() replaces them only when they changed."""
 
-    def __init__(self, view_box: pg.ViewBox, changed=None) -> None:
+    def __init__(self, view_box: pg.ViewBox, changed=None, max_rows: int = MAX_LABEL_ROWS) -> None:
         self._view_box = view_box
+        self._max_rows = max_rows
         self._changed = changed  # called when marks come or go: the plot makes room for them
         view_box.sigXRangeChanged.connect(self._fit_labels)
         view_box.sigResized.connect(self._resized)
@@ -62,7 +63,7 @@ class PhaseMarks:
             self._changed()
 
     def _fit_labels(self, *_) -> None:
-        """Each label on the first of up to MAX_LABEL_ROWS rows where it does not overprint
+        """Each label on the first of up to max_rows rows where it does not overprint
         the one before it: steps close together (shared-globals' bug and four fixes in
         3 s) stack instead of hiding; only a label no row has room for waits for a zoom."""
         width = self._view_box.width()
@@ -72,14 +73,14 @@ class PhaseMarks:
         px_per_s = width / (x1 - x0)
         xs = [line.value() for line in self._lines]
         pinned_px = self._pin_current(x0, x1, xs + [x1], px_per_s)
-        row_end = [pinned_px] + [0.0] * (MAX_LABEL_ROWS - 1)  # px where each row is free
+        row_end = [pinned_px] + [0.0] * (self._max_rows - 1)  # px where each row is free
         rows_used = 1
         height = max(self._view_box.height(), 1.0)
         line_px = self._label_height()
         for line, x in zip(self._lines, xs):
             left = (x - x0) * px_per_s
             label_px = line.label.boundingRect().width() + 4
-            row = next((r for r in range(MAX_LABEL_ROWS) if left >= row_end[r]), None)
+            row = next((r for r in range(self._max_rows) if left >= row_end[r]), None)
             shown = x0 <= x < x1 and row is not None and left + label_px <= width + label_px / 2
             line.label.setVisible(shown)
             if not shown:

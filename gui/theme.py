@@ -88,7 +88,7 @@ def default_pixel_size() -> int:
 # the lane names and the axis ticks keep these at every window size.
 SMALLEST_PX = {"headline": 20, "lane_names": 13, "ticks": 12, "body": 13}
 # Each text's size relative to the body text (the A+/A- size).
-TEXT_SCALE = {"headline": 1.6, "lane_names": 1.0, "ticks": 0.9, "body": 1.0}
+TEXT_SCALE = {"headline": 1.35, "lane_names": 1.0, "ticks": 0.9, "body": 1.0}
 # A+ / A- step along these multiples of the starting size: A+ twice is x1.5, four times x2.
 TEXT_STEPS = (0.75, 0.875, 1.0, 1.25, 1.5, 1.75, 2.0)
 

@@ -70,6 +70,7 @@ class TimelineWidget(QWidget):
         self.follow_window_s = follow_window_s
         self.index = LaneIndex()
         self.lane_labels = []
+        self._tick_names = None   # shorter names on the axis (PlotsArea decides), or None
         self.hover_text = ""      # the last tooltip shown (tests read it)
         self._t0_ns = 0
         self._follow = True
@@ -192,6 +193,7 @@ class TimelineWidget(QWidget):
         while self._legend_flow.count():
             w = self._legend_flow.takeAt(0).widget()
             if w is not None:
+                w.hide()  # until the event loop deletes it, it would print over the new cells
                 w.deleteLater()
         for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
@@ -205,8 +207,8 @@ class TimelineWidget(QWidget):
             row.addWidget(box)
             row.addWidget(text, 1)
             self._legend_flow.addWidget(cell)
-        # A pixel holding several states is drawn in their time-weighted mix (running
-        # + pre-empted looks green): say so right under the colours it explains.
+        # A pixel holding several states is drawn in their time-weighted mix, a colour no
+        # state has (gui.state_colours): say so right under the colours it explains.
         self._legend_hint.setText(QCoreApplication.translate(
             "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in."))
         self._legend_hint.setVisible(len(self._legend_shown) > 1)
@@ -235,17 +237,29 @@ class TimelineWidget(QWidget):
         self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
 
+    def set_tick_names(self, names) -> None:
+        """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
+        names = list(names) if names else None
+        if names != self._tick_names:
+            self._tick_names = names
+            self._tick_step = None
+            self._update_lane_ticks()
+
+    def lane_line_px(self) -> int:
+        """The height a lane needs for its name to be printed (a text line and a little)."""
+        return int(math.ceil(getattr(self, "_lane_px", self._swatch_px) * 1.3))
+
     def _update_lane_ticks(self) -> None:
         """Lane names on the left; when rows are shorter than a line of text, every k-th
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
         row_px = self.view_box.height() / n
-        line_px = getattr(self, "_lane_px", self._swatch_px) * 1.3
-        step = max(1, math.ceil(line_px / row_px)) if row_px > 0 else 1
+        step = max(1, math.ceil(self.lane_line_px() / row_px)) if row_px > 0 else 1
         if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
             return
         self._tick_step, self._tick_lanes = step, n
-        ticks = [((i + 0.4), label) for i, label in enumerate(self.lane_labels) if i % step == 0]
+        names = self._tick_names if self._tick_names and len(self._tick_names) == n else self.lane_labels
+        ticks = [((i + 0.4), label) for i, label in enumerate(names) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
     def _data_end_s(self) -> float:

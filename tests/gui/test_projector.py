@@ -159,3 +159,40 @@ def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
     qtbot.keyClicks(box.lineEdit(), "77")
     assert window.params.values()["workers"] == 16
     assert "77" in window.params.notice.text()
+
+
+def _run(qtbot, window):
+    window.run()
+    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+                    timeout=RUN_TIMEOUT_MS)
+    assert window.state == "finished", window.problem_text()
+    qtbot.wait(300)  # the last lane and label layouts
+
+
+def test_the_authors_bug_reads_at_1366(qtbot, window):
+    """shared-globals: the bug and each fix labelled on the timeline, every lane named,
+    the 27 queues keyed by family (there were 27 unlabeled curves)."""
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.choose_scenario("shared-globals")
+    window.params.set_value("items", 300)
+    _run(qtbot, window)
+    marks = window.plots.timeline.phase_marks
+    assert len(marks.labels()) == 5 and marks.visible_labels() == marks.labels()
+    lanes = window.plots.timeline
+    ticks = lanes.plot_item.getAxis("left")._tickLevels[0]
+    # 16-28 lanes in ~300 px: at least every other lane has its name, the rest in tooltips.
+    assert len(ticks) >= len(lanes.lane_labels) / 2 and len(lanes.lane_labels) >= 10
+    row_px = lanes.view_box.height() / len(lanes.lane_labels)
+    assert row_px >= 9, row_px
+    assert len(window.plots.queue.key_families()) >= 5
+
+
+@pytest.mark.parametrize("sid", ["gil", "subprocess"])
+def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.choose_scenario(sid)
+    for name, value in {"gil": {"iterations": 2_000_000}, "subprocess": {"child_seconds": 0.2}}[sid].items():
+        window.params.set_value(name, value)
+    _run(qtbot, window)
+    marks = window.plots.timeline.phase_marks
+    assert marks.labels() and marks.visible_labels() == marks.labels()
