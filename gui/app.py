@@ -115,6 +115,14 @@ def recording_message(path: str) -> str:
             "`gilscope report %s` prints the verdict of this one" % path)
 
 
+def _choice(value: str, allowed) -> str:
+    return value if value in allowed else ""
+
+
+def _env_choice(name: str, allowed) -> str:
+    return _choice(os.environ.get(name, ""), allowed)
+
+
 def create_window(argv=(), options: WindowOptions = None):
     """The application and its window, shown; the caller runs the event loop."""
     options = options or WindowOptions()
@@ -122,15 +130,23 @@ def create_window(argv=(), options: WindowOptions = None):
     app.setApplicationName("gilscope")
     app.setOrganizationName("gilscope")
     app.setWindowIcon(QIcon(os.path.join(RESOURCES, "gilscope.svg")))
-    lang = options.lang or language_from_environment()
+    from . import settings
+    saved = settings.load()
+    # The command line, then an explicit environment variable, then the last launch, then
+    # the system's language and colour scheme.
+    lang = (options.lang or _env_choice("GILSCOPE_LANG", LANGUAGES)
+            or _choice(saved["lang"], LANGUAGES) or language_from_environment())
     install_translator(app, lang)
-    theme_name = options.theme or theme_from_environment(app)
+    theme_name = (options.theme or _env_choice("GILSCOPE_THEME", theme_module.THEMES)
+                  or _choice(saved["theme"], theme_module.THEMES) or theme_from_environment(app))
     pixel_size = theme_module.default_pixel_size()
     theme_module.apply(app, theme_module.THEMES[theme_name], pixel_size)
     from .main_window import MainWindow
     window = MainWindow(lang=lang, theme_name=theme_name, pixel_size=pixel_size)
     window.dark_action.setChecked(theme_name == "dark")
     window.chinese_action.setChecked(lang == "zh_CN")
+    settings.restore(window, saved)
+    window.remember_settings = True
     screen = app.primaryScreen().availableGeometry()
     window.resize(round(screen.width() * 0.9), round(screen.height() * 0.9))
     if screen.width() <= 1440 or screen.height() <= 900:

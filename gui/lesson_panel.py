@@ -83,10 +83,13 @@ class LessonPanel(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)  # measured text, never markup
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ran_with = QLabel()  # which interpreter made these figures (3.13t differs from 3.11)
+        self.ran_with.setWordWrap(True)
+        self.ran_with.setTextFormat(Qt.TextFormat.PlainText)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.figures.setTextFormat(Qt.TextFormat.RichText)
-        for w in (self.headline, self.figures):
+        for w in (self.headline, self.ran_with, self.figures):
             vbox.addWidget(w)
         vbox.addStretch(1)
         scroll = QScrollArea()
@@ -188,6 +191,7 @@ class LessonPanel(QWidget):
             self.headline.setText(waiting.get(self._state, ""))
             self.headline.setStyleSheet("color: %s" % t.muted)
             self.figures.setText("")
+            self.ran_with.hide()
             return
         verdict = self._result.verdict
         # A finding is neither good nor bad: accent colour; red only when the run itself failed.
@@ -201,6 +205,12 @@ class LessonPanel(QWidget):
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
         self.headline.setStyleSheet("color: %s" % colour)
+        interpreter = getattr(getattr(self._result, "view", None), "interpreter", None) or {}
+        label = interpreter.get("label", "")
+        self.ran_with.setText(self.tr("Measured with {0}").format(label) if label else "")
+        self.ran_with.setToolTip(interpreter.get("executable", ""))
+        self.ran_with.setStyleSheet("color: %s" % t.muted)
+        self.ran_with.setVisible(bool(label))
         # Two figures a row when they fit the panel (the box stays short, read at once), else
         # one a row (names wrapped in two columns break mid-word in Chinese); the table is
         # measured, as a label too wide for the panel is clipped, not wrapped.

@@ -33,6 +33,7 @@ class MainWindow(QMainWindow, RunControl):
         self.pixel_size = pixel_size
         self.base_pixel_size = pixel_size  # A+ / A- step along theme.TEXT_STEPS of this
         self.plots = None
+        self.remember_settings = False  # gui.app turns it on: the app's window saves its choices
         self._painted = False
         self.setObjectName("gilscope")
         self._build_actions()
@@ -181,6 +182,9 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_ready.emit()
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
+        if self.remember_settings:
+            from . import settings
+            settings.save(self)
         self.end_run_on_close()
         super().closeEvent(event)
 
@@ -259,7 +263,18 @@ class MainWindow(QMainWindow, RunControl):
         self.show_state()
 
     def toggle_full_screen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        """F11: full screen, and back to the window as it was (maximized stays maximized)."""
+        if self.isFullScreen():
+            was = getattr(self, "_before_full_screen", None)
+            if was is not None and was[0]:
+                self.showMaximized()
+            else:
+                self.showNormal()
+                if was is not None:
+                    self.setGeometry(was[1])
+        else:
+            self._before_full_screen = (self.isMaximized(), self.geometry())
+            self.showFullScreen()
 
     def _on_follow(self, on: bool) -> None:
         if self.plots is not None:

@@ -306,6 +306,33 @@ class ParamForm(QWidget):
                 out[param.name] = control.currentText()
         return out
 
+    def all_values(self) -> dict:
+        """scenario id -> {name: value}: every scenario's values used while the window was open."""
+        values = dict(self._remembered)
+        if self.scenario is not None:
+            values[self.scenario.id] = self.values()
+        return values
+
+    def remember(self, saved: dict) -> None:
+        """Values saved by an earlier launch; those that no longer validate are dropped."""
+        from engine import scenarios
+        for sid, values in saved.items() if isinstance(saved, dict) else ():
+            try:
+                scenario = scenarios.get(sid)
+            except Exception:  # a scenario gone or broken: its values go with it
+                continue
+            kept = {}
+            for name, value in values.items() if isinstance(values, dict) else ():
+                try:
+                    scenario.param(name).validate(value)
+                except Exception:
+                    continue
+                kept[name] = value
+            self._remembered[sid] = kept
+        if self.scenario is not None and self.scenario.id in self._remembered:
+            for name, value in self._remembered[self.scenario.id].items():
+                self._set_control(self.scenario.param(name), value)
+
     def reset_defaults(self) -> None:
         if self.scenario is None:
             return

@@ -3,6 +3,7 @@
 Pure Qt (no pyqtgraph import): the window paints with it before the plots load.
 Plot views read colours from the Theme they are given (``apply_theme``).
 """
+import os
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
@@ -140,11 +141,30 @@ def palette_of(theme: Theme) -> QPalette:
     return pal
 
 
+CHECK_MARK_DARK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "resources", "check_dark.svg")
+
+
+def style_sheet(theme: Theme, pixel_size: int) -> str:
+    """Check boxes the dark theme can show: Fusion outlines them in the window colour made
+    darker, which on a dark window is no outline at all (an empty box was invisible)."""
+    if not theme.dark:
+        return ""
+    side = max(12, round(pixel_size * 0.85))
+    return ("QCheckBox::indicator { width: %dpx; height: %dpx; border: 2px solid %s; "
+            "border-radius: 3px; background: %s; }"
+            "QCheckBox::indicator:checked { background: %s; border-color: %s; image: url(%s); }"
+            "QCheckBox::indicator:disabled { border-color: %s; }"
+            % (side, side, theme.muted, theme.base, theme.accent, theme.accent,
+               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled))
+
+
 def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
     """Style, palette and font for the whole application."""
     app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
     app.setPalette(palette_of(theme))
     app.setFont(ui_font(pixel_size))
+    app.setStyleSheet(style_sheet(theme, pixel_size))
 
 
 def keep_plain_units(axis) -> None:

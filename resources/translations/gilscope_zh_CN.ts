@@ -90,6 +90,10 @@
         <translation>失败 — 目前测得：</translation>
     </message>
     <message>
+        <source>Measured with {0}</source>
+        <translation>测量所用解释器：{0}</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>是</translation>
     </message>

@@ -196,3 +196,112 @@ def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
     _run(qtbot, window)
     marks = window.plots.timeline.phase_marks
     assert marks.labels() and marks.visible_labels() == marks.labels()
+
+
+def test_found_pythons_are_listed_by_version(window):
+    picker = window.python_picker
+    found = [{"version": v, "label": "Python %s (GIL)" % v, "executable": "/x/python" + v}
+             for v in ("3.12.1", "3.9.18", "3.13.0", "3.10.13")]
+    picker._add_found(found)
+    assert picker.versions_listed() == [[3, 9, 18, 0], [3, 10, 13, 0], [3, 12, 1, 0], [3, 13, 0, 0]]
+    assert picker.itemData(0) == ""  # this gilscope's Python stays first
+    assert picker.itemText(picker.count() - 1).startswith("Other")
+
+
+def test_leaving_full_screen_restores_the_window_as_it_was(qtbot, window):
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=2000)
+    assert window.isMaximized()
+    window.showNormal()
+    window.setGeometry(50, 60, 1100, 700)
+    qtbot.wait(50)
+    before = window.geometry()
+    window.toggle_full_screen()
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: not window.isFullScreen() and window.geometry() == before, timeout=2000)
+
+
+def test_the_verdict_names_the_interpreter_that_ran(qtbot, window):
+    import platform
+    window.choose_scenario("race")
+    window.params.set_value("iterations", 2_000)
+    _run(qtbot, window)
+    said = window.lesson.ran_with.text()
+    assert window.lesson.ran_with.isVisibleTo(window.lesson)
+    assert platform.python_version() in said and said.startswith("Measured with Python")
+    window.choose_scenario("gil")
+    assert not window.lesson.ran_with.isVisibleTo(window.lesson)
+
+
+def test_choices_are_remembered_between_launches(qtbot, tmp_path):
+    """Language, theme, text size, last scenario and its parameters come back at the next
+    launch (QSettings, in the temporary folder conftest points it at)."""
+    import glob
+    from gui import app as app_module
+    app, first = app_module.create_window((), app_module.WindowOptions(lang="en", theme="light"))
+    qtbot.addWidget(first)
+    first.choose_scenario("gil")
+    first.params.set_value("workers", 3)
+    first.choose_scenario("race")
+    first.params.set_value("iterations", 12_345)
+    first.set_dark(True)
+    first.dark_action.setChecked(True)
+    first.chinese_action.setChecked(True)
+    first.step_text(+1)
+    first.step_text(+1)
+    first.close()
+    assert glob.glob(str(tmp_path / "settings" / "**" / "*.ini"), recursive=True)  # not ~/.config
+    app, second = app_module.create_window(())
+    qtbot.addWidget(second)
+    assert second.lang == "zh_CN" and second.chinese_action.isChecked()
+    assert second.theme.dark and second.dark_action.isChecked()
+    assert second.text_scale() == pytest.approx(1.5, abs=0.04)
+    assert second.picker.current_id() == "race" and second.params.values()["iterations"] == 12_345
+    second.choose_scenario("gil")
+    assert second.params.values()["workers"] == 3
+    second.remember_settings = False
+    second.close()
+
+
+def test_saved_values_that_no_longer_fit_are_dropped(window):
+    window.params.remember({"race": {"iterations": -1, "workers": 3, "gone": 1}, "nope": {"x": 1},
+                            "gil": "not a dict"})
+    window.choose_scenario("race")
+    values = window.params.values()
+    assert values["workers"] == 3 and values["iterations"] > 0
+
+
+def _contrast(a, b) -> float:
+    from gui.colour_vision import to_linear
+    import numpy as np
+    lum = lambda c: float(to_linear(np.array(c, float)) @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
+    """An unchecked box had no visible edge on the dark window (Fusion's outline is the
+    window colour, darker)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+    window.dark_action.setChecked(True)
+    box = window.follow_box
+    box.setChecked(checked)
+    qtbot.wait(50)
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    ratio = image.width() / box.width()
+    window_rgb = [int(window.theme.window[i:i + 2], 16) for i in (1, 3, 5)]
+    seen = 0
+    for x in range(int(rect.left() * ratio), int((rect.right() + 1) * ratio)):
+        for y in range(int(rect.top() * ratio), int((rect.bottom() + 1) * ratio)):
+            c = image.pixelColor(x, y)
+            seen += _contrast((c.red(), c.green(), c.blue()), window_rgb) >= 3.0
+    assert seen >= 2 * rect.width(), seen  # at least an edge all round, not a faint smudge
