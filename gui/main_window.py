@@ -156,7 +156,19 @@ class MainWindow(QMainWindow, RunControl):
             w, h = max(self.width(), 800), max(self.height(), 600)
             self.split.setSizes([round(w * 0.22), round(w * 0.47), round(w * 0.31)])
             self.left.setSizes([round(h * 0.5), round(h * 0.5)])
+            QTimer.singleShot(0, self.fit_scenario_list)
             self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
+
+    def fit_scenario_list(self) -> None:
+        """The list as tall as its ten scenarios need (up to 2/3 of the column), the form
+        the rest (it scrolls): at 1366x768 the tenth scenario was below the fold."""
+        total = sum(self.left.sizes())
+        if total <= 0:
+            return
+        form_min = self.params_box.minimumSizeHint().height()
+        wanted = min(self.picker.content_height(), round(total * 2 / 3), total - form_min)
+        if wanted > 0:
+            self.left.setSizes([wanted, total - wanted])
 
     def paintEvent(self, event) -> None:  # Qt override: the plots load after the first paint
         super().paintEvent(event)
@@ -258,6 +270,7 @@ class MainWindow(QMainWindow, RunControl):
         self.lesson.set_font_size(self.pixel_size)
         self.lesson.apply_theme(self.theme)
         self.picker.retranslate(self.lang)
+        QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:
             self.plots.apply_theme(self.theme, self.pixel_size)
         self.show_state()

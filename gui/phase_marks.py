@@ -78,13 +78,21 @@ class PhaseMarks:
         height = max(self._view_box.height(), 1.0)
         line_px = self._label_height()
         for line, x in zip(self._lines, xs):
-            left = (x - x0) * px_per_s
+            at = (x - x0) * px_per_s
             label_px = line.label.boundingRect().width() + 4
+            # Right of its line; a step starting near the right edge has its label on the
+            # left of the line instead of past the edge.
+            flip = at + label_px > width and at - label_px >= 0
+            left = at - label_px if flip else at
             row = next((r for r in range(self._max_rows) if left >= row_end[r]), None)
             shown = x0 <= x < x1 and row is not None and left + label_px <= width + label_px / 2
             line.label.setVisible(shown)
             if not shown:
                 continue
+            anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
+            if line.label.anchors != anchors:
+                line.label.anchors = anchors
+                line.label.updatePosition()
             row_end[row] = left + label_px
             rows_used = max(rows_used, row + 1)
             offset = min(row * line_px / height, 0.9)

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QToolTip, QVBoxLayout, QWidget
 
 from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
@@ -104,6 +104,17 @@ class TimelineWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
+        # The keys, said where they work, and a visible button for the most needed one.
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        self.fit_button = QToolButton()
+        self.fit_button.clicked.connect(self.show_all)
+        self.fit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the lanes
+        self.keys_label = QLabel()
+        self.keys_label.setWordWrap(True)
+        controls.addWidget(self.fit_button, 0, Qt.AlignmentFlag.AlignTop)
+        controls.addWidget(self.keys_label, 1)
+        layout.addLayout(controls)
         layout.addWidget(self._legend)
         self._legend_hint = QLabel()
         self._legend_hint.setWordWrap(True)  # never sets the window's width
@@ -181,6 +192,11 @@ class TimelineWidget(QWidget):
     # -- theme and language (same names as the other plot views) --------------------------
     def retranslate(self, lang: str = "en") -> None:
         self.plot_item.setLabel("bottom", QCoreApplication.translate("Timeline", "time since Run"), units="s")
+        self.fit_button.setText(QCoreApplication.translate("Timeline", "⤢ Whole run"))
+        self.fit_button.setToolTip(QCoreApplication.translate("Timeline", "Show the whole run (Home)"))
+        self.keys_label.setText(QCoreApplication.translate(
+            "Timeline", "Keys on the timeline: ← → move, + − zoom, Home whole run, F follow live; "
+                        "drag or wheel with the mouse"))
         self._build_legend()
 
     def legend_states(self) -> tuple:
@@ -311,12 +327,13 @@ class TimelineWidget(QWidget):
         p = vb.mapSceneToView(scene_pos)
         x0, x1, width = self._view()
         text = self.tooltip_at(p.x(), int(np.floor(p.y())), (x1 - x0) / max(width, 1))
-        if text != self.hover_text:
-            self.hover_text = text
-            if text:
-                QToolTip.showText(QCursor.pos(), text, self.plot_widget)
-            else:
-                QToolTip.hideText()
+        self.hover_text = text
+        # Shown at every move, not only when the text changes: a tooltip that timed out or
+        # was hidden came back only on another span, so it seemed to appear at random.
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.plot_widget)
+        elif QToolTip.isVisible():
+            QToolTip.hideText()
 
     def tooltip_at(self, x_s: float, lane: int, pixel_s: float = 0.0) -> str:
         """What the tooltip says at x_s seconds on a lane: lane, state, start and duration.

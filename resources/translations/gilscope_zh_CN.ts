@@ -377,6 +377,18 @@
         <translation>自点击运行起的时间</translation>
     </message>
     <message>
+        <source>⤢ Whole run</source>
+        <translation>⤢ 整个运行</translation>
+    </message>
+    <message>
+        <source>Show the whole run (Home)</source>
+        <translation>显示整个运行（Home）</translation>
+    </message>
+    <message>
+        <source>Keys on the timeline: ← → move, + − zoom, Home whole run, F follow live; drag or wheel with the mouse</source>
+        <translation>时间线按键：← → 移动，+ − 缩放，Home 整个运行，F 跟随实时；也可用鼠标拖动或滚轮</translation>
+    </message>
+    <message>
         <source>A mixed colour is several states within one pixel: hover, or zoom in.</source>
         <translation>混合的颜色表示一个像素内有多种状态：悬停查看，或放大。</translation>
     </message>

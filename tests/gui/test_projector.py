@@ -305,3 +305,18 @@ def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
             c = image.pixelColor(x, y)
             seen += _contrast((c.red(), c.green(), c.blue()), window_rgb) >= 3.0
     assert seen >= 2 * rect.width(), seen  # at least an edge all round, not a faint smudge
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+def test_all_ten_scenarios_show_at_1366(qtbot, window, chinese):
+    from engine import scenarios
+    window.set_chinese(chinese)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.fit_scenario_list()
+    qtbot.wait(100)
+    picker = window.picker
+    viewport = picker.viewport().rect()
+    assert len(picker.order) == len(scenarios.IDS) == 10
+    for sid in picker.order:
+        rect = picker.visualItemRect(picker._items[sid])
+        assert viewport.contains(rect), (sid, rect, viewport)

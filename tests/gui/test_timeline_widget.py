@@ -249,8 +249,11 @@ def test_phase_labels_stack_in_rows_and_come_apart_when_zoomed(timeline, qtbot):
     timeline.view_box.setXRange(0.5, 0.9, padding=0)  # inside one step: its label is pinned
     qtbot.waitUntil(lambda: timeline.phase_marks.pinned_label() == "◂ threads: one GIL")
     assert timeline.phase_marks.visible_labels() == []
-    timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge
-    qtbot.waitUntil(lambda: "processes: a GIL each" not in timeline.phase_marks.visible_labels())
+    timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge:
+    qtbot.waitUntil(lambda: "processes: a GIL each" in timeline.phase_marks.visible_labels())
+    last = timeline.phase_marks._lines[-1]  # its label on the left of its line, not cut off
+    line_x = timeline.view_box.mapViewToScene(QPointF(1.0, 0)).x()
+    assert last.label.mapRectToScene(last.label.boundingRect()).right() <= line_x + 1
     assert timeline.phase_marks.labels() == [label for label, _ in marks]
     # The labels have a strip of their own above lane 0: as tall as a label, in pixels.
     (_, _), (top, bottom) = timeline.view_box.viewRange()
@@ -259,3 +262,30 @@ def test_phase_labels_stack_in_rows_and_come_apart_when_zoomed(timeline, qtbot):
     timeline.clear()  # a new run: no marks left over, no strip
     assert timeline.phase_marks.count() == 0
     assert timeline.view_box.viewRange()[1][0] == 0
+
+
+def test_the_tooltip_comes_back_on_the_same_span_after_it_was_hidden(timeline, qtbot):
+    """It was shown only when its text changed: once hidden (timeout, a click) it stayed
+    away while the mouse moved over the same span."""
+    from PySide6.QtWidgets import QToolTip
+    timeline.set_follow(False)
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    _drawn(timeline, qtbot, 0.0, 2.0)
+    for x in (1.5, 1.6):
+        scene_pos = timeline.view_box.mapViewToScene(QPointF(x, 0.4))
+        QToolTip.hideText()
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)
+        timeline._mouse_moved(scene_pos)
+        qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+        assert "waiting for the GIL" in QToolTip.text()
+    QToolTip.hideText()
+
+
+def test_a_visible_button_fits_the_whole_run_and_the_keys_are_listed(timeline, qtbot):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    timeline.set_follow(False)
+    timeline.view_box.setXRange(0.5, 0.6, padding=0)
+    assert timeline.fit_button.isVisible() and "Home" in timeline.keys_label.text()
+    qtbot.mouseClick(timeline.fit_button, Qt.MouseButton.LeftButton)
+    (x0, x1), _ = timeline.view_box.viewRange()
+    assert x0 == pytest.approx(0.0, abs=1e-6) and x1 == pytest.approx(2.0, rel=1e-3)
