@@ -195,9 +195,22 @@ class TimelineWidget(QWidget):
         self.fit_button.setText(QCoreApplication.translate("Timeline", "⤢ Whole run"))
         self.fit_button.setToolTip(QCoreApplication.translate("Timeline", "Show the whole run (Home)"))
         self.keys_label.setText(QCoreApplication.translate(
-            "Timeline", "Keys on the timeline: ← → move, + − zoom, Home whole run, F follow live; "
-                        "drag or wheel with the mouse"))
+            "Timeline", "Keys: ← → move, + − zoom, Home whole run, F follow live"))
+        self.fit_button.setToolTip(self.fit_button.toolTip() + "\n" + self.keys_label.text() + "\n"
+                                   + QCoreApplication.translate("Timeline", "Mouse: drag to move, wheel to zoom"))
+        self._fit_keys_label()
         self._build_legend()
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit_keys_label()
+
+    def _fit_keys_label(self) -> None:
+        """The keys on one line beside the button, or only in its tooltip: wrapped to three
+        lines (1024 px, large text) they took the lanes' room."""
+        room = self.width() - self.fit_button.sizeHint().width() - 24
+        fits = self.keys_label.fontMetrics().horizontalAdvance(self.keys_label.text()) <= room
+        self.keys_label.setVisible(fits)
 
     def legend_states(self) -> tuple:
         """The state codes the legend names: those in the lanes, or all before any data."""

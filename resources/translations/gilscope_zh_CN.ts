@@ -385,8 +385,12 @@
         <translation>显示整个运行（Home）</translation>
     </message>
     <message>
-        <source>Keys on the timeline: ← → move, + − zoom, Home whole run, F follow live; drag or wheel with the mouse</source>
-        <translation>时间线按键：← → 移动，+ − 缩放，Home 整个运行，F 跟随实时；也可用鼠标拖动或滚轮</translation>
+        <source>Keys: ← → move, + − zoom, Home whole run, F follow live</source>
+        <translation>按键：← → 移动，+ − 缩放，Home 整个运行，F 跟随实时</translation>
+    </message>
+    <message>
+        <source>Mouse: drag to move, wheel to zoom</source>
+        <translation>鼠标：拖动移动，滚轮缩放</translation>
     </message>
     <message>
         <source>A mixed colour is several states within one pixel: hover, or zoom in.</source>

@@ -286,6 +286,8 @@ def test_a_visible_button_fits_the_whole_run_and_the_keys_are_listed(timeline, q
     timeline.set_follow(False)
     timeline.view_box.setXRange(0.5, 0.6, padding=0)
     assert timeline.fit_button.isVisible() and "Home" in timeline.keys_label.text()
+    assert timeline.keys_label.isVisible()  # 900 px: room for the keys on one line
+    assert "Home" in timeline.fit_button.toolTip()  # and always in the button's tooltip
     qtbot.mouseClick(timeline.fit_button, Qt.MouseButton.LeftButton)
     (x0, x1), _ = timeline.view_box.viewRange()
     assert x0 == pytest.approx(0.0, abs=1e-6) and x1 == pytest.approx(2.0, rel=1e-3)
