@@ -167,8 +167,9 @@ class CpuPanel(QWidget):
     def _update_key(self) -> None:
         shown = sorted(self._curves)[:MAX_LEGEND_CORES]
         self._key_html = "&nbsp;&nbsp;".join(
-            '<span style="color:%s">━━</span>&nbsp;%s' % (self._theme.series_color(core),
-                                                         self.tr("core {0}").format(core))
+            '<span style="color:%s">━━</span>&nbsp;%s' % (  # one key entry never splits
+                self._theme.series_color(core),
+                html.escape(self.tr("core {0}").format(core)).replace(" ", "&nbsp;"))
             for core in shown)
         self._show_title()
 

@@ -12,7 +12,7 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QSplitter, QTabWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget
 
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
@@ -43,6 +43,7 @@ class PlotsArea(QSplitter):
         self.tasks = TaskGantt(theme, pixel_size, parent=self.extras)
         for view in (self.trace, self.queue, self.tasks):
             view.hide()  # until a tab takes it
+            _never_widen(view)
         self._extra_views = {"trace": self.trace, "queue": self.queue, "tasks": self.tasks}
         self.addWidget(self.cpu)
         self.addWidget(self.timeline)
@@ -225,6 +226,17 @@ class PlotsArea(QSplitter):
             self._show_lanes()
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()
+
+
+def _never_widen(view) -> None:
+    """A view's one-line texts (the trace's header and legend) may be cut at the right, but
+    never set the window's width: at 1024 px with large Chinese text the race legend made
+    the window 1277 px wide, past the screen."""
+    for label in view.findChildren(QLabel):
+        if not label.wordWrap():
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
 
 
 def compact_lane_names(labels: list) -> list:
