@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 
 from engine.wire import K
 
-MAX_LABEL_ROWS = 4  # labels of steps close together stack up to this many rows (timeline)
+MAX_LABEL_ROWS = 5  # labels of steps close together stack up to this many rows (timeline):
+# shared-globals has five steps (the bug, four fixes), all within a few seconds
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
