@@ -113,8 +113,14 @@ class PlotsArea(QSplitter):
         # A narrow plot (1024 px, large text) names lanes without their pid where the name
         # alone is unique: "MainThread · pid 16988" took 320 of 460 px.
         full = _axis_width(lanes_axis, self.lane_labels)
+        room = LANE_NAMES_SHARE * max(self.width(), 1)
         short = compact_lane_names(self.lane_labels)
-        compact = full > LANE_NAMES_SHARE * max(self.width(), 1) and short != self.lane_labels
+        if _axis_width(lanes_axis, short) > room:  # still too wide ("cp -r missing missing_copy")
+            metrics = QFontMetrics(lanes_axis.style["tickFont"] or lanes_axis.font())
+            text_room = int(room - (_axis_width(lanes_axis, [""]) if short else 0))
+            short = [metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(text_room, 40))
+                     for name in short]
+        compact = full > room and short != self.lane_labels
         self.timeline.set_tick_names(short if compact else None)
         width = max([_axis_width(lanes_axis, short if compact else self.lane_labels)]
                     + [_axis_width(axis, texts) for axis, texts in axes])

@@ -320,3 +320,23 @@ def test_all_ten_scenarios_show_at_1366(qtbot, window, chinese):
     for sid in picker.order:
         rect = picker.visualItemRect(picker._items[sid])
         assert viewport.contains(rect), (sid, rect, viewport)
+
+
+def test_lane_names_take_at_most_a_share_of_a_narrow_plot(qtbot):
+    """At 1024 px and large text "MainThread · pid 16988" took 320 of 460 px: names lose their
+    pid where unique, then are elided; the tooltips keep the full names."""
+    from gui import theme
+    from gui.plots_area import LANE_NAMES_SHARE, PlotsArea, compact_lane_names
+    assert compact_lane_names(["A · pid 1", "B · pid 2", "B · pid 3"]) == ["A", "B · 2", "B · 3"]
+    plots = PlotsArea(theme.LIGHT, 21)
+    qtbot.addWidget(plots)
+    plots.resize(460, 600)
+    plots.show()
+    plots.lane_labels = ["MainThread · pid 16988", "cp -r missing missing_copy · pid 30681",
+                         "sleep 0.3 · pid 30697"]
+    plots.timeline.lane_labels = list(plots.lane_labels)
+    plots._align_time_axes()
+    axis = plots.timeline.plot_item.getAxis("left")
+    assert axis.width() <= LANE_NAMES_SHARE * 460 + 40, axis.width()
+    names = plots.timeline._tick_names
+    assert names[0] == "MainThread" and names[2] == "sleep 0.3" and "…" in names[1]
