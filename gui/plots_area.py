@@ -24,7 +24,7 @@ from .trace_view import TraceView
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
-EXTRA_PLOT_MIN_PX = 130  # the queue / task / trace plot keeps this when lanes need room
+EXTRA_PLOT_MIN_PX = 100  # the queue / task / trace plot keeps this when lanes need room
 
 
 class PlotsArea(QSplitter):

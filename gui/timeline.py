@@ -35,6 +35,7 @@ assert len(STATE_TEXT) == N_STATES
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
 FOLLOW_WINDOW_S = 10.0
+HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops its hint line
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
@@ -105,16 +106,14 @@ class TimelineWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
         # The keys, said where they work, and a visible button for the most needed one.
-        controls = QHBoxLayout()
-        controls.setContentsMargins(4, 0, 4, 0)
-        self.fit_button = QToolButton()
+        # The button is the legend's first cell (no row of its own at 1024 px); the keys
+        # are a line of their own when they fit on one, else in the button's tooltip.
+        self.fit_button = QToolButton(self._legend)
         self.fit_button.clicked.connect(self.show_all)
         self.fit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the lanes
         self.keys_label = QLabel()
-        self.keys_label.setWordWrap(True)
-        controls.addWidget(self.fit_button, 0, Qt.AlignmentFlag.AlignTop)
-        controls.addWidget(self.keys_label, 1)
-        layout.addLayout(controls)
+        self.keys_label.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.keys_label)
         layout.addWidget(self._legend)
         self._legend_hint = QLabel()
         self._legend_hint.setWordWrap(True)  # never sets the window's width
@@ -204,11 +203,18 @@ class TimelineWidget(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         self._fit_keys_label()
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The mixed-colour hint only where there is room: a short timeline keeps its lanes
+        (hovering a pixel says the same, state by state)."""
+        self._legend_hint.setVisible(len(self._legend_shown or ()) > 1
+                                     and self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px())
 
     def _fit_keys_label(self) -> None:
         """The keys on one line beside the button, or only in its tooltip: wrapped to three
         lines (1024 px, large text) they took the lanes' room."""
-        room = self.width() - self.fit_button.sizeHint().width() - 24
+        room = self.width() - 16
         fits = self.keys_label.fontMetrics().horizontalAdvance(self.keys_label.text()) <= room
         self.keys_label.setVisible(fits)
 
@@ -221,9 +227,10 @@ class TimelineWidget(QWidget):
         self._legend_shown = self.legend_states()
         while self._legend_flow.count():
             w = self._legend_flow.takeAt(0).widget()
-            if w is not None:
+            if w is not None and w is not self.fit_button:
                 w.hide()  # until the event loop deletes it, it would print over the new cells
                 w.deleteLater()
+        self._legend_flow.addWidget(self.fit_button)
         for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
             swatch = QPixmap(self._swatch_px, self._swatch_px)
@@ -240,7 +247,7 @@ class TimelineWidget(QWidget):
         # state has (gui.state_colours): say so right under the colours it explains.
         self._legend_hint.setText(QCoreApplication.translate(
             "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in."))
-        self._legend_hint.setVisible(len(self._legend_shown) > 1)
+        self._fit_hint()
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme
@@ -256,6 +263,9 @@ class TimelineWidget(QWidget):
         self._lane_px = lane_px
         self._tick_step = None  # re-space the names for the new size
         self._update_lane_ticks()
+        # Never squeezed below a few named lanes and the time axis (at 1024x768 with large
+        # text the queue view below took it all).
+        self.plot_widget.setMinimumHeight(4 * self.lane_line_px() + 3 * lane_px)
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 
     # -- drawing ---------------------------------------------------------------------------

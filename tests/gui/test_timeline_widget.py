@@ -175,8 +175,10 @@ def test_keyboard_follow_home_and_pan(timeline, qtbot):
 
 
 def _legend_cells(timeline):
+    """The state cells (the Whole-run button, the legend's first cell, left out)."""
     flow = timeline._legend_flow
-    return [flow.itemAt(i).widget() for i in range(flow.count())]
+    return [flow.itemAt(i).widget() for i in range(flow.count())
+            if flow.itemAt(i).widget() is not timeline.fit_button]
 
 
 def test_legend_wraps_to_a_narrow_width_without_clipping(timeline, qtbot):
