@@ -230,6 +230,7 @@ class PlotsArea(QSplitter):
         self._lanes_dirty = False
         if self.live.lanes:
             self._show_lanes()
+            self._room_for_lanes()  # the lanes are all known now, whatever the ticks saw
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()
 

@@ -11,7 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
@@ -113,6 +114,9 @@ class TimelineWidget(QWidget):
         self.fit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the lanes
         self.keys_label = QLabel()
         self.keys_label.setContentsMargins(4, 0, 4, 0)
+        keys_policy = self.keys_label.sizePolicy()  # shown only where it fits: never sets a width
+        keys_policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.keys_label.setSizePolicy(keys_policy)
         layout.addWidget(self.keys_label)
         layout.addWidget(self._legend)
         self._legend_hint = QLabel()

@@ -173,6 +173,20 @@ def _run(qtbot, window):
 def test_the_authors_bug_reads_at_1366(qtbot, window):
     """shared-globals: the bug and each fix labelled on the timeline, every lane named,
     the 27 queues keyed by family (there were 27 unlabeled curves)."""
+    from PySide6.QtWidgets import QApplication
+    from gui import theme
+    app = QApplication.instance()
+    was = (app.font(), app.palette(), app.styleSheet())
+    theme.apply(app, theme.LIGHT, 14)  # as gui.app starts the window: its fonts, its sizes
+    try:
+        _authors_bug_at_1366(qtbot, window)
+    finally:
+        app.setFont(was[0])
+        app.setPalette(was[1])
+        app.setStyleSheet(was[2])
+
+
+def _authors_bug_at_1366(qtbot, window):
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
     window.choose_scenario("shared-globals")
     window.params.set_value("items", 300)
