@@ -35,6 +35,7 @@ STATE_COLOURS = {
     "io_wait": (0x9C, 0x62, 0xFF, 255),      # violet: I/O or a subprocess; no mix of running
     "sleeping": (0x9C, 0xC4, 0x89, 255),     # sage green: sleeping
     "recording": (0x62, 0x62, 0x62, 255),    # dark grey: the recorder's own work
+    "gate_wait": (0x96, 0x1E, 0x78, 255),    # plum: held at a gate by the scheduler (the user)
     "idle": (0x99, 0x99, 0x99, 255),         # mid grey: alive, nothing recorded
     "done": (0x80, 0x80, 0x80, 110),         # faint grey: the thread is gone
 }
