@@ -61,7 +61,7 @@ def theme_from_environment(app: QApplication) -> str:
     return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
 
 
-COMMANDS = ("list", "run", "report", "interpreters")  # engine.cli's; the rest is the window's
+COMMANDS = ("list", "run", "compare", "report", "interpreters")  # engine.cli's; the rest is the window's
 RECORDING_SUFFIX = ".gilscope"
 
 
@@ -86,7 +86,7 @@ def window_parser() -> argparse.ArgumentParser:
         prog="gilscope",
         description="See Python threads, processes and the GIL. With no arguments (or only the "
                     "options below) gilscope opens its window.",
-        epilog="Commands that need no window: gilscope list [--params] | run SCENARIO ... | "
+        epilog="Commands that need no window: gilscope list [--params] | run SCENARIO ... | compare ... | "
                "report FILE.gilscope | interpreters; `gilscope COMMAND --help` tells more.")
     parser.add_argument("--lang", choices=LANGUAGES, help="window language (default: the system's)")
     parser.add_argument("--theme", choices=tuple(theme_module.THEMES),

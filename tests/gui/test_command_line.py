@@ -66,3 +66,14 @@ def test_lang_and_theme_options_reach_the_window(qtbot):
     assert window.theme.dark and window.dark_action.isChecked()
     assert window.params_box.title() not in ("", "Parameters")  # the Chinese catalogue is in
     window.close()
+
+
+def test_every_command_line_command_is_routed_to_the_command_line():
+    """main.py sends these words to engine.cli and the rest to the window: the lists must be
+    the parser's own (a new command, like compare, otherwise opened the window)."""
+    import argparse
+    sys.path.insert(0, ROOT)
+    import main
+    from engine import cli
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(main.CLI_COMMANDS) == set(app_module.COMMANDS) == set(sub.choices)
