@@ -4,9 +4,11 @@
 paint first, then the window builds its pyqtgraph plots (DESIGN.md "Startup":
 pyqtgraph's import is about half of start-up).
 """
+import argparse
 import os
 import signal
 import sys
+from dataclasses import dataclass
 
 # pyqtgraph picks the first Qt binding it can import; make it the one gilscope pins.
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -59,21 +61,86 @@ def theme_from_environment(app: QApplication) -> str:
     return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
 
 
-def create_window(argv=()):
+COMMANDS = ("list", "run", "compare", "report", "interpreters")  # engine.cli's; the rest is the window's
+RECORDING_SUFFIX = ".gilscope"
+
+
+@dataclass
+class WindowOptions:
+    lang: str = ""        # "" : from GILSCOPE_LANG or the system locale
+    theme: str = ""       # "" : from GILSCOPE_THEME or the system colour scheme
+    recording: str = ""   # a .gilscope file to open ("" : none)
+
+
+class BadArguments(Exception):
+    """Arguments the window does not accept: one line for stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise BadArguments(message)
+
+
+def window_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gilscope",
+        description="See Python threads, processes and the GIL. With no arguments (or only the "
+                    "options below) gilscope opens its window.",
+        epilog="Commands that need no window: gilscope list [--params] | run SCENARIO ... | compare ... | "
+               "report FILE.gilscope | interpreters; `gilscope COMMAND --help` tells more.")
+    parser.add_argument("--lang", choices=LANGUAGES, help="window language (default: the system's)")
+    parser.add_argument("--theme", choices=tuple(theme_module.THEMES),
+                        help="light or dark (default: the system's)")
+    parser.add_argument("recording", nargs="?", metavar="FILE.gilscope",
+                        help="a saved recording to open")
+    return parser
+
+
+def parse_window_args(argv) -> WindowOptions:
+    """The window's command line.  Raises BadArguments; --help prints and exits (SystemExit)."""
+    argv = [a for a in argv if not a.startswith("-psn")]  # macOS Finder adds a process serial number
+    args = window_parser().parse_args(argv)
+    if args.recording and not args.recording.endswith(RECORDING_SUFFIX) \
+            and not os.path.exists(args.recording):
+        raise BadArguments("unknown command %r: use %s, or give a %s file"
+                           % (args.recording, ", ".join(COMMANDS), RECORDING_SUFFIX))
+    return WindowOptions(args.lang or "", args.theme or "", args.recording or "")
+
+
+
+
+def _choice(value: str, allowed) -> str:
+    return value if value in allowed else ""
+
+
+def _env_choice(name: str, allowed) -> str:
+    return _choice(os.environ.get(name, ""), allowed)
+
+
+def create_window(argv=(), options: WindowOptions = None):
     """The application and its window, shown; the caller runs the event loop."""
+    options = options or WindowOptions()
     app = QApplication.instance() or QApplication([sys.argv[0]] + list(argv))
     app.setApplicationName("gilscope")
     app.setOrganizationName("gilscope")
     app.setWindowIcon(QIcon(os.path.join(RESOURCES, "gilscope.svg")))
-    lang = language_from_environment()
+    from . import settings
+    saved = settings.load()
+    # The command line, then an explicit environment variable, then the last launch, then
+    # the system's language and colour scheme.
+    lang = (options.lang or _env_choice("GILSCOPE_LANG", LANGUAGES)
+            or _choice(saved["lang"], LANGUAGES) or language_from_environment())
     install_translator(app, lang)
-    theme_name = theme_from_environment(app)
+    theme_name = (options.theme or _env_choice("GILSCOPE_THEME", theme_module.THEMES)
+                  or _choice(saved["theme"], theme_module.THEMES) or theme_from_environment(app))
     pixel_size = theme_module.default_pixel_size()
     theme_module.apply(app, theme_module.THEMES[theme_name], pixel_size)
     from .main_window import MainWindow
     window = MainWindow(lang=lang, theme_name=theme_name, pixel_size=pixel_size)
     window.dark_action.setChecked(theme_name == "dark")
     window.chinese_action.setChecked(lang == "zh_CN")
+    settings.restore(window, saved)
+    window.remember_settings = True
     screen = app.primaryScreen().availableGeometry()
     window.resize(round(screen.width() * 0.9), round(screen.height() * 0.9))
     if screen.width() <= 1440 or screen.height() <= 900:
@@ -96,14 +163,21 @@ def display_missing() -> bool:
 
 
 def main(argv=()) -> int:
+    try:
+        options = parse_window_args(list(argv))
+    except BadArguments as exc:
+        print("gilscope: %s (gilscope --help lists what it accepts)" % exc, file=sys.stderr)
+        return 2
+    if options.recording and not os.path.exists(options.recording):
+        print("gilscope: no such file: %s" % options.recording, file=sys.stderr)
+        return 2
     if display_missing():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    app, window = create_window(argv)
-    saved = [arg for arg in argv if arg.endswith(".gilscope")]
-    if saved:  # main.py RUN.gilscope: shown once the event loop runs
+    app, window = create_window((), options)
+    if options.recording:  # main.py RUN.gilscope: shown once the event loop runs
         from . import open_recording
-        QTimer.singleShot(0, lambda: open_recording.open_path(window, saved[0]))
+        QTimer.singleShot(0, lambda: open_recording.open_path(window, options.recording))
     # Ctrl-C in the terminal closes the window (which stops the run); the timer lets
     # Python see the signal while Qt's loop is idle.
     signal.signal(signal.SIGINT, lambda *_: window.close())

@@ -5,8 +5,11 @@ events; this panel keeps them per core in growing arrays and redraws on the
 window's timer.  The header says how many cores were busy lately: with the GIL,
 N CPU-bound threads add up to about one.
 """
+import html
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.wire import K
@@ -28,18 +31,21 @@ class CpuPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
+        # The title and which colour is which core (never over the curves), one wrapping
+        # text: at 1024 px and large text a row of fixed labels set the window's width.
         self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self._title_text, self._key_html = "", ""
         self.busy = QLabel()
-        header.addWidget(self.title)
-        self.key = QLabel()  # which colour is which core: in the header, never over the curves
-        header.addWidget(self.key)
-        header.addStretch(1)
-        header.addWidget(self.busy)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(header)
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
         item.setYRange(-8, 110, padding=0)  # 0 and 100 % and their tick labels fit inside the frame
+        item.getViewBox().sigResized.connect(self._fit_y_range)
         item.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         item.hideButtons()
         self.plot.setMinimumHeight(110)
@@ -52,7 +58,8 @@ class CpuPanel(QWidget):
         self.retranslate()
 
     def retranslate(self, lang: str = "en") -> None:
-        self.title.setText(self.tr("CPU load per core (%), measured by psutil"))
+        self._title_text = self.tr("CPU load per core (%), measured by psutil")
+        self._show_title()
         item = self.plot.getPlotItem()
         theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
         theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
@@ -63,10 +70,27 @@ class CpuPanel(QWidget):
         self._px = pixel_size or self._px
         self.plot.setBackground(theme.plot_bg)
         theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
+        # Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
+        # pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
+        tick_px = theme_module.readable_px("ticks", self._px)
+        self.plot.setMinimumHeight(max(100, round(6 * tick_px)))
+        self._fit_y_range()
         for core, curve in self._curves.items():
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))
         self._update_key()
         self.retranslate()
+
+    def _fit_y_range(self, *_) -> None:
+        """0 % and 100 % with half a tick text of room beyond them: pyqtgraph drops a tick
+        label that would cross the plot's edge (at 1366 px with big text, "0" and "100" went)."""
+        item = self.plot.getPlotItem()
+        height = item.getViewBox().height()
+        margin_px = 0.45 * theme_module.readable_px("ticks", self._px) + 3
+        if height <= 3 * margin_px:
+            return
+        span = 100.0 * height / (height - 2 * margin_px)
+        below = span * margin_px / height
+        item.setYRange(-below, 100.0 + below, padding=0)
 
     def share_time_axis(self, time_range) -> None:
         """Show the seconds the timeline shows (gui.time_range): a moment sits above its lanes."""
@@ -142,10 +166,16 @@ class CpuPanel(QWidget):
 
     def _update_key(self) -> None:
         shown = sorted(self._curves)[:MAX_LEGEND_CORES]
-        self.key.setText("&nbsp;&nbsp;".join(
-            '<span style="color:%s">━━</span>&nbsp;%s' % (self._theme.series_color(core),
-                                                         self.tr("core {0}").format(core))
-            for core in shown))
+        self._key_html = "&nbsp;&nbsp;".join(
+            '<span style="color:%s">━━</span>&nbsp;%s' % (  # one key entry never splits
+                self._theme.series_color(core),
+                html.escape(self.tr("core {0}").format(core)).replace(" ", "&nbsp;"))
+            for core in shown)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        key = " &nbsp; " + self._key_html if self._key_html else ""
+        self.title.setText(html.escape(self._title_text) + key)
 
     def _update_busy(self) -> None:
         if not len(self._t):

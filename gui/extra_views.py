@@ -4,8 +4,13 @@ Both keep only their own kinds of events, appended per tick, and redraw on the
 window's timer; both draw with one item per series (a curve per queue, one
 BarGraphItem for all tasks), never one per event.
 """
+import html
+import re
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.wire import K
@@ -13,6 +18,7 @@ from engine.wire import K
 from . import theme as theme_module
 from .phase_marks import PhaseMarks
 
+TASK_HATCHES = (Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.FDiagPattern)
 MAX_TASK_LABELS = 80  # task labels appear when at most this many tasks are in view
 
 
@@ -30,7 +36,9 @@ class _PlotPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.getPlotItem().hideButtons()
         layout.addWidget(self.plot)
-        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room)
+        # One row of labels: the timeline above stacks them all; here they would bury the data.
+        self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room,
+                                      max_rows=1)
         self._linked = False
 
     def share_time_axis(self, time_range) -> None:
@@ -59,16 +67,32 @@ class _PlotPanel(QWidget):
                                 self._theme, self._px)
 
 
-MAX_NAMED_QUEUES = 6  # beyond this the queue view names no queue one by one
+MAX_NAMED_QUEUES = 6  # beyond this the queue view names families of queues, not each one
+MAX_KEYED_FAMILIES = 12  # the key wraps to two or three lines at most
+QUEUE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+
+
+def queue_family(name: str) -> str:
+    """ "bug q_in[2]" -> "bug q_in": queues made in a list are one family in the key
+    (shared-globals makes 27 queues in 9 families; 27 colours would name none)."""
+    return re.sub(r"\[\d+\]$", "", name).strip() or name
 
 
 class QueueView(_PlotPanel):
-    """Items waiting in each queue, over time (from the depth recorded at every put/get)."""
+    """Items waiting in each queue, over time (from the depth recorded at every put/get).
+
+    Each family of queues (the same name but its [index]) has one colour and one key entry
+    in the header, above the curves; a family's members differ by dash pattern.
+    """
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(theme, pixel_size, parent)
-        self.legend = self.plot.getPlotItem().addLegend(offset=(8, 4))
+        self.key = QLabel()  # which colour is which queue family: never over the curves
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.layout().insertWidget(1, self.key)
         self._curves = {}
+        self._families = {}  # family -> its colour index, in order of first appearance
         self.reset(0)
         self.apply_theme(theme)
 
@@ -84,12 +108,36 @@ class QueueView(_PlotPanel):
                                    "({1} puts, {2} gets)").format(names, puts, gets))
         theme_module.axis_label(self.plot.getPlotItem(), "left", self.tr("items in queue"),
                                 self._theme, self._px)
+        self._show_key()
+
+    def _show_key(self) -> None:
+        families = getattr(self, "_families", {})
+        if not 2 <= len(families) <= MAX_KEYED_FAMILIES:
+            self.key.setText("")
+            self.key.setVisible(False)
+            return
+        counts = {}
+        for name in self._curves:
+            counts[queue_family(name)] = counts.get(queue_family(name), 0) + 1
+        parts = []
+        for family, i in families.items():
+            many = " ×%d" % counts[family] if counts.get(family, 0) > 1 else ""
+            parts.append('<span style="color:%s">━━</span>&nbsp;%s%s'
+                         % (self._theme.series_color(i), html.escape(family), many))
+        self.key.setText("&nbsp;&nbsp; ".join(parts))
+        self.key.setVisible(True)
+
+    def _pen(self, name: str):
+        family = queue_family(name)
+        index = self._families.setdefault(family, len(self._families))
+        member = sum(1 for other in self._curves if queue_family(other) == family and other < name)
+        return pg.mkPen(self._theme.series_color(index), width=2.5,
+                        style=QUEUE_STYLES[member % len(QUEUE_STYLES)])
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         super().apply_theme(theme, pixel_size)
-        self.legend.setLabelTextColor(theme.plot_fg)
-        for i, curve in enumerate(self._curves.values()):
-            curve.setPen(pg.mkPen(theme.series_color(i), width=2.5))
+        for name, curve in self._curves.items():
+            curve.setPen(self._pen(name))
 
     def reset(self, t0_ns: int) -> None:
         self._t0_ns = t0_ns
@@ -99,8 +147,11 @@ class QueueView(_PlotPanel):
         self._name = []  # queue name per point
         self._puts = self._gets = 0
         self._dirty = False
-        for curve in self._curves.values():
-            curve.setData([], [])
+        for curve in self._curves.values():  # another run's queues: gone, key and all
+            self.plot.removeItem(curve)
+        self._curves = {}
+        self._families = {}
+        self.retranslate()
 
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
         kinds = chunk["kind"]
@@ -123,8 +174,6 @@ class QueueView(_PlotPanel):
             self._name.extend(p[2])
         self._parts = []
         names = np.array(self._name)
-        # One queue: its name is in the title.  Many: a legend would cover the curves.
-        self.legend.setVisible(1 < len(set(self._name)) <= MAX_NAMED_QUEUES)
         for name in sorted(set(self._name)):
             mine = names == name
             order = np.argsort(self._t[mine], kind="stable")
@@ -143,10 +192,13 @@ class QueueView(_PlotPanel):
     def _curve(self, name: str):
         curve = self._curves.get(name)
         if curve is None:
-            pen = pg.mkPen(self._theme.series_color(len(self._curves)), width=2.5)
-            curve = self.plot.plot([], [], pen=pen, name=name)
+            curve = self.plot.plot([], [], pen=self._pen(name))
             self._curves[name] = curve
         return curve
+
+    def key_families(self) -> list:
+        """The queue families the key names, in its order."""
+        return list(self._families) if self.key.isVisibleTo(self) else []
 
     def point_count(self) -> int:
         return int(len(self._t))
@@ -208,9 +260,13 @@ class TaskGantt(_PlotPanel):
             return
         self._dirty = False
         row = np.array(self._row, float)
-        colours = [pg.mkBrush(self._theme.series_color(a)) for a in self._arg]
+        # Hatched in the text colour, alternating direction from one task to the next: a
+        # filled colour would read as a timeline state (gui.state_colours); the label says
+        # which call it was.
+        ink = QColor(self._theme.plot_fg)
+        hatches = [QBrush(ink, TASK_HATCHES[i % len(TASK_HATCHES)]) for i in range(len(self._arg))]
         self.bars.setOpts(x0=np.array(self._t0), x1=np.array(self._t1), y0=row - 0.38,
-                          y1=row + 0.38, brushes=colours, pen=pg.mkPen(self._theme.plot_bg, width=1))
+                          y1=row + 0.38, brushes=hatches, pen=pg.mkPen(self._theme.plot_fg, width=1.5))
         axis = self.plot.getPlotItem().getAxis("left")
         axis.setTicks([[(r, "pid %d" % pid) for pid, r in self._rows.items()]])
         if self._rows:

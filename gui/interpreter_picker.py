@@ -6,10 +6,11 @@ free of subprocesses.  Until then the list holds the current Python, labelled
 from ``sys``; found interpreters appear one by one while the list is open.
 """
 import platform
+import re
 import sys
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog
 
 CURRENT = ""  # item data for "the Python running gilscope" (Session's default)
@@ -21,6 +22,15 @@ def current_label() -> str:
     gil_check = getattr(sys, "_is_gil_enabled", None)
     mode = "free-threaded" if gil_check is not None and not gil_check() else "GIL"
     return "Python %s (%s)" % (platform.python_version(), mode)
+
+
+VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _version_key(info) -> list:
+    """[3, 13, 0, 1]: version numbers, then 1 for free-threaded (after the GIL build)."""
+    numbers = [int(part) for part in re.findall(r"\d+", str(info.get("version", "")))[:3]]
+    return numbers + [0 if "GIL" in info.get("label", "") and "free" not in info.get("label", "") else 1]
 
 
 class _Reporter(QObject):
@@ -101,9 +111,25 @@ class InterpreterPicker(QComboBox):
             if info["label"] in self._labels:
                 continue
             self._labels.add(info["label"])
-            before = self.findData(SEARCHING)
-            self.insertItem(before if before >= 0 else self.count() - 1,
-                            "%s — %s" % (info["label"], info["executable"]), info["executable"])
+            position = self._sorted_position(info)
+            self.insertItem(position, "%s — %s" % (info["label"], info["executable"]), info["executable"])
+            self.setItemData(position, _version_key(info), VERSION_ROLE)
+
+    def _sorted_position(self, info) -> int:
+        """Where a found interpreter goes: after "this gilscope", the others by version
+        (3.9 before 3.13, not the order the search happened to find them in)."""
+        key = _version_key(info)
+        end = self.findData(SEARCHING)
+        end = end if end >= 0 else self.count() - 1
+        for index in range(1, end):
+            if self.itemData(index, VERSION_ROLE) is not None and self.itemData(index, VERSION_ROLE) > key:
+                return index
+        return end
+
+    def versions_listed(self) -> list:
+        """The found interpreters' versions, in list order (tests read it)."""
+        return [self.itemData(i, VERSION_ROLE) for i in range(self.count())
+                if self.itemData(i, VERSION_ROLE) is not None]
 
     def _on_activated(self, index: int) -> None:
         if self.itemData(index) == SEARCHING:

@@ -8,13 +8,14 @@ import keyword
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextOption
 from PySide6.QtWidgets import (QFrame, QLabel, QPlainTextEdit, QScrollArea, QSplitter, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from . import theme as theme_module
 
 OUTPUT_LINES_KEPT = 5000
+LESSON_MIN_EMS = 14  # the verdict/lesson column is never narrower than this many text heights
 MAX_LINES_PER_TICK = 1000  # appending a line costs ~50 us: a print flood shows its newest lines
 
 
@@ -82,10 +83,13 @@ class LessonPanel(QWidget):
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)  # measured text, never markup
         self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ran_with = QLabel()  # which interpreter made these figures (3.13t differs from 3.11)
+        self.ran_with.setWordWrap(True)
+        self.ran_with.setTextFormat(Qt.TextFormat.PlainText)
         self.figures = QLabel()
         self.figures.setWordWrap(True)
         self.figures.setTextFormat(Qt.TextFormat.RichText)
-        for w in (self.headline, self.figures):
+        for w in (self.headline, self.ran_with, self.figures):
             vbox.addWidget(w)
         vbox.addStretch(1)
         scroll = QScrollArea()
@@ -99,6 +103,9 @@ class LessonPanel(QWidget):
         self.tabs = QTabWidget()
         self.lesson = QTextBrowser()
         self.lesson.setOpenExternalLinks(False)
+        # Break lines between words only (Qt's default also breaks inside a long word: the
+        # lesson title read "threa-ds" in a narrow column).
+        self.lesson.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.source = QPlainTextEdit()
         self.source.setReadOnly(True)
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -118,7 +125,10 @@ class LessonPanel(QWidget):
     # -- appearance ------------------------------------------------------------
     def set_font_size(self, pixel_size: int) -> None:
         self._px = pixel_size
-        self.headline.setFont(theme_module.ui_font(pixel_size, 1.6, bold=True))
+        self.headline.setFont(theme_module.ui_font(theme_module.readable_px("headline", pixel_size),
+                                                   bold=True))
+        # Narrower than this, the verdict's headline and figures break into one-word lines.
+        self.setMinimumWidth(round(pixel_size * LESSON_MIN_EMS))
         self.figures.setFont(theme_module.ui_font(pixel_size, 0.95))
         mono = theme_module.mono_font(pixel_size)
         self.source.setFont(mono)
@@ -181,6 +191,7 @@ class LessonPanel(QWidget):
             self.headline.setText(waiting.get(self._state, ""))
             self.headline.setStyleSheet("color: %s" % t.muted)
             self.figures.setText("")
+            self.ran_with.hide()
             return
         verdict = self._result.verdict
         # A finding is neither good nor bad: accent colour; red only when the run itself failed.
@@ -194,6 +205,12 @@ class LessonPanel(QWidget):
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
         self.headline.setStyleSheet("color: %s" % colour)
+        interpreter = getattr(getattr(self._result, "view", None), "interpreter", None) or {}
+        label = interpreter.get("label", "")
+        self.ran_with.setText(self.tr("Measured with {0}").format(label) if label else "")
+        self.ran_with.setToolTip(interpreter.get("executable", ""))
+        self.ran_with.setStyleSheet("color: %s" % t.muted)
+        self.ran_with.setVisible(bool(label))
         # Two figures a row when they fit the panel (the box stays short, read at once), else
         # one a row (names wrapped in two columns break mid-word in Chinese); the table is
         # measured, as a label too wide for the panel is clipped, not wrapped.

@@ -18,6 +18,7 @@ from .scheduler_panel import SchedulerPanel
 from .scenario_picker import ScenarioPicker
 
 PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
+LEFT_MIN_EMS = 12  # the scenario list and form: "Reset to defaults" and inputs never cut
 
 
 class MainWindow(QMainWindow, RunControl):
@@ -31,8 +32,10 @@ class MainWindow(QMainWindow, RunControl):
         self.lang = lang
         self.theme = theme_module.THEMES[theme_name]
         self.pixel_size = pixel_size
+        self.base_pixel_size = pixel_size  # A+ / A- step along theme.TEXT_STEPS of this
         self.plots = None
         self.opened_path = ""  # the saved run shown, if one was opened (gui/open_recording.py)
+        self.remember_settings = False  # gui.app turns it on: the app's window saves its choices
         self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
         self.setObjectName("gilscope")
@@ -62,9 +65,9 @@ class MainWindow(QMainWindow, RunControl):
         self.stop_action = self._action("Esc", self.stop)
         self.fullscreen_action = self._action("F11", self.toggle_full_screen)
         self.dark_action = self._action("Ctrl+D", self.set_dark, checkable=True)
-        self.bigger_action = self._action("Ctrl++", lambda: self.scale_text(1.125))
+        self.bigger_action = self._action("Ctrl++", lambda: self.step_text(+1))
         self.bigger_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-        self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
+        self.smaller_action = self._action("Ctrl+-", lambda: self.step_text(-1))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
         # Be the scheduler: the next Run of a scenario with steps (race, deadlock) waits for
@@ -88,6 +91,11 @@ class MainWindow(QMainWindow, RunControl):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
             bar.addWidget(button)
         bar.addSeparator()
+        # What a lecturer needs on a projector comes first: a toolbar too narrow for all
+        # its items hides its last ones in an overflow menu, never these.
+        for action in (self.fullscreen_action, self.smaller_action, self.bigger_action):
+            bar.addAction(action)
+        bar.addSeparator()
         self.python_label = QLabel()
         bar.addWidget(self.python_label)
         self.python_picker = InterpreterPicker()
@@ -102,9 +110,9 @@ class MainWindow(QMainWindow, RunControl):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
         bar.addAction(self.scheduler_action)
-        for action in (self.chinese_action, self.dark_action, self.smaller_action,
-                       self.bigger_action, self.fullscreen_action):
+        for action in (self.chinese_action, self.dark_action):
             bar.addAction(action)
+        self.toolbar = bar
 
         self.picker = ScenarioPicker()
         self.params = ParamForm()
@@ -122,6 +130,7 @@ class MainWindow(QMainWindow, RunControl):
         left.addWidget(self.params_box)
         left.setStretchFactor(0, 1)
         left.setStretchFactor(1, 1)
+        left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         self.left = left
 
         self.banner = QLabel()
@@ -162,7 +171,19 @@ class MainWindow(QMainWindow, RunControl):
             w, h = max(self.width(), 800), max(self.height(), 600)
             self.split.setSizes([round(w * 0.22), round(w * 0.47), round(w * 0.31)])
             self.left.setSizes([round(h * 0.5), round(h * 0.5)])
+            QTimer.singleShot(0, self.fit_scenario_list)
             self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
+
+    def fit_scenario_list(self) -> None:
+        """The list as tall as its ten scenarios need (up to 2/3 of the column), the form
+        the rest (it scrolls): at 1366x768 the tenth scenario was below the fold."""
+        total = sum(self.left.sizes())
+        if total <= 0:
+            return
+        form_min = self.params_box.minimumSizeHint().height()
+        wanted = min(self.picker.content_height(), round(total * 2 / 3), total - form_min)
+        if wanted > 0:
+            self.left.setSizes([wanted, total - wanted])
 
     def paintEvent(self, event) -> None:  # Qt override: the plots load after the first paint
         super().paintEvent(event)
@@ -196,6 +217,9 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_ready.emit()
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
+        if self.remember_settings:
+            from . import settings
+            settings.save(self)
         self.end_run_on_close()
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
@@ -263,23 +287,51 @@ class MainWindow(QMainWindow, RunControl):
         self.theme = theme_module.DARK if on else theme_module.LIGHT
         self._restyle()
 
+    def step_text(self, steps: int) -> None:
+        """A+ (+1) / A- (-1): the next size in theme.TEXT_STEPS (A+ twice is x1.5)."""
+        ladder = [round(self.base_pixel_size * f) for f in theme_module.TEXT_STEPS]
+        if steps > 0:
+            bigger = [px for px in ladder if px > self.pixel_size]
+            self.pixel_size = bigger[min(steps, len(bigger)) - 1] if bigger else self.pixel_size
+        elif steps < 0:
+            smaller = [px for px in ladder if px < self.pixel_size]
+            self.pixel_size = smaller[max(steps, -len(smaller))] if smaller else self.pixel_size
+        self._restyle()
+
+    def text_scale(self) -> float:
+        """The text size relative to the starting one (1.5: A+ twice)."""
+        return self.pixel_size / self.base_pixel_size
+
     def scale_text(self, factor: float) -> None:
         self.pixel_size = max(10, min(64, round(self.pixel_size * factor)))
         self._restyle()
 
     def _restyle(self) -> None:
         theme_module.apply(QApplication.instance(), self.theme, self.pixel_size)
+        self.left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         for button in (self.run_button, self.stop_button):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
         self.lesson.set_font_size(self.pixel_size)
         self.lesson.apply_theme(self.theme)
         self.picker.retranslate(self.lang)
+        QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:
             self.plots.apply_theme(self.theme, self.pixel_size)
         self.show_state()
 
     def toggle_full_screen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        """F11: full screen, and back to the window as it was (maximized stays maximized)."""
+        if self.isFullScreen():
+            was = getattr(self, "_before_full_screen", None)
+            if was is not None and was[0]:
+                self.showMaximized()
+            else:
+                self.showNormal()
+                if was is not None:
+                    self.setGeometry(was[1])
+        else:
+            self._before_full_screen = (self.isMaximized(), self.geometry())
+            self.showFullScreen()
 
     def _on_follow(self, on: bool) -> None:
         if self.plots is not None:

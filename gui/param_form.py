@@ -35,6 +35,35 @@ class _CheckText(QLabel):
             self._box.toggle()
 
 
+class _Sized:
+    """A spin box as wide as its declared bounds need, whatever wider range it accepts."""
+
+    declared = (0, 0)
+
+    def _narrower_by(self) -> int:
+        metrics = QFontMetrics(self.font())
+        width = lambda values: max(metrics.horizontalAdvance(self.textFromValue(v)) for v in values)
+        return max(0, width((self.minimum(), self.maximum())) - width(self.declared))
+
+    def sizeHint(self):  # Qt override
+        hint = super().sizeHint()
+        hint.setWidth(hint.width() - self._narrower_by())
+        return hint
+
+    def minimumSizeHint(self):  # Qt override
+        hint = super().minimumSizeHint()
+        hint.setWidth(hint.width() - self._narrower_by())
+        return hint
+
+
+class _IntBox(_Sized, QSpinBox):
+    pass
+
+
+class _FloatBox(_Sized, QDoubleSpinBox):
+    pass
+
+
 class ParamForm(QWidget):
     """One control per parameter; workers first.  ``values()`` gives a dict for Session.start."""
 
@@ -56,6 +85,13 @@ class ParamForm(QWidget):
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)  # _fit_rows wraps
         outer.addWidget(self._form_host)
+        # Why a typed value was changed ("999" in Workers became 9): said, never silent.
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setStyleSheet("QLabel { border-left: 4px solid #b35c00; padding-left: 6px; }")
+        self.notice.hide()
+        outer.addWidget(self.notice)
         self._reset = QPushButton()
         self._reset.clicked.connect(self.reset_defaults)
         outer.addWidget(self._reset)
@@ -80,6 +116,7 @@ class ParamForm(QWidget):
             widget.deleteLater()
         self._controls.clear()
         self._labels.clear()
+        self.notice.hide()
         self._check_rows = {}  # name -> the row widget of a bool (box + wrapping text)
         self._stacked = None   # names whose label sits above its input; None: not laid out
         self.scenario = scenario
@@ -87,6 +124,8 @@ class ParamForm(QWidget):
         remembered = self._remembered.get(scenario.id, {})
         for param in params:
             control = self._make_control(param)
+            if param.kind in ("int", "float"):
+                control.valueChanged.connect(lambda value, p=param: self._keep_in_bounds(p, value))
             self._controls[param.name] = control
             self._set_control(param, remembered.get(param.name, param.default))
             if param.kind == "bool":
@@ -176,18 +215,29 @@ class ParamForm(QWidget):
             self._fit_rows()
 
     def _make_control(self, param) -> QWidget:
+        # The spin boxes accept three digits more than allowed, and signs, and _keep_in_bounds
+        # brings the number into the declared range with a word why: with that range as the
+        # box's own limits, Qt dropped the keys that would leave it ("999" became "9", "-5"
+        # became "5") without a word.  (Not any number: Qt sizes a box by its limits; _Sized
+        # takes the declared ones.)
         if param.kind == "int":
-            box = QSpinBox()
-            box.setRange(max(int(param.minimum), -INT_LIMIT), min(int(param.maximum), INT_LIMIT))
+            box = _IntBox()
+            box.declared = self._bounds(param)
+            reach = min(1000 * (abs(int(param.maximum)) + 1), INT_LIMIT)  # 3 digits more than allowed
+            box.setRange(-reach, reach)
             box.setGroupSeparatorShown(True)
             box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+            box.setKeyboardTracking(False)  # a value is checked once typed, not per key
             box.valueChanged.connect(self.changed)
             return box
         if param.kind == "float":
-            box = QDoubleSpinBox()
+            box = _FloatBox()
+            box.declared = self._bounds(param)
             box.setDecimals(_decimals_for(param))
-            box.setRange(float(param.minimum), float(param.maximum))
+            reach = 1000 * (abs(float(param.maximum)) + 1)
+            box.setRange(-reach, reach)
             box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+            box.setKeyboardTracking(False)
             box.valueChanged.connect(self.changed)
             return box
         if param.kind == "bool":
@@ -198,6 +248,29 @@ class ParamForm(QWidget):
         box.addItems(list(param.choices))
         box.currentIndexChanged.connect(self.changed)
         return box
+
+    def _bounds(self, param) -> tuple:
+        if param.kind == "int":
+            return max(int(param.minimum), -INT_LIMIT), min(int(param.maximum), INT_LIMIT)
+        return float(param.minimum), float(param.maximum)
+
+    def _keep_in_bounds(self, param, value) -> None:
+        """A value outside the declared bounds becomes the nearest bound, and the form says so."""
+        low, high = self._bounds(param)
+        if low <= value <= high:
+            return
+        control = self._controls.get(param.name)
+        if control is None:
+            return
+        bound = high if value > high else low
+        name = param.label.get(self.lang, param.label["en"])
+        if value > high:
+            text = self.tr("{0}: {1} is more than the most allowed, {2}; set to {2}.")
+        else:
+            text = self.tr("{0}: {1} is less than the least allowed, {2}; set to {2}.")
+        self.notice.setText(text.format(name, control.textFromValue(value), control.textFromValue(bound)))
+        self.notice.show()
+        control.setValue(bound)
 
     def _set_control(self, param, value) -> None:
         control = self._controls[param.name]
@@ -221,6 +294,8 @@ class ParamForm(QWidget):
             return out
         for param in self.scenario.params:
             control = self._controls[param.name]
+            if param.kind in ("int", "float"):
+                control.interpretText()  # a number typed but not yet entered (F5 in the box)
             if param.kind == "int":
                 out[param.name] = int(control.value())
             elif param.kind == "float":
@@ -231,8 +306,36 @@ class ParamForm(QWidget):
                 out[param.name] = control.currentText()
         return out
 
+    def all_values(self) -> dict:
+        """scenario id -> {name: value}: every scenario's values used while the window was open."""
+        values = dict(self._remembered)
+        if self.scenario is not None:
+            values[self.scenario.id] = self.values()
+        return values
+
+    def remember(self, saved: dict) -> None:
+        """Values saved by an earlier launch; those that no longer validate are dropped."""
+        from engine import scenarios
+        for sid, values in saved.items() if isinstance(saved, dict) else ():
+            try:
+                scenario = scenarios.get(sid)
+            except Exception:  # a scenario gone or broken: its values go with it
+                continue
+            kept = {}
+            for name, value in values.items() if isinstance(values, dict) else ():
+                try:
+                    scenario.param(name).validate(value)
+                except Exception:
+                    continue
+                kept[name] = value
+            self._remembered[sid] = kept
+        if self.scenario is not None and self.scenario.id in self._remembered:
+            for name, value in self._remembered[self.scenario.id].items():
+                self._set_control(self.scenario.param(name), value)
+
     def reset_defaults(self) -> None:
         if self.scenario is None:
             return
         for param in self.scenario.params:
             self._set_control(param, param.default)
+        self.notice.hide()

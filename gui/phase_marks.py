@@ -10,6 +10,9 @@ from PySide6.QtCore import Qt
 
 from engine.wire import K
 
+MAX_LABEL_ROWS = 5  # labels of steps close together stack up to this many rows (timeline):
+# shared-globals has five steps (the bug, four fixes), all within a few seconds
+
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
     begins = chunk[chunk["kind"] == K.PHASE_BEGIN]
@@ -24,12 +27,14 @@ def phase_starts(chunk, strings: dict, wanted) -> list:
 class PhaseMarks:
     """The phase lines of one plot; set() replaces them only when they changed."""
 
-    def __init__(self, view_box: pg.ViewBox, changed=None) -> None:
+    def __init__(self, view_box: pg.ViewBox, changed=None, max_rows: int = MAX_LABEL_ROWS) -> None:
         self._view_box = view_box
+        self._max_rows = max_rows
         self._changed = changed  # called when marks come or go: the plot makes room for them
         view_box.sigXRangeChanged.connect(self._fit_labels)
         view_box.sigResized.connect(self._resized)
         self._lines = []
+        self._rows = 1  # label rows in use at the top of the plot
         self._shown = None  # the (label, x) list on screen
         self._pinned = pg.TextItem(anchor=(0, 0))  # the current step's label at the left edge
         self._pinned.setZValue(11)
@@ -59,34 +64,65 @@ class PhaseMarks:
             self._changed()
 
     def _fit_labels(self, *_) -> None:
-        """Show a label only where it fits before the next mark: steps close together
-        overprint each other at a glance, and come apart as the user zooms in."""
+        """Each label on the first of up to max_rows rows where it does not overprint
+        the one before it: steps close together (shared-globals' bug and four fixes in
+        3 s) stack instead of hiding; only a label no row has room for waits for a zoom."""
         width = self._view_box.width()
         x0, x1 = self._view_box.viewRange()[0]
         if not self._lines or width <= 0 or x1 <= x0:
             return
         px_per_s = width / (x1 - x0)
-        xs = [line.value() for line in self._lines] + [x1]  # the last one: up to the edge
-        for i, line in enumerate(self._lines):
-            room = (min(xs[i + 1], x1) - xs[i]) * px_per_s
-            in_view = x0 <= xs[i] < x1
-            line.label.setVisible(in_view and line.label.boundingRect().width() + 4 <= room)
-        self._pin_current(x0, x1, xs[:-1], px_per_s)
+        xs = [line.value() for line in self._lines]
+        pinned_px = self._pin_current(x0, x1, xs + [x1], px_per_s)
+        row_end = [pinned_px] + [0.0] * (self._max_rows - 1)  # px where each row is free
+        rows_used = 1
+        height = max(self._view_box.height(), 1.0)
+        line_px = self._label_height()
+        for line, x in zip(self._lines, xs):
+            at = (x - x0) * px_per_s
+            label_px = line.label.boundingRect().width() + 4
+            # Right of its line; a step starting near the right edge has its label on the
+            # left of the line instead of past the edge.
+            flip = at + label_px > width and at - label_px >= 0
+            left = at - label_px if flip else at
+            row = next((r for r in range(self._max_rows) if left >= row_end[r]), None)
+            shown = x0 <= x < x1 and row is not None and left + label_px <= width + label_px / 2
+            line.label.setVisible(shown)
+            if not shown:
+                continue
+            anchors = [(1, 0), (1, 0)] if flip else [(0, 0), (0, 0)]
+            if line.label.anchors != anchors:
+                line.label.anchors = anchors
+                line.label.updatePosition()
+            row_end[row] = left + label_px
+            rows_used = max(rows_used, row + 1)
+            offset = min(row * line_px / height, 0.9)
+            line.label.setPosition(offset if self._view_box.yInverted() else 1.0 - offset)
+        if rows_used != self._rows:
+            self._rows = rows_used
+            if self._changed is not None:
+                self._changed()  # the strip above the data grew or shrank
 
-    def _pin_current(self, x0: float, x1: float, xs: list, px_per_s: float) -> None:
+    def _label_height(self) -> float:
+        return self._lines[0].label.boundingRect().height() if self._lines else 0.0
+
+    def _pin_current(self, x0: float, x1: float, xs: list, px_per_s: float) -> float:
         """Zoomed in past the start of a step, its label stays at the left edge: the user
-        always knows which step they are looking at."""
+        always knows which step they are looking at.  Returns the px it takes (0: none)."""
+        xs = xs[:-1]
         inside = [i for i, x in enumerate(xs) if x < x0]
         if not inside:
             self._pinned.hide()
-            return
+            return 0.0
         current = inside[-1]
         self._pinned.setText("◂ " + self._shown[current][0])
         following = xs[current + 1] if current + 1 < len(xs) else x1
         room = (min(following, x1) - x0) * px_per_s
         (_, _), (y0, y1) = self._view_box.viewRange()
         self._pinned.setPos(x0, y0 if self._view_box.yInverted() else y1)
-        self._pinned.setVisible(self._pinned.boundingRect().width() + 4 <= room)
+        fits = self._pinned.boundingRect().width() + 4 <= room
+        self._pinned.setVisible(fits)
+        return self._pinned.boundingRect().width() + 4 if fits else 0.0
 
     def _resized(self, *_) -> None:
         self._fit_labels()
@@ -105,6 +141,7 @@ class PhaseMarks:
         for line in self._lines:
             self._view_box.removeItem(line)
         self._lines, self._shown = [], None
+        self._rows = 1
         self._pinned.hide()
         if had and self._changed is not None:
             self._changed()
@@ -114,7 +151,7 @@ class PhaseMarks:
         they never cover a lane, a bar or a curve."""
         if not self._lines:
             return 0
-        return int(self._lines[0].label.boundingRect().height()) + 4
+        return int(self._rows * self._label_height()) + 4
 
     def room_above(self, span: float) -> float:
         """How much to add to a y range of `span` (data units) for the label strip."""

@@ -12,7 +12,7 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QSplitter, QTabWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget
 
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
@@ -23,6 +23,8 @@ from .time_range import TimeRange
 from .trace_view import TraceView
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
+LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
+EXTRA_PLOT_MIN_PX = 100  # the queue / task / trace plot keeps this when lanes need room
 
 
 class PlotsArea(QSplitter):
@@ -41,6 +43,7 @@ class PlotsArea(QSplitter):
         self.tasks = TaskGantt(theme, pixel_size, parent=self.extras)
         for view in (self.trace, self.queue, self.tasks):
             view.hide()  # until a tab takes it
+            _never_widen(view)
         self._extra_views = {"trace": self.trace, "queue": self.queue, "tasks": self.tasks}
         self.addWidget(self.cpu)
         self.addWidget(self.timeline)
@@ -90,6 +93,11 @@ class PlotsArea(QSplitter):
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.retranslate(lang)
 
+    def resizeEvent(self, event) -> None:  # Qt override: full or short lane names
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._align_time_axes()
+
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.apply_theme(theme, pixel_size)
@@ -102,7 +110,19 @@ class PlotsArea(QSplitter):
         others = ((self.cpu.plot, ("100",)), (self.queue.plot, ("1000",)),
                   (self.tasks.plot, ("pid 4194304",)))  # the widest tick each can show
         axes = [(plot.getPlotItem().getAxis("left"), texts) for plot, texts in others]
-        width = max([_axis_width(lanes_axis, self.lane_labels)]
+        # A narrow plot (1024 px, large text) names lanes without their pid where the name
+        # alone is unique: "MainThread · pid 16988" took 320 of 460 px.
+        full = _axis_width(lanes_axis, self.lane_labels)
+        room = LANE_NAMES_SHARE * max(self.width(), 1)
+        short = compact_lane_names(self.lane_labels)
+        if _axis_width(lanes_axis, short) > room:  # still too wide ("cp -r missing missing_copy")
+            metrics = QFontMetrics(lanes_axis.style["tickFont"] or lanes_axis.font())
+            text_room = int(room - (_axis_width(lanes_axis, [""]) if short else 0))
+            short = [metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(text_room, 40))
+                     for name in short]
+        compact = full > room and short != self.lane_labels
+        self.timeline.set_tick_names(short if compact else None)
+        width = max([_axis_width(lanes_axis, short if compact else self.lane_labels)]
                     + [_axis_width(axis, texts) for axis, texts in axes])
         for axis in [lanes_axis] + [axis for axis, _ in axes]:
             if axis.fixedWidth != width:
@@ -119,6 +139,8 @@ class PlotsArea(QSplitter):
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
             view.reset(t0_ns)
+        for view in (self.cpu, self.queue, self.tasks):
+            view.refresh()  # drawn empty now, not at the next run's first events
         self._show_phases()  # none yet: the last run's marks go
         self._align_time_axes()
 
@@ -173,6 +195,30 @@ class PlotsArea(QSplitter):
         self.timeline.set_index(self.live.index, self.lane_labels, self._t0_ns)
         if changed:
             self._align_time_axes()
+            self._room_for_lanes()
+
+    def _room_for_lanes(self) -> None:
+        """Grow the timeline until every lane is a text line tall (each named), taking the
+        height from the scenario's own plot down to EXTRA_PLOT_MIN_PX, then from the CPU plot
+        down to its minimum: shared-globals' lanes were
+        squeezed to 15 px under a half-empty queue plot.  Only ever grows during a run, so a
+        splitter the user dragged is left alone until the lanes need more."""
+        sizes = self.sizes()
+        if len(sizes) != 3 or not self.extras.isVisible():
+            return
+        cpu, lanes, extra = sizes
+        overhead = lanes - int(self.timeline.view_box.height())
+        line_px = self.timeline.lane_line_px()
+        wanted = overhead + len(self.lane_labels) * line_px + self.timeline.phase_marks.strip_px()
+        need = wanted - lanes
+        if need <= 0:
+            return
+        view = self._extra_views.get((self._shows or ("",))[0])
+        plot_px = view.plot.height() if view is not None and hasattr(view, "plot") else extra
+        from_extra = max(0, min(need, plot_px - EXTRA_PLOT_MIN_PX))
+        from_cpu = max(0, min(need - from_extra, cpu - self.cpu.minimumSizeHint().height()))
+        if from_extra or from_cpu:
+            self.setSizes([cpu - from_cpu, lanes + from_extra + from_cpu, extra - from_extra])
 
     def finish(self, result) -> None:
         """The run ended: the live spans made final (open spans end with the run), plus lanes
@@ -184,8 +230,27 @@ class PlotsArea(QSplitter):
         self._lanes_dirty = False
         if self.live.lanes:
             self._show_lanes()
+            self._room_for_lanes()  # the lanes are all known now, whatever the ticks saw
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()
+
+
+def _never_widen(view) -> None:
+    """A view's one-line texts (the trace's header and legend) may be cut at the right, but
+    never set the window's width: at 1024 px with large Chinese text the race legend made
+    the window 1277 px wide, past the screen."""
+    for label in view.findChildren(QLabel):
+        if not label.wordWrap():
+            policy = label.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            label.setSizePolicy(policy)
+
+
+def compact_lane_names(labels: list) -> list:
+    """"NAME · pid 1234" -> "NAME" where no other lane has that name, else "NAME · 1234"."""
+    names = [label.rsplit(" · pid ", 1)[0] for label in labels]
+    return [name if names.count(name) == 1 else label.replace(" · pid ", " · ")
+            for name, label in zip(names, labels)]
 
 
 def _axis_width(axis, texts) -> int:

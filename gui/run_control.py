@@ -53,6 +53,11 @@ class RunControl:
         self.scheduler_action.setEnabled(bool(scenario.gates))
         self.scheduler.hide()
         if self.plots is not None:
+            if self.run_scenario is not None and self.run_scenario is not scenario:
+                # The last run was another scenario's: its lanes, pids, CPU curves and phase
+                # marks would read as this one's (race lanes under "Deadlock"): they go.
+                self.plots.reset(0)
+                self.run_scenario = None
             self.plots.show_for(scenario)
             self.scrubber.clear()
         self.state = "idle"

@@ -125,6 +125,11 @@ class ScenarioPicker(QListWidget):
             rect = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, item.text())
             item.setSizeHint(QSize(width, rect.height() + 4))
 
+    def content_height(self) -> int:
+        """Pixels the whole list needs at its current width, every row shown."""
+        rows = sum(self.item(row).sizeHint().height() + 2 * self.spacing() for row in range(self.count()))
+        return rows + 2 * self.frameWidth() + 4
+
     def resizeEvent(self, event) -> None:  # Qt override: the rows re-wrap at the new width
         super().resizeEvent(event)
         self._fit_heights()

@@ -3,6 +3,7 @@
 Pure Qt (no pyqtgraph import): the window paints with it before the plots load.
 Plot views read colours from the Theme they are given (``apply_theme``).
 """
+import os
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
@@ -83,6 +84,21 @@ def default_pixel_size() -> int:
     return max(14, min(40, round(height / 60)))
 
 
+# The smallest readable sizes (px) on a projected 1024x768 picture; the text-size steps
+# only ever make them larger.  Every view takes its size from readable_px, so the verdict,
+# the lane names and the axis ticks keep these at every window size.
+SMALLEST_PX = {"headline": 20, "lane_names": 13, "ticks": 12, "body": 13}
+# Each text's size relative to the body text (the A+/A- size).
+TEXT_SCALE = {"headline": 1.35, "lane_names": 1.0, "ticks": 0.9, "body": 1.0}
+# A+ / A- step along these multiples of the starting size: A+ twice is x1.5, four times x2.
+TEXT_STEPS = (0.75, 0.875, 1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+def readable_px(role: str, pixel_size: int) -> int:
+    """The pixel size of a kind of text at body size pixel_size, never under its smallest."""
+    return max(SMALLEST_PX[role], round(pixel_size * TEXT_SCALE[role]))
+
+
 def ui_font(pixel_size: int, scale: float = 1.0, bold: bool = False) -> QFont:
     font = QFont()
     families, _ = font_families()
@@ -125,11 +141,30 @@ def palette_of(theme: Theme) -> QPalette:
     return pal
 
 
+CHECK_MARK_DARK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                               "resources", "check_dark.svg")
+
+
+def style_sheet(theme: Theme, pixel_size: int) -> str:
+    """Check boxes the dark theme can show: Fusion outlines them in the window colour made
+    darker, which on a dark window is no outline at all (an empty box was invisible)."""
+    if not theme.dark:
+        return ""
+    side = max(12, round(pixel_size * 0.85))
+    return ("QCheckBox::indicator { width: %dpx; height: %dpx; border: 2px solid %s; "
+            "border-radius: 3px; background: %s; }"
+            "QCheckBox::indicator:checked { background: %s; border-color: %s; image: url(%s); }"
+            "QCheckBox::indicator:disabled { border-color: %s; }"
+            % (side, side, theme.muted, theme.base, theme.accent, theme.accent,
+               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled))
+
+
 def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
     """Style, palette and font for the whole application."""
     app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
     app.setPalette(palette_of(theme))
     app.setFont(ui_font(pixel_size))
+    app.setStyleSheet(style_sheet(theme, pixel_size))
 
 
 def keep_plain_units(axis) -> None:
@@ -147,7 +182,7 @@ def keep_plain_units(axis) -> None:
 
 def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
     """Axis colours and tick fonts of a pyqtgraph PlotItem (passed in: no import here)."""
-    tick_font = ui_font(pixel_size, 0.85)
+    tick_font = ui_font(readable_px("ticks", pixel_size))
     for name in ("left", "bottom", "right", "top"):
         axis = plot_item.getAxis(name)
         axis.setPen(theme.plot_fg)

@@ -11,7 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
@@ -36,6 +37,7 @@ assert len(STATE_TEXT) == N_STATES
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
 FOLLOW_WINDOW_S = 10.0
+HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops its hint line
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
@@ -71,6 +73,7 @@ class TimelineWidget(QWidget):
         self.follow_window_s = follow_window_s
         self.index = LaneIndex()
         self.lane_labels = []
+        self._tick_names = None   # shorter names on the axis (PlotsArea decides), or None
         self.hover_text = ""      # the last tooltip shown (tests read it)
         self._t0_ns = 0
         self._follow = True
@@ -104,6 +107,18 @@ class TimelineWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
+        # The keys, said where they work, and a visible button for the most needed one.
+        # The button is the legend's first cell (no row of its own at 1024 px); the keys
+        # are a line of their own when they fit on one, else in the button's tooltip.
+        self.fit_button = QToolButton(self._legend)
+        self.fit_button.clicked.connect(self.show_all)
+        self.fit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the lanes
+        self.keys_label = QLabel()
+        self.keys_label.setContentsMargins(4, 0, 4, 0)
+        keys_policy = self.keys_label.sizePolicy()  # shown only where it fits: never sets a width
+        keys_policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.keys_label.setSizePolicy(keys_policy)
+        layout.addWidget(self.keys_label)
         layout.addWidget(self._legend)
         self._legend_hint = QLabel()
         self._legend_hint.setWordWrap(True)  # never sets the window's width
@@ -181,7 +196,32 @@ class TimelineWidget(QWidget):
     # -- theme and language (same names as the other plot views) --------------------------
     def retranslate(self, lang: str = "en") -> None:
         self.plot_item.setLabel("bottom", QCoreApplication.translate("Timeline", "time since Run"), units="s")
+        self.fit_button.setText(QCoreApplication.translate("Timeline", "⤢ Whole run"))
+        self.fit_button.setToolTip(QCoreApplication.translate("Timeline", "Show the whole run (Home)"))
+        self.keys_label.setText(QCoreApplication.translate(
+            "Timeline", "Keys: ← → move, + − zoom, Home whole run, F follow live"))
+        self.fit_button.setToolTip(self.fit_button.toolTip() + "\n" + self.keys_label.text() + "\n"
+                                   + QCoreApplication.translate("Timeline", "Mouse: drag to move, wheel to zoom"))
+        self._fit_keys_label()
         self._build_legend()
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit_keys_label()
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        """The mixed-colour hint only where there is room: a short timeline keeps its lanes
+        (hovering a pixel says the same, state by state)."""
+        self._legend_hint.setVisible(len(self._legend_shown or ()) > 1
+                                     and self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px())
+
+    def _fit_keys_label(self) -> None:
+        """The keys on one line beside the button, or only in its tooltip: wrapped to three
+        lines (1024 px, large text) they took the lanes' room."""
+        room = self.width() - 16
+        fits = self.keys_label.fontMetrics().horizontalAdvance(self.keys_label.text()) <= room
+        self.keys_label.setVisible(fits)
 
     def legend_states(self) -> tuple:
         """The state codes the legend names: those in the lanes, or all before any data."""
@@ -192,8 +232,10 @@ class TimelineWidget(QWidget):
         self._legend_shown = self.legend_states()
         while self._legend_flow.count():
             w = self._legend_flow.takeAt(0).widget()
-            if w is not None:
+            if w is not None and w is not self.fit_button:
+                w.hide()  # until the event loop deletes it, it would print over the new cells
                 w.deleteLater()
+        self._legend_flow.addWidget(self.fit_button)
         for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
             swatch = QPixmap(self._swatch_px, self._swatch_px)
@@ -206,11 +248,11 @@ class TimelineWidget(QWidget):
             row.addWidget(box)
             row.addWidget(text, 1)
             self._legend_flow.addWidget(cell)
-        # A pixel holding several states is drawn in their time-weighted mix (running
-        # + pre-empted looks green): say so right under the colours it explains.
+        # A pixel holding several states is drawn in their time-weighted mix, a colour no
+        # state has (gui.state_colours): say so right under the colours it explains.
         self._legend_hint.setText(QCoreApplication.translate(
             "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in."))
-        self._legend_hint.setVisible(len(self._legend_shown) > 1)
+        self._fit_hint()
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme
@@ -220,6 +262,15 @@ class TimelineWidget(QWidget):
         self.plot_widget.setBackground(theme.plot_bg)
         self.phase_marks.apply_theme(theme)
         theme_module.style_plot(self.plot_item, theme, pixel_size or 16)
+        # Lane names are what the lesson points at: as large as the body text, not tick-sized.
+        lane_px = theme_module.readable_px("lane_names", pixel_size or 16)
+        self.plot_item.getAxis("left").setTickFont(theme_module.ui_font(lane_px))
+        self._lane_px = lane_px
+        self._tick_step = None  # re-space the names for the new size
+        self._update_lane_ticks()
+        # Never squeezed below a few named lanes and the time axis (at 1024x768 with large
+        # text the queue view below took it all).
+        self.plot_widget.setMinimumHeight(4 * self.lane_line_px() + 3 * lane_px)
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -230,16 +281,29 @@ class TimelineWidget(QWidget):
         self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
 
+    def set_tick_names(self, names) -> None:
+        """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
+        names = list(names) if names else None
+        if names != self._tick_names:
+            self._tick_names = names
+            self._tick_step = None
+            self._update_lane_ticks()
+
+    def lane_line_px(self) -> int:
+        """The height a lane needs for its name to be printed (a text line and a little)."""
+        return int(math.ceil(getattr(self, "_lane_px", self._swatch_px) * 1.3))
+
     def _update_lane_ticks(self) -> None:
         """Lane names on the left; when rows are shorter than a line of text, every k-th
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
         row_px = self.view_box.height() / n
-        step = max(1, math.ceil(self._swatch_px * 1.3 / row_px)) if row_px > 0 else 1
+        step = max(1, math.ceil(self.lane_line_px() / row_px)) if row_px > 0 else 1
         if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
             return
         self._tick_step, self._tick_lanes = step, n
-        ticks = [((i + 0.4), label) for i, label in enumerate(self.lane_labels) if i % step == 0]
+        names = self._tick_names if self._tick_names and len(self._tick_names) == n else self.lane_labels
+        ticks = [((i + 0.4), label) for i, label in enumerate(names) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
     def _data_end_s(self) -> float:
@@ -291,12 +355,13 @@ class TimelineWidget(QWidget):
         p = vb.mapSceneToView(scene_pos)
         x0, x1, width = self._view()
         text = self.tooltip_at(p.x(), int(np.floor(p.y())), (x1 - x0) / max(width, 1))
-        if text != self.hover_text:
-            self.hover_text = text
-            if text:
-                QToolTip.showText(QCursor.pos(), text, self.plot_widget)
-            else:
-                QToolTip.hideText()
+        self.hover_text = text
+        # Shown at every move, not only when the text changes: a tooltip that timed out or
+        # was hidden came back only on another span, so it seemed to appear at random.
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.plot_widget)
+        elif QToolTip.isVisible():
+            QToolTip.hideText()
 
     def tooltip_at(self, x_s: float, lane: int, pixel_s: float = 0.0) -> str:
         """What the tooltip says at x_s seconds on a lane: lane, state, start and duration.

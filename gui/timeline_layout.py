@@ -7,32 +7,15 @@ How that stays cheap at 10M spans: gui/lane_index.py (LaneIndex).
 """
 import numpy as np
 
+from .state_colours import palette_for
+
 from .lane_index import (BLOCK, CHUNK_EDGES, DONE, GIL_WAIT, IDLE, IO_WAIT, JOIN_WAIT,  # noqa: F401
                          LOCK_WAIT, N_STATES, PREEMPTED, QUEUE_WAIT, RUNNING, SLEEPING, STATE_KEYS,
                          LaneIndex, LaneSpans, Spans)
 
-# RGBA per state, then the background (last row: where nothing was recorded).
-# Okabe-Ito colours, safe for the three common colour-vision deficiencies.
-# Running (blue) against waiting for the GIL (orange) is the pair that stays
-# apart for every deficiency and in greyscale (contrast 3.2:1); blue stands 6:1
-# on white and 3:1 on the dark theme, orange 10:1 on dark (on white, by its hue).
-# io_wait is the one non-Okabe-Ito colour: a pixel mixing running (blue) and pre-empted
-# (yellow) looks green, so green there read as I/O-bound; the violet is no mix of running
-# with a wait state for normal, protan or deutan vision (tests/gui/test_timeline_layout.py).
-DEFAULT_PALETTE = np.array([
-    (0x00, 0x66, 0xA8, 255),  # running: blue (Okabe-Ito #0072B2, darker)
-    (0xF5, 0xB0, 0x00, 255),  # gil_wait: orange (Okabe-Ito #E69F00, lighter), pops against running
-    (0xD5, 0x5E, 0x00, 255),  # lock_wait: vermillion
-    (0xCC, 0x79, 0xA7, 255),  # queue_wait: reddish purple
-    (0x88, 0x22, 0x55, 255),  # join_wait: wine
-    (0x6C, 0x30, 0xFC, 255),  # io_wait: violet; never green, which running + pre-empted mix to
-    (0x88, 0xCC, 0xEE, 255),  # sleeping: light cyan
-    (0x99, 0x99, 0x99, 255),  # idle: mid grey, visible on both themes
-    (0x80, 0x80, 0x80, 80),   # done: faint grey, the thread is gone
-    (0xF0, 0xE4, 0x42, 255),  # preempted: yellow, same family as GIL wait
-    (0x3A, 0x3A, 0x3A, 255),  # gate_wait: near black, held by the scheduler (the user)
-    (0, 0, 0, 0),             # background: transparent, the theme shows
-], np.uint8)
+# RGBA per state in STATE_KEYS order, then the background (last row: where nothing was
+# recorded).  The colours, and why they stay apart for colour-blind viewers: gui/state_colours.
+DEFAULT_PALETTE = palette_for(STATE_KEYS)
 
 
 class TimeAxis:

@@ -235,6 +235,10 @@
         <translation>失败 — 目前测得：</translation>
     </message>
     <message>
+        <source>Measured with {0}</source>
+        <translation>测量所用解释器：{0}</translation>
+    </message>
+    <message>
         <source>yes</source>
         <translation>是</translation>
     </message>
@@ -370,6 +374,14 @@
     <message>
         <source>Reset to defaults</source>
         <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <source>{0}: {1} is more than the most allowed, {2}; set to {2}.</source>
+        <translation>{0}：{1} 超过了允许的最大值 {2}，已改为 {2}。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} is less than the least allowed, {2}; set to {2}.</source>
+        <translation>{0}：{1} 小于允许的最小值 {2}，已改为 {2}。</translation>
     </message>
 </context>
 <context>
@@ -716,6 +728,22 @@
     <message>
         <source>time since Run</source>
         <translation>自点击运行起的时间</translation>
+    </message>
+    <message>
+        <source>⤢ Whole run</source>
+        <translation>⤢ 整个运行</translation>
+    </message>
+    <message>
+        <source>Show the whole run (Home)</source>
+        <translation>显示整个运行（Home）</translation>
+    </message>
+    <message>
+        <source>Keys: ← → move, + − zoom, Home whole run, F follow live</source>
+        <translation>按键：← → 移动，+ − 缩放，Home 整个运行，F 跟随实时</translation>
+    </message>
+    <message>
+        <source>Mouse: drag to move, wheel to zoom</source>
+        <translation>鼠标：拖动移动，滚轮缩放</translation>
     </message>
     <message>
         <source>A mixed colour is several states within one pixel: hover, or zoom in.</source>

@@ -44,3 +44,12 @@ def english_after_each_test():
     if app is not None:
         from gui import app as app_module
         app_module.install_translator(app, "en")
+
+
+@pytest.fixture(autouse=True)
+def settings_in_a_temporary_folder(tmp_path):
+    """No test reads or writes the user's real gilscope settings (gui/settings.py), and each
+    test starts with none saved."""
+    from PySide6.QtCore import QSettings
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield

@@ -175,8 +175,10 @@ def test_keyboard_follow_home_and_pan(timeline, qtbot):
 
 
 def _legend_cells(timeline):
+    """The state cells (the Whole-run button, the legend's first cell, left out)."""
     flow = timeline._legend_flow
-    return [flow.itemAt(i).widget() for i in range(flow.count())]
+    return [flow.itemAt(i).widget() for i in range(flow.count())
+            if flow.itemAt(i).widget() is not timeline.fit_button]
 
 
 def test_legend_wraps_to_a_narrow_width_without_clipping(timeline, qtbot):
@@ -231,22 +233,29 @@ def test_lane_names_thin_out_instead_of_overprinting(timeline, qtbot):
     qtbot.waitUntil(lambda: len(named()) == n, timeout=2000)
 
 
-def test_phase_labels_show_where_they_fit_and_come_apart_when_zoomed(timeline, qtbot):
+def test_phase_labels_stack_in_rows_and_come_apart_when_zoomed(timeline, qtbot):
     timeline.set_spans(two_lanes(), LABELS, T0)
     timeline.set_follow(False)
     marks = [("one worker", 0.10), ("threads: one GIL", 0.102), ("processes: a GIL each", 1.0)]
     timeline.phase_marks.set(marks)
     timeline.view_box.setXRange(0.0, 2.0, padding=0)
-    # "one worker" has 2 ms (1 px) before the next mark: hidden; the others have room.
-    qtbot.waitUntil(lambda: timeline.phase_marks.visible_labels() == ["threads: one GIL",
-                                                                      "processes: a GIL each"])
+    # "one worker" has 2 ms (1 px) before the next mark: the next label goes on a second row,
+    # so both are read (shared-globals' bug and fixes were hidden this way at 1366 px).
+    qtbot.waitUntil(lambda: timeline.phase_marks.visible_labels() == [label for label, _ in marks])
+    first, second = (line.label for line in timeline.phase_marks._lines[:2])
+    assert second.mapRectToScene(second.boundingRect()).top() >= \
+        first.mapRectToScene(first.boundingRect()).bottom() - 1  # one under the other
+    assert timeline.phase_marks.strip_px() >= 2 * first.boundingRect().height()
     timeline.view_box.setXRange(0.099, 0.104, padding=0)  # zoomed in: 2 ms is 300+ px
     qtbot.waitUntil(lambda: "one worker" in timeline.phase_marks.visible_labels())
     timeline.view_box.setXRange(0.5, 0.9, padding=0)  # inside one step: its label is pinned
     qtbot.waitUntil(lambda: timeline.phase_marks.pinned_label() == "◂ threads: one GIL")
     assert timeline.phase_marks.visible_labels() == []
-    timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge
-    qtbot.waitUntil(lambda: "processes: a GIL each" not in timeline.phase_marks.visible_labels())
+    timeline.view_box.setXRange(0.0, 1.01, padding=0)  # the last mark 10 ms from the edge:
+    qtbot.waitUntil(lambda: "processes: a GIL each" in timeline.phase_marks.visible_labels())
+    last = timeline.phase_marks._lines[-1]  # its label on the left of its line, not cut off
+    line_x = timeline.view_box.mapViewToScene(QPointF(1.0, 0)).x()
+    assert last.label.mapRectToScene(last.label.boundingRect()).right() <= line_x + 1
     assert timeline.phase_marks.labels() == [label for label, _ in marks]
     # The labels have a strip of their own above lane 0: as tall as a label, in pixels.
     (_, _), (top, bottom) = timeline.view_box.viewRange()
@@ -255,3 +264,32 @@ def test_phase_labels_show_where_they_fit_and_come_apart_when_zoomed(timeline, q
     timeline.clear()  # a new run: no marks left over, no strip
     assert timeline.phase_marks.count() == 0
     assert timeline.view_box.viewRange()[1][0] == 0
+
+
+def test_the_tooltip_comes_back_on_the_same_span_after_it_was_hidden(timeline, qtbot):
+    """It was shown only when its text changed: once hidden (timeout, a click) it stayed
+    away while the mouse moved over the same span."""
+    from PySide6.QtWidgets import QToolTip
+    timeline.set_follow(False)
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    _drawn(timeline, qtbot, 0.0, 2.0)
+    for x in (1.5, 1.6):
+        scene_pos = timeline.view_box.mapViewToScene(QPointF(x, 0.4))
+        QToolTip.hideText()
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)
+        timeline._mouse_moved(scene_pos)
+        qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+        assert "waiting for the GIL" in QToolTip.text()
+    QToolTip.hideText()
+
+
+def test_a_visible_button_fits_the_whole_run_and_the_keys_are_listed(timeline, qtbot):
+    timeline.set_spans(two_lanes(), LABELS, T0)
+    timeline.set_follow(False)
+    timeline.view_box.setXRange(0.5, 0.6, padding=0)
+    assert timeline.fit_button.isVisible() and "Home" in timeline.keys_label.text()
+    assert timeline.keys_label.isVisible()  # 900 px: room for the keys on one line
+    assert "Home" in timeline.fit_button.toolTip()  # and always in the button's tooltip
+    qtbot.mouseClick(timeline.fit_button, Qt.MouseButton.LeftButton)
+    (x0, x1), _ = timeline.view_box.viewRange()
+    assert x0 == pytest.approx(0.0, abs=1e-6) and x1 == pytest.approx(2.0, rel=1e-3)

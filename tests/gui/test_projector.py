@@ -1,0 +1,360 @@
+"""On a projector: 1024x768 with text x1.5, every text at its readable size and every panel
+wide enough to read; choosing another scenario never leaves the last run's plots on screen.
+"""
+import math
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+RUN_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot):
+    from gui.main_window import MainWindow
+    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.load_plots()
+    yield win
+    win.close()
+
+
+def _big_text_at(qtbot, window, width, height):
+    window.step_text(+1)
+    window.step_text(+1)  # A+ twice
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=2000)
+    qtbot.wait(100)  # layouts settle
+
+
+def _tick_texts(axis) -> list:
+    """The tick labels a pyqtgraph axis really draws at its current size."""
+    from PySide6.QtGui import QImage, QPainter
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    if axis.style["tickFont"] is not None:
+        painter.setFont(axis.style["tickFont"])  # as AxisItem.paint does
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in specs[2]] if specs else []
+
+
+def _clipped(window) -> list:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QLabel
+    form = window.params
+    viewport = form.parentWidget()
+    clipped = []
+    for widget in form.findChildren(QLabel) + form.findChildren(QAbstractSpinBox) + \
+            form.findChildren(QAbstractButton):
+        if not widget.isVisibleTo(form):
+            continue
+        left = widget.mapTo(viewport, QPoint(0, 0)).x()
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            too_small = widget.height() < widget.heightForWidth(widget.width())
+        else:
+            too_small = widget.width() < widget.sizeHint().width()
+        if left < 0 or left + widget.width() > viewport.width() or too_small:
+            clipped.append("%s %r %d" % (type(widget).__name__, getattr(widget, "text", str)(), widget.width()))
+    return clipped
+
+
+def test_a_plus_twice_is_one_and_a_half_times_the_text(window):
+    window.step_text(+1)
+    window.step_text(+1)
+    assert window.text_scale() == pytest.approx(1.5, abs=0.04)
+    window.step_text(-2)
+    assert window.pixel_size == 14
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1366, 768)])
+def test_big_text_keeps_every_panel_readable(qtbot, window, size):
+    from gui import theme
+    from gui.lesson_panel import LESSON_MIN_EMS
+    from gui.main_window import LEFT_MIN_EMS
+    from PySide6.QtGui import QTextOption
+    _big_text_at(qtbot, window, *size)
+    px = window.pixel_size
+    assert px == 21
+    left, plots, lesson = window.split.sizes()
+    # The verdict/lesson column was squeezed to ~130 px ("Thread… 1.83x").
+    assert lesson >= LESSON_MIN_EMS * px and left >= LEFT_MIN_EMS * px, window.split.sizes()
+    assert plots >= 300, window.split.sizes()
+    assert window.lesson.headline.font().pixelSize() >= theme.SMALLEST_PX["headline"]
+    assert window.lesson.lesson.wordWrapMode() == QTextOption.WrapMode.WordWrap
+    # Lane names as large as the text (they grew from 12 to 15 px only).
+    lanes_axis = window.plots.timeline.plot_item.getAxis("left")
+    assert lanes_axis.style["tickFont"].pixelSize() == px
+    # Full screen and the text size never go into the toolbar's overflow menu.
+    for action in (window.fullscreen_action, window.bigger_action, window.smaller_action):
+        button = window.toolbar.widgetForAction(action)
+        assert button.isVisible() and button.geometry().right() <= window.toolbar.width(), action.text()
+    # Parameter labels, inputs and the reset button are whole, in both languages.
+    for chinese in (False, True):
+        window.set_chinese(chinese)
+        for sid in ("queue-pipeline", "gil", "race", "shared-globals"):
+            window.choose_scenario(sid)
+            qtbot.wait(50)
+            assert _clipped(window) == [], (sid, chinese)
+    # The CPU plot keeps its 0 / 50 / 100 ticks (they all went at 1366 with big text).
+    window.choose_scenario("gil")
+    qtbot.wait(100)
+    cpu_axis = window.plots.cpu.plot.getPlotItem().getAxis("left")
+    assert _tick_texts(cpu_axis) == ["0", "50", "100"], (_tick_texts(cpu_axis), cpu_axis.height())
+
+
+def test_choosing_another_scenario_clears_the_last_run(qtbot, window):
+    """Race lanes stayed under "Deadlock", pool workers under "GIL", with their phase marks."""
+    window.choose_scenario("shared-globals")
+    window.params.set_value("items", 300)
+    window.run()
+    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+                    timeout=RUN_TIMEOUT_MS)
+    plots = window.plots
+    assert window.state == "finished", window.problem_text()
+    assert plots.timeline.lane_labels and plots.timeline.phase_marks.count()
+    assert plots.queue.point_count() and len(plots.cpu._t) + len(plots.cpu._t_parts) > 0
+    window.choose_scenario("deadlock")
+    assert plots.timeline.lane_labels == [] and plots.timeline.index.n_lanes == 0
+    assert plots.timeline.phase_marks.count() == 0 and plots.queue.phase_marks.count() == 0
+    assert plots.queue.point_count() == 0 and plots.queue.key_families() == []
+    assert len(plots.cpu._t) == 0 and all(len(c.getData()[0] or ()) == 0
+                                          for c in plots.cpu._curves.values())
+    assert plots.lane_name(1, 0).startswith("?")  # no old pid has a name any more
+    assert window.lesson.verdict_text() != window.last_result.verdict.headline["en"]
+
+
+@pytest.mark.parametrize("typed, expected, why", [
+    ("999", 16, "999 is more than the most allowed, 16; set to 16."),
+    ("-5", 1, "-5 is less than the least allowed, 1; set to 1."),
+    ("0", 1, "0 is less than the least allowed, 1; set to 1."),
+])
+def test_a_typed_value_out_of_bounds_is_corrected_and_said(qtbot, window, typed, expected, why):
+    from PySide6.QtCore import Qt
+    window.choose_scenario("gil")
+    workers = window.params.scenario.param("workers")
+    assert (workers.minimum, workers.maximum) == (1, 16)  # the texts above are about these
+    box = window.params.control("workers")
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), typed)
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert box.value() == expected
+    assert window.params.notice.isVisibleTo(window.params)
+    assert window.params.notice.text().endswith(why), window.params.notice.text()
+    window.params.reset_defaults()
+    assert not window.params.notice.isVisibleTo(window.params)
+
+
+def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
+    window.choose_scenario("gil")
+    box = window.params.control("workers")
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "77")
+    assert window.params.values()["workers"] == 16
+    assert "77" in window.params.notice.text()
+
+
+def _run(qtbot, window):
+    window.run()
+    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+                    timeout=RUN_TIMEOUT_MS)
+    assert window.state == "finished", window.problem_text()
+    qtbot.wait(300)  # the last lane and label layouts
+
+
+def test_the_authors_bug_reads_at_1366(qtbot, window):
+    """shared-globals: the bug and each fix labelled on the timeline, every lane named,
+    the 27 queues keyed by family (there were 27 unlabeled curves)."""
+    from PySide6.QtWidgets import QApplication
+    from gui import theme
+    app = QApplication.instance()
+    was = (app.font(), app.palette(), app.styleSheet())
+    theme.apply(app, theme.LIGHT, 14)  # as gui.app starts the window: its fonts, its sizes
+    try:
+        _authors_bug_at_1366(qtbot, window)
+    finally:
+        app.setFont(was[0])
+        app.setPalette(was[1])
+        app.setStyleSheet(was[2])
+
+
+def _authors_bug_at_1366(qtbot, window):
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.choose_scenario("shared-globals")
+    window.params.set_value("items", 300)
+    _run(qtbot, window)
+    marks = window.plots.timeline.phase_marks
+    assert len(marks.labels()) == 5 and marks.visible_labels() == marks.labels()
+    lanes = window.plots.timeline
+    ticks = lanes.plot_item.getAxis("left")._tickLevels[0]
+    # 16-28 lanes: the timeline takes more than half the plots' height (it had a third
+    # under a half-empty queue plot), and names as many lanes as a text line apart allows.
+    cpu, timeline, extra = window.plots.sizes()
+    assert timeline > cpu + extra, window.plots.sizes()
+    row_px = (lanes.view_box.height() - marks.strip_px()) / len(lanes.lane_labels)
+    assert row_px >= 2, row_px  # a visible bar each (28 lanes: 3-5 px at 1366x768, measured)
+    assert len(ticks) >= len(lanes.lane_labels) // math.ceil(lanes.lane_line_px() / row_px)
+    assert len(window.plots.queue.key_families()) >= 5
+
+
+@pytest.mark.parametrize("sid", ["gil", "subprocess"])
+def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.choose_scenario(sid)
+    for name, value in {"gil": {"iterations": 2_000_000}, "subprocess": {"child_seconds": 0.2}}[sid].items():
+        window.params.set_value(name, value)
+    _run(qtbot, window)
+    marks = window.plots.timeline.phase_marks
+    assert marks.labels() and marks.visible_labels() == marks.labels()
+
+
+def test_found_pythons_are_listed_by_version(window):
+    picker = window.python_picker
+    found = [{"version": v, "label": "Python %s (GIL)" % v, "executable": "/x/python" + v}
+             for v in ("3.12.1", "3.9.18", "3.13.0", "3.10.13")]
+    picker._add_found(found)
+    assert picker.versions_listed() == [[3, 9, 18, 0], [3, 10, 13, 0], [3, 12, 1, 0], [3, 13, 0, 0]]
+    assert picker.itemData(0) == ""  # this gilscope's Python stays first
+    assert picker.itemText(picker.count() - 1).startswith("Other")
+
+
+def test_leaving_full_screen_restores_the_window_as_it_was(qtbot, window):
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=2000)
+    assert window.isMaximized()
+    window.showNormal()
+    window.setGeometry(50, 60, 1100, 700)
+    qtbot.wait(50)
+    before = window.geometry()
+    window.toggle_full_screen()
+    qtbot.waitUntil(window.isFullScreen, timeout=2000)
+    window.toggle_full_screen()
+    qtbot.waitUntil(lambda: not window.isFullScreen() and window.geometry() == before, timeout=2000)
+
+
+def test_the_verdict_names_the_interpreter_that_ran(qtbot, window):
+    import platform
+    window.choose_scenario("race")
+    window.params.set_value("iterations", 2_000)
+    _run(qtbot, window)
+    said = window.lesson.ran_with.text()
+    assert window.lesson.ran_with.isVisibleTo(window.lesson)
+    assert platform.python_version() in said and said.startswith("Measured with Python")
+    window.choose_scenario("gil")
+    assert not window.lesson.ran_with.isVisibleTo(window.lesson)
+
+
+def test_choices_are_remembered_between_launches(qtbot, tmp_path):
+    """Language, theme, text size, last scenario and its parameters come back at the next
+    launch (QSettings, in the temporary folder conftest points it at)."""
+    import glob
+    from gui import app as app_module
+    app, first = app_module.create_window((), app_module.WindowOptions(lang="en", theme="light"))
+    qtbot.addWidget(first)
+    first.choose_scenario("gil")
+    first.params.set_value("workers", 3)
+    first.choose_scenario("race")
+    first.params.set_value("iterations", 12_345)
+    first.set_dark(True)
+    first.dark_action.setChecked(True)
+    first.chinese_action.setChecked(True)
+    first.step_text(+1)
+    first.step_text(+1)
+    first.close()
+    assert glob.glob(str(tmp_path / "settings" / "**" / "*.ini"), recursive=True)  # not ~/.config
+    app, second = app_module.create_window(())
+    qtbot.addWidget(second)
+    assert second.lang == "zh_CN" and second.chinese_action.isChecked()
+    assert second.theme.dark and second.dark_action.isChecked()
+    assert second.text_scale() == pytest.approx(1.5, abs=0.04)
+    assert second.picker.current_id() == "race" and second.params.values()["iterations"] == 12_345
+    second.choose_scenario("gil")
+    assert second.params.values()["workers"] == 3
+    second.remember_settings = False
+    second.close()
+
+
+def test_saved_values_that_no_longer_fit_are_dropped(window):
+    window.params.remember({"race": {"iterations": -1, "workers": 3, "gone": 1}, "nope": {"x": 1},
+                            "gil": "not a dict"})
+    window.choose_scenario("race")
+    values = window.params.values()
+    assert values["workers"] == 3 and values["iterations"] > 0
+
+
+def _contrast(a, b) -> float:
+    from gui.colour_vision import to_linear
+    import numpy as np
+    lum = lambda c: float(to_linear(np.array(c, float)) @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
+    """An unchecked box had no visible edge on the dark window (Fusion's outline is the
+    window colour, darker)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+    window.dark_action.setChecked(True)
+    box = window.follow_box
+    box.setChecked(checked)
+    qtbot.wait(50)
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    ratio = image.width() / box.width()
+    window_rgb = [int(window.theme.window[i:i + 2], 16) for i in (1, 3, 5)]
+    seen = 0
+    for x in range(int(rect.left() * ratio), int((rect.right() + 1) * ratio)):
+        for y in range(int(rect.top() * ratio), int((rect.bottom() + 1) * ratio)):
+            c = image.pixelColor(x, y)
+            seen += _contrast((c.red(), c.green(), c.blue()), window_rgb) >= 3.0
+    assert seen >= 2 * rect.width(), seen  # at least an edge all round, not a faint smudge
+
+
+@pytest.mark.parametrize("chinese", [False, True])
+def test_all_ten_scenarios_show_at_1366(qtbot, window, chinese):
+    from engine import scenarios
+    window.set_chinese(chinese)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
+    window.fit_scenario_list()
+    qtbot.wait(100)
+    picker = window.picker
+    viewport = picker.viewport().rect()
+    assert len(picker.order) == len(scenarios.IDS) == 10
+    for sid in picker.order:
+        rect = picker.visualItemRect(picker._items[sid])
+        assert viewport.contains(rect), (sid, rect, viewport)
+
+
+def test_lane_names_take_at_most_a_share_of_a_narrow_plot(qtbot):
+    """At 1024 px and large text "MainThread · pid 16988" took 320 of 460 px: names lose their
+    pid where unique, then are elided; the tooltips keep the full names."""
+    from gui import theme
+    from gui.plots_area import LANE_NAMES_SHARE, PlotsArea, compact_lane_names
+    assert compact_lane_names(["A · pid 1", "B · pid 2", "B · pid 3"]) == ["A", "B · 2", "B · 3"]
+    plots = PlotsArea(theme.LIGHT, 21)
+    qtbot.addWidget(plots)
+    plots.resize(460, 600)
+    plots.show()
+    plots.lane_labels = ["MainThread · pid 16988", "cp -r missing missing_copy · pid 30681",
+                         "sleep 0.3 · pid 30697"]
+    plots.timeline.lane_labels = list(plots.lane_labels)
+    plots._align_time_axes()
+    axis = plots.timeline.plot_item.getAxis("left")
+    assert axis.width() <= LANE_NAMES_SHARE * 460 + 40, axis.width()
+    names = plots.timeline._tick_names
+    assert names[0] == "MainThread" and names[2] == "sleep 0.3" and "…" in names[1]
