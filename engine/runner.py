@@ -113,7 +113,7 @@ def run_scenario(spec: dict) -> int:
 
     from engine import wire
     os.write(spec["event_fd"], wire.stream_header())
-    sink = recorder.install(spec["event_fd"])
+    sink = recorder.install(spec["event_fd"], spec.get("ring_dir"))
     sys.stdout = _OutputTap(sys.stdout)
     rec = sink.recorder("MainThread")
     code = 0

@@ -16,7 +16,7 @@ import uuid
 
 import numpy as np
 
-from . import guardian, interpreters, params as params_module, scenarios, wire
+from . import guardian, interpreters, params as params_module, scenarios, thread_sampler, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
@@ -51,6 +51,7 @@ class Session:
         self._proc = None
         self._threads = []
         self._halt = threading.Event()
+        self.sampler = None  # engine.thread_sampler.ThreadSampler: rings + measured states
 
     # -- lifecycle -------------------------------------------------------
     def start(self, scenario_id: str, given: dict, python: str = None) -> None:
@@ -68,8 +69,11 @@ class Session:
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
         spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id}
+        self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir())
+        spec["ring_dir"] = self.sampler.ring_dir
         env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()
+        self.sampler.start_marker(self.t_start_ns)
         try:
             self._proc = subprocess.Popen(
                 [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
@@ -78,12 +82,14 @@ class Session:
         except OSError as exc:
             for fd in (ev_r, ev_w, out_r, out_w):
                 os.close(fd)
+            self.sampler.finish(time.perf_counter_ns())
             raise SessionError("could not start %s: %s" % (interp["executable"], exc))
         os.close(ev_w)
         os.close(out_w)
         self.state = "running"
         self._spawn(self._read_events, ev_r)
         self._spawn(self._read_output, out_r)
+        self._spawn(self.sampler.run, self._halt)
         if self.sample:
             self._spawn(self._sample, self._proc.pid)
 
@@ -147,6 +153,7 @@ class Session:
         for t in self._threads:
             t.join(2)
         self.t_end_ns = time.perf_counter_ns()
+        self.sampler.finish(self.t_end_ns)
         self.exit_code = code
         if self.decoder.leftover:
             self.problem = "the event stream ended in the middle of a frame"
@@ -244,7 +251,8 @@ class Session:
     def dropped(self) -> int:
         """Events dropped anywhere: in workers (pipe gone) and at the store cap."""
         in_runner = sum(m.get("dropped", 0) for m in self.decoder.messages if m.get("type") == "done")
-        return in_runner + self.store.dropped
+        in_rings = self.sampler.ring_dropped() if self.sampler is not None else 0
+        return in_runner + in_rings + self.store.dropped
 
     def result(self):
         """The measured verdict of a finished run (engine.analysis.RunResult)."""

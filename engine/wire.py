@@ -64,6 +64,9 @@ KINDS = (
     (23, "dropped", "-", "events dropped"),
     (24, "process_start", "name id", "parent pid"),
     (25, "thread_spawn", "name id", "worker id of the new thread"),
+    (26, "record_cost", "events recorded so far (aux: ns an event costs here)",
+     "ns spent flushing so far"),
+    (27, "measured_state", "state code (the Session's, from /proc schedstat + probes)", "-"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
 KIND_NAMES = {code: name for code, name, _, _ in KINDS}
@@ -73,6 +76,7 @@ STATES = (
     (0, "running"), (1, "gil_wait"), (2, "lock_wait"), (3, "queue_wait"),
     (4, "join_wait"), (5, "io_wait"), (6, "sleeping"), (7, "idle"), (8, "done"),
     (9, "preempted"),  # runnable, but the OS ran something else (not the GIL)
+    (10, "preempted_gil"),  # runnable, holding the GIL, while the OS ran something else
 )
 S = type("S", (), {name.upper(): code for code, name in STATES})
 N_STATES = len(STATES)
