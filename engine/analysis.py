@@ -320,6 +320,31 @@ def task_spans(ev: np.ndarray) -> dict:
     return {k: np.array(v, np.int64) for k, v in out.items()}
 
 
+def recording_cost(view: "RunView") -> dict:
+    """(pid, worker) -> (ns spent recording, share of the thread's life), from record_cost events.
+
+    A thread's recorder reports, at each flush, the events it recorded so far, the
+    ns an event costs in its process (timed when the process started recording) and
+    the measured ns its flushes took: their sum is its time spent recording.
+    """
+    ev = view.of_kind(K.RECORD_COST)
+    if not len(ev):
+        return {}
+    keys = lane_keys(ev)
+    last = np.unique(keys[::-1], return_index=True)[1]
+    last = len(ev) - 1 - last  # each lane's latest report (events are in time order)
+    starts = {(int(e["pid"]), int(e["worker"])): int(e["t"]) for e in view.of_kind(K.WORKER_START)}
+    exits = {(int(e["pid"]), int(e["worker"])): int(e["t"]) for e in view.of_kind(K.WORKER_EXIT)}
+    out = {}
+    for i in last:
+        e = ev[i]
+        key = (int(e["pid"]), int(e["worker"]))
+        ns = int(e["b"]) * int(e["aux"]) + int(e["a"])
+        life = exits.get(key, view.t_end) - starts.get(key, view.t_start)
+        out[key] = (ns, ns / life if life > 0 else 0.0)
+    return out
+
+
 class RunResult:
     """A finished run: its view, its verdict and the figures for --json."""
 
@@ -340,4 +365,7 @@ def result_of(session) -> RunResult:
     figures = dict(verdict.figures)
     figures.update(wall_s=round(view.wall_s, 3), events=int(len(view.events)),
                    dropped=int(session.dropped()))
+    cost = recording_cost(view)
+    if cost:  # the worst thread's share of its life spent recording (recorder + transport)
+        figures["recording_share_max"] = round(max(share for _, share in cost.values()), 4)
     return RunResult(view, verdict, figures)

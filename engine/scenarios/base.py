@@ -16,7 +16,7 @@ GROUPS = (
 )
 
 
-# Figures every run has (the Session adds wall_s, events and dropped).
+# Figures every run has (the Session adds wall_s, events, dropped and recording_share_max).
 COMMON_FIGURES = {
     "workers": {"en": "Workers", "zh_CN": "工作者数"},
     "cpu_count": {"en": "CPU cores", "zh_CN": "CPU 核数"},
@@ -24,6 +24,8 @@ COMMON_FIGURES = {
     "wall_s": {"en": "Whole run (s)", "zh_CN": "整个运行（秒）"},
     "events": {"en": "Events recorded", "zh_CN": "记录的事件数"},
     "dropped": {"en": "Events dropped", "zh_CN": "丢弃的事件数"},
+    "recording_share_max": {"en": "Most of a thread's time spent recording (share)",
+                            "zh_CN": "单个线程用于记录的最大时间比例"},
 }
 
 
