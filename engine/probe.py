@@ -159,7 +159,7 @@ def _thread_main(target, name, args, worker):
         code = 1
     finally:
         rec.state(S.DONE)
-        rec.event(K.WORKER_EXIT, 0, code)
+        rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), code)
         rec.flush()
 
 
@@ -211,7 +211,7 @@ def _process_main(target, name, args):
         code = 1
     finally:
         rec.state(S.DONE)
-        rec.event(K.WORKER_EXIT, 0, code)
+        rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), code)
         recorder.sink().flush_all()
     if code:
         os._exit(code)  # multiprocessing's own traceback print is noise here
@@ -229,7 +229,7 @@ def _pool_worker_exit():
     """A pool worker's normal end (close/join): its lane shows done, not idle to the end."""
     rec = recorder.current()
     rec.state(S.DONE)
-    rec.event(K.WORKER_EXIT, 0, 0)
+    rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), 0)
     recorder.sink().flush_all()
 
 

@@ -272,6 +272,13 @@ def install(fd: int, ring_dir=None) -> Sink:
     return _sink
 
 
+def thread_cpu_us() -> int:
+    """The calling thread's CPU time so far in us (worker_exit's b): the same kernel count the
+    Session reads from /proc schedstat, taken by the thread itself when it ends, which the
+    Session can no longer read once the thread is gone."""
+    return min(time.thread_time_ns() // 1000, 0x7FFFFFFF)
+
+
 def sink() -> Sink:
     if _sink is None:
         raise RuntimeError("no event sink installed in this process")

@@ -66,40 +66,9 @@ def make_ring_dir() -> str:
         return ""
 
 
-def _backfill(windows: list) -> None:
-    """Give time a window cannot hold back to the windows before it.
-
-    The kernel adds to a thread's counters at a context switch or a scheduler
-    tick (every 4 ms at HZ=250), not continuously: a thread on a CPU for 3 ms
-    shows 0, 0, 0, then 4 ms.  The surplus of the last window belongs to the
-    windows before it that showed nothing; moved back, the totals stay exact.
-    """
-    last = windows[-1]
-    a, b, cpu, queued = last
-    dt = b - a
-    cpu_rest = max(cpu - dt, 0)
-    queued_rest = max(queued - (dt - min(cpu, dt)), 0)
-    if not cpu_rest and not queued_rest:
-        return
-    last[2], last[3] = cpu - cpu_rest, queued - queued_rest
-    for w in reversed(windows[:-1]):
-        room = (w[1] - w[0]) - w[2] - w[3]
-        if room <= 0:
-            continue
-        give = min(room, cpu_rest)
-        w[2] += give
-        cpu_rest -= give
-        room -= give
-        give = min(room, queued_rest)
-        w[3] += give
-        queued_rest -= give
-        if not cpu_rest and not queued_rest:
-            return
-
-
 class _Lane:
     __slots__ = ("pid", "worker", "tid", "fd", "t_start", "t_exit", "probe_t", "probe_s",
-                 "last", "until", "last_reading", "pending")
+                 "last", "until", "last_reading", "pending", "first_cpu", "exit_cpu")
 
     def __init__(self, pid, worker, tid, t_start):
         self.pid, self.worker, self.tid, self.t_start = pid, worker, tid, t_start
@@ -110,6 +79,8 @@ class _Lane:
         self.until = t_start    # emitted up to here
         self.last_reading = None  # (t, cpu ns, run-queue ns) of the latest reading
         self.pending = []         # [a, b, cpu ns, run-queue ns] windows not laid out yet
+        self.first_cpu = None     # (CPU ns, t) where the laid-out windows begin (a baseline)
+        self.exit_cpu = 0         # CPU ns the thread took of itself as it ended (0: not known)
 
     def probe_add(self, t, state):
         i = bisect.bisect_right(self.probe_t, t)
@@ -214,6 +185,17 @@ class ThreadSampler:
             if self.ring_dir:
                 shutil.rmtree(self.ring_dir, ignore_errors=True)
 
+    def kernel_cpu_ns(self) -> dict:
+        """(pid, worker) -> (ns on a CPU by the kernel's count, from, to): over the time this
+        module laid out from readings (a thread: from its start; a process's main thread,
+        counted since its fork: from its first reading) to its last reading."""
+        out = {}
+        for key, lane in self.lanes.items():
+            if lane.last_reading is not None and lane.first_cpu is not None:
+                out[key] = (lane.last_reading[1] - lane.first_cpu[0], lane.first_cpu[1],
+                            lane.last_reading[0])
+        return out
+
     def ring_dropped(self) -> int:
         return sum(r.dropped for r in self.readers.values())
 
@@ -266,6 +248,7 @@ class ThreadSampler:
                 lane = self.lanes[key] = _Lane(key[0], key[1], 0, t)
             if kind == K.WORKER_EXIT:
                 lane.t_exit = t
+                lane.exit_cpu = int(e["b"]) * 1000
                 lane.probe_add(t, S.DONE)
             else:
                 lane.probe_add(t, int(e["b"]))
@@ -286,7 +269,7 @@ class ThreadSampler:
     # -- measuring ----------------------------------------------------------------------
     def _read(self, t: int) -> None:
         """One reading of every live thread's counters, all stamped t (one window per process)."""
-        read = False
+        fresh = {}  # pid -> lanes with a new window ending at t
         for lane in self.lanes.values():
             if lane.fd is None:
                 continue
@@ -299,6 +282,9 @@ class ThreadSampler:
                 continue
             prev = lane.last_reading
             a = lane.until if prev is None else prev[0]
+            if prev is None:
+                lane.first_cpu = ((on_cpu, t) if lane.worker == wire.PROCESS_WORKER
+                                  else (0, lane.t_start))
             if prev is None and lane.worker == wire.PROCESS_WORKER:
                 # A process's main thread counted from its fork, long before its start event:
                 # this first reading is the baseline; until it, the probe's state stands.
@@ -306,55 +292,71 @@ class ThreadSampler:
             elif t > a:
                 lane.pending.append([a, t, on_cpu - (prev[1] if prev else 0),
                                      queued - (prev[2] if prev else 0)])
-                _backfill(lane.pending)
-                read = True
+                fresh.setdefault(lane.pid, []).append(lane)
             lane.last_reading = (t, on_cpu, queued)
-        if read:
-            if self.gil and self._ticks:
-                self._share_gil(self._ticks[-1], t)
+        for pid, lanes in fresh.items():
+            self._backfill(pid, lanes, t)
+        if fresh:
             self._ticks.append(t)
 
-    def _share_gil(self, a: int, b: int) -> None:
-        """On a GIL build, a process's threads run Python one at a time: if their counters
-        add up to more than the window [a, b), the surplus is time that happened before it
-        (a counter updated late, at a tick), given back as _backfill does for one thread.
-        Time a thread spent on a CPU without the GIL (in a system call) can overlap; it is
-        kept if no earlier window of the process has room for it."""
-        by_pid = {}
-        for lane in self.lanes.values():
-            if lane.fd is not None and lane.pending and lane.pending[-1][0] == a \
-                    and lane.pending[-1][1] == b:
-                by_pid.setdefault(lane.pid, []).append(lane)
-        for pid, lanes in by_pid.items():
-            total = sum(lane.pending[-1][2] for lane in lanes)
-            cpu_at = self._proc_cpu.setdefault(b, {})
-            cpu_at[pid] = total
-            surplus = total - (b - a)
-            if surplus <= 0 or len(lanes) < 2:
-                continue
-            for lane in sorted(lanes, key=lambda ln: -ln.pending[-1][2]):
-                last = lane.pending[-1]
-                for w in reversed(lane.pending[:-1]):
-                    room = min((w[1] - w[0]) - w[2] - w[3],
-                               (w[1] - w[0]) - self._proc_cpu.get(w[1], {}).get(pid, 0),
-                               surplus, last[2])
-                    if room <= 0:
-                        continue
-                    w[2] += room
-                    last[2] -= room
-                    earlier = self._proc_cpu.setdefault(w[1], {})
-                    earlier[pid] = earlier.get(pid, 0) + room
-                    surplus -= room
-                    if not surplus:
-                        break
-                if not surplus:
+    def _backfill(self, pid: int, lanes: list, t: int) -> None:
+        """Give the time a window cannot hold back to the windows before it.
+
+        The kernel adds to a thread's counters at a context switch or a scheduler tick
+        (every 4 ms at HZ=250), not continuously: a thread on a CPU for 3 ms shows 0, 0, 0,
+        then 4 ms.  The surplus of the last window belongs to the windows before it that
+        showed nothing; moved back, the totals stay exact.  On a GIL build the threads of
+        a process run Python one at a time, so a window's room is also what the process's
+        other threads left of it.  What finds no room stays (drawn overlapping: time on a
+        CPU without the GIL, in a system call, is real overlap).
+        """
+        used = self._proc_cpu.setdefault(t, {})
+        for lane in lanes:
+            w = lane.pending[-1]
+            dt = w[1] - w[0]
+            cpu_rest = max(w[2] - dt, 0)
+            w[2] -= cpu_rest
+            queued_rest = max(w[3] - (dt - w[2]), 0)
+            w[3] -= queued_rest
+            if self.gil:  # what the process's threads already fill of this window
+                over = max(used.get(pid, 0) + w[2] - dt, 0)
+                w[2] -= over
+                cpu_rest += over
+            used[pid] = used.get(pid, 0) + w[2]
+            for old in reversed(lane.pending[:-1]):
+                if not cpu_rest and not queued_rest:
                     break
-            cpu_at[pid] = total - ((total - (b - a)) - max(surplus, 0))
+                length = old[1] - old[0]
+                room = length - old[2] - old[3]
+                if room <= 0:
+                    continue
+                earlier = self._proc_cpu.setdefault(old[1], {})
+                give = min(room, cpu_rest)
+                if self.gil:
+                    give = min(give, max(length - earlier.get(pid, 0), 0))
+                old[2] += give
+                earlier[pid] = earlier.get(pid, 0) + give
+                cpu_rest -= give
+                give = min(room - give, queued_rest)
+                old[3] += give
+                queued_rest -= give
+            w[2] += cpu_rest  # no room anywhere: it stays here
+            w[3] += queued_rest
+            used[pid] += cpu_rest
 
     def _emit(self, horizon: int, final: bool = False) -> None:
         """Lay out every reading window that ends before horizon; probe labels elsewhere."""
         groups = {}  # (window end, pid) -> lanes whose next window ends there
         for lane in self.lanes.values():
+            if (lane.fd is None and lane.last_reading is not None and lane.t_exit is not None
+                    and lane.last_reading[0] < lane.t_exit):
+                # Gone since its last reading: the window to its end, from the CPU time it
+                # took as it ended (the kernel's run-queue time of that window is lost).
+                t_last, cpu_last, queued_last = lane.last_reading
+                cpu_end = lane.exit_cpu if lane.exit_cpu >= cpu_last else cpu_last
+                lane.pending.append([t_last, lane.t_exit, cpu_end - cpu_last, 0])
+                lane.last_reading = (lane.t_exit, cpu_end, queued_last)
+                self._backfill(lane.pid, [lane], lane.t_exit)
             for w in lane.pending:
                 if w[1] > horizon and not final:
                     break
@@ -362,10 +364,14 @@ class ThreadSampler:
         for (t, pid) in sorted(groups):
             self._layout(pid, [self._row(lane, *lane.pending.pop(0)) for lane in groups[(t, pid)]])
         while self._ticks and (final or self._ticks[0] <= horizon):
-            self._proc_cpu.pop(self._ticks.pop(0), None)
+            self._ticks.pop(0)
+        for t in [t for t in self._proc_cpu if t <= horizon or final]:
+            del self._proc_cpu[t]
         for lane in self.lanes.values():
-            if lane.fd is None and not lane.pending:  # not measured (now): the probe's own
-                self._probe_only(lane, horizon)       # states, up to the horizon
+            # Not measured: the probe's own states, up to the horizon.  A thread measured
+            # until it ended waits for its exit event (above), unless the run is over.
+            if lane.fd is None and not lane.pending and (lane.last_reading is None or final):
+                self._probe_only(lane, horizon)
             lane.trim(lane.until)
         if self._out:
             rows = np.array(self._out, EVENT_DTYPE)

@@ -40,7 +40,7 @@ MAX_STRING_BYTES = 1000
 # Event kinds: (code, name, meaning of b, meaning of a).  The one list.
 KINDS = (
     (1, "worker_start", "name id", "native thread id"),
-    (2, "worker_exit", "-", "exit code (0 ok)"),
+    (2, "worker_exit", "thread CPU us at exit (0: not taken)", "exit code (0 ok)"),
     (3, "state", "state code", "-"),
     (4, "var_read", "variable id", "value"),
     (5, "var_write", "variable id", "value"),
