@@ -12,6 +12,7 @@ BENCHES = (
     ("record", "record"),
     ("ingest", "ingest"),
     ("gil-lanes", "gil_lanes"),
+    ("pyspy", "pyspy"),
     ("fidelity", "fidelity"),
     ("memory", "memory"),
     ("render", "render"),

@@ -86,16 +86,23 @@ class Sink:
         header = wire.FRAME_HEADER.pack(ftype, count, self.pid, len(payload))
         self.write_frame(header + bytes(payload), count if ftype == wire.F_EVENTS else 0)
 
-    def _open_ring(self):
+    def _open_ring(self, tag=ring.STRINGS_TAG, capacity: int = ring.STRINGS_CAPACITY):
         if not self.ring_dir:
             return None
         try:
-            return ring.RingWriter(self.ring_dir, self.pid)
+            return ring.RingWriter(self.ring_dir, self.pid, tag, capacity)
         except (OSError, ValueError):  # the Session's directory is gone: use the pipe
             return None
 
+    def thread_ring(self, worker: int):
+        """A ring of the calling thread's own (None: frames go to the pipe)."""
+        if self.ring is None:
+            return None
+        return self._open_ring(worker)
+
     def write_frame(self, frame, n_events: int) -> None:
-        """One whole frame into the ring, or one write (<= PIPE_BUF bytes, so atomic)."""
+        """One whole frame into the strings ring (caller holds _lock), or one write to the
+        pipe (<= PIPE_BUF bytes, so atomic)."""
         if self.ring is not None:
             self.ring.put(frame, n_events)
             return
@@ -114,7 +121,8 @@ class Sink:
         data = json.dumps(obj, separators=(",", ":")).encode()
         if len(data) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
             data = json.dumps({"type": obj.get("type"), "truncated": True}).encode()
-        self._write(wire.F_MESSAGE, 1, data)
+        with self._lock:  # the strings ring has one writer at a time
+            self._write(wire.F_MESSAGE, 1, data)
 
     # -- workers ---------------------------------------------------------
     def reserve_worker(self) -> int:
@@ -184,7 +192,7 @@ class Recorder:
     """One thread's recorder: preallocated frame, lock-free appends."""
 
     __slots__ = ("sink", "pid", "worker", "_buf", "_off", "_end", "_deadline",
-                 "_pack", "_events", "_flush_ns", "__weakref__")
+                 "_pack", "_events", "_flush_ns", "_ring", "__weakref__")
 
     def __init__(self, sink: Sink, worker: int) -> None:
         self.sink = sink
@@ -197,6 +205,7 @@ class Recorder:
         self._pack = wire.RECORD.pack_into
         self._events = 0    # recorded and flushed so far
         self._flush_ns = 0  # measured time in flush so far
+        self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
 
     def event(self, kind: int, b: int = 0, a: int = 0, aux: int = 0) -> None:
         """Record one event now.  Every recorded fact goes through here or event_at.
@@ -241,7 +250,10 @@ class Recorder:
                        self._flush_ns)
             off += wire.RECORD_SIZE
             wire.FRAME_HEADER.pack_into(self._buf, 0, wire.F_EVENTS, n + 1, self.pid, off - hs)
-            self.sink.write_frame(memoryview(self._buf)[:off], n + 1)
+            if self._ring is not None:  # this thread's own ring: no lock, no system call
+                self._ring.put(memoryview(self._buf)[:off], n + 1)
+            else:
+                self.sink.write_frame(memoryview(self._buf)[:off], n + 1)
             self._off = hs
         t1 = _now()
         self._flush_ns += t1 - t0

@@ -10,36 +10,44 @@ threads inside that write in 68-82 % of its samples.  Copying a frame into a
 mapped file is a ``memcpy`` under the GIL: no system call, no GIL hand-off, no
 switch point the program did not have.
 
-One ring per process, a file ``<pid>.ring`` in a directory the Session made
-(on tmpfs, /dev/shm).  The writers are that process's threads, serialised by a
-lock (uncontended in practice: the critical section is one copy; a free-threaded
-build needs it).  The one reader is the Session's sampler thread.  Layout: a
-64-byte header (magic, capacity, head = bytes ever written, tail = bytes ever
-consumed, events dropped) then ``capacity`` bytes of data.  The writer copies a
-whole frame, then publishes the new head; the reader copies up to head, then
-publishes tail.  Only whole frames are ever published.  Stores are ordered on
-x86-64 (TSO), the platform gilscope runs on; a full ring drops the frame and
-counts it (bounded memory, visible loss) instead of blocking.
+Rings are files in a directory the Session made (on tmpfs, /dev/shm): one per
+recording thread (``<pid>.<worker>.ring``: its only writer is that thread, so a
+flush takes no lock and a thread switch in the middle of one makes nobody wait)
+and one per process for its string table and messages (``<pid>.s.ring``,
+written under the Sink's lock, rarely: a string is announced once).  The one
+reader is the Session's sampler thread; it takes the event rings first and the
+string rings after, so every string an event names has arrived with it.
+Layout: a 64-byte header (magic, capacity, head = bytes ever written, tail =
+bytes ever consumed, events dropped) then ``capacity`` bytes of data.  The
+writer copies a whole frame, then publishes the new head; the reader copies up
+to head, then publishes tail.  Only whole frames are ever published.  Stores are
+ordered on x86-64 (TSO), the platform gilscope runs on; a full ring drops the
+frame and counts it (bounded memory, visible loss) instead of blocking.
 """
 import mmap
 import os
 import struct
-import threading
 
 MAGIC = b"GSRG"
 HEADER = 64
 _MAGIC_CAP = struct.Struct("<4sxxxxQ")  # at 0: magic, capacity
 _U64 = struct.Struct("<Q")
 HEAD, TAIL, DROPPED = 16, 24, 32  # offsets of the u64 counters
-CAPACITY = 8 << 20  # 8 MiB: 250 ms at a million events a second; tmpfs pages are lazy
+CAPACITY = 4 << 20  # 4 MiB a thread: 130 ms at a million events a second; tmpfs pages are lazy
+STRINGS_CAPACITY = 1 << 20
 SUFFIX = ".ring"
+STRINGS_TAG = "s"
+
+
+def is_strings_ring(name: str) -> bool:
+    return name.endswith("." + STRINGS_TAG + SUFFIX)
 
 
 class RingWriter:
-    """This process's end of its ring."""
+    """A writer's end of a ring: one thread's events, or a process's strings (under a lock)."""
 
-    def __init__(self, directory: str, pid: int, capacity: int = CAPACITY) -> None:
-        self.path = os.path.join(directory, "%d%s" % (pid, SUFFIX))
+    def __init__(self, directory: str, pid: int, tag, capacity: int = CAPACITY) -> None:
+        self.path = os.path.join(directory, "%d.%s%s" % (pid, tag, SUFFIX))
         fd = os.open(self.path + ".new", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.ftruncate(fd, HEADER + capacity)
@@ -51,27 +59,27 @@ class RingWriter:
         self.capacity = capacity
         self.dropped = 0
         self._head = 0
-        self._lock = threading.Lock()
 
     def put(self, frame, n_events: int) -> bool:
-        """Copy one whole frame in; False (and counted) if the reader is too far behind."""
+        """Copy one whole frame in; False (and counted) if the reader is too far behind.
+
+        One writer only (no lock): the thread that owns the ring, or the Sink under its lock."""
         n = len(frame)
         mm, cap = self._mm, self.capacity
-        with self._lock:
-            head = self._head
-            if head + n - _U64.unpack_from(mm, TAIL)[0] > cap:
-                self.dropped += n_events
-                _U64.pack_into(mm, DROPPED, self.dropped)
-                return False
-            pos = head % cap
-            first = cap - pos
-            if n <= first:
-                mm[HEADER + pos:HEADER + pos + n] = frame
-            else:
-                mm[HEADER + pos:HEADER + cap] = frame[:first]
-                mm[HEADER:HEADER + n - first] = frame[first:]
-            self._head = head = head + n
-            _U64.pack_into(mm, HEAD, head)  # publish: after the data
+        head = self._head
+        if head + n - _U64.unpack_from(mm, TAIL)[0] > cap:
+            self.dropped += n_events
+            _U64.pack_into(mm, DROPPED, self.dropped)
+            return False
+        pos = head % cap
+        first = cap - pos
+        if n <= first:
+            mm[HEADER + pos:HEADER + pos + n] = frame
+        else:
+            mm[HEADER + pos:HEADER + cap] = frame[:first]
+            mm[HEADER:HEADER + n - first] = frame[first:]
+        self._head = head = head + n
+        _U64.pack_into(mm, HEAD, head)  # publish: after the data
         return True
 
 

@@ -216,10 +216,16 @@ class ThreadSampler:
                     continue
 
     def _drain(self) -> bool:
-        """Decode what every ring holds; True if anything came."""
+        """Decode what every ring holds; True if anything came.
+
+        The threads' rings are taken before the string rings: a string is written before
+        any event that names it, so every name the events taken here use is in what the
+        string rings hold by then; strings are decoded first."""
+        readers = list(self.readers.items())
+        events = [r.take() for path, r in readers if not ring.is_strings_ring(path)]
+        strings = [r.take() for path, r in readers if ring.is_strings_ring(path)]
         got = False
-        for reader in list(self.readers.values()):
-            data = reader.take()
+        for data in strings + events:
             if data:
                 got = True
                 try:
@@ -403,16 +409,23 @@ class ThreadSampler:
             d_q = min(d_q, dt - d_cpu)
             off = dt - d_cpu - d_q
             others_want = any(r[0] is not lane for r in wanting)
+            inside_call = label is not None and blocked_ns >= dt - d_cpu
             if label is not None and (label_ns * 2 >= off or blocked_ns >= off):
                 off_state = label
             elif self.gil and others_want:
                 off_state = S.GIL_WAIT
             else:
                 off_state = S.IDLE
-            # Pre-empted while holding the GIL: others wanted it and none of them ran.
-            holder = (self.gil and others_want and
-                      total_cpu - cpu_of[id(lane)] < max(d_q, 1) // 10)
-            q_state = S.PREEMPTED_GIL if holder else S.PREEMPTED
+            # Runnable time is the OS's doing, unless the whole window but its time on a CPU
+            # was inside a blocking call (woken by a lock's release, say, and waiting for a
+            # core to return from acquire()): then it is part of that wait.
+            # Pre-empted while holding the GIL: the thread that last ran Python in its process
+            # (at most one holds the GIL), outside any blocking call, while other threads
+            # wanted the GIL and none of them got a CPU.
+            holder = (self.gil and lane.worker == last and not inside_call and others_want
+                      and total_cpu - cpu_of[id(lane)] < max(d_q, 1) // 10)
+            q_state = (label if inside_call else
+                       S.PREEMPTED_GIL if holder else S.PREEMPTED)
             start = min(max(cursor, a), b - d_cpu) - a
             q_after = min(d_q, dt - start - d_cpu)
             q_before = d_q - q_after
