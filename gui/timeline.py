@@ -241,6 +241,7 @@ class TimelineWidget(QWidget):
         while self._legend_flow.count():
             w = self._legend_flow.takeAt(0).widget()
             if w is not None:
+                w.hide()  # gone from view now, not when the event loop gets to delete it
                 w.deleteLater()
         for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
