@@ -140,8 +140,9 @@ class Context(object):
                 rec.event_at(t, K.STATE, S.RUNNING)
             last = t
         rec.flush()
-        # The flush's os.write lets another thread take the GIL; getting it back can take
-        # a switch interval, which would otherwise show as running (bench gil-lanes).
+        # Without a ring (a bench's pipe) the flush's os.write lets another thread take the
+        # GIL; getting it back can take a switch interval, which would otherwise show as
+        # running (bench gil-lanes).  A flush into a ring is a memcpy and leaves no gap.
         t = now()
         if t - last > PROBE_GAP_NS:
             rec.event_at(last, K.STATE, waiting_state)

@@ -69,7 +69,7 @@ class Session:
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
         spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id}
-        self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir())
+        self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir(self.run_id))
         spec["ring_dir"] = self.sampler.ring_dir
         env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()

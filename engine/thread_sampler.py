@@ -55,13 +55,14 @@ def supported() -> bool:
     return os.path.exists("/proc/self/task/%d/schedstat" % threading.get_native_id())
 
 
-def make_ring_dir() -> str:
-    """A private directory on tmpfs for this run's rings ("" if there is none)."""
+def make_ring_dir(run_id: str = "") -> str:
+    """A private directory on tmpfs for this run's rings ("" if there is none).  Named by the
+    run's id: the guardian removes it if the Session's process dies first."""
     base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     if base is None:
         return ""
     try:
-        return tempfile.mkdtemp(prefix="gilscope-rings-", dir=base)
+        return tempfile.mkdtemp(prefix="gilscope-rings-%s-" % run_id, dir=base)
     except OSError:
         return ""
 
