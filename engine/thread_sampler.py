@@ -69,7 +69,7 @@ def make_ring_dir(run_id: str = "") -> str:
 
 class _Lane:
     __slots__ = ("pid", "worker", "tid", "fd", "t_start", "t_exit", "probe_t", "probe_s",
-                 "last", "until", "last_reading", "pending", "first_cpu", "exit_cpu")
+                 "last", "until", "last_reading", "pending", "first_cpu", "exit_cpu", "carry")
 
     def __init__(self, pid, worker, tid, t_start):
         self.pid, self.worker, self.tid, self.t_start = pid, worker, tid, t_start
@@ -82,6 +82,7 @@ class _Lane:
         self.pending = []         # [a, b, cpu ns, run-queue ns] windows not laid out yet
         self.first_cpu = None     # (CPU ns, t) where the laid-out windows begin (a baseline)
         self.exit_cpu = 0         # CPU ns the thread took of itself as it ended (0: not known)
+        self.carry = [0, 0]       # CPU, run-queue ns no earlier window had room for: the next
 
     def probe_add(self, t, state):
         i = bisect.bisect_right(self.probe_t, t)
@@ -297,8 +298,9 @@ class ThreadSampler:
                 # this first reading is the baseline; until it, the probe's state stands.
                 self._probe_only(lane, t)
             elif t > a:
-                lane.pending.append([a, t, on_cpu - (prev[1] if prev else 0),
-                                     queued - (prev[2] if prev else 0)])
+                lane.pending.append([a, t, on_cpu - (prev[1] if prev else 0) + lane.carry[0],
+                                     queued - (prev[2] if prev else 0) + lane.carry[1]])
+                lane.carry = [0, 0]
                 fresh.setdefault(lane.pid, []).append(lane)
             lane.last_reading = (t, on_cpu, queued)
         for pid, lanes in fresh.items():
@@ -347,21 +349,36 @@ class ThreadSampler:
                 give = min(room - give, queued_rest)
                 old[3] += give
                 queued_rest -= give
-            w[2] += cpu_rest  # no room anywhere: it stays here
-            w[3] += queued_rest
-            used[pid] += cpu_rest
+            # No room before: the next window takes it (the total stays exact, drawn a little
+            # late); a thread's last window keeps it (drawn overlapping: on a CPU without the
+            # GIL, in a system call, is real overlap).
+            if lane.fd is None:
+                w[2] += cpu_rest
+                w[3] += queued_rest
+                used[pid] += cpu_rest
+            else:
+                lane.carry = [cpu_rest, queued_rest]
 
     def _emit(self, horizon: int, final: bool = False) -> None:
         """Lay out every reading window that ends before horizon; probe labels elsewhere."""
         groups = {}  # (window end, pid) -> lanes whose next window ends there
         for lane in self.lanes.values():
+            if (self.measure and lane.fd is None and lane.last_reading is None
+                    and lane.t_exit is not None and lane.exit_cpu > 0
+                    and lane.worker != wire.PROCESS_WORKER):
+                # Began and ended between two readings: its one window is its life, and the
+                # CPU time it took as it ended is all of it (a thread's count starts at zero).
+                lane.last_reading = (lane.t_start, 0, 0)
+                lane.first_cpu = (0, lane.t_start)
             if (lane.fd is None and lane.last_reading is not None and lane.t_exit is not None
                     and lane.last_reading[0] < lane.t_exit):
                 # Gone since its last reading: the window to its end, from the CPU time it
                 # took as it ended (the kernel's run-queue time of that window is lost).
                 t_last, cpu_last, queued_last = lane.last_reading
                 cpu_end = lane.exit_cpu if lane.exit_cpu >= cpu_last else cpu_last
-                lane.pending.append([t_last, lane.t_exit, cpu_end - cpu_last, 0])
+                lane.pending.append([t_last, lane.t_exit, cpu_end - cpu_last + lane.carry[0],
+                                     lane.carry[1]])
+                lane.carry = [0, 0]
                 lane.last_reading = (lane.t_exit, cpu_end, queued_last)
                 self._backfill(lane.pid, [lane], lane.t_exit)
             for w in lane.pending:
