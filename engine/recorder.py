@@ -98,14 +98,18 @@ class Sink:
         """A ring of the calling thread's own (None: frames go to the pipe)."""
         if self.ring is None:
             return None
-        return self._open_ring(worker)
+        return self._open_ring(worker, ring.CAPACITY)
 
     def write_frame(self, frame, n_events: int) -> None:
         """One whole frame into the strings ring (caller holds _lock), or one write to the
         pipe (<= PIPE_BUF bytes, so atomic)."""
-        if self.ring is not None:
-            self.ring.put(frame, n_events)
+        if self.ring is not None and self.ring.put(frame, n_events):
             return
+        self.write_pipe(frame, n_events)
+
+    def write_pipe(self, frame, n_events: int) -> None:
+        """One write of one whole frame to the event pipe: without a ring, or when a ring is
+        full (the Session fell far behind: then waiting beats losing what was recorded)."""
         if self.broken:
             self.dropped += n_events
             return
@@ -250,10 +254,12 @@ class Recorder:
                        self._flush_ns)
             off += wire.RECORD_SIZE
             wire.FRAME_HEADER.pack_into(self._buf, 0, wire.F_EVENTS, n + 1, self.pid, off - hs)
+            frame = memoryview(self._buf)[:off]
             if self._ring is not None:  # this thread's own ring: no lock, no system call
-                self._ring.put(memoryview(self._buf)[:off], n + 1)
+                if not self._ring.put(frame, n + 1):
+                    self.sink.write_pipe(frame, n + 1)  # full: the pipe, rather than lose it
             else:
-                self.sink.write_frame(memoryview(self._buf)[:off], n + 1)
+                self.sink.write_frame(frame, n + 1)
             self._off = hs
         t1 = _now()
         self._flush_ns += t1 - t0

@@ -18,11 +18,13 @@ written under the Sink's lock, rarely: a string is announced once).  The one
 reader is the Session's sampler thread; it takes the event rings first and the
 string rings after, so every string an event names has arrived with it.
 Layout: a 64-byte header (magic, capacity, head = bytes ever written, tail =
-bytes ever consumed, events dropped) then ``capacity`` bytes of data.  The
+bytes ever consumed, events refused) then ``capacity`` bytes of data.  The
 writer copies a whole frame, then publishes the new head; the reader copies up
 to head, then publishes tail.  Only whole frames are ever published.  Stores are
-ordered on x86-64 (TSO), the platform gilscope runs on; a full ring drops the
-frame and counts it (bounded memory, visible loss) instead of blocking.
+ordered on x86-64 (TSO), the platform gilscope runs on.  A full ring refuses the
+frame (bounded memory); the recorder then writes it to the event pipe, which
+blocks only while the Session is that far behind (a run never loses what it
+recorded); with no pipe either, the frame is dropped and counted.
 """
 import mmap
 import os
@@ -33,7 +35,7 @@ HEADER = 64
 _MAGIC_CAP = struct.Struct("<4sxxxxQ")  # at 0: magic, capacity
 _U64 = struct.Struct("<Q")
 HEAD, TAIL, DROPPED = 16, 24, 32  # offsets of the u64 counters
-CAPACITY = 4 << 20  # 4 MiB a thread: 130 ms at a million events a second; tmpfs pages are lazy
+CAPACITY = 8 << 20  # 8 MiB a thread: 250 ms at a million events a second; tmpfs pages are lazy
 STRINGS_CAPACITY = 1 << 20
 SUFFIX = ".ring"
 STRINGS_TAG = "s"

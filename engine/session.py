@@ -251,8 +251,7 @@ class Session:
     def dropped(self) -> int:
         """Events dropped anywhere: in workers (pipe gone) and at the store cap."""
         in_runner = sum(m.get("dropped", 0) for m in self.decoder.messages if m.get("type") == "done")
-        in_rings = self.sampler.ring_dropped() if self.sampler is not None else 0
-        return in_runner + in_rings + self.store.dropped
+        return in_runner + self.store.dropped
 
     def result(self):
         """The measured verdict of a finished run (engine.analysis.RunResult)."""

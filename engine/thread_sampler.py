@@ -198,7 +198,8 @@ class ThreadSampler:
                             lane.last_reading[0])
         return out
 
-    def ring_dropped(self) -> int:
+    def ring_refused(self) -> int:
+        """Events a full ring refused (the recorder wrote them to the pipe instead)."""
         return sum(r.dropped for r in self.readers.values())
 
     # -- transport -----------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The shared-memory rings: whole frames only, wrap-around, a full ring drops and counts,
-and a flush into a ring makes no system call (so never hands the GIL over or blocks)."""
+"""The shared-memory rings: whole frames only, wrap-around, a full ring refuses and counts
+(the recorder then uses the pipe), and a flush into a ring makes no system call (so never
+hands the GIL over or blocks)."""
 import os
 import threading
 
@@ -28,11 +29,11 @@ def test_frames_come_out_whole_and_in_order_across_the_wrap(tmp_path):
     assert r.dropped == 0
 
 
-def test_a_full_ring_drops_the_frame_and_counts_its_events(tmp_path):
+def test_a_full_ring_refuses_the_frame_and_counts_its_events(tmp_path):
     w = ring.RingWriter(str(tmp_path), 1, 7, capacity=300)
     r = ring.RingReader(w.path)
     assert w.put(_frame(0, 200), 5)
-    assert not w.put(_frame(1, 200), 9)  # no room: dropped, never blocks
+    assert not w.put(_frame(1, 200), 9)  # no room: refused, never blocks
     assert r.dropped == 9
     assert r.take() == _frame(0, 200)
     assert w.put(_frame(2, 200), 5)  # room again once the reader took it
@@ -85,3 +86,38 @@ def test_ring_dir_is_private_tmpfs_or_none():
         if path:
             os.rmdir(path)
 
+
+
+def test_what_a_full_ring_refuses_goes_to_the_pipe(tmp_path, monkeypatch):
+    """The Session fell behind: the frames take the pipe; nothing recorded is lost."""
+    monkeypatch.setattr(ring, "CAPACITY", 8192)  # two frames' room, never drained here
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, wire.stream_header())
+        sink = recorder.install(write_fd, str(tmp_path))
+        rec = sink.recorder("MainThread")
+        for i in range(1000):
+            rec.event(K.VALUE, 1, i)
+        rec.flush()
+        os.close(write_fd)
+        write_fd = -1
+        store = EventStore()
+        decoder = StreamDecoder(store)
+        while True:
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                break
+            decoder.feed(chunk)
+        for name in sorted(os.listdir(str(tmp_path)), key=lambda n: not ring.is_strings_ring(n)):
+            reader = ring.RingReader(os.path.join(str(tmp_path), name))
+            decoder.feed_frames(reader.take())
+            if not ring.is_strings_ring(name):
+                assert reader.dropped > 0  # refused by the ring: counted
+        ev = store.view()
+        assert sorted(ev[ev["kind"] == K.VALUE]["a"]) == list(range(1000))
+        assert sink.dropped == 0
+    finally:
+        recorder._sink = None
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
