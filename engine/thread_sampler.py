@@ -47,7 +47,7 @@ PROCESS_EVERY_S = 0.02
 SCAN_EVERY_S = 0.005   # new processes' rings (a listdir: ~10-25 us)
 MODE_MARKER = 0xFF     # b of the measured_state event that says "this run's lanes are measured"
 BLOCKING = frozenset((S.LOCK_WAIT, S.QUEUE_WAIT, S.JOIN_WAIT, S.IO_WAIT, S.SLEEPING, S.IDLE,
-                      S.DONE))
+                      S.DONE, S.GATE_WAIT))
 LANE_SOURCE = (K.WORKER_START, K.STATE, K.WORKER_EXIT)
 
 

@@ -37,7 +37,9 @@ F_MESSAGE = 3   # one UTF-8 JSON object (control: hello, result, error)
 STRING_ENTRY = struct.Struct("<iH")  # id, byte length
 MAX_STRING_BYTES = 1000
 
-# Event kinds: (code, name, meaning of b, meaning of a).  The one list.
+# Event kinds: (code, name, meaning of b, meaning of a).  The one list.  aux is 0 but for
+# var_read / var_write, where a scenario may put the access's line in its shown program
+# (race does: the window's step-through highlights it in the Source tab).
 KINDS = (
     (1, "worker_start", "name id", "native thread id"),
     (2, "worker_exit", "thread CPU us at exit (0: not taken)", "exit code (0 ok)"),
@@ -64,9 +66,10 @@ KINDS = (
     (23, "dropped", "-", "events dropped"),
     (24, "process_start", "name id", "parent pid"),
     (25, "thread_spawn", "name id", "worker id of the new thread"),
-    (26, "record_cost", "events recorded so far (aux: ns an event costs here)",
+    (26, "gate_wait", "gate (engine.gates: read, write, acquire, release)", "source line"),
+    (27, "record_cost", "events recorded so far (aux: ns an event costs here)",
      "ns spent flushing so far"),
-    (27, "measured_state", "state code (the Session's, from /proc schedstat + probes)", "-"),
+    (28, "measured_state", "state code (the Session's, from /proc schedstat + probes)", "-"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
 KIND_NAMES = {code: name for code, name, _, _ in KINDS}
@@ -76,7 +79,8 @@ STATES = (
     (0, "running"), (1, "gil_wait"), (2, "lock_wait"), (3, "queue_wait"),
     (4, "join_wait"), (5, "io_wait"), (6, "sleeping"), (7, "idle"), (8, "done"),
     (9, "preempted"),  # runnable, but the OS ran something else (not the GIL)
-    (10, "preempted_gil"),  # runnable, holding the GIL, while the OS ran something else
+    (10, "gate_wait"),  # held at a gate by the scheduler (the user, a schedule, a replay)
+    (11, "preempted_gil"),  # runnable, holding the GIL, while the OS ran something else
 )
 S = type("S", (), {name.upper(): code for code, name in STATES})
 N_STATES = len(STATES)

@@ -29,6 +29,7 @@ STATE_TEXT = (
     QT_TRANSLATE_NOOP("Timeline", "idle (alive, nothing recorded)"),
     QT_TRANSLATE_NOOP("Timeline", "finished"),
     QT_TRANSLATE_NOOP("Timeline", "runnable, pre-empted by the OS"),
+    QT_TRANSLATE_NOOP("Timeline", "held at a step by the scheduler"),
     QT_TRANSLATE_NOOP("Timeline", "pre-empted while holding the GIL"),
 )
 assert len(STATE_TEXT) == N_STATES
@@ -54,6 +55,8 @@ STATE_HOW = (
     QT_TRANSLATE_NOOP("Timeline", "The thread has ended (its exit was recorded)."),
     QT_TRANSLATE_NOOP("Timeline", "Runnable, waiting on the kernel's run queue for a core "
                                   "(/proc schedstat)."),
+    QT_TRANSLATE_NOOP("Timeline", "Held at a step by the scheduler (you, a schedule or a "
+                                  "replay), recorded by the gate."),
     QT_TRANSLATE_NOOP("Timeline", "Runnable on the kernel's run queue while the other threads "
                                   "of its process wanted to run and none of them did: it held "
                                   "the GIL while the OS ran something else (schedstat)."),
