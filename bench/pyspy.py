@@ -12,7 +12,7 @@ Per worker thread:
     (all of recording) and with one in the flush / transport (``flush``,
     ``write_frame``, ``put``): the part that could block;
   * race, lock on: py-spy's share of samples inside the blocking
-    ``self._lock.acquire()`` of TracedLock.acquire against gilscope's time inside that
+    ``self._lock.acquire()`` of TracedLock (acquire / wait_for) against gilscope's time inside that
     call (its probe's lock-wait spans; the lane splits that time further by what the
     kernel says: blocked on the lock, waiting for a core, for the GIL; both are kept);
   * gil: py-spy's share of samples not holding the GIL (1 - gil samples / all
@@ -48,15 +48,20 @@ def py_spy() -> str:
     return here if os.access(here, os.X_OK) else (shutil.which("py-spy") or "")
 
 
-def _blocking_acquire_line() -> int:
-    """The line of TracedLock.acquire that blocks (py-spy names frames by file:line)."""
+def _blocking_acquire_line() -> tuple:
+    """(function name, line) of TracedLock's blocking acquire (py-spy names frames by
+    "name (file:line)"): in acquire itself, or in the method it blocks in."""
     import inspect
     from engine import probe
-    lines, first = inspect.getsourcelines(probe.TracedLock.acquire)
-    for i, line in enumerate(lines):
-        if line.strip() == LOCK_LINE:
-            return first + i
-    raise RuntimeError("TracedLock.acquire has no line %r" % LOCK_LINE)
+    for name in ("acquire", "wait_for"):
+        method = getattr(probe.TracedLock, name, None)
+        if method is None:
+            continue
+        lines, first = inspect.getsourcelines(method)
+        for i, line in enumerate(lines):
+            if line.strip() == LOCK_LINE:
+                return name, first + i
+    raise RuntimeError("TracedLock has no line %r" % LOCK_LINE)
 
 
 _SAMPLE = re.compile(r"^thread \((\d+)\): ([^;]*)(.*) (\d+)$")
@@ -152,7 +157,8 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0) -> dict:
         tid_of = {(int(e["pid"]), int(e["worker"])): int(e["a"]) for e in starts}
         lanes = _lane_shares(view, tid_of, (t_spy, view.t_end))
         probe_lanes = _lane_shares(view, tid_of, (t_spy, view.t_end), probe_only=True)
-        lock_line = "probe.py:%d)" % _blocking_acquire_line()  # py-spy: "name (file:line)"
+        lock_name, line = _blocking_acquire_line()
+        lock_line = "probe.py:%d)" % line  # py-spy: "name (file:line)"
         threads = []
         for tid, shares in lanes.items():
             if not shares["label"].startswith(prefix):
@@ -167,7 +173,7 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0) -> dict:
             in_transport = share(lambda fr: any(
                 ("recorder.py" in f or "ring.py" in f) and f.split(" (")[0].rsplit(".", 1)[-1]
                 in ("flush", "write_frame", "put") for f in fr))
-            in_lock = share(lambda fr: bool(fr) and "acquire (" in fr[-1]
+            in_lock = share(lambda fr: bool(fr) and (lock_name + " (") in fr[-1]
                             and fr[-1].endswith(lock_line))
             # Share of the thread's samples holding the GIL: the gil sampler's count over the
             # all sampler's, which holds when both sampled as often (pyspy_kept_up, below).
