@@ -13,6 +13,7 @@ BENCHES = (
     ("ingest", "ingest"),
     ("export", "export"),
     ("gil-lanes", "gil_lanes"),
+    ("pyspy", "pyspy"),
     ("fidelity", "fidelity"),
     ("memory", "memory"),
     ("render", "render"),

@@ -9,6 +9,23 @@ import numpy as np
 from .wire import K, S
 
 _LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
+# A run whose Session measured its threads (engine/thread_sampler.py) draws lanes from
+# measured_state events; the probe's own state events are what those were built from.
+_MEASURED_LANE_KINDS = np.array([K.WORKER_START, K.MEASURED_STATE, K.WORKER_EXIT], np.uint16)
+
+
+def is_measured(events: np.ndarray) -> bool:
+    """True when the Session measured this run's thread states (it marks the run first)."""
+    return bool(np.any(events["kind"] == K.MEASURED_STATE))
+
+
+def lane_kinds(measured: bool) -> np.ndarray:
+    return _MEASURED_LANE_KINDS if measured else _LANE_KINDS
+
+
+def lane_event_mask(events: np.ndarray, measured: bool) -> np.ndarray:
+    """The events that make lanes (the sampler's own pid-0 marker never does)."""
+    return np.isin(events["kind"], lane_kinds(measured)) & (events["pid"] != 0)
 
 
 def lane_keys(events: np.ndarray) -> np.ndarray:
@@ -31,6 +48,7 @@ class RunView:
         ev = self.events
         self.t_start = int(ev["t"][0]) if len(ev) else 0
         self.t_end = int(t_end if t_end is not None else (ev["t"][-1] if len(ev) else 0))
+        self.measured = is_measured(ev)
 
     # -- basics ------------------------------------------------------------
     def name(self, pid, sid, default: str = "?") -> str:
@@ -104,7 +122,7 @@ class RunView:
     # -- lanes and spans -----------------------------------------------------
     def lanes(self) -> list:
         """[(pid, worker, label)] top to bottom, in order of appearance (see lane_order_key)."""
-        starts = self.of_kind(K.WORKER_START, K.STATE, K.WORKER_EXIT)
+        starts = self.events[lane_event_mask(self.events, self.measured)]
         if not len(starts):
             return []
         keys = lane_keys(starts)
@@ -143,7 +161,7 @@ class RunView:
 
     def spans(self):
         """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
-        return spans_of(self.events, self.lanes(), self.t_end)
+        return spans_of(self.events, self.lanes(), self.t_end, self.measured)
 
     # -- shared variables ------------------------------------------------------
     def accesses(self, var: str) -> np.ndarray:
@@ -186,7 +204,8 @@ def lane_event_states(ev: np.ndarray) -> np.ndarray:
     """The state each lane event begins: a state event's own, done at exit, running at a
     worker's start (idle for an untraced child).  The live lanes and spans_of share it."""
     start = np.where(ev["aux"] == UNTRACED_START, S.IDLE, S.RUNNING)
-    return np.where(ev["kind"] == K.STATE, ev["b"],
+    is_state = (ev["kind"] == K.STATE) | (ev["kind"] == K.MEASURED_STATE)
+    return np.where(is_state, ev["b"],
                     np.where(ev["kind"] == K.WORKER_EXIT, S.DONE, start)).astype(np.uint8)
 
 
@@ -246,9 +265,11 @@ def _with_external_children(events: np.ndarray, strings: dict) -> np.ndarray:
     return np.concatenate([events, np.array(extra, events.dtype)])
 
 
-def spans_of(events: np.ndarray, lanes: list, t_end: int):
+def spans_of(events: np.ndarray, lanes: list, t_end: int, measured: bool = None):
     """State spans per lane from worker start / state / exit events (vectorised)."""
-    ev = events[np.isin(events["kind"], _LANE_KINDS)]
+    if measured is None:
+        measured = is_measured(events)
+    ev = events[lane_event_mask(events, measured)]
     index = {(pid, worker): i for i, (pid, worker, _) in enumerate(lanes)}
     if not len(ev):
         empty = np.zeros(0, np.int64)
@@ -327,6 +348,31 @@ def task_spans(ev: np.ndarray) -> dict:
     return {k: np.array(v, np.int64) for k, v in out.items()}
 
 
+def recording_cost(view: "RunView") -> dict:
+    """(pid, worker) -> (ns spent recording, share of the thread's life), from record_cost events.
+
+    A thread's recorder reports, at each flush, the events it recorded so far, the
+    ns an event costs in its process (timed when the process started recording) and
+    the measured ns its flushes took: their sum is its time spent recording.
+    """
+    ev = view.of_kind(K.RECORD_COST)
+    if not len(ev):
+        return {}
+    keys = lane_keys(ev)
+    last = np.unique(keys[::-1], return_index=True)[1]
+    last = len(ev) - 1 - last  # each lane's latest report (events are in time order)
+    starts = {(int(e["pid"]), int(e["worker"])): int(e["t"]) for e in view.of_kind(K.WORKER_START)}
+    exits = {(int(e["pid"]), int(e["worker"])): int(e["t"]) for e in view.of_kind(K.WORKER_EXIT)}
+    out = {}
+    for i in last:
+        e = ev[i]
+        key = (int(e["pid"]), int(e["worker"]))
+        ns = int(e["b"]) * int(e["aux"]) + int(e["a"])
+        life = exits.get(key, view.t_end) - starts.get(key, view.t_start)
+        out[key] = (ns, ns / life if life > 0 else 0.0)
+    return out
+
+
 class RunResult:
     """A finished run: its view, its verdict and the figures for --json."""
 
@@ -347,4 +393,7 @@ def result_of(session) -> RunResult:
     figures = dict(verdict.figures)
     figures.update(wall_s=round(view.wall_s, 3), events=int(len(view.events)),
                    dropped=int(session.dropped()))
+    cost = recording_cost(view)
+    if cost:  # the worst thread's share of its life spent recording (recorder + transport)
+        figures["recording_share_max"] = round(max(share for _, share in cost.values()), 4)
     return RunResult(view, verdict, figures)

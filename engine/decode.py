@@ -78,6 +78,16 @@ class StreamDecoder:
                 return
             pos = wire.check_stream_header(buf)
             self._header_seen = True
+        pos = self._frames(buf, pos, len(data))
+        self._pending = bytes(buf[pos:])
+
+    def feed_frames(self, data: bytes) -> None:
+        """Whole frames without a stream header (a process's ring: engine/ring.py)."""
+        if self._frames(data, 0, len(data)) != len(data):
+            raise wire.WireError("a ring held part of a frame: stream is corrupt")
+
+    def _frames(self, buf, pos: int, n_new: int) -> int:
+        """Decode the whole frames of buf from pos; return where the first partial one starts."""
         events = []
         hsize, unpack = wire.FRAME_HEADER.size, wire.FRAME_HEADER.unpack_from
         end = len(buf)
@@ -86,7 +96,7 @@ class StreamDecoder:
             ftype, count, pid, length = unpack(buf, pos)
             if length > wire.MAX_FRAME:
                 raise wire.WireError("frame of %d bytes at offset %d: stream is corrupt"
-                                     % (length, self.bytes_in - len(data) + pos))
+                                     % (length, self.bytes_in - n_new + pos))
             if end - pos - hsize < length:
                 break
             body = view[pos + hsize:pos + hsize + length]
@@ -103,7 +113,7 @@ class StreamDecoder:
             pos += hsize + length
         if events:
             self.store.append(np.frombuffer(b"".join(events), EVENT_DTYPE))
-        self._pending = bytes(view[pos:])
+        return pos
 
     def _strings(self, pid: int, count: int, body) -> None:
         pos = 0

@@ -143,8 +143,9 @@ class Context(object):
                 rec.event_at(t, K.STATE, S.RUNNING)
             last = t
         rec.flush()
-        # The flush's os.write lets another thread take the GIL; getting it back can take
-        # a switch interval, which would otherwise show as running (bench gil-lanes).
+        # Without a ring (a bench's pipe) the flush's os.write lets another thread take the
+        # GIL; getting it back can take a switch interval, which would otherwise show as
+        # running (bench gil-lanes).  A flush into a ring is a memcpy and leaves no gap.
         t = now()
         if t - last > PROBE_GAP_NS:
             rec.event_at(last, K.STATE, waiting_state)
@@ -162,7 +163,7 @@ def _thread_main(target, name, args, worker):
         code = 1
     finally:
         rec.state(S.DONE)
-        rec.event(K.WORKER_EXIT, 0, code)
+        rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), code)
         rec.flush()
 
 
@@ -214,7 +215,7 @@ def _process_main(target, name, args):
         code = 1
     finally:
         rec.state(S.DONE)
-        rec.event(K.WORKER_EXIT, 0, code)
+        rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), code)
         recorder.sink().flush_all()
     if code:
         os._exit(code)  # multiprocessing's own traceback print is noise here
@@ -232,7 +233,7 @@ def _pool_worker_exit():
     """A pool worker's normal end (close/join): its lane shows done, not idle to the end."""
     rec = recorder.current()
     rec.state(S.DONE)
-    rec.event(K.WORKER_EXIT, 0, 0)
+    rec.event(K.WORKER_EXIT, recorder.thread_cpu_us(), 0)
     recorder.sink().flush_all()
 
 

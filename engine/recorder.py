@@ -1,36 +1,49 @@
-"""Per-worker event recording into fixed-size buffers, flushed as atomic frames.
+"""Per-worker event recording into fixed-size buffers, flushed as whole frames.
 
 Standard library only (the runner imports it; it may be Python 3.9).
 
-One ``Sink`` per process owns the event pipe's file descriptor and the string
-table; one ``Recorder`` per thread owns a preallocated frame buffer.  Recording
-an event is one ``perf_counter_ns`` and one bound ``Struct.pack_into`` into that
-buffer, with no lock: measured at 0.4-0.8 us/event on 3.9-3.13 (DESIGN.md).
-A buffer is written out with a single ``os.write`` of at most PIPE_BUF bytes,
-which the kernel keeps atomic, when it is full, when its oldest event is older
-than FLUSH_AGE_NS (so the picture stays live), before the thread blocks, and
-when the worker ends.  Memory per thread is one frame: bounded by design.
+One ``Sink`` per process owns the transport and the string table; one
+``Recorder`` per thread owns a preallocated frame buffer.  Recording an event is
+one ``perf_counter_ns`` and one bound ``Struct.pack_into`` into that buffer, with
+no lock: measured at 0.4-0.8 us/event on 3.9-3.13.  A buffer is flushed when it
+is full, when its oldest event is older than FLUSH_AGE_NS (so the picture stays
+live), at every state change and when the worker ends.
+
+Transport: a flush copies the frame into this process's shared-memory ring
+(engine/ring.py) when the Session gave one: a memcpy under the GIL, never a
+system call, so a flush neither blocks nor hands the GIL to another thread.
+Without a ring (a bench, a platform without /dev/shm) it is one ``os.write`` of
+at most PIPE_BUF bytes to the event pipe, which the kernel keeps atomic.
+
+Each flush also records what recording cost this thread (kind record_cost):
+the events it recorded so far, the measured ns its flushes took, and the ns an
+event costs in this process (timed once at install), so the Session can show
+recording time per thread.  Memory per thread is one frame: bounded by design.
 """
 import os
 import threading
 import time
 import weakref
 
-from . import wire
+from . import ring, wire
 from .wire import K, S
 
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
+_native_id = getattr(threading, "get_native_id", lambda: 0)  # the Session reads /proc by it
 
 
 class Sink:
     """This process's end of the event pipe, its string table and its workers."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, ring_dir=None) -> None:
         self.fd = fd
         self.pid = os.getpid()
         self.broken = False
-        self.dropped = 0
+        self.dropped = 0  # lost on the pipe; a ring counts its own (RingWriter.dropped)
+        self.ring_dir = ring_dir
+        self.ring = self._open_ring()
+        self.event_ns = 0  # what one event costs to record here (timed by calibrate)
         self._lock = threading.Lock()  # strings and worker ids only, never per event
         self._strings = {}  # str -> id, local to this pid
         self._announced = 0
@@ -73,8 +86,30 @@ class Sink:
         header = wire.FRAME_HEADER.pack(ftype, count, self.pid, len(payload))
         self.write_frame(header + bytes(payload), count if ftype == wire.F_EVENTS else 0)
 
+    def _open_ring(self, tag=ring.STRINGS_TAG, capacity: int = ring.STRINGS_CAPACITY):
+        if not self.ring_dir:
+            return None
+        try:
+            return ring.RingWriter(self.ring_dir, self.pid, tag, capacity)
+        except (OSError, ValueError):  # the Session's directory is gone: use the pipe
+            return None
+
+    def thread_ring(self, worker: int):
+        """A ring of the calling thread's own (None: frames go to the pipe)."""
+        if self.ring is None:
+            return None
+        return self._open_ring(worker, ring.CAPACITY)
+
     def write_frame(self, frame, n_events: int) -> None:
-        """One write of one whole frame (<= PIPE_BUF bytes, so atomic)."""
+        """One whole frame into the strings ring (caller holds _lock), or one write to the
+        pipe (<= PIPE_BUF bytes, so atomic)."""
+        if self.ring is not None and self.ring.put(frame, n_events):
+            return
+        self.write_pipe(frame, n_events)
+
+    def write_pipe(self, frame, n_events: int) -> None:
+        """One write of one whole frame to the event pipe: without a ring, or when a ring is
+        full (the Session fell far behind: then waiting beats losing what was recorded)."""
         if self.broken:
             self.dropped += n_events
             return
@@ -90,7 +125,8 @@ class Sink:
         data = json.dumps(obj, separators=(",", ":")).encode()
         if len(data) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
             data = json.dumps({"type": obj.get("type"), "truncated": True}).encode()
-        self._write(wire.F_MESSAGE, 1, data)
+        with self._lock:  # the strings ring has one writer at a time
+            self._write(wire.F_MESSAGE, 1, data)
 
     # -- workers ---------------------------------------------------------
     def reserve_worker(self) -> int:
@@ -118,17 +154,33 @@ class Sink:
             rec = Recorder(self, wid)
             self._local.rec = rec
             self._recorders.add(rec)
-            rec.event(K.WORKER_START, self.intern(name or thread.name),
-                      getattr(thread, "native_id", 0) or 0)
+            # The calling thread's own id from the kernel: Thread.native_id of a forked
+            # child's main thread still names the parent's.
+            rec.event(K.WORKER_START, self.intern(name or thread.name), _native_id())
+            rec.flush()  # the Session reads this thread's /proc counters from now on
         return rec
 
     def flush_all(self) -> None:
         for rec in list(self._recorders):
             rec.flush()
 
+    def calibrate(self, n: int = 2000, repeats: int = 5) -> int:
+        """Time recording events here (best of repeats): the per-event cost reported."""
+        rec = Recorder(_NullSink(), 0)
+        best = None
+        for _ in range(repeats):
+            t0 = _now()
+            for _ in range(n):
+                rec.event(K.VALUE, 1, 2)
+            t = (_now() - t0) // n
+            best = t if best is None else min(best, t)
+        self.event_ns = int(best)
+        return self.event_ns
+
     def after_fork_in_child(self) -> None:
         """A forked child inherits the parent's buffers and table: reset both."""
         self.pid = os.getpid()
+        self.ring = self._open_ring()  # the parent's ring has one writer: the parent
         self._lock = threading.Lock()
         self._next_worker = 1
         for rec in list(self._recorders):
@@ -144,7 +196,7 @@ class Recorder:
     """One thread's recorder: preallocated frame, lock-free appends."""
 
     __slots__ = ("sink", "pid", "worker", "_buf", "_off", "_end", "_deadline",
-                 "_pack", "__weakref__")
+                 "_pack", "_events", "_flush_ns", "_ring", "__weakref__")
 
     def __init__(self, sink: Sink, worker: int) -> None:
         self.sink = sink
@@ -152,9 +204,12 @@ class Recorder:
         self.worker = worker
         self._buf = bytearray(wire.FRAME_HEADER.size + wire.MAX_EVENTS_PER_FRAME * wire.RECORD_SIZE)
         self._off = wire.FRAME_HEADER.size
-        self._end = len(self._buf)
+        self._end = len(self._buf) - wire.RECORD_SIZE  # the last slot: the flush's cost record
         self._deadline = _now() + FLUSH_AGE_NS
         self._pack = wire.RECORD.pack_into
+        self._events = 0    # recorded and flushed so far
+        self._flush_ns = 0  # measured time in flush so far
+        self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
 
     def event(self, kind: int, b: int = 0, a: int = 0, aux: int = 0) -> None:
         """Record one event now.  Every recorded fact goes through here or event_at.
@@ -178,23 +233,37 @@ class Recorder:
             self.flush()
 
     def state(self, state: int, at=None) -> None:
-        """Record a state change; flush before a blocking state so it shows live."""
+        """Record a state change and flush, so the Session labels this thread's time at once."""
         if at is None:
             self.event(K.STATE, state)
         else:
             self.event_at(at, K.STATE, state)
-        if state != S.RUNNING:
-            self.flush()
+        self.flush()
 
     def flush(self) -> None:
+        t0 = _now()
         off = self._off
         hs = wire.FRAME_HEADER.size
         if off > hs:
             n = (off - hs) // wire.RECORD_SIZE
-            wire.FRAME_HEADER.pack_into(self._buf, 0, wire.F_EVENTS, n, self.pid, off - hs)
-            self.sink.write_frame(memoryview(self._buf)[:off], n)
+            self._events += n
+            # What recording has cost this thread up to the previous flush (this one is
+            # timed below and reported with the next).
+            self._pack(self._buf, off, t0, self.pid, self.worker, K.RECORD_COST,
+                       min(self.sink.event_ns, 0xFFFF), min(self._events, 0x7FFFFFFF),
+                       self._flush_ns)
+            off += wire.RECORD_SIZE
+            wire.FRAME_HEADER.pack_into(self._buf, 0, wire.F_EVENTS, n + 1, self.pid, off - hs)
+            frame = memoryview(self._buf)[:off]
+            if self._ring is not None:  # this thread's own ring: no lock, no system call
+                if not self._ring.put(frame, n + 1):
+                    self.sink.write_pipe(frame, n + 1)  # full: the pipe, rather than lose it
+            else:
+                self.sink.write_frame(frame, n + 1)
             self._off = hs
-        self._deadline = _now() + FLUSH_AGE_NS
+        t1 = _now()
+        self._flush_ns += t1 - t0
+        self._deadline = t1 + FLUSH_AGE_NS
 
     def discard(self) -> None:
         self._off = wire.FRAME_HEADER.size
@@ -204,11 +273,28 @@ class Recorder:
 _sink = None  # type: Sink
 
 
-def install(fd: int) -> Sink:
-    """Make fd this process's event sink (the runner calls this once)."""
+class _NullSink(object):
+    """Where calibration events go: nowhere."""
+    pid = 0
+    event_ns = 0
+
+    def write_frame(self, frame, n_events: int) -> None:
+        pass
+
+
+def install(fd: int, ring_dir=None) -> Sink:
+    """Make fd (and ring_dir's ring, if given) this process's event sink (the runner calls this once)."""
     global _sink
-    _sink = Sink(fd)
+    _sink = Sink(fd, ring_dir)
+    _sink.calibrate()
     return _sink
+
+
+def thread_cpu_us() -> int:
+    """The calling thread's CPU time so far in us (worker_exit's b): the same kernel count the
+    Session reads from /proc schedstat, taken by the thread itself when it ends, which the
+    Session can no longer read once the thread is gone."""
+    return min(time.thread_time_ns() // 1000, 0x7FFFFFFF)
 
 
 def sink() -> Sink:

@@ -85,6 +85,10 @@ def guardian_main(spec: dict) -> int:
         runner_status = guardian.reap().get(runner_pid, runner_status)
     # One procedure whatever the trigger: what the runner left behind goes too.
     guardian.kill_all(lambda: guardian.descendants(os.getpid()), freeze_group=runner_pid)
+    if os.getppid() != gui_pid and spec.get("ring_dir"):
+        # The Session is gone and will never drain or remove its rings (engine/ring.py).
+        import shutil
+        shutil.rmtree(spec["ring_dir"], ignore_errors=True)
     if stopped or runner_status is None:
         return EXIT_STOPPED
     return guardian.exit_code_of(runner_status)
@@ -113,7 +117,7 @@ def run_scenario(spec: dict) -> int:
 
     from engine import wire
     os.write(spec["event_fd"], wire.stream_header())
-    sink = recorder.install(spec["event_fd"])
+    sink = recorder.install(spec["event_fd"], spec.get("ring_dir"))
     sys.stdout = _OutputTap(sys.stdout)
     rec = sink.recorder("MainThread")
     code = 0

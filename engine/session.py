@@ -17,7 +17,7 @@ import uuid
 
 import numpy as np
 
-from . import guardian, interpreters, params as params_module, scenarios, wire
+from . import guardian, interpreters, params as params_module, scenarios, thread_sampler, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
@@ -52,6 +52,7 @@ class Session:
         self._proc = None
         self._threads = []
         self._halt = threading.Event()
+        self.sampler = None  # engine.thread_sampler.ThreadSampler: rings + measured states
         self._gate_w = None          # step mode: the write end of the runner's command pipe
         self._schedule_file = None   # a scheduled run's schedule, removed when it ends
 
@@ -85,8 +86,11 @@ class Session:
             spec["gates"], gate_fds = self._gates(schedule, step)
             spec["gates"]["mode"] = "step" if step else ("replay" if replay else "schedule")
             pass_fds += gate_fds
+        self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir(self.run_id))
+        spec["ring_dir"] = self.sampler.ring_dir
         env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()
+        self.sampler.start_marker(self.t_start_ns)
         try:
             self._proc = subprocess.Popen(
                 [interp["executable"], "-I"] + ["-X" + o for o in x_options]
@@ -96,6 +100,7 @@ class Session:
         except OSError as exc:
             for fd in (ev_r, ev_w, out_r, out_w):
                 os.close(fd)
+            self.sampler.finish(time.perf_counter_ns())
             self._close_gates()
             raise SessionError("could not start %s: %s" % (interp["executable"], exc))
         for fd in pass_fds[1:]:
@@ -105,6 +110,7 @@ class Session:
         self.state = "running"
         self._spawn(self._read_events, ev_r)
         self._spawn(self._read_output, out_r)
+        self._spawn(self.sampler.run, self._halt)
         if self.sample:
             self._spawn(self._sample, self._proc.pid)
 
@@ -214,6 +220,7 @@ class Session:
         for t in self._threads:
             t.join(2)
         self.t_end_ns = time.perf_counter_ns()
+        self.sampler.finish(self.t_end_ns)
         self.exit_code = code
         if self.decoder.leftover:
             self.problem = "the event stream ended in the middle of a frame"

@@ -42,7 +42,7 @@ MAX_STRING_BYTES = 1000
 # (race does: the window's step-through highlights it in the Source tab).
 KINDS = (
     (1, "worker_start", "name id", "native thread id"),
-    (2, "worker_exit", "-", "exit code (0 ok)"),
+    (2, "worker_exit", "thread CPU us at exit (0: not taken)", "exit code (0 ok)"),
     (3, "state", "state code", "-"),
     (4, "var_read", "variable id", "value"),
     (5, "var_write", "variable id", "value"),
@@ -67,6 +67,9 @@ KINDS = (
     (24, "process_start", "name id", "parent pid"),
     (25, "thread_spawn", "name id", "worker id of the new thread"),
     (26, "gate_wait", "gate (engine.gates: read, write, acquire, release)", "source line"),
+    (27, "record_cost", "events recorded so far (aux: ns an event costs here)",
+     "ns spent flushing so far"),
+    (28, "measured_state", "state code (the Session's, from /proc schedstat + probes)", "-"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
 KIND_NAMES = {code: name for code, name, _, _ in KINDS}
@@ -77,6 +80,7 @@ STATES = (
     (4, "join_wait"), (5, "io_wait"), (6, "sleeping"), (7, "idle"), (8, "done"),
     (9, "preempted"),  # runnable, but the OS ran something else (not the GIL)
     (10, "gate_wait"),  # held at a gate by the scheduler (the user, a schedule, a replay)
+    (11, "preempted_gil"),  # runnable, holding the GIL, while the OS ran something else
 )
 S = type("S", (), {name.upper(): code for code, name in STATES})
 N_STATES = len(STATES)

@@ -19,14 +19,13 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import (UNTRACED_START, lane_event_states, lane_keys, lane_order_key,
-                             spawn_key)
+from engine.analysis import (UNTRACED_START, lane_event_states, lane_keys, lane_kinds,
+                             lane_order_key, spawn_key)
 from engine.decode import EVENT_DTYPE
 from engine.wire import K, S
 
 from .lane_index import LaneIndex
 
-LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
 CHILD_KINDS = np.array([K.PROC_SPAWN, K.PROC_EXIT, K.THREAD_SPAWN], np.uint16)
 
 
@@ -47,6 +46,9 @@ class LiveLanes:
         self._seen_children = set()
         self._exits = {}      # child pid -> (t, exit code), the first proc_exit seen
         self._pending = []    # lane events not yet in the index
+        # Measured lanes (engine/thread_sampler.py): the Session's marker is the run's first
+        # event, so the mode is known before any lane event arrives.
+        self.measured = False
 
     def labels(self) -> list:
         """"THREAD1 · pid 1234" per lane, as engine.analysis.RunView.lanes names them."""
@@ -56,7 +58,9 @@ class LiveLanes:
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
         """New events of any kind; their lanes and names are known at once, spans after build()."""
         kinds = chunk["kind"]
-        lane_events = chunk[np.isin(kinds, LANE_KINDS)]
+        if not self.measured and np.any(kinds == K.MEASURED_STATE):
+            self.measured = True
+        lane_events = chunk[np.isin(kinds, lane_kinds(self.measured)) & (chunk["pid"] != 0)]
         if len(lane_events):
             self._add(lane_events, strings)
         for e in chunk[np.isin(kinds, CHILD_KINDS)]:  # a few per run

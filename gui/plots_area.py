@@ -189,9 +189,18 @@ class PlotsArea(QSplitter):
         # A build costs the new events only; still, never more than ~1/4 of the time.
         self._next_lanes = now + max(TIMELINE_MIN_PERIOD_S, 3 * (time.monotonic() - now))
 
-    def _show_lanes(self) -> None:
+    def _show_lanes(self, result=None) -> None:
         labels = self.live.labels()
         changed, self.lane_labels = labels != self.lane_labels, labels
+        if result is None:
+            self.timeline.set_measurement(self.live.measured, self.timeline.gil,
+                                          self.timeline.recording_share)
+        else:  # the run is over: what the interpreter was, what recording cost each thread
+            from engine.analysis import recording_cost
+            cost = recording_cost(result.view)
+            shares = {i: cost[key][1] for i, key in enumerate(self.live.lanes) if key in cost}
+            self.timeline.set_measurement(result.view.measured, not result.view.gil_disabled,
+                                          shares)
         self.timeline.set_index(self.live.index, self.lane_labels, self._t0_ns)
         if changed:
             self._align_time_axes()
@@ -229,7 +238,7 @@ class PlotsArea(QSplitter):
         self.live.close(result.view.strings, result.view.t_end)
         self._lanes_dirty = False
         if self.live.lanes:
-            self._show_lanes()
+            self._show_lanes(result)
             self._room_for_lanes()  # the lanes are all known now, whatever the ticks saw
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()

@@ -10,7 +10,7 @@ waiting for the GIL (orange), idle (grey) and finished (faint grey) fixed; each 
 colour was then given to the state it suits.
 
 A new state (engine.wire STATES, gui.lane_index STATE_KEYS) needs an entry here; the
-slots below for states being added ("preempted_holding_gil", "recording") are already
+slots below for states being added ("preempted_gil", "recording") are already
 checked against all the others.
 
 Blended pixels: where one screen pixel holds several states, the timeline paints the
@@ -28,7 +28,7 @@ STATE_COLOURS = {
     "running": (0x00, 0x66, 0xA8, 255),      # blue: the one colour of useful work
     "gil_wait": (0xF5, 0xB0, 0x00, 255),     # orange: runnable, but another thread holds the GIL
     "preempted": (0x00, 0xD7, 0xFF, 255),    # cyan: runnable, the OS ran something else
-    "preempted_holding_gil": (0x75, 0x89, 0xB0, 255),  # slate blue: pre-empted with the GIL held
+    "preempted_gil": (0x75, 0x89, 0xB0, 255),  # slate blue: pre-empted with the GIL held
     "lock_wait": (0xD7, 0x4E, 0x00, 255),    # vermillion: blocked on a lock (deadlock's colour)
     "queue_wait": (0x9C, 0x75, 0x62, 255),   # tan: waiting on a queue
     "join_wait": (0x9C, 0x13, 0x00, 255),    # dark red: waiting in join()

@@ -31,8 +31,38 @@ STATE_TEXT = (
     QT_TRANSLATE_NOOP("Timeline", "finished"),
     QT_TRANSLATE_NOOP("Timeline", "runnable, pre-empted by the OS"),
     QT_TRANSLATE_NOOP("Timeline", "held at a step by the scheduler"),
+    QT_TRANSLATE_NOOP("Timeline", "pre-empted while holding the GIL"),
 )
 assert len(STATE_TEXT) == N_STATES
+
+# How each state was measured when the Session read the threads' kernel counters
+# (engine/thread_sampler.py): shown on the legend and in the hover text.
+STATE_HOW = (
+    QT_TRANSLATE_NOOP("Timeline", "On a CPU: the kernel's count of this thread's CPU time "
+                                  "(/proc schedstat), read about every millisecond."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU with no blocking call recorded, while another "
+                                  "thread of its process wanted to run: waiting for the GIL "
+                                  "(schedstat, and no probe label)."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside a lock's acquire(), recorded by the lock."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside a queue's put() or get(), recorded by the "
+                                  "queue."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside join(), recorded by the join."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU waiting for I/O or a subprocess, recorded by "
+                                  "the scenario."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside sleep(), recorded by the sleep."),
+    QT_TRANSLATE_NOOP("Timeline", "Off the CPU, nothing recorded to explain it, and no other "
+                                  "thread of its process wanting the GIL; or a process that "
+                                  "records nothing."),
+    QT_TRANSLATE_NOOP("Timeline", "The thread has ended (its exit was recorded)."),
+    QT_TRANSLATE_NOOP("Timeline", "Runnable, waiting on the kernel's run queue for a core "
+                                  "(/proc schedstat)."),
+    QT_TRANSLATE_NOOP("Timeline", "Held at a step by the scheduler (you, a schedule or a "
+                                  "replay), recorded by the gate."),
+    QT_TRANSLATE_NOOP("Timeline", "Runnable on the kernel's run queue while the other threads "
+                                  "of its process wanted to run and none of them did: it held "
+                                  "the GIL while the OS ran something else (schedstat)."),
+)
+assert len(STATE_HOW) == N_STATES
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
@@ -51,6 +81,17 @@ def state_text(code):
     if 0 <= code < N_STATES:
         return _tr(STATE_TEXT[code])
     return QCoreApplication.translate("Timeline", "unknown state")
+
+
+def state_how(code, measured=True):
+    """How a state was measured, translated."""
+    if not measured:
+        return QCoreApplication.translate(
+            "Timeline", "Recorded by the thread itself (its probes); this run's threads were not "
+                        "measured from /proc schedstat.")
+    if 0 <= code < N_STATES:
+        return _tr(STATE_HOW[code])
+    return ""
 
 
 def format_duration(ns):
@@ -75,6 +116,9 @@ class TimelineWidget(QWidget):
         self.lane_labels = []
         self._tick_names = None   # shorter names on the axis (PlotsArea decides), or None
         self.hover_text = ""      # the last tooltip shown (tests read it)
+        self.measured = True      # lanes from /proc schedstat + probes (engine/thread_sampler.py)
+        self.gil = True           # False: a free-threaded run, no GIL to wait for
+        self.recording_share = {}  # lane -> share of the thread's life spent recording
         self._t0_ns = 0
         self._follow = True
         self._version = 0         # bumped by every data change
@@ -158,6 +202,13 @@ class TimelineWidget(QWidget):
         self._request_redraw()
         self._update_legend()
 
+    def set_measurement(self, measured: bool, gil: bool = True, recording_share=None) -> None:
+        """How this run's lanes were measured (the legend and hover text say it)."""
+        recording_share = dict(recording_share or {})
+        if (measured, gil, recording_share) != (self.measured, self.gil, self.recording_share):
+            self.measured, self.gil, self.recording_share = measured, gil, recording_share
+            self._build_legend()
+
     def _update_legend(self) -> None:
         if self.legend_states() != self._legend_shown:
             self._build_legend()
@@ -213,7 +264,8 @@ class TimelineWidget(QWidget):
     def _fit_hint(self) -> None:
         """The mixed-colour hint only where there is room: a short timeline keeps its lanes
         (hovering a pixel says the same, state by state)."""
-        self._legend_hint.setVisible(len(self._legend_shown or ()) > 1
+        wanted = len(self._legend_shown or ()) > 1 or self.measured or not self.gil
+        self._legend_hint.setVisible(wanted
                                      and self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px())
 
     def _fit_keys_label(self) -> None:
@@ -243,6 +295,7 @@ class TimelineWidget(QWidget):
             box, text = QLabel(), QLabel(state_text(code))
             box.setPixmap(swatch)
             cell = QWidget()
+            cell.setToolTip(state_how(code, self.measured))
             row = QHBoxLayout(cell)
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(box)
@@ -250,8 +303,17 @@ class TimelineWidget(QWidget):
             self._legend_flow.addWidget(cell)
         # A pixel holding several states is drawn in their time-weighted mix, a colour no
         # state has (gui.state_colours): say so right under the colours it explains.
-        self._legend_hint.setText(QCoreApplication.translate(
-            "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in."))
+        hint = [QCoreApplication.translate(
+            "Timeline", "A mixed colour is several states within one pixel: hover, or zoom in.")]
+        if self.measured:
+            hint.append(QCoreApplication.translate(
+                "Timeline", "States are measured: time on a CPU and on the run queue from the "
+                            "kernel (/proc schedstat), blocking calls from gilscope's probes; hover "
+                            "a colour for how."))
+        if not self.gil:
+            hint.append(QCoreApplication.translate(
+                "Timeline", "Free-threaded build: there is no GIL, so no thread waits for one."))
+        self._legend_hint.setText(" ".join(hint))
         self._fit_hint()
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
@@ -381,6 +443,7 @@ class TimelineWidget(QWidget):
             lines.append(state_text(int(under.state[0])))
             lines.append(QCoreApplication.translate("Timeline", "from {0} for {1}").format(
                 "%.6f s" % ((t0 - self._t0_ns) / 1e9), format_duration(t1 - t0)))
+            lines.append(state_how(int(under.state[0]), self.measured))
         elif not len(near):
             lines.append(QCoreApplication.translate("Timeline", "nothing recorded here"))
         if len(near) > 1:
@@ -389,6 +452,10 @@ class TimelineWidget(QWidget):
             parts = ["%d %% %s" % (round(100 * v / total), state_text(code))
                      for code, v in sorted(enumerate(share), key=lambda cv: -cv[1]) if v]
             lines.append(QCoreApplication.translate("Timeline", "this pixel: {0}").format(", ".join(parts)))
+        if lane in self.recording_share:
+            lines.append(QCoreApplication.translate(
+                "Timeline", "recording cost this thread {0} of its time").format(
+                "%.2f %%" % (100 * self.recording_share[lane])))
         return "\n".join(lines)
 
     # -- keyboard (a lecturer drives it from the keyboard) --------------------------------

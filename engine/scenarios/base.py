@@ -17,7 +17,7 @@ GROUPS = (
 )
 
 
-# Figures every run has (the Session adds wall_s, events and dropped).
+# Figures every run has (the Session adds wall_s, events, dropped and recording_share_max).
 COMMON_FIGURES = {
     "workers": {"en": "Workers", "zh_CN": "线程/进程数"},
     "cpu_count": {"en": "Logical CPUs this process may use", "zh_CN": "本进程可用的逻辑 CPU 数"},
@@ -25,6 +25,8 @@ COMMON_FIGURES = {
     "wall_s": {"en": "Whole run (s)", "zh_CN": "总用时（秒）"},
     "events": {"en": "Events recorded", "zh_CN": "记录的事件数"},
     "dropped": {"en": "Events dropped", "zh_CN": "丢弃的事件数"},
+    "recording_share_max": {"en": "Most of a thread's time spent recording (share)",
+                            "zh_CN": "单个线程用于记录的最大时间比例"},
 }
 
 

@@ -722,8 +722,64 @@
         <translation>被调度者停在某一步</translation>
     </message>
     <message>
+        <source>pre-empted while holding the GIL</source>
+        <translation>持有 GIL 时被操作系统抢占</translation>
+    </message>
+    <message>
+        <source>On a CPU: the kernel&apos;s count of this thread&apos;s CPU time (/proc schedstat), read about every millisecond.</source>
+        <translation>在 CPU 上运行：来自内核对该线程 CPU 时间的计数（/proc schedstat），约每毫秒读取一次。</translation>
+    </message>
+    <message>
+        <source>Off the CPU with no blocking call recorded, while another thread of its process wanted to run: waiting for the GIL (schedstat, and no probe label).</source>
+        <translation>不在 CPU 上、没有记录到阻塞调用，而同一进程的另一个线程想要运行：在等待 GIL（schedstat，且没有探针标记）。</translation>
+    </message>
+    <message>
+        <source>Off the CPU inside a lock&apos;s acquire(), recorded by the lock.</source>
+        <translation>不在 CPU 上，处于锁的 acquire() 中，由锁记录。</translation>
+    </message>
+    <message>
+        <source>Off the CPU inside a queue&apos;s put() or get(), recorded by the queue.</source>
+        <translation>不在 CPU 上，处于队列的 put() 或 get() 中，由队列记录。</translation>
+    </message>
+    <message>
+        <source>Off the CPU inside join(), recorded by the join.</source>
+        <translation>不在 CPU 上，处于 join() 中，由 join 记录。</translation>
+    </message>
+    <message>
+        <source>Off the CPU waiting for I/O or a subprocess, recorded by the scenario.</source>
+        <translation>不在 CPU 上，等待 I/O 或子进程，由场景记录。</translation>
+    </message>
+    <message>
+        <source>Off the CPU inside sleep(), recorded by the sleep.</source>
+        <translation>不在 CPU 上，处于 sleep() 中，由 sleep 记录。</translation>
+    </message>
+    <message>
+        <source>Off the CPU, nothing recorded to explain it, and no other thread of its process wanting the GIL; or a process that records nothing.</source>
+        <translation>不在 CPU 上，没有记录能解释原因，且同一进程中没有其他线程想要 GIL；或者是一个不做记录的进程。</translation>
+    </message>
+    <message>
+        <source>The thread has ended (its exit was recorded).</source>
+        <translation>线程已结束（记录到了它的退出）。</translation>
+    </message>
+    <message>
+        <source>Runnable, waiting on the kernel&apos;s run queue for a core (/proc schedstat).</source>
+        <translation>可运行，在内核的运行队列中等待 CPU 核（/proc schedstat）。</translation>
+    </message>
+    <message>
+        <source>Held at a step by the scheduler (you, a schedule or a replay), recorded by the gate.</source>
+        <translation>被调度器停在某一步（你、一个调度序列或一次重放），由闸门记录。</translation>
+    </message>
+    <message>
+        <source>Runnable on the kernel&apos;s run queue while the other threads of its process wanted to run and none of them did: it held the GIL while the OS ran something else (schedstat).</source>
+        <translation>在内核运行队列中可运行，而同一进程的其他线程想运行却都没有运行：它持有 GIL，操作系统却在运行别的程序（schedstat）。</translation>
+    </message>
+    <message>
         <source>unknown state</source>
         <translation>未知状态</translation>
+    </message>
+    <message>
+        <source>Recorded by the thread itself (its probes); this run&apos;s threads were not measured from /proc schedstat.</source>
+        <translation>由线程自己记录（探针）；本次运行的线程没有通过 /proc schedstat 测量。</translation>
     </message>
     <message>
         <source>time since Run</source>
@@ -750,6 +806,14 @@
         <translation>混合的颜色表示一个像素内有多种状态：悬停查看，或放大。</translation>
     </message>
     <message>
+        <source>States are measured: time on a CPU and on the run queue from the kernel (/proc schedstat), blocking calls from gilscope&apos;s probes; hover a colour for how.</source>
+        <translation>状态是测量得到的：CPU 上的时间和运行队列中的时间来自内核（/proc schedstat），阻塞调用来自 gilscope 的探针；把鼠标悬停在颜色上可查看测量方式。</translation>
+    </message>
+    <message>
+        <source>Free-threaded build: there is no GIL, so no thread waits for one.</source>
+        <translation>自由线程版本：没有 GIL，因此没有线程等待 GIL。</translation>
+    </message>
+    <message>
         <source>from {0} for {1}</source>
         <translation>从 {0} 起，持续 {1}</translation>
     </message>
@@ -760,6 +824,10 @@
     <message>
         <source>this pixel: {0}</source>
         <translation>这个像素：{0}</translation>
+    </message>
+    <message>
+        <source>recording cost this thread {0} of its time</source>
+        <translation>记录占用了该线程 {0} 的时间</translation>
     </message>
 </context>
 <context>
