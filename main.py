@@ -3,12 +3,19 @@
     python main.py                 the window
     python main.py list            the scenarios
     python main.py run race --json -
+    python main.py --self-test     a checklist for a new machine (exit 0: all passed)
 """
 import sys
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--self-test"]:
+        from engine import self_test
+        return self_test.main(argv[1:])
+    if argv[:1] == ["--self-test-display"]:  # self_test's child: Qt may abort it
+        from gui import self_test_display
+        return self_test_display.main()
     if argv and not argv[0].startswith("-psn"):  # headless sub-commands: no Qt import
         from engine import cli
         return cli.main(argv)

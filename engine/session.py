@@ -16,7 +16,7 @@ import uuid
 
 import numpy as np
 
-from . import guardian, interpreters, params as params_module, scenarios, wire
+from . import guardian, interpreters, launcher, params as params_module, scenarios, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
@@ -68,11 +68,11 @@ class Session:
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
         spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id}
-        env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
+        env = launcher.child_environment({guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
+                launcher.runner_command(interp, json.dumps(spec)),
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
                 pass_fds=(ev_w,), start_new_session=True, env=env)
         except OSError as exc:
