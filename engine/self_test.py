@@ -53,6 +53,33 @@ def _shm_entries() -> set:
         return set()
 
 
+def _shm_in_use() -> set:
+    """Names under /dev/shm that a live process has mapped (another program's, say)."""
+    used = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/maps" % entry, "rb") as f:
+                for line in f:
+                    at = line.find(b"/dev/shm/")
+                    if at >= 0:
+                        used.add(line[at + 9:].split(b" (deleted)")[0].strip().decode("utf-8", "replace"))
+        except OSError:
+            continue
+    return used
+
+
+def _shm_leaked(before: set) -> list:
+    """Entries made since `before` that no live process uses: this run's leftovers.
+
+    Other programs (other gilscope sessions too) may create entries meanwhile; theirs are
+    mapped by a live process, a leaked one is mapped by none.
+    """
+    new = _shm_entries() - before
+    return sorted(new - _shm_in_use()) if new else []
+
+
 def _run(scenario: str, given: dict, stop_after_s: float = None, python: str = None) -> dict:
     """Run a scenario to its end (or Stop it after stop_after_s); measure what a user would see."""
     from .session import Session
@@ -83,7 +110,7 @@ def _run(scenario: str, given: dict, stop_after_s: float = None, python: str = N
         session.close()
     time.sleep(0.2)  # a killed process can take a moment to leave /proc
     survivors = guardian.processes_with_run_id(session.run_id)
-    leaked = sorted(_shm_entries() - shm_before)
+    leaked = _shm_leaked(shm_before)
     return {"state": session.state, "problem": session.problem, "first_events_s": first_events,
             "seen_processes": seen_processes, "stop_s": stop_seconds, "survivors": survivors,
             "shm_leaked": leaked, "interpreter": session.interpreter, "session": session}

@@ -8,6 +8,7 @@
 #   bash packaging/build.sh --no-tar        # only the folder and the .deb
 #   GILSCOPE_DEB_COMPRESSION=gzip ...       # faster .deb (CI); default xz (smallest)
 #   GILSCOPE_PYTHON=/path/to/python ...     # build with that environment (default .venv)
+#   GILSCOPE_OUT=DIR GILSCOPE_BUILD_DIR=DIR ... # where the results / the work files go
 #
 # Needs: the project's environment (bash .ci/setup.sh), PyInstaller (installed into it
 # from PyPI when missing), dpkg-deb and dpkg-shlibdeps (apt-get install dpkg-dev).
@@ -26,14 +27,14 @@ for arg in "$@"; do
     case "$arg" in
         --no-tar) MAKE_TAR=no ;;
         --no-deb) MAKE_DEB=no ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) die "unknown option $arg (see --help)" 2 ;;
     esac
 done
 
 PY=${GILSCOPE_PYTHON:-$ROOT/.venv/bin/python}
-OUT=$ROOT/dist
-WORK=$ROOT/build/package
+OUT=${GILSCOPE_OUT:-$ROOT/dist}
+WORK=${GILSCOPE_BUILD_DIR:-$ROOT/build/package}
 FOLDER=$WORK/dist/gilscope
 COMPRESSION=${GILSCOPE_DEB_COMPRESSION:-xz}
 
@@ -99,6 +100,27 @@ if [ "$MAKE_DEB" = yes ]; then
     install -m 644 resources/gilscope.svg "$PKG/usr/share/icons/hicolor/scalable/apps/gilscope.svg"
     "$PY" packaging/render_icons.py "$PKG/usr/share/icons/hicolor" >/dev/null
     install -m 644 packaging/deb/copyright "$PKG/usr/share/doc/gilscope/copyright"
+    "$PY" - "$PKG/usr/share/doc/gilscope/licenses" <<'PYEOF'
+# The licence texts of what the folder bundles, from the build environment's metadata.
+import importlib.metadata as md, os, shutil, sys, sysconfig
+out = sys.argv[1]
+def copy(src, name, base):
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    shutil.copyfile(src, os.path.join(out, name, base))
+for name in ("PySide6-Essentials", "shiboken6", "pyqtgraph", "psutil", "numpy", "pyinstaller"):
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        continue
+    for f in dist.files or ():
+        text = str(f)
+        base = os.path.basename(text)
+        if base.upper().startswith(("LICENSE", "LICENCE", "COPYING")) or ".dist-info/licenses/" in text:
+            copy(str(dist.locate_file(f)), name, base)
+python_licence = os.path.join(sysconfig.get_paths()["stdlib"], "LICENSE.txt")
+if os.path.exists(python_licence):
+    copy(python_licence, "python", "LICENSE.txt")
+PYEOF
     install -m 755 packaging/deb/postinst packaging/deb/postrm "$PKG/DEBIAN/"
     find "$PKG" -type d -exec chmod 755 {} +
 
