@@ -24,4 +24,9 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):
+        # A frozen gilscope is its own sys.executable: if anything in this process starts a
+        # multiprocessing helper (resource tracker, spawn), its argv comes back here first.
+        import multiprocessing
+        multiprocessing.freeze_support()
     sys.exit(main())
