@@ -171,6 +171,35 @@ def test_an_installed_python_runs_the_shipped_runner_sources(package, tmp_path):
     assert not glob.glob(os.path.join(package["root"], "opt/gilscope/**/__pycache__"), recursive=True)
 
 
+MULTIPROCESSING_CODE = """
+import multiprocessing as mp
+from multiprocessing import shared_memory
+if __name__ == "__main__":
+    for method in ("fork", "spawn", "forkserver"):
+        with mp.get_context(method).Pool(2) as pool:
+            assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3], method
+        p = mp.get_context(method).Process(target=abs, args=(-1,))
+        p.start()
+        p.join()
+        assert p.exitcode == 0, method
+    shm = shared_memory.SharedMemory(create=True, size=16)  # the resource tracker starts
+    shm.buf[0] = 7
+    shm.close()
+    shm.unlink()
+    print("ok")
+"""
+
+
+def test_the_bundled_runner_plays_multiprocessings_helpers(package):
+    """spawn and forkserver children and the resource tracker re-run gilscope-runner with
+    interpreter flags and -c; freeze_support() must take them (else: a relaunch loop)."""
+    runner = os.path.join(package["root"], "opt/gilscope/gilscope-runner")
+    out = subprocess.run([runner, "-c", MULTIPROCESSING_CODE], capture_output=True, timeout=120,
+                         env=_user_env())
+    assert out.returncode == 0 and out.stdout.decode().strip() == "ok", out.stderr.decode()[-2000:]
+    assert b"relaunching" not in out.stderr and b"usage:" not in out.stderr, out.stderr.decode()[-2000:]
+
+
 def test_the_interpreter_list_names_the_bundled_python_and_the_installed_ones(package):
     out = subprocess.run([package["app"], "interpreters"], capture_output=True, timeout=120, env=_user_env())
     lines = out.stdout.decode().splitlines()
