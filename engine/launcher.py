@@ -28,6 +28,10 @@ _BUNDLE_VARIABLES = ("QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "QTWEBENGINEPROCESS_P
 _LIBRARY_PATH_VARIABLES = ("LD_LIBRARY_PATH",)
 
 
+class LaunchError(ValueError):
+    """The run cannot be started this way; the message says why."""
+
+
 def is_frozen() -> bool:
     """True inside a PyInstaller build (``sys.frozen`` is set by its bootloader)."""
     return bool(getattr(sys, "frozen", False))
@@ -62,19 +66,25 @@ def runner_script() -> str:
     return _SOURCE_RUNNER
 
 
-def runner_command(interpreter: dict, spec_json: str) -> list:
+def runner_command(interpreter: dict, spec_json: str, x_options=()) -> list:
     """The argv that starts the guardian/runner for one run.
 
     interpreter: an ``engine.interpreters`` info dict (``bundled`` True for the
-    frozen runner).  From a frozen build an installed Python also gets ``-B``:
-    the shipped sources may sit in a root-owned /opt, and a root-run Python
-    would leave ``__pycache__`` there that package removal then cannot delete.
+    frozen runner).  x_options: ``-X`` options for the interpreter ("gil=0").
+    From a frozen build an installed Python also gets ``-B``: the shipped sources
+    may sit in a root-owned /opt, and a root-run Python would leave
+    ``__pycache__`` there that package removal then cannot delete.
+    Raises LaunchError for -X options the bundled runner cannot take (its
+    interpreter's options are fixed when it is built).
     """
     executable = interpreter["executable"]
     if interpreter.get("bundled"):
+        if x_options:
+            raise LaunchError("the bundled Python takes no -X options (%s); pick an installed Python"
+                              % ", ".join(x_options))
         return [executable, "--runner", spec_json]
     flags = ["-I", "-B"] if is_frozen() else ["-I"]
-    return [executable] + flags + [runner_script(), spec_json]
+    return [executable] + flags + ["-X" + option for option in x_options] + [runner_script(), spec_json]
 
 
 def user_environment(environ=None) -> dict:

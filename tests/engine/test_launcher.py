@@ -50,6 +50,13 @@ def test_frozen_the_bundled_runner_plays_the_runner(frozen):
     assert interpreters.candidates()[0] == info["executable"]
 
 
+def test_x_options_go_to_an_installed_python_and_are_refused_by_the_bundled_one(frozen):
+    argv = launcher.runner_command({"executable": "/usr/bin/python3.13t"}, "{}", ["gil=0"])
+    assert argv[:4] == ["/usr/bin/python3.13t", "-I", "-B", "-Xgil=0"]
+    with pytest.raises(launcher.LaunchError, match="pick an installed Python"):
+        launcher.runner_command(interpreters.current(), "{}", ["gil=0"])
+
+
 def test_frozen_an_installed_python_runs_the_shipped_sources_without_writing_bytecode(frozen):
     argv = launcher.runner_command({"executable": "/usr/bin/python3.9"}, "{}")
     assert argv == ["/usr/bin/python3.9", "-I", "-B",
