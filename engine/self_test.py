@@ -22,6 +22,7 @@ PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 RUN_TIMEOUT_S = 60.0
 FIRST_EVENTS_TIMEOUT_S = 15.0
 DISPLAY_TIMEOUT_S = 90.0
+LEAK_GRACE_S = 1.0  # a /dev/shm entry unused and still there after this is a leak
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -54,8 +55,13 @@ def _shm_entries() -> set:
 
 
 def _shm_in_use() -> set:
-    """Names under /dev/shm that a live process has mapped (another program's, say)."""
+    """Top-level /dev/shm names a live process has mapped or open (another program's, say)."""
     used = set()
+
+    def note(path: str) -> None:
+        if path.startswith("/dev/shm/"):
+            used.add(path[len("/dev/shm/"):].split("/")[0].split(" (deleted)")[0].strip())
+
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -64,20 +70,25 @@ def _shm_in_use() -> set:
                 for line in f:
                     at = line.find(b"/dev/shm/")
                     if at >= 0:
-                        used.add(line[at + 9:].split(b" (deleted)")[0].strip().decode("utf-8", "replace"))
+                        note(line[at:].decode("utf-8", "replace"))
+            for fd in os.listdir("/proc/%s/fd" % entry):
+                note(os.readlink("/proc/%s/fd/%s" % (entry, fd)))
         except OSError:
-            continue
+            continue  # gone meanwhile, or not ours to read
     return used
 
 
 def _shm_leaked(before: set) -> list:
-    """Entries made since `before` that no live process uses: this run's leftovers.
+    """Entries made since `before` that no live process uses, still there a moment later.
 
-    Other programs (other gilscope sessions too) may create entries meanwhile; theirs are
-    mapped by a live process, a leaked one is mapped by none.
+    Other programs (other gilscope sessions too) create and remove entries meanwhile;
+    theirs are in use by a live process or gone shortly after; a leak stays, unused.
     """
-    new = _shm_entries() - before
-    return sorted(new - _shm_in_use()) if new else []
+    suspects = (_shm_entries() - before) - _shm_in_use()
+    if not suspects:
+        return []
+    time.sleep(LEAK_GRACE_S)
+    return sorted((suspects & _shm_entries()) - _shm_in_use())
 
 
 def _run(scenario: str, given: dict, stop_after_s: float = None, python: str = None) -> dict:

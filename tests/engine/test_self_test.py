@@ -78,3 +78,19 @@ def test_a_missing_chinese_font_is_a_failure_with_a_fix(tmp_path):
 def test_unknown_options_are_bad_input():
     out = _self_test("--fast")
     assert out.returncode == 2 and b"--self-test takes" in out.stderr
+
+
+def test_a_leaked_shm_entry_is_reported_and_one_in_use_is_not(tmp_path):
+    """Other programs make /dev/shm entries during a run: only unused ones that stay count."""
+    import tempfile
+    before = self_test._shm_entries()
+    leaked = tempfile.NamedTemporaryFile(dir="/dev/shm", prefix="gilscope-test-leak-", delete=False)
+    leaked.close()
+    in_use = tempfile.NamedTemporaryFile(dir="/dev/shm", prefix="gilscope-test-used-")  # held open
+    try:
+        found = self_test._shm_leaked(before)
+        assert os.path.basename(leaked.name) in found
+        assert os.path.basename(in_use.name) not in found
+    finally:
+        os.unlink(leaked.name)
+        in_use.close()
