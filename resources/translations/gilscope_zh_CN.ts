@@ -150,11 +150,11 @@
     </message>
     <message>
         <source>The run failed before anything could be measured.</source>
-        <translation>运行在能测量任何东西之前就失败了。</translation>
+        <translation>运行失败，尚未测得任何数据。</translation>
     </message>
     <message>
         <source>Stopped before the end: no verdict for a partial run.</source>
-        <translation>在结束前停止了：不完整的运行没有结论。</translation>
+        <translation>运行被提前停止：不完整的运行不给出结论。</translation>
     </message>
     <message>
         <source>Stopped early — measured so far: </source>
@@ -181,7 +181,7 @@
     <name>MainWindow</name>
     <message>
         <source>gilscope — see Python threads, processes and the GIL</source>
-        <translation>gilscope — 看见 Python 的线程、进程与 GIL</translation>
+        <translation>gilscope — 直观看清 Python 的线程、进程与 GIL</translation>
     </message>
     <message>
         <source>▶ Run</source>
@@ -306,11 +306,11 @@
     </message>
     <message>
         <source>Depth of {0}: items waiting after every put and get ({1} puts, {2} gets)</source>
-        <translation>{0}的深度：每次 put 和 get 之后等待中的元素数（put {1} 次，get {2} 次）</translation>
+        <translation>{0} 的深度：每次 put 和 get 之后等待中的数据项数（put {1} 次，get {2} 次）</translation>
     </message>
     <message>
         <source>items in queue</source>
-        <translation>队列中的元素</translation>
+        <translation>队列中的数据项</translation>
     </message>
 </context>
 <context>
@@ -353,7 +353,7 @@
     </message>
     <message>
         <source>Computing the verdict from {0}…</source>
-        <translation>正在根据{0}计算结论…</translation>
+        <translation>正在根据 {0} 计算结论…</translation>
     </message>
     <message>
         <source>Ready: press F5 to run “{0}”</source>
@@ -590,7 +590,7 @@
     </message>
     <message>
         <source>waiting on a queue</source>
-        <translation>等待队列</translation>
+        <translation>在队列上等待</translation>
     </message>
     <message>
         <source>waiting in join()</source>
