@@ -27,7 +27,8 @@ trap 'rm -rf "$LOGS"' EXIT
 # PySide6 wheels bundle Qt but not the X11/xcb, GL, font and D-Bus libraries under it:
 # without them the window cannot open ("could not load the Qt platform plugin xcb").
 # xvfb + xauth give a virtual screen (screenshots, a real window in CI); a CJK font is
-# needed or the Simplified Chinese UI draws as empty boxes.
+# needed or the Simplified Chinese UI draws as empty boxes.  dpkg-dev (dpkg-shlibdeps)
+# builds the .deb and xdotool presses keys in its window (tests/packaging).
 # Each entry may list alternatives "a|b": Debian 13 renamed some libraries for the
 # 64-bit time_t transition (libglib2.0-0 -> libglib2.0-0t64). The first installed
 # alternative satisfies the entry; otherwise the first one apt knows is installed.
@@ -41,6 +42,7 @@ SYSTEM_PACKAGES=(
     # headless Chromium: tests/engine/test_perfetto_ui.py loads the exported traces into
     # the real Perfetto UI (Debian calls it chromium, Ubuntu's deb chromium-browser)
     "chromium|chromium-browser"
+    dpkg-dev xdotool
 )
 
 APT_UPDATED=no
@@ -233,7 +235,7 @@ print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.versi
         && "$VPY" -c '
 import importlib.util, sys
 mods = ["PySide6", "pyqtgraph", "psutil", "numpy", "pytest", "pytestqt", "hypothesis", "pytest_timeout",
-        "viztracer", "websocket"]
+        "viztracer", "websocket", "PyInstaller"]
 sys.exit(any(importlib.util.find_spec(m) is None for m in mods))' 2>/dev/null; then
         say "python packages: up to date"
         return 0

@@ -69,7 +69,8 @@ def main(argv) -> int:
             found = interpreters.find_all()
             width = max(len(info["executable"]) for info in found)
             for info in found:
-                print("%-*s  %s" % (width, info["executable"], info["label"]))
+                print("%-*s  %s%s" % (width, info["executable"], info["label"],
+                                      "  (bundled with gilscope)" if info.get("bundled") else ""))
             return EXIT_OK
         raise BadInput("no command given; use list, run, compare, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:

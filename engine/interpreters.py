@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import sys
 
+from . import launcher
+
 MIN_VERSION = (3, 9)
 _PROBE = (
     "import json,platform,sys,sysconfig;"
@@ -29,8 +31,30 @@ class InterpreterError(ValueError):
 
 
 def current() -> dict:
-    """The interpreter running gilscope itself (no subprocess needed)."""
+    """The interpreter running gilscope itself (no subprocess needed).
+
+    In a frozen build that is the bundled runner executable (``bundled`` True).
+    """
+    if launcher.is_frozen():
+        return bundled()
     return probe(sys.executable)
+
+
+def bundled() -> dict:
+    """The frozen build's own Python, described from inside: the bundle cannot run ``-c PROBE``."""
+    import platform
+    import sysconfig
+    is_gil = getattr(sys, "_is_gil_enabled", None)
+    executable = launcher.bundled_runner() or sys.executable
+    info = {"version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": executable,
+            "real_executable": os.path.realpath(executable),
+            "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+            "gil_enabled": bool(is_gil()) if is_gil else True,
+            "bundled": True}
+    info["label"] = label(info)
+    return info
 
 
 def probe(path: str) -> dict:
@@ -38,13 +62,15 @@ def probe(path: str) -> dict:
     path = os.path.abspath(os.path.expanduser(path)) if os.sep in path else (shutil.which(path) or path)
     if path in _cache:
         return _cache[path]
+    if launcher.is_bundled_runner(path):
+        return bundled()
     if not os.path.isfile(path):
         raise InterpreterError("interpreter not found: %s" % path)
     if not os.access(path, os.X_OK):
         raise InterpreterError("interpreter is not executable: %s" % path)
     try:
         out = subprocess.run([path, "-I", "-c", _PROBE], capture_output=True, timeout=15,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL, env=launcher.child_environment())
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InterpreterError("%s does not run as Python (%s)" % (path, exc.__class__.__name__))
     try:
@@ -73,7 +99,7 @@ def label(info: dict) -> str:
 def candidates() -> list:
     """Paths that may be Pythons: PATH, the usual install places and pyenv."""
     names = ["python3"] + ["python3.%d%s" % (minor, t) for minor in range(9, 16) for t in ("", "t")]
-    found = [sys.executable]
+    found = [launcher.bundled_runner() or sys.executable]
     for name in names:
         path = shutil.which(name)
         if path:

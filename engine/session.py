@@ -17,7 +17,7 @@ import uuid
 
 import numpy as np
 
-from . import guardian, interpreters, params as params_module, scenarios, thread_sampler, wire
+from . import guardian, interpreters, launcher, params as params_module, scenarios, thread_sampler, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
@@ -88,16 +88,15 @@ class Session:
             pass_fds += gate_fds
         self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir(self.run_id))
         spec["ring_dir"] = self.sampler.ring_dir
-        env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
+        env = launcher.child_environment({guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()
         self.sampler.start_marker(self.t_start_ns)
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I"] + ["-X" + o for o in x_options]
-                + [RUNNER_SCRIPT, json.dumps(spec)],
+                launcher.runner_command(interp, json.dumps(spec), x_options),
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
                 pass_fds=pass_fds, start_new_session=True, env=env)
-        except OSError as exc:
+        except (OSError, launcher.LaunchError) as exc:
             for fd in (ev_r, ev_w, out_r, out_w):
                 os.close(fd)
             self.sampler.finish(time.perf_counter_ns())

@@ -19,6 +19,11 @@ SEARCHING = "\0searching"  # item data of the "searching…" entry shown while t
 
 
 def current_label() -> str:
+    """The label of the Python running scenarios by default (the bundled one in a frozen build)."""
+    from engine import launcher
+    if launcher.is_frozen():
+        from engine import interpreters
+        return interpreters.bundled()["label"]
     gil_check = getattr(sys, "_is_gil_enabled", None)
     mode = "free-threaded" if gil_check is not None and not gil_check() else "GIL"
     return "Python %s (%s)" % (platform.python_version(), mode)
@@ -54,8 +59,12 @@ class InterpreterPicker(QComboBox):
         self._reporter.searched.connect(self._search_done)
         self._reporter.probed.connect(self._add_probed)
         self._searching = False
-        self._labels = {current_label()}  # one entry per version and GIL mode (pyenv shims,
-                                          # venvs and the base install are the same Python)
+        # One entry per version and GIL mode (pyenv shims, venvs and the base install are the
+        # same Python).  A frozen build's bundled Python is its own entry: an installed Python
+        # of the same version is still offered.
+        from engine import launcher
+        self._bundled = launcher.is_frozen()
+        self._labels = set() if self._bundled else {current_label()}
         self.addItem("", CURRENT)
         self.addItem("", OTHER)
         self.retranslate()
@@ -64,7 +73,9 @@ class InterpreterPicker(QComboBox):
 
     def retranslate(self) -> None:
         """Its own entries in the current language (found interpreters are paths: unchanged)."""
-        texts = {CURRENT: self.tr("{0} — this gilscope").format(current_label()),
+        this = (self.tr("{0} — bundled with gilscope") if self._bundled
+                else self.tr("{0} — this gilscope")).format(current_label())
+        texts = {CURRENT: this,
                  OTHER: self.tr("Other Python…"), SEARCHING: self.tr("Looking for other Pythons…")}
         for index in range(self.count()):
             if self.itemData(index) in texts:
@@ -108,7 +119,7 @@ class InterpreterPicker(QComboBox):
 
     def _add_found(self, infos: list) -> None:
         for info in infos:
-            if info["label"] in self._labels:
+            if info.get("bundled") or info["label"] in self._labels:
                 continue
             self._labels.add(info["label"])
             position = self._sorted_position(info)

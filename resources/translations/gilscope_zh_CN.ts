@@ -176,6 +176,10 @@
         <translation>{0} — gilscope 自身使用的 Python</translation>
     </message>
     <message>
+        <source>{0} — bundled with gilscope</source>
+        <translation>{0} — gilscope 自带的 Python</translation>
+    </message>
+    <message>
         <source>Other Python…</source>
         <translation>其他 Python…</translation>
     </message>
