@@ -52,7 +52,7 @@ class PlotsArea(QSplitter):
         self.time_range = TimeRange(self)
         self.time_range.attach(self.timeline.view_box)
         self.time_range.moved_by_user.connect(self.timeline.stop_following)
-        for view in (self.cpu, self.queue, self.tasks):
+        for view in (self.cpu, self.queue, self.tasks, self.trace):
             view.share_time_axis(self.time_range)
         self._shows = None
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
@@ -102,6 +102,7 @@ class PlotsArea(QSplitter):
         others = ((self.cpu.plot, ("100",)), (self.queue.plot, ("1000",)),
                   (self.tasks.plot, ("pid 4194304",)))  # the widest tick each can show
         axes = [(plot.getPlotItem().getAxis("left"), texts) for plot, texts in others]
+        axes += self.trace.left_axes()  # its thread rows and value plot
         width = max([_axis_width(lanes_axis, self.lane_labels)]
                     + [_axis_width(axis, texts) for axis, texts in axes])
         for axis in [lanes_axis] + [axis for axis, _ in axes]:
