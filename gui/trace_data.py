@@ -296,10 +296,17 @@ class TraceData:
         order (engine.analysis.RunView.accesses) and their lost updates (lost_updates)."""
         self._pending.clear()
         keys = lane_keys(acc)
-        uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        for key in uniq[np.argsort(first)].tolist():  # new threads in order of first access
-            self.rows.setdefault(key, len(self.rows))
-        row = np.array([self.rows[k] for k in uniq.tolist()], np.uint16)[inverse.ravel()]
+        # The threads are those seen live (few): a lookup, not a sort of millions of keys.
+        known = np.array(sorted(set(self._seen_t) | set(self.rows)), np.uint64)
+        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
+        if not len(known) or not np.array_equal(known[at], keys):
+            known, at = np.unique(keys, return_inverse=True)  # accesses never seen live
+            at = at.ravel()
+        firsts = [(int(np.argmax(at == i)), key) for i, key in enumerate(known.tolist())
+                  if key not in self.rows and (at == i).any()]
+        for _, key in sorted(firsts):  # new threads in order of first access
+            self.rows[key] = len(self.rows)
+        row = np.array([self.rows.get(k, 0) for k in known.tolist()], np.uint16)[at]
         self._clear_settled()
         self._append(acc["t"].astype(np.int64), row, acc["kind"] == K.VAR_WRITE,
                      acc["a"].astype(np.int64), lost=(lost["write"], lost["read"]))
