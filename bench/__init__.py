@@ -17,4 +17,5 @@ BENCHES = (
     ("render", "render"),
     ("gui-latency", "gui_latency"),
     ("startup", "startup"),
+    ("scale", "scale"),
 )
