@@ -16,6 +16,7 @@ BENCHES = (
     ("memory", "memory"),
     ("render", "render"),
     ("gui-latency", "gui_latency"),
+    ("compare-view", "compare_view"),
     ("startup", "startup"),
     ("scale", "scale"),
 )

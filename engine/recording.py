@@ -47,6 +47,16 @@ def encode_events(events: np.ndarray) -> bytes:
 
 def save(session, path: str) -> None:
     """Write a finished (or stopped) run to path, atomically (temp file + rename)."""
+    data = encode_run(session)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def encode_run(session) -> bytes:
+    """A finished (or stopped) run as one complete stream: what a .gilscope file holds
+    (and what a saved comparison holds once per run, engine/compare_recording.py)."""
     by_pid = {}
     for (pid, sid), text in session.decoder.strings.items():
         by_pid.setdefault(pid, []).append((sid, text))
@@ -71,11 +81,7 @@ def save(session, path: str) -> None:
                "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
                "problem": session.problem}
     parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        for part in parts:
-            f.write(part)
-    os.replace(tmp, path)
+    return b"".join(parts)
 
 
 def _json(obj) -> bytes:

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -53,10 +54,19 @@ class Session:
         self._proc = None
         self._threads = []
         self._halt = threading.Event()
+        self._gate_w = None          # step mode: the write end of the runner's command pipe
+        self._schedule_file = None   # a scheduled run's schedule, removed when it ends
 
     # -- lifecycle -------------------------------------------------------
-    def start(self, scenario_id: str, given: dict, python: str = None) -> None:
-        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario."""
+    def start(self, scenario_id: str, given: dict, python: str = None,
+              schedule: list = None, step: bool = False, replay: bool = False,
+              x_options=()) -> None:
+        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario.
+
+        schedule: thread numbers in the order they pass their gates (engine.gates);
+        step: the user chooses each step (``step_thread``, ``run_freely``).
+        x_options: -X options for the interpreter, e.g. ("gil=0",) on a free-threaded build
+        (the runner runs under -I, which ignores PYTHON_GIL and every PYTHON* variable)."""
         if self.state == "running":
             raise SessionError("a run is already going; stop it first")
         if not guardian.supported():
@@ -70,17 +80,28 @@ class Session:
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
         spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id}
+        pass_fds = [ev_w]
+        if schedule is not None or step:
+            if not scenario.gates:
+                raise SessionError("%s has no steps to schedule (race has)" % scenario.id)
+            spec["gates"], gate_fds = self._gates(schedule, step)
+            spec["gates"]["mode"] = "step" if step else ("replay" if replay else "schedule")
+            pass_fds += gate_fds
         env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
         self.t_start_ns = time.perf_counter_ns()
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
+                [interp["executable"], "-I"] + ["-X" + o for o in x_options]
+                + [RUNNER_SCRIPT, json.dumps(spec)],
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
-                pass_fds=(ev_w,), start_new_session=True, env=env)
+                pass_fds=pass_fds, start_new_session=True, env=env)
         except OSError as exc:
             for fd in (ev_r, ev_w, out_r, out_w):
                 os.close(fd)
+            self._close_gates()
             raise SessionError("could not start %s: %s" % (interp["executable"], exc))
+        for fd in pass_fds[1:]:
+            os.close(fd)  # the runner's end of the command pipe
         os.close(ev_w)
         os.close(out_w)
         self.state = "running"
@@ -88,6 +109,51 @@ class Session:
         self._spawn(self._read_output, out_r)
         if self.sample:
             self._spawn(self._sample, self._proc.pid)
+
+    # -- scheduled runs (engine.gates) ----------------------------------------
+    def _gates(self, schedule, step):
+        """The runner's gate spec and the fds it inherits: a private file with the schedule
+        (it can be longer than a command line), and a pipe for the user's steps."""
+        gates, fds = {}, []
+        if schedule is not None:
+            from .gates import encode_order
+            fd, path = tempfile.mkstemp(prefix="gilscope-schedule-", suffix=".txt")
+            with os.fdopen(fd, "wb") as f:
+                f.write(encode_order(schedule))
+            self._schedule_file = gates["order_file"] = path
+        if step:
+            cmd_r, self._gate_w = os.pipe()
+            gates["command_fd"] = cmd_r
+            fds.append(cmd_r)
+        return gates, fds
+
+    def step_thread(self, number: int) -> None:
+        """Step mode: let THREAD<number> through its next gate."""
+        self._gate_command("go %d" % int(number))
+
+    def run_freely(self, until_notice: bool = True) -> None:
+        """Step mode: open the gates until the scenario notices what one hunts for (a lost
+        update, a deadlock), or for good."""
+        self._gate_command("free" if until_notice else "free-all")
+
+    def _gate_command(self, line: str) -> None:
+        if self._gate_w is None or self.state != "running":
+            return
+        try:
+            os.write(self._gate_w, line.encode("ascii") + b"\n")
+        except OSError:
+            pass  # the runner is gone: the run is ending
+
+    def _close_gates(self) -> None:
+        if self._gate_w is not None:
+            os.close(self._gate_w)
+            self._gate_w = None
+        if self._schedule_file:
+            try:
+                os.unlink(self._schedule_file)
+            except OSError:
+                pass
+            self._schedule_file = None
 
     def poll(self) -> str:
         """Advance the state if the run ended; return it.  Cheap: call it often."""
@@ -138,6 +204,7 @@ class Session:
                                  reap_children=False)
 
     def _finish(self, code: int, stopped: bool = False) -> None:
+        self._close_gates()
         if self._proc.stdin:
             try:
                 self._proc.stdin.close()

@@ -31,7 +31,7 @@ class Scenario(object):
     """One lesson: declared once, used by the picker, the CLI, the runner and tests."""
 
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
-                 shows=(), seed_section="", figures=None, phases=None):
+                 shows=(), seed_section="", figures=None, phases=None, gates=False):
         self.id = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
@@ -42,6 +42,9 @@ class Scenario(object):
         self.verdict = verdict
         self.shows = tuple(shows)   # extra views: "trace", "queue", "tasks"
         self.seed_section = seed_section
+        # True: run() passes its threads through engine.gates when ctx.gates is set, so the
+        # run can be stepped by the user, follow a schedule, or replay a recording's order.
+        self.gates = gates
         # figure name -> {"en": ..., "zh_CN": ...}: how the window labels the verdict's figures
         self.figures = dict(COMMON_FIGURES, **(figures or {}))
         # phase name -> text: the steps of the program marked on the timeline (others are not)

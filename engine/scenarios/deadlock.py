@@ -2,6 +2,7 @@
 import threading
 import time
 
+from ..gates import GATE_ACQUIRE, GATE_RELEASE
 from ..params import Param, workers
 from ..wire import K, S
 from .base import Scenario, Verdict, text
@@ -62,11 +63,48 @@ def _give(lock, lock_name, table):
 
 def worker(ctx, first, second, hold_s, table):
     name = threading.current_thread().name
+    if ctx.gates is not None:
+        return _worker_gated(ctx, int(name[len("THREAD"):]), first, second, hold_s, table)
     _take(first[1], first[0], name, table)
     ctx.sleep(hold_s)
     _take(second[1], second[0], name, table)
     _give(second[1], second[0], table)
     _give(first[1], first[0], table)
+
+
+def _line_of(code: str) -> int:
+    """The 1-based line of SOURCE that code starts (where the scheduler shows a thread)."""
+    for number, line in enumerate(SOURCE.splitlines(), 1):
+        if line.strip().startswith(code):
+            return number
+    return 0
+
+
+LINE_FIRST, LINE_SECOND = _line_of("with first"), _line_of("with second")
+
+
+def _worker_gated(ctx, number, first, second, hold_s, table):
+    """Each acquire and release a gate of engine.gates: the user (or a schedule) picks which
+    thread takes its next lock step, and can cause the deadlock, or avoid it."""
+    gates, name = ctx.gates, "THREAD%d" % number
+    try:
+        for (lock_name, lock), line in ((first, LINE_FIRST), (second, LINE_SECOND)):
+            gates.enter(number, GATE_ACQUIRE, line)
+            table["waiting"][name] = lock_name
+            got = lock.request()
+            gates.leave(number)
+            if not got:
+                lock.wait_for()  # refused: blocked until the holder releases, maybe never
+            table["holder"][lock_name] = name
+            del table["waiting"][name]
+            if line == LINE_FIRST:
+                ctx.sleep(hold_s)
+        for (lock_name, lock), line in ((second, LINE_SECOND), (first, LINE_FIRST)):
+            gates.enter(number, GATE_RELEASE, line)
+            _give(lock, lock_name, table)
+            gates.leave(number)
+    finally:
+        gates.unregister(number)
 
 
 def run(ctx, p):
@@ -81,6 +119,8 @@ def run(ctx, p):
             pair.sort(key=lambda named: named[0])
         threads.append(ctx.thread(worker, "THREAD%d" % (i + 1),
                                   (ctx, pair[0], pair[1], p["hold_ms"] / 1000.0, table)))
+        if ctx.gates is not None:
+            ctx.gates.register(i + 1)
     with ctx.phase("threads"):
         for t in threads:
             t.start()
@@ -174,7 +214,43 @@ def verdict(run, p):
             "所有线程按同一顺序（先 A 后 B）取锁时，持有锁的线程不会再去等更靠前的锁，等待就不可能形成环："
             "线程可能需要等，但它等的那个线程总能继续。" if p["ordered"] else
             "这一次线程没有互相阻塞：一个线程在另一个取得第一把锁之前就拿到了两把锁。加长持有时间会让死锁必然发生。")]
+    if run.gates:
+        if not deadlocked and not p["ordered"]:  # the order was chosen: no advice on timing
+            notes = [text("This order of steps let each thread take both its locks without the "
+                          "other holding one it needed: no cycle formed. A deadlock needs each "
+                          "thread to take its first lock before either asks for its second.",
+                          "这样的步骤顺序让每个线程拿到两把锁时，都没有遇到另一个线程持有它需要的锁：没有形成环。"
+                          "要造成死锁，需要每个线程都先拿到第一把锁，然后才有线程请求第二把。")]
+        notes = _scheduled_notes(run, run.gates, cycle if deadlocked else []) + notes
+        figures["steps"] = run.gates.get("steps", 0)
     return Verdict(head, figures, notes, ok=deadlocked or len(finished) == p["workers"])
+
+
+def _scheduled_notes(run, gated: dict, cycle: list) -> list:
+    """Which steps closed the cycle, when the order of lock steps was chosen."""
+    from ..interleaving import gated_steps
+    who = {"step": ("you chose", "由你选择"), "schedule": ("a schedule set", "由给定的调度顺序决定"),
+           "replay": ("a replayed recording set", "由重放的录制决定")}[gated.get("mode", "schedule")]
+    notes = [text("Every lock request and release was a step whose order %s (%d steps)."
+                  % (who[0], gated.get("steps", 0)),
+                  "每次请求和释放锁都是一步，顺序%s（共 %d 步）。" % (who[1], gated.get("steps", 0)))]
+    if not cycle:
+        return notes
+    steps = gated_steps(run)
+    names = {(int(e["pid"]), int(e["worker"])): run.name(e["pid"], e["b"])
+             for e in run.of_kind(K.WORKER_START)}
+    acquired = {(int(e["pid"]), int(e["worker"]), int(e["b"])) for e in run.of_kind(K.LOCK_ACQUIRED)}
+    refused = []  # (step, thread, lock): requests that never got their lock
+    for i, e in enumerate(steps):
+        key = (int(e["pid"]), int(e["worker"]), int(e["b"]))
+        if e["kind"] == K.LOCK_REQUEST and key not in acquired and names.get(key[:2]) in cycle:
+            refused.append((i + 1, names.get(key[:2]), run.name(e["pid"], e["b"])))
+    if refused:
+        en = "; ".join("step %d: %s asked for %s, which the other held" % r for r in refused)
+        zh = "；".join("第 %d 步：%s 请求 %s，而它正被另一个线程持有" % r for r in refused)
+        notes.insert(0, text("These choices caused the deadlock: %s. From then on each waits "
+                             "for the other." % en, "造成死锁的是这些选择：%s。此后它们互相等待。" % zh))
+    return notes
 
 
 THREADS = workers(default=2, minimum=2, maximum=len(LOCK_NAMES))
@@ -190,6 +266,7 @@ FIGURES = {
     "lanes_in_lock_wait": text("Threads left waiting for a lock", "仍在等锁的线程"),
     "threads_finished": text("Threads that finished", "完成的线程"),
     "threads_phase_s": text("Threads ran until done or deadlock found (s)", "线程运行到结束或发现死锁（秒）"),
+    "steps": text("Steps scheduled", "调度的步数"),
 }
 
 
@@ -224,4 +301,5 @@ SCENARIO = Scenario(
     verdict=verdict,
     figures=FIGURES,
     seed_section="线程锁",
+    gates=True,
 )

@@ -2,6 +2,7 @@
 import sys
 import time
 
+from ..gates import GATE_ACQUIRE, GATE_READ, GATE_RELEASE, GATE_WRITE
 from ..params import Param, workers, switch_interval
 from ..wire import K, S
 from .base import Scenario, Verdict, text
@@ -58,27 +59,91 @@ def _worker(ctx, n, iterations, lock, traced):
     now = time.perf_counter_ns
     vid = ctx.intern("ret")
     read, write = K.VAR_READ, K.VAR_WRITE
+    add, sub = LINE_ADD, LINE_SUB  # each access carries its line of the shown program (aux)
     for _ in range(iterations):
         if lock is not None:
             lock.acquire()
         # The timestamp is taken right before each access (a C call, no switch
         # point), so the trace orders accesses as they really happened; the
         # recording call after it is a Python call, hence a switch point.
-        t = now(); x = ret; record(t, read, vid, x)
-        t = now(); ret = x + n; record(t, write, vid, x + n)
-        t = now(); x = ret; record(t, read, vid, x)
-        t = now(); ret = x - n; record(t, write, vid, x - n)
+        t = now(); x = ret; record(t, read, vid, x, add)
+        t = now(); ret = x + n; record(t, write, vid, x + n, add)
+        t = now(); x = ret; record(t, read, vid, x, sub)
+        t = now(); ret = x - n; record(t, write, vid, x - n, sub)
         if lock is not None:
             lock.release()
 
 
+
+
+def _line_of(code: str) -> int:
+    """The 1-based line of SOURCE that code starts (the scheduler shows where a thread stands)."""
+    for number, line in enumerate(SOURCE.splitlines(), 1):
+        if line.strip().startswith(code):
+            return number
+    return 0
+
+
+LINE_ADD, LINE_SUB, LINE_LOCK = _line_of("ret = ret + n"), _line_of("ret = ret - n"), _line_of("with lock")
+_writes = 0  # writes of ret so far (gated runs: counted inside the gate, so exact)
+
+
+def _gated_access(gates, number, record, vid, line, delta):
+    """One ``ret = ret + delta`` as two gated steps: read, then write.  Returns True when
+    the write overwrote another thread's write made since this thread's read."""
+    global ret, _writes
+    gates.enter(number, GATE_READ, line)
+    # The loads and stores of a step stand together with no call between them (a call is
+    # a switch point on 3.10+), so running freely `stale` says what really happened.
+    t = time.perf_counter_ns(); x = ret; seen = _writes  # noqa: E702
+    record(t, K.VAR_READ, vid, x, line)
+    gates.leave(number)
+    gates.enter(number, GATE_WRITE, line)
+    t = time.perf_counter_ns(); ret = x + delta; stale = _writes != seen; _writes += 1  # noqa: E702
+    record(t, K.VAR_WRITE, vid, x + delta, line)
+    gates.leave(number)
+    return stale
+
+
+def _worker_gated(ctx, number, n, iterations, lock):
+    """The traced worker with every access (and lock step) a gate of engine.gates: the
+    user, a schedule or a replay decides which thread takes each next step."""
+    gates = ctx.gates
+    record = ctx.rec().event_at
+    vid = ctx.intern("ret")
+    try:
+        for _ in range(iterations):
+            if lock is not None:
+                gates.enter(number, GATE_ACQUIRE, LINE_LOCK)
+                got = lock.request()
+                gates.leave(number)
+                if not got:
+                    lock.wait_for()
+            for delta, line in ((n, LINE_ADD), (-n, LINE_SUB)):
+                if _gated_access(gates, number, record, vid, line, delta):
+                    gates.notice("lost update")
+            if lock is not None:
+                gates.enter(number, GATE_RELEASE, LINE_LOCK)
+                lock.release()
+                gates.leave(number)
+    finally:
+        gates.unregister(number)
+
+
 def run(ctx, p):
-    global ret
-    ret = 0
+    global ret, _writes
+    ret = _writes = 0
     lock = ctx.lock("lock") if p["lock"] else None
-    threads = [ctx.thread(_worker, "THREAD%d" % (i + 1),
-                          (ctx, 5 + 3 * i, p["iterations"], lock, p["traced"]))
-               for i in range(p["workers"])]
+    if ctx.gates is not None:  # scheduled: every access is a step someone chooses
+        threads = [ctx.thread(_worker_gated, "THREAD%d" % (i + 1),
+                              (ctx, i + 1, 5 + 3 * i, p["iterations"], lock))
+                   for i in range(p["workers"])]
+        for i in range(p["workers"]):
+            ctx.gates.register(i + 1)  # before any starts: a schedule may name any of them
+    else:
+        threads = [ctx.thread(_worker, "THREAD%d" % (i + 1),
+                              (ctx, 5 + 3 * i, p["iterations"], lock, p["traced"]))
+                   for i in range(p["workers"])]
     with ctx.phase("threads"):
         for t in threads:
             t.start()
@@ -139,6 +204,10 @@ def verdict(run, p):
             "Each lost update is a write computed from a read that another thread's write "
             "had already made stale: the trace links them.",
             "每次丢失的更新，都是基于已被其他线程改写过的旧读数计算出的写入：轨迹中已把它们连起来。"))
+    gated = run.gates
+    if gated:  # scheduled: the order of steps was chosen, not the interpreter's
+        notes = _scheduled_notes(run, gated) + notes
+        return Verdict(head, dict(figures, steps=gated.get("steps", 0)), notes)
     if free:
         notes.append(text("This is a free-threaded build: threads really run at once, so "
                           "unlocked updates are lost constantly.",
@@ -158,6 +227,25 @@ def verdict(run, p):
     return Verdict(head, figures, notes)
 
 
+def _scheduled_notes(run, gated: dict) -> list:
+    """What a scheduled run's order of steps did, from its recorded steps."""
+    from ..interleaving import lost_update_story
+    who = {"step": ("you chose", "由你选择"), "schedule": ("a schedule set", "由给定的调度顺序决定"),
+           "replay": ("a replayed recording set", "由重放的录制决定")}[gated.get("mode", "schedule")]
+    notes = [text("Every read and write of ret was a step whose order %s (%d steps), not the "
+                  "interpreter's thread switches." % (who[0], gated.get("steps", 0)),
+                  "对 ret 的每次读写都是一步，顺序%s（共 %d 步），而不是解释器的线程切换。"
+                  % (who[1], gated.get("steps", 0)))]
+    story = lost_update_story(run, "ret")
+    if story:
+        notes.insert(0, story)
+    if gated.get("diverged"):
+        notes.append(text("The schedule was followed until %s; the rest ran freely."
+                          % gated["diverged"],
+                          "调度顺序一直被遵守，直到 %s；其余部分自由运行。" % gated["diverged"]))
+    return notes
+
+
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
     "final_value": text("Final value", "最终值"),
@@ -165,6 +253,7 @@ FIGURES = {
     "lost_updates": text("Lost updates", "丢失的更新"),
     "lock_waits": text("Waits for the lock", "等锁次数"),
     "accesses_traced": text("Reads and writes traced", "追踪的读写次数"),
+    "steps": text("Steps scheduled", "调度的步数"),
 }
 
 
@@ -194,4 +283,5 @@ SCENARIO = Scenario(
     figures=FIGURES,
     shows=("trace",),
     seed_section="线程锁",
+    gates=True,
 )
