@@ -158,6 +158,8 @@ def measure(quick: bool) -> list:
                 row[part] = {"error": str(exc)[-300:]}
         row["load_1min"] = os.getloadavg()[0]
         rows.append(row)
+        sys.stderr.write("scale: %s\n" % json.dumps(row))  # a long run shows its progress
+        sys.stderr.flush()
     return rows
 
 
