@@ -29,6 +29,7 @@ MAX_LABELS = 60      # value labels appear when at most this many marks are in v
 LINK_RISE = 0.36     # the link is drawn as a bracket this far above the row
 READ_LIFT = 0.13     # reads sit a little above the row, writes a little below: both stay visible
 ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the verdict's are taken
+RANGE_DRAW_MS = 40     # marks and value curve redrawn at most this often (25 a second)
 DRAIN_DRAW_S = 0.1     # after the run, the settling rest is drawn this often, not every slice
 SETTLE_BUDGET_S = 0.012  # a tick settles what fits in this (measured cost per access), so
                          # the window never waits for the trace; after the run, ticks follow
@@ -92,7 +93,13 @@ class TraceView(QWidget):
         self._drain = QTimer(self)  # after the run: settle the rest a slice per tick
         self._drain.setInterval(0)  # one slice per event-loop pass: input and paints in between
         self._drain.timeout.connect(self._drain_tick)
-        self.rows_plot.sigXRangeChanged.connect(lambda *_: self._draw_range())
+        # A zoom, a pan or the following timeline moves the range many times a second:
+        # the marks and the curve are redrawn once per RANGE_DRAW_MS, for the latest range.
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(RANGE_DRAW_MS)
+        self._range_timer.timeout.connect(self._draw_range)
+        self.rows_plot.sigXRangeChanged.connect(lambda *_: self._schedule_range())
         self.rows_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
         self.value_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
         self.reset(0)
@@ -313,8 +320,12 @@ class TraceView(QWidget):
             before = tuple(self.rows_plot.viewRange()[0])
             self.time_range.set((t[0] - self._t0_ns) / 1e9, (t[-1] - self._t0_ns) / 1e9)
             if before != tuple(self.rows_plot.viewRange()[0]):
-                return  # the range change redrew the marks already
-        self._draw_range()
+                return  # the range change schedules the redraw already
+        self._schedule_range()
+
+    def _schedule_range(self) -> None:
+        if not self._range_timer.isActive():  # a throttle, not a debounce: a drag redraws too
+            self._range_timer.start()
 
     def _draw_range(self) -> None:
         """The view's marks and value curve (after a zoom, a pan, or new accesses)."""
