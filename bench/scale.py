@@ -27,8 +27,17 @@ from bench import common
 PLOT_PATH = os.path.join(common.REPO_ROOT, "docs", "scale.png")
 
 
-def points(quick: bool) -> list:
-    """(scenario, params) in order."""
+def points(quick, medium: bool = False) -> list:
+    """(scenario, params) in order.  medium: the full set without its two slowest corners
+    (race 8 x 1M: 32M events; thread-names past 32k lines, slow while the recorder copies its
+    string table per printed line), for a loaded machine."""
+    if medium:
+        return ([("race", {"iterations": n, "workers": 2}) for n in (10_000, 100_000, 1_000_000)]
+                + [("race", {"iterations": n, "workers": 8}) for n in (10_000, 100_000)]
+                + [("thread-names", {"workers": w, "lines": 1000}) for w in (8, 32)]
+                + [("thread-names", {"workers": 8, "lines": 4000})]
+                + [(sid, {"workers": w, "iterations": 100_000})
+                   for sid in ("gil", "process-basics") for w in (8, 32, 128)])
     if quick:
         return [("race", {"iterations": 10_000, "workers": 2}),
                 ("race", {"iterations": 100_000, "workers": 2}),
@@ -145,10 +154,10 @@ def _short(n: int) -> str:
         "%dk" % (n // 1000) if n >= 1000 and n % 1000 == 0 else str(n))
 
 
-def measure(quick: bool) -> list:
+def measure(quick: bool, medium: bool = False) -> list:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     rows = []
-    for sid, params in points(quick):
+    for sid, params in points(quick, medium):
         row = {"point": _label(sid, params), "scenario": sid, "params": params}
         for part in ("cli", "window"):
             try:
@@ -233,10 +242,10 @@ def plot(rows: list, path: str = PLOT_PATH) -> str:
     return path
 
 
-def run(quick: bool = False, plot_path: str = None) -> dict:
+def run(quick: bool = False, plot_path: str = None, medium: bool = False) -> dict:
     """The full bench draws docs/scale.png (the README's); --quick draws nothing unless asked."""
     plot_path = plot_path or (None if quick else PLOT_PATH)
-    rows = measure(quick)
+    rows = measure(quick, medium)
     figures = {"points": rows, "load_1min_end": os.getloadavg()[0]}
     goals = []
     for r in rows:
@@ -263,8 +272,15 @@ def run(quick: bool = False, plot_path: str = None) -> dict:
     return res
 
 
-if __name__ == "__main__":
-    quick = "--quick" in sys.argv[1:]
-    result = run(quick=quick, plot_path=PLOT_PATH if "--plot" in sys.argv[1:] else None)
+if __name__ == "__main__":  # python -m bench.scale [--quick | --medium] [--plot]
+    quick, medium = "--quick" in sys.argv[1:], "--medium" in sys.argv[1:]
+    with common.LoadMeter() as meter:
+        t0 = time.monotonic()
+        result = run(quick=quick, medium=medium,
+                     plot_path=PLOT_PATH if "--plot" in sys.argv[1:] or medium else None)
+    result = common.stamp(result, time.monotonic() - t0, quick, meter.other_cores)
+    result["medium"] = medium
+    common.write_results({"scale": result})
+    common.print_result(result)
     print("plot: %s" % result["figures"].get("plot"))
     print("\n".join(result["table"]))
