@@ -264,7 +264,7 @@ def _write_outputs(result, session, args) -> None:
                 f.write(text + "\n")
     if getattr(args, "trace", None):
         from . import export
-        export.write_chrome_trace(result.view, args.trace)
+        export.write_chrome_trace(result.view, args.trace, export.phase_labels(session.scenario))
     if getattr(args, "save", None):
         from . import recording
         recording.save(session, args.save)

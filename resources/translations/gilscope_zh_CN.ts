@@ -96,6 +96,80 @@
     </message>
 </context>
 <context>
+    <name>ExportActions</name>
+    <message>
+        <source>Run a scenario or open a saved run first.</source>
+        <translation>请先运行一个场景，或打开一次保存的运行。</translation>
+    </message>
+    <message>
+        <source>Window as PNG (1920×1080)…</source>
+        <translation>窗口存为 PNG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Window as SVG (1920×1080)…</source>
+        <translation>窗口存为 SVG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline as PNG (1920×1080)…</source>
+        <translation>时间线存为 PNG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline as SVG (1920×1080)…</source>
+        <translation>时间线存为 SVG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline spans as CSV…</source>
+        <translation>时间线区段存为 CSV…</translation>
+    </message>
+    <message>
+        <source>Verdict figures as CSV…</source>
+        <translation>结论数据存为 CSV…</translation>
+    </message>
+    <message>
+        <source>Verdict as text…</source>
+        <translation>结论存为文本…</translation>
+    </message>
+    <message>
+        <source>Perfetto trace (Chrome JSON)…</source>
+        <translation>Perfetto 追踪（Chrome JSON）…</translation>
+    </message>
+    <message>
+        <source>Recording (.gilscope)…</source>
+        <translation>运行记录（.gilscope）…</translation>
+    </message>
+    <message>
+        <source>Cannot write {0}: {1}</source>
+        <translation>无法写入 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>FileMenu</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open a saved run…</source>
+        <translation>打开保存的运行…</translation>
+    </message>
+    <message>
+        <source>Open recent</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+</context>
+<context>
     <name>InterpreterPicker</name>
     <message>
         <source>{0} — this gilscope</source>
@@ -146,11 +220,11 @@
     </message>
     <message>
         <source>The run failed before anything could be measured.</source>
-        <translation>运行在能测量任何东西之前就失败了。</translation>
+        <translation>运行失败，尚未测得任何数据。</translation>
     </message>
     <message>
         <source>Stopped before the end: no verdict for a partial run.</source>
-        <translation>在结束前停止了：不完整的运行没有结论。</translation>
+        <translation>运行被提前停止：不完整的运行不给出结论。</translation>
     </message>
     <message>
         <source>Stopped early — measured so far: </source>
@@ -177,7 +251,7 @@
     <name>MainWindow</name>
     <message>
         <source>gilscope — see Python threads, processes and the GIL</source>
-        <translation>gilscope — 看见 Python 的线程、进程与 GIL</translation>
+        <translation>gilscope — 直观看清 Python 的线程、进程与 GIL</translation>
     </message>
     <message>
         <source>▶ Run</source>
@@ -273,6 +347,25 @@
     </message>
 </context>
 <context>
+    <name>OpenRecording</name>
+    <message>
+        <source>Stop the run before opening a saved one.</source>
+        <translation>请先停止当前运行，再打开保存的运行。</translation>
+    </message>
+    <message>
+        <source>Cannot open the saved run: {0}</source>
+        <translation>无法打开保存的运行：{0}</translation>
+    </message>
+    <message>
+        <source>Open a saved run</source>
+        <translation>打开保存的运行</translation>
+    </message>
+    <message>
+        <source>gilscope recordings (*.gilscope);;All files (*)</source>
+        <translation>gilscope 运行记录 (*.gilscope);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
     <name>ParamForm</name>
     <message>
         <source>Reset to defaults</source>
@@ -302,11 +395,11 @@
     </message>
     <message>
         <source>Depth of {0}: items waiting after every put and get ({1} puts, {2} gets)</source>
-        <translation>{0}的深度：每次 put 和 get 之后等待中的元素数（put {1} 次，get {2} 次）</translation>
+        <translation>{0} 的深度：每次 put 和 get 之后等待中的数据项数（put {1} 次，get {2} 次）</translation>
     </message>
     <message>
         <source>items in queue</source>
-        <translation>队列中的元素</translation>
+        <translation>队列中的数据项</translation>
     </message>
 </context>
 <context>
@@ -349,7 +442,7 @@
     </message>
     <message>
         <source>Computing the verdict from {0}…</source>
-        <translation>正在根据{0}计算结论…</translation>
+        <translation>正在根据 {0} 计算结论…</translation>
     </message>
     <message>
         <source>Ready: press F5 to run “{0}”</source>
@@ -586,7 +679,7 @@
     </message>
     <message>
         <source>waiting on a queue</source>
-        <translation>等待队列</translation>
+        <translation>在队列上等待</translation>
     </message>
     <message>
         <source>waiting in join()</source>

@@ -205,3 +205,20 @@ def test_a_scheduled_race_gives_the_same_result_on_every_interpreter(python, tmp
     doc = json.loads(proc.stdout)
     assert doc["figures"]["replay_same_steps"] is True
     assert doc["interpreter"]["version"].startswith("%d.%d" % tuple(python.version[:2]))
+
+
+@pytest.mark.parametrize("python", python_params(["py3.10", "py3.11", "py3.12", "py3.13", "py3.14"]))
+def test_a_free_run_s_recorded_order_is_the_real_one_on_3_10_and_later(python, tmp_path):
+    """Each access's timestamp is taken right after it with no switch point between them
+    (3.10+ switch only after calls, at function entry and loop jumps), so forcing the
+    recorded order reproduces every value.  At a 20 us switch interval threads switch
+    thousands of times, so a misordered pair would show."""
+    path = str(tmp_path / "free.gilscope")
+    subprocess.run([sys.executable, MAIN, "run", "race", "--python", python.path,
+                    "--set", "iterations=3000", "--set", "switch_interval=0.00002",
+                    "--save", path], stdout=subprocess.PIPE, timeout=120, check=True)
+    proc = subprocess.run([sys.executable, MAIN, "run", "race", "--replay", path,
+                           "--python", python.path, "--json", "-"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == 0, proc.stdout.decode()[-600:] + proc.stderr.decode()
+    assert json.loads(proc.stdout)["figures"]["replay_same_steps"] is True
