@@ -20,4 +20,5 @@ BENCHES = (
     ("gui-latency", "gui_latency"),
     ("compare-view", "compare_view"),
     ("startup", "startup"),
+    ("scale", "scale"),
 )

@@ -36,7 +36,7 @@ def render_result(raw: dict, module) -> dict:
             goals += [common.goal("%s: %s frame" % (size, v), r[v + " ms"], "<=", r["goal_ms"], "ms")
                       for v in views if v + " ms" in r]
         if "bytes_per_span" in r:
-            goals.append(common.goal("%s: bytes per span with its index" % size, r["bytes_per_span"],
+            goals.append(common.goal("%s: bytes per span with its index (resident)" % size, r["bytes_per_span"],
                                      "<=", 80, "B"))
         baseline[size] = {v + " cpu ms": r.get(v + " cpu ms") for v in views}
     res = common.result("render", raw, baseline, goals)

@@ -10,14 +10,17 @@ Figures: resident bytes gained / items held, and the arrays' own nbytes / items
 beside it (the baseline: what the data alone needs).  For events the goal reads
 the growth from 5M to 10M events (to 0.1 B): the cost of holding one more event, without the
 ~2 MB the decoder and allocator hold whatever the count (shown as "overall").
-The store doubles as it grows, so the peak while it copies is shown too.
-Goals: <= 32 B/event, <= 80 B/span.
+The store reserves its capacity as address space and never copies itself to grow,
+so its peak is its size: the peak is a goal too.  ("reserves" in the table is that
+address space, not memory.)  Goals: <= 32 B/event held, <= 48 B/event at the peak,
+<= 80 B/span.  The window's, the CLI's and `report`'s peaks per event are bench scale's.
 """
 import sys
 
 from bench import common
 
 GOAL_EVENT_B = 32
+GOAL_PEAK_B = 48  # the store reserves its capacity as address space: it never copies itself
 GOAL_SPAN_B = 80
 
 
@@ -142,7 +145,7 @@ def run(quick: bool = False) -> dict:
                 "meaning": "resident growth of a fresh process / items held; the data's own "
                            "nbytes per item is the floor"}
     table = ["events: %d held, %.2f B/event resident from %s to %s, %.2f B/event overall; peak while "
-             "the store grows %.1f B/event (records %.0f B; store reserves %.1f B/event)"
+             "the store grows %.1f B/event (records %.0f B; address space reserved %.1f B/event)"
              % (ev["items"], ev_b, _m(n / 2), _m(n), ev["rss_bytes"] / ev["items"],
                 ev["peak_bytes"] / ev["items"], ev["array_bytes"] / ev["items"],
                 ev["reserved_bytes"] / ev["items"]),
@@ -151,6 +154,8 @@ def run(quick: bool = False) -> dict:
     # To 0.1 B: RSS counts 4 KiB pages, and an allocator page here or there is no cost per event.
     goals = [common.goal("bytes per held event (resident, %s -> %s events)" % (_m(n / 2), _m(n)),
                          round(ev_b, 1), "<=", GOAL_EVENT_B, "B"),
+             common.goal("peak bytes per event while the store fills (resident)",
+                         round(ev["peak_bytes"] / ev["items"], 1), "<=", GOAL_PEAK_B, "B"),
              common.goal("bytes per timeline span with its index (resident)", round(sp_b, 2), "<=",
                          GOAL_SPAN_B, "B")]
     res = common.result("memory", figures, baseline, goals)

@@ -10,7 +10,7 @@ the scenario the window opened with; "first scenario running" is when that run's
 first events reach the window.  One warm-up launch is discarded; the figures are
 medians.  Baselines, same run: the bare interpreter's start, and a PySide6-only
 window (one QLabel) to its first paint.
-Goals: first paint <= 300 ms, plots <= 1.0 s.
+Goals: first paint <= 200 ms, plots <= 1.0 s.
 """
 import json
 import os
@@ -20,7 +20,7 @@ import time
 
 from bench import common
 
-GOAL_PAINT_MS = 300
+GOAL_PAINT_MS = 200
 GOAL_PLOTS_MS = 1000
 
 _APP = r"""

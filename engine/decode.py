@@ -5,6 +5,7 @@ frame), event payloads are joined and decoded with one ``numpy.frombuffer`` per
 read, and copied into an EventStore.  No Python object per event.
 """
 import json
+import os
 import threading
 
 import numpy as np
@@ -15,15 +16,41 @@ EVENT_DTYPE = np.dtype(wire.NUMPY_DTYPE_SPEC)
 assert EVENT_DTYPE.itemsize == wire.RECORD_SIZE
 
 
-class EventStore:
-    """A growable, capacity-bounded array of events; drops are counted, never silent."""
+BYTES_PER_EVENT_BUDGET = 160  # a held event's share of memory, all copies (store 32 B, the
+                              # verdict's sorted copy and the window's views): the cap is
+                              # physical memory / this, so a lesson reaches it only on purpose
+MIN_CAPACITY, MAX_CAPACITY = 16_000_000, 1_000_000_000
 
-    def __init__(self, capacity: int = 16_000_000) -> None:
-        self.capacity = capacity
+
+def default_capacity() -> int:
+    """Events a store holds by default: what this machine's memory can hold with the
+    verdict and the window's views beside them (24 GiB: ~160M events)."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return MIN_CAPACITY
+    return int(min(MAX_CAPACITY, max(MIN_CAPACITY, memory // BYTES_PER_EVENT_BUDGET)))
+
+
+class EventStore:
+    """A capacity-bounded array of events; drops are counted, never silent.
+
+    The whole capacity is reserved at once as address space (np.empty: the kernel maps a
+    page only when an event is written to it), so the store never copies itself to grow:
+    resident memory is 32 B a held event, never twice that while doubling, and a view
+    stays valid however much comes after.  Where the reservation is refused, it grows
+    by doubling as before.
+    """
+
+    def __init__(self, capacity: int = None) -> None:
+        self.capacity = default_capacity() if capacity is None else capacity
         self.dropped = 0
         self._lock = threading.Lock()  # held for pointer swaps, never for decoding
         self._append_lock = threading.Lock()  # the reader and the sampler both append
-        self._array = np.empty(min(capacity, 65536), EVENT_DTYPE)
+        try:
+            self._array = np.empty(self.capacity, EVENT_DTYPE)
+        except MemoryError:
+            self._array = np.empty(min(self.capacity, 65536), EVENT_DTYPE)
         self._n = 0
 
     def append(self, events: np.ndarray) -> None:

@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from . import scenarios, wire
-from .decode import EVENT_DTYPE, EventStore, StreamDecoder
+from .decode import EVENT_DTYPE, EventStore, StreamDecoder, default_capacity
 
 MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
 
@@ -115,20 +115,26 @@ class LoadedRun:
         return analysis.result_of(self)
 
 
-def load(path: str, capacity: int = 50_000_000) -> LoadedRun:
+READ_BYTES = 4 << 20
+
+
+def load(path: str, capacity: int = None) -> LoadedRun:
     """Read a recording.  Raises RecordingError for anything not right about it."""
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
             raise RecordingError("%s is %d bytes; recordings over 2 GiB are not loaded" % (path, size))
-        with open(path, "rb") as f:
-            data = f.read()
+        store = EventStore(capacity if capacity is not None
+                           else max(default_capacity(), size // wire.RECORD_SIZE + 1))
+        decoder = StreamDecoder(store)
+        with open(path, "rb") as f:  # in pieces: never the whole file and its events at once
+            while True:
+                data = f.read(READ_BYTES)
+                if not data:
+                    break
+                decoder.feed(data)
     except OSError as exc:
         raise RecordingError("cannot read %s: %s" % (path, exc.strerror or exc))
-    store = EventStore(capacity)
-    decoder = StreamDecoder(store)
-    try:
-        decoder.feed(data)
     except wire.WireError as exc:
         raise RecordingError("%s: %s" % (path, exc))
     if decoder.leftover:

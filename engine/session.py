@@ -33,7 +33,9 @@ class SessionError(Exception):
 class Session:
     """One run at a time: its process tree, its events, its end."""
 
-    def __init__(self, capacity: int = 16_000_000, sample: bool = True) -> None:
+    def __init__(self, capacity: int = None, sample: bool = True) -> None:
+        # None: engine.decode.default_capacity(), from this machine's memory (a 16M cap
+        # dropped half of race's events at 8 workers x 1M iterations)
         self.capacity = capacity
         self.sample = sample
         self.state = "idle"  # idle | running | finished | failed | stopped

@@ -55,7 +55,7 @@ class PlotsArea(QSplitter):
         self.time_range = TimeRange(self)
         self.time_range.attach(self.timeline.view_box)
         self.time_range.moved_by_user.connect(self.timeline.stop_following)
-        for view in (self.cpu, self.queue, self.tasks):
+        for view in (self.cpu, self.queue, self.tasks, self.trace):
             view.share_time_axis(self.time_range)
         self._shows = None
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
@@ -122,6 +122,7 @@ class PlotsArea(QSplitter):
                      for name in short]
         compact = full > room and short != self.lane_labels
         self.timeline.set_tick_names(short if compact else None)
+        axes += self.trace.left_axes()  # its thread rows and value plot
         width = max([_axis_width(lanes_axis, short if compact else self.lane_labels)]
                     + [_axis_width(axis, texts) for axis, texts in axes])
         for axis in [lanes_axis] + [axis for axis, _ in axes]:

@@ -9,12 +9,12 @@ thread take one step; "run freely" opens the gates until the next lost update or
 
 It reads what it shows from the run's events (gate_wait and state events), never from
 the runner directly, so what it says is what was recorded.
+numpy is imported on the first events, not with the window: the window paints before it.
 """
 import dis
 import platform
 import re
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
@@ -117,8 +117,9 @@ class SchedulerPanel(QFrame):
                 item.widget().deleteLater()
         self._update()
 
-    def ingest(self, chunk: np.ndarray, strings: dict) -> None:
-        """Events new since the last call."""
+    def ingest(self, chunk, strings: dict) -> None:
+        """Events new since the last call (a numpy array of events)."""
+        import numpy as np
         for e in chunk[np.isin(chunk["kind"], (K.WORKER_START, K.THREAD_SPAWN))]:
             name = strings.get((int(e["pid"]), int(e["b"])), "")
             match = _THREAD.match(name)

@@ -149,6 +149,8 @@ class SessionAdapter(QObject):
         self._timer.stop()
         self._analysis = None
         result, error = self._outcome or (None, "?")
+        self._outcome = None  # the window keeps the result it wants; the previous run's
+                              # millions of events must not stay alive here after the next
         session = self._session
         if result is None:
             self.run_failed.emit(self.tr("The run ended but its events could not be analysed: {0}")

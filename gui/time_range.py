@@ -38,6 +38,13 @@ class TimeRange(QObject):
         else:
             self._apply(self._range)
 
+    def detach(self, view_box) -> None:
+        """Stop sharing with view_box (it moves to another range)."""
+        if view_box in self._views:
+            self._views.remove(view_box)
+            view_box.sigXRangeChanged.disconnect(self._view_changed)
+            view_box.sigRangeChangedManually.disconnect(self._view_moved_by_user)
+
     def range(self) -> tuple:
         return self._range
 

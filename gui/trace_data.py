@@ -18,7 +18,6 @@ import collections
 import numpy as np
 
 from engine.analysis import lane_keys
-from engine.decode import EVENT_DTYPE
 from engine.wire import K
 
 
@@ -49,53 +48,105 @@ class LostUpdateTracker:
     def __init__(self) -> None:
         self.n = 0               # accesses seen
         self.writes = 0          # writes seen
-        self.last_read = {}      # lane key -> (global index of its last read, writes up to it)
+        self.last_read = {}      # row -> (global index of its last read, writes up to it)
         self.write = Column(np.int64)  # index of each lost write
         self.read = Column(np.int64)   # index of the stale read it was computed from
 
-    def feed(self, keys: np.ndarray, is_write: np.ndarray) -> tuple:
-        """One batch (after all earlier ones, in time order); returns its new (writes, reads)."""
-        base, n = self.n, len(keys)
-        wcum = self.writes + np.cumsum(is_write)  # writes up to and including each access
-        idx = np.arange(n)
+    def feed(self, rows: np.ndarray, is_write: np.ndarray) -> tuple:
+        """One batch (after all earlier ones, in time order); returns its new (writes, reads).
+
+        rows: a small integer per access naming its thread.  One pass per thread over
+        the batch (threads are few), no Python per access.
+        """
+        base, n = self.n, len(rows)
+        if not n:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        wcum = self.writes + np.cumsum(is_write, dtype=np.int64)  # writes up to and including each
+        idx = np.arange(n, dtype=np.int64)
+        is_read = ~is_write
         new_w, new_r = [], []
-        for key in np.unique(keys).tolist():
-            mine = keys == key
-            reads = np.where(mine & ~is_write, idx, -1)
-            last = np.maximum.accumulate(reads)  # this lane's latest read so far in the batch
-            w = idx[mine & is_write]
+        for row in np.flatnonzero(np.bincount(rows)).tolist():
+            mine = rows == row
+            w = np.flatnonzero(mine & is_write)
+            reads = np.where(mine & is_read, idx, -1)
+            last = np.maximum.accumulate(reads)  # this thread's latest read so far in the batch
             r_local = last[w]
-            carried = self.last_read.get(key)
+            carried = self.last_read.get(row)
             r_global = np.where(r_local >= 0, base + r_local, carried[0] if carried else -1)
             wc_at_r = np.where(r_local >= 0, wcum[np.maximum(r_local, 0)], carried[1] if carried else 0)
-            has_read = r_global >= 0
-            stale = has_read & (wcum[w] - 1 - wc_at_r > 0)  # writes strictly between read and write
+            stale = (r_global >= 0) & (wcum[w] - 1 - wc_at_r > 0)  # writes strictly between
             new_w.append(base + w[stale])
             new_r.append(r_global[stale])
-            if reads.max() >= 0:
-                i = int(reads.max())
-                self.last_read[key] = (base + i, int(wcum[i]))
+            i = int(last[-1])
+            if i >= 0:
+                self.last_read[row] = (base + i, int(wcum[i]))
         self.n += n
-        self.writes = int(wcum[-1]) if n else self.writes
-        w = np.concatenate(new_w) if new_w else np.zeros(0, np.int64)
+        self.writes = int(wcum[-1])
+        w, r = np.concatenate(new_w), np.concatenate(new_r)
         order = np.argsort(w, kind="stable")
-        w, r = w[order], (np.concatenate(new_r) if new_r else np.zeros(0, np.int64))[order]
+        w, r = w[order], r[order]
         self.write.extend(w)
         self.read.extend(r)
         return w, r
 
 
-MAX_SETTLE = 150_000  # accesses settled per call: bounds the GUI thread's work per tick
+MAX_SETTLE = 2_000_000  # accesses settled per call at most: callers settle by time budget
+VALUE_BLOCK = 256       # writes per min/max block of the value curve (gui.trace_view draws
+                        # wide views from the blocks, never from millions of points)
+
+
+class _LaneQueue:
+    """One thread's accesses not settled yet: columns per arrived piece, in time order."""
+
+    __slots__ = ("pieces", "n")
+
+    def __init__(self) -> None:
+        self.pieces = collections.deque()  # (t, var key, is_write, value) arrays
+        self.n = 0
+
+    def push(self, piece: tuple) -> None:
+        self.pieces.append(piece)
+        self.n += len(piece[0])
+
+    def nth_time(self, n: int):
+        """Time of the n-th queued access (1-based), or None if fewer are queued."""
+        for t, *_ in self.pieces:
+            if n <= len(t):
+                return int(t[n - 1])
+            n -= len(t)
+        return None
+
+    def take_until(self, cut) -> list:
+        """Pop the queued pieces at or before cut (all if cut is None), in order."""
+        taken = []
+        while self.pieces:
+            piece = self.pieces[0]
+            t = piece[0]
+            if cut is None or t[-1] <= cut:
+                taken.append(self.pieces.popleft())
+                continue
+            k = int(np.searchsorted(t, cut, side="right"))
+            if k:
+                taken.append(tuple(col[:k] for col in piece))
+                self.pieces[0] = tuple(col[k:] for col in piece)
+            break
+        self.n -= sum(len(p[0]) for p in taken)
+        return taken
 
 
 class TraceData:
-    """One variable's accesses, settled in time order, with rows, values and lost updates."""
+    """One variable's accesses, settled in time order, with rows, values and lost updates.
+
+    Kept as plain columns (never 32-byte records): t, row (a thread's number), is_write,
+    value; the writes alone again for the value curve, with a min/max per VALUE_BLOCK
+    writes.  ~27 bytes an access, every step a numpy operation over the new accesses.
+    """
 
     def __init__(self, t0_ns: int = 0) -> None:
         self.t0_ns = t0_ns
         self.var = ""
         self._var_keys = None     # (pid << 32 | string id) of the chosen variable's name
-        self._pending = {}        # lane key -> deque of its access chunks not settled yet
+        self._pending = {}        # lane key -> _LaneQueue of its accesses not settled yet
         self._seen_t = {}         # lane key -> latest access time seen
         self._exited = set()      # lane keys whose worker exited: they hold nothing back
         self.rows = {}            # lane key -> row, in order of first access
@@ -103,17 +154,29 @@ class TraceData:
 
     def _clear_settled(self) -> None:
         self.t = Column(np.int64)         # ns, the recorder's clock
-        self.row = Column(np.float64)
+        self.row = Column(np.uint16)
         self.is_write = Column(np.bool_)
         self.value = Column(np.int64)
-        self.lane = Column(np.uint64)
         self.write_t = Column(np.int64)   # the writes alone, for the value-over-time curve
         self.write_value = Column(np.int64)
+        self.block_min = Column(np.int64)  # min / max of each full VALUE_BLOCK of writes
+        self.block_max = Column(np.int64)
         self.lost = LostUpdateTracker()
-        self._intervals = None  # lane key -> (stale reads, lost writes): built when asked
+        self._intervals = None  # row -> (stale reads, lost writes): built when asked
 
     def __len__(self) -> int:
         return self.t.n
+
+    @property
+    def lane(self) -> np.ndarray:
+        """Each settled access's lane key (pid << 32 | worker)."""
+        keys = np.zeros(max(len(self.rows), 1), np.uint64)
+        for key, row in self.rows.items():
+            keys[row] = key
+        return keys[self.row.view()]
+
+    def row_keys(self) -> dict:
+        return {row: key for key, row in self.rows.items()}
 
     def seconds(self, start: int = 0, stop: int = None) -> np.ndarray:
         """Times of accesses [start, stop) in seconds since t0 (what the plots draw)."""
@@ -122,21 +185,42 @@ class TraceData:
     def add(self, chunk: np.ndarray) -> None:
         """New events (any kinds); keeps the accesses, per thread, and the worker exits."""
         kinds = chunk["kind"]
-        for key in lane_keys(chunk[kinds == K.WORKER_EXIT]).tolist():
-            self._exited.add(key)
-        acc = chunk[(kinds == K.VAR_READ) | (kinds == K.VAR_WRITE)]
-        if not len(acc):
+        exits = kinds == K.WORKER_EXIT
+        if exits.any():
+            self._exited.update(lane_keys(chunk[exits]).tolist())
+        is_acc = (kinds == K.VAR_READ) | (kinds == K.VAR_WRITE)
+        if not is_acc.any():
             return
+        acc = chunk if is_acc.all() else chunk[is_acc]
+        var = (acc["pid"].astype(np.int64) << 32) | acc["b"].astype(np.int64)
+        if self._var_keys is not None:  # chosen: the other variables' accesses go now
+            keep = np.isin(var, self._var_keys)
+            if not keep.all():
+                acc, var = acc[keep], var[keep]
+            if not len(acc):
+                return
         keys = lane_keys(acc)
-        for key in np.unique(keys).tolist():
-            mine = acc[keys == key]  # one thread's accesses: already in time order
-            self._pending.setdefault(key, collections.deque()).append(mine)
-            self._seen_t[key] = max(self._seen_t.get(key, 0), int(mine["t"][-1]))
+        t, is_write, value = acc["t"].astype(np.int64), acc["kind"] == K.VAR_WRITE, acc["a"].astype(np.int64)
+        # Workers' frames arrive whole: the chunk is runs of one lane. The lanes are the
+        # keys that start a run; one mask per lane (threads are few).
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        lanes = set(keys[starts].tolist())
+        for key in lanes:
+            if len(lanes) == 1:
+                piece = (t, var, is_write, value)
+            else:
+                mine = keys == key  # one thread's accesses: already in time order
+                piece = (t[mine], var[mine], is_write[mine], value[mine])
+            queue = self._pending.get(key)
+            if queue is None:
+                queue = self._pending[key] = _LaneQueue()
+            queue.push(piece)
+            self._seen_t[key] = max(self._seen_t.get(key, 0), int(piece[0][-1]))
 
     @property
     def pending(self) -> int:
         """Accesses received but not in the trace yet."""
-        return sum(len(c) for chunks in self._pending.values() for c in chunks)
+        return sum(q.n for q in self._pending.values())
 
     def settle(self, strings: dict, everything: bool = False, limit: int = MAX_SETTLE) -> int:
         """Move at most about limit accesses nobody can precede any more into the trace.
@@ -145,7 +229,7 @@ class TraceData:
         come (call again while ``pending``).  The work is proportional to what moves,
         never to what waits: each thread's pending accesses are a queue in time order.
         """
-        lanes = [key for key, chunks in self._pending.items() if chunks]
+        lanes = [key for key, queue in self._pending.items() if queue.n]
         if not lanes:
             return 0
         if everything:
@@ -156,28 +240,47 @@ class TraceData:
         per_lane = max(1, limit // len(lanes))
         cut = horizon
         for key in lanes:  # the oldest per_lane of each thread at most: a time-ordered prefix
-            nth = _nth_time(self._pending[key], per_lane)
+            nth = self._pending[key].nth_time(per_lane)
             if nth is not None and (cut is None or nth < cut):
                 cut = nth
-        parts = [_take_until(self._pending[key], cut) for key in lanes]
-        batch = np.concatenate([p for p in parts if len(p)] or [np.zeros(0, EVENT_DTYPE)])
-        if not len(batch):
+        parts = [(key, self._pending[key].take_until(cut)) for key in lanes]
+        parts = [(key, pieces) for key, pieces in parts if pieces]
+        if not parts:
             return 0
         if self._var_keys is None:
-            self._choose_variable(batch, strings)
-        keys = (batch["pid"].astype(np.int64) << 32) | batch["b"].astype(np.int64)
-        batch = batch[np.isin(keys, self._var_keys)]
-        batch = batch[np.argsort(batch["t"], kind="stable")]
-        if not len(batch):
+            self._choose_variable(parts, strings)
+        columns, lane_of = [[], [], []], []
+        for part, (key, pieces) in enumerate(parts):
+            for t, var, is_write, value in pieces:
+                keep = np.isin(var, self._var_keys)
+                if not keep.all():
+                    t, is_write, value = t[keep], is_write[keep], value[keep]
+                if not len(t):
+                    continue
+                for column, values in zip(columns, (t, is_write, value)):
+                    column.append(values)
+                lane_of.append(np.full(len(t), part, np.uint16))
+        if not lane_of:
             return 0
-        if len(self) and batch["t"][0] < self.t.view()[-1]:  # a thread we had not seen yet
-            return self._rebuild(batch)
-        self._append(batch)
-        return len(batch)
+        t, is_write, value = (np.concatenate(c) for c in columns)
+        row = np.concatenate(lane_of)
+        order = np.argsort(t, kind="stable")  # runs of sorted times: a merge, not a full sort
+        t, is_write, value, part = t[order], is_write[order], value[order], row[order]
+        # Rows in order of each thread's first access (what a reader of the plot expects).
+        present, first = np.unique(part, return_index=True)
+        for k in present[np.argsort(first)].tolist():
+            self.rows.setdefault(parts[k][0], len(self.rows))
+        row_of_part = np.zeros(len(parts), np.uint16)
+        row_of_part[present] = [self.rows[parts[k][0]] for k in present.tolist()]
+        row = row_of_part[part]
+        if len(self) and t[0] < self.t.view()[-1]:  # a thread we had not seen yet
+            return self._rebuild(t, row, is_write, value)
+        self._append(t, row, is_write, value)
+        return len(t)
 
-    def _choose_variable(self, pending: np.ndarray, strings: dict) -> None:
+    def _choose_variable(self, parts: list, strings: dict) -> None:
         """The most accessed variable name so far; every process's string ids for it."""
-        keys = (pending["pid"].astype(np.int64) << 32) | pending["b"].astype(np.int64)
+        keys = np.concatenate([piece[1] for _, pieces in parts for piece in pieces])
         uniq, counts = np.unique(keys, return_counts=True)
         names = [strings.get((k >> 32, k & 0xFFFFFFFF), "?") for k in uniq.tolist()]
         totals = {}
@@ -188,20 +291,45 @@ class TraceData:
         self._var_keys = np.array(sorted(set(ids) | {k for k, n in zip(uniq.tolist(), names)
                                                      if n == self.var}), np.int64)
 
-    def _append(self, batch: np.ndarray) -> None:
-        keys = lane_keys(batch)
-        for key in keys[np.sort(np.unique(keys, return_index=True)[1])].tolist():
-            self.rows.setdefault(key, len(self.rows))
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        is_write = batch["kind"] == K.VAR_WRITE
-        self.t.extend(batch["t"])
-        self.row.extend(np.array([self.rows[k] for k in uniq.tolist()], float)[inverse])
+    def adopt(self, acc: np.ndarray, lost: dict) -> None:
+        """Everything at once, from the whole run's accesses of the traced variable in time
+        order (engine.analysis.RunView.accesses) and their lost updates (lost_updates)."""
+        self._pending.clear()
+        keys = lane_keys(acc)
+        # The threads are those seen live (few): a lookup, not a sort of millions of keys.
+        known = np.array(sorted(set(self._seen_t) | set(self.rows)), np.uint64)
+        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
+        if not len(known) or not np.array_equal(known[at], keys):
+            known, at = np.unique(keys, return_inverse=True)  # accesses never seen live
+            at = at.ravel()
+        firsts = [(int(np.argmax(at == i)), key) for i, key in enumerate(known.tolist())
+                  if key not in self.rows and (at == i).any()]
+        for _, key in sorted(firsts):  # new threads in order of first access
+            self.rows[key] = len(self.rows)
+        row = np.array([self.rows.get(k, 0) for k in known.tolist()], np.uint16)[at]
+        self._clear_settled()
+        self._append(acc["t"].astype(np.int64), row, acc["kind"] == K.VAR_WRITE,
+                     acc["a"].astype(np.int64), lost=(lost["write"], lost["read"]))
+
+    def _append(self, t, row, is_write, value, lost: tuple = None) -> None:
+        self.t.extend(t)
+        self.row.extend(row)
         self.is_write.extend(is_write)
-        self.value.extend(batch["a"])
-        self.lane.extend(keys)
-        self.write_t.extend(batch["t"][is_write])
-        self.write_value.extend(batch["a"][is_write])
-        if len(self.lost.feed(keys, is_write)[0]):
+        self.value.extend(value)
+        self.write_t.extend(t[is_write])
+        self.write_value.extend(value[is_write])
+        done = self.block_min.n * VALUE_BLOCK  # writes already summarised in full blocks
+        full = (self.write_value.n - done) // VALUE_BLOCK
+        if full:
+            blocks = self.write_value.view()[done:done + full * VALUE_BLOCK].reshape(full, VALUE_BLOCK)
+            self.block_min.extend(blocks.min(axis=1))
+            self.block_max.extend(blocks.max(axis=1))
+        if lost is not None:  # found already (adopt): the tracker carries on from them
+            self.lost.write.extend(lost[0])
+            self.lost.read.extend(lost[1])
+            self.lost.n, self.lost.writes = len(t), int(np.count_nonzero(is_write))
+            self._intervals = None
+        elif len(self.lost.feed(row, is_write)[0]):
             self._intervals = None
 
     def overwritten(self, idx: np.ndarray) -> np.ndarray:
@@ -212,22 +340,22 @@ class TraceData:
         """
         if self._intervals is None:
             w, r = self.lost.write.view(), self.lost.read.view()
-            lanes = self.lane.view()[w]
+            rows = self.row.view()[w]
             self._intervals = {}
-            for key in np.unique(lanes).tolist():
-                mine = lanes == key  # one thread's stale reads never overlap: sorted by read
+            for row in np.unique(rows).tolist():
+                mine = rows == row  # one thread's stale reads never overlap: sorted by read
                 order = np.argsort(r[mine], kind="stable")
-                self._intervals[key] = (r[mine][order], w[mine][order])
+                self._intervals[row] = (r[mine][order], w[mine][order])
         idx = np.asarray(idx, np.int64)
         hit = np.zeros(len(idx), bool)
         if not len(idx):
             return hit
-        lane = self.lane.view()[idx]
+        rows = self.row.view()[idx]
         candidates = self.is_write.view()[idx]
-        for key, (reads, writes) in self._intervals.items():
+        for row, (reads, writes) in self._intervals.items():
             k = np.searchsorted(reads, idx, side="right") - 1  # the last stale read before idx
             inside = (k >= 0) & (idx < writes[np.maximum(k, 0)])
-            hit |= candidates & inside & (lane != key)
+            hit |= candidates & inside & (rows != row)
         return hit
 
     def lost_story(self, i0: int, i1: int, most: int) -> np.ndarray:
@@ -237,48 +365,21 @@ class TraceData:
         k0, k1 = np.searchsorted(lost_w, [i0, i1])
         if k1 - k0 > most:
             return np.zeros(0, np.int64)
-        lane, is_write = self.lane.view(), self.is_write.view()
+        row, is_write = self.row.view(), self.is_write.view()
         keys = []
         for w, r in zip(lost_w[k0:k1].tolist(), lost_r[k0:k1].tolist()):
-            others = np.flatnonzero(is_write[r + 1:w] & (lane[r + 1:w] != lane[w]))
+            others = np.flatnonzero(is_write[r + 1:w] & (row[r + 1:w] != row[w]))
             keys.extend([r, w] + ([r + 1 + int(others[-1])] if len(others) else []))
         return np.unique(np.array(keys, np.int64))
 
-    def _rebuild(self, batch: np.ndarray) -> int:
+    def _rebuild(self, t, row, is_write, value) -> int:
         """Start over with everything in time order (a late thread's first accesses)."""
-        old = np.zeros(len(self), batch.dtype)
-        old["t"] = self.t.view()
-        keys = self.lane.view()
-        old["pid"] = (keys >> np.uint64(32)).astype(np.uint32)
-        old["worker"] = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        old["kind"] = np.where(self.is_write.view(), K.VAR_WRITE, K.VAR_READ)
-        old["a"] = self.value.view()
-        merged = np.concatenate([old, batch])
+        old = (self.t.view().copy(), self.row.view().copy(), self.is_write.view().copy(),
+               self.value.view().copy())
+        merged = [np.concatenate([a, b]) for a, b in zip(old, (t, row, is_write, value))]
+        order = np.argsort(merged[0], kind="stable")
         self._clear_settled()
-        self._append(merged[np.argsort(merged["t"], kind="stable")])
-        return len(batch)
+        self._append(*(column[order] for column in merged))
+        return len(t)
 
 
-def _nth_time(chunks, n: int):
-    """Time of the n-th queued access (1-based), or None if fewer are queued."""
-    for chunk in chunks:
-        if n <= len(chunk):
-            return int(chunk["t"][n - 1])
-        n -= len(chunk)
-    return None
-
-
-def _take_until(chunks, cut) -> np.ndarray:
-    """Pop the queued accesses at or before cut (all if cut is None), in order."""
-    taken = []
-    while chunks:
-        chunk = chunks[0]
-        if cut is None or chunk["t"][-1] <= cut:
-            taken.append(chunks.popleft())
-            continue
-        n = int(np.searchsorted(chunk["t"], cut, side="right"))
-        if n:
-            taken.append(chunk[:n])
-            chunks[0] = chunk[n:]
-        break
-    return np.concatenate(taken) if len(taken) > 1 else (taken[0] if taken else np.zeros(0, EVENT_DTYPE))

@@ -19,14 +19,21 @@ from engine.wire import K
 
 from . import theme as theme_module
 from .time_range import TimeRange
-from .trace_data import TraceData
+from .trace_data import VALUE_BLOCK, TraceData
 
-MARKS_PER_PIXEL = 3  # per kind in view; beyond it, a sample (lost updates always shown):
-                     # pyqtgraph's scatter costs ~8 us a spot to update, 20k spots ~160 ms
+MARKS_PER_SYMBOL = 2  # marks a row shows per symbol width; beyond it, a sample (lost updates
+                      # always shown): more would only overlap, and pyqtgraph's scatter costs
+                      # ~8-15 us a spot to update (10k spots: 80-150 ms, a visible stutter)
+MAX_MARKS = 2400      # reads and writes drawn at most, whatever the rows and the width
 MAX_LABELS = 60      # value labels appear when at most this many marks are in view
 LINK_RISE = 0.36     # the link is drawn as a bracket this far above the row
 READ_LIFT = 0.13     # reads sit a little above the row, writes a little below: both stay visible
-VALUE_CURVE_PERIOD_S = 1.0  # live, the value curve (millions of points) is resent once a second
+ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the verdict's are taken
+RANGE_DRAW_MS = 40     # marks and value curve redrawn at most this often (25 a second)
+DRAIN_DRAW_S = 0.1     # after the run, the settling rest is drawn this often, not every slice
+SETTLE_BUDGET_S = 0.012  # a tick settles what fits in this (measured cost per access), so
+                         # the window never waits for the trace; after the run, ticks follow
+                         # each other at once until all is settled
 
 
 class TraceView(QWidget):
@@ -41,6 +48,11 @@ class TraceView(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         header.addWidget(self.title, 1)
+        self.previous_button = QPushButton()
+        self.previous_button.clicked.connect(self.show_previous_lost)
+        header.addWidget(self.previous_button)
+        self.lost_position = QLabel()  # "k of N": which lost update is shown
+        header.addWidget(self.lost_position)
         self.next_button = QPushButton()
         self.next_button.clicked.connect(self.show_next_lost)
         header.addWidget(self.next_button)
@@ -52,10 +64,11 @@ class TraceView(QWidget):
         layout.addWidget(self.canvas)
         self.rows_plot = self.canvas.addPlot(row=0, col=0)
         self.value_plot = self.canvas.addPlot(row=1, col=0)
-        # The value plot shows the seconds the rows show (one range object, not an x-link).
-        self.time_range = TimeRange(self)
-        self.time_range.attach(self.rows_plot.getViewBox())
-        self.time_range.attach(self.value_plot.getViewBox())
+        # Both plots show the seconds the timeline shows (share_time_axis); until a plots
+        # area gives its range, a range of their own (one object, not an x-link).
+        self.time_range = None
+        self._shared = False
+        self.share_time_axis(TimeRange(self), shared=False)
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         self.canvas.ci.layout.setRowStretchFactor(1, 2)
         for plot in (self.rows_plot, self.value_plot):
@@ -73,19 +86,44 @@ class TraceView(QWidget):
         self.value_curve = pg.PlotDataItem()
         self.value_lost = pg.ScatterPlotItem(symbol="o")
         self.value_plot.addItem(self.value_curve)
-        # Millions of writes: draw only what is in view, min/max per pixel.  Set on the
-        # PlotItem: its addItem overrides the item's own clip/downsample options.
-        self.value_plot.setClipToView(True)
-        self.value_plot.setDownsampling(auto=True, mode="peak")
+        # Millions of writes: _value_series sends only the view's min/max per pixel column.
         self.value_plot.addItem(self.value_lost)
+        self._per_access_s = 2e-7  # measured settle cost per access (starts at a guess)
         self._labels = []
         self._drain = QTimer(self)  # after the run: settle the rest a slice per tick
-        self._drain.setInterval(30)
+        self._drain.setInterval(0)  # one slice per event-loop pass: input and paints in between
         self._drain.timeout.connect(self._drain_tick)
-        self.rows_plot.sigXRangeChanged.connect(lambda *_: self._draw_marks())
+        # A zoom, a pan or the following timeline moves the range many times a second:
+        # the marks and the curve are redrawn once per RANGE_DRAW_MS, for the latest range.
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(RANGE_DRAW_MS)
+        self._range_timer.timeout.connect(self._draw_range)
+        self.rows_plot.sigXRangeChanged.connect(lambda *_: self._schedule_range())
         self.rows_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
+        self.value_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
         self.reset(0)
         self.apply_theme(theme)
+
+    def share_time_axis(self, time_range, shared: bool = True) -> None:
+        """Show the seconds time_range holds (the plots area's, which the timeline leads): a
+        lost update zoomed here is zoomed on the timeline too, and the reverse."""
+        if self.time_range is not None:
+            for plot in (self.rows_plot, self.value_plot):
+                self.time_range.detach(plot.getViewBox())
+        self.time_range, self._shared = time_range, shared
+        for plot in (self.rows_plot, self.value_plot):
+            plot.enableAutoRange(x=False)
+            time_range.attach(plot.getViewBox())
+
+    def left_axes(self) -> list:
+        """The left axes and the widest tick each shows (the plots area aligns them)."""
+        names = [name for name in self._names.values()] or ["THREAD16"]
+        values = self.data.write_value.view()
+        widest = str(int(values.min())) if len(values) else "-100000"
+        if len(values) and len(str(int(values.max()))) > len(widest):
+            widest = str(int(values.max()))
+        return [(self.rows_plot.getAxis("left"), names), (self.value_plot.getAxis("left"), [widest])]
 
     # -- appearance ----------------------------------------------------------------
     def apply_theme(self, theme, pixel_size: int = None) -> None:
@@ -134,6 +172,12 @@ class TraceView(QWidget):
         self.next_button.setText(self.tr("Next lost update ▶"))
         self.next_button.setToolTip(self.tr("Zoom in on the next lost update and the stale read it came from"))
         self.next_button.setEnabled(bool(count))
+        self.previous_button.setText(self.tr("◀ Previous"))
+        self.previous_button.setToolTip(self.tr("Zoom in on the previous lost update"))
+        self.previous_button.setEnabled(bool(count))
+        shown = self._lost_cursor + 1 if 0 <= self._lost_cursor < count else 0
+        self.lost_position.setText(self.tr("{0} of {1}").format(shown, count) if shown else "")
+        self.lost_position.setVisible(bool(shown))
         theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name),
                                 self._theme, self._px)
         theme_module.axis_label(self.value_plot, "bottom", self.tr("seconds since Run"),
@@ -141,17 +185,27 @@ class TraceView(QWidget):
 
     def show_next_lost(self) -> None:
         """Zoom to the next lost update: its stale read, the writes between, its write, with values."""
+        self._show_lost(+1)
+
+    def show_previous_lost(self) -> None:
+        self._show_lost(-1)
+
+    def _show_lost(self, step: int) -> None:
+        """Zoom every plot with time across (the timeline too) on lost update cursor + step."""
         count = self.lost_count()
         if not count:
             return
-        self._lost_cursor = (self._lost_cursor + 1) % count
+        self._lost_cursor = (self._lost_cursor + step) % count
         r = int(self.data.lost.read.view()[self._lost_cursor])
         w = int(self.data.lost.write.view()[self._lost_cursor])
         t = self.data.t.view()
         first, last = max(0, r - 4), min(len(t) - 1, w + 4)
+        x0, x1 = (t[first] - self._t0_ns) / 1e9, (t[last] - self._t0_ns) / 1e9
+        pad = max(x1 - x0, 1e-7) * 0.05
         self._following = False
-        self.rows_plot.setXRange((t[first] - self._t0_ns) / 1e9, (t[last] - self._t0_ns) / 1e9,
-                                 padding=0.05)
+        self.time_range.moved_by_user.emit()  # the timeline stops following the run
+        self.time_range.set(x0 - pad, x1 + pad)
+        self.retranslate()
 
     # -- data ------------------------------------------------------------------------
     def reset(self, t0_ns: int) -> None:
@@ -164,7 +218,8 @@ class TraceView(QWidget):
         self._ended = False
         self._following = True  # live: the rows plot shows everything so far
         self._next_refresh = 0.0
-        self._next_curve = 0.0
+        self._rows_shown = -1
+        self._lost_shown = -1
         for item in (self.reads, self.writes, self.lost_marks, self.stale_marks, self.overwritten,
                      self.value_lost):
             item.clear()
@@ -179,35 +234,57 @@ class TraceView(QWidget):
 
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
         kinds = chunk["kind"]
-        for e in chunk[kinds == K.WORKER_START]:
+        for e in chunk[kinds == K.WORKER_START]:  # a few per run
             pid = int(e["pid"])
             self._names[(pid, int(e["worker"]))] = strings.get((pid, int(e["b"])), "?")
         self.data.add(chunk)
         self._strings = strings
 
-    def refresh(self, force: bool = False) -> None:
-        """Draw what settled since the last call; throttled by its own cost."""
+    def refresh(self, force: bool = False, draw: bool = True) -> None:
+        """Settle what fits in SETTLE_BUDGET_S and draw it; throttled by its own cost."""
         now = time.monotonic()
         if not force and now < self._next_refresh:
             return
-        if not self.data.settle(self._strings, everything=self._ended) and not force:
+        limit = max(20_000, int(SETTLE_BUDGET_S / self._per_access_s))
+        moved = self.data.settle(self._strings, everything=self._ended, limit=limit)
+        if moved > 10_000:  # the cost per access, as this machine has it now
+            self._per_access_s = 0.7 * self._per_access_s + 0.3 * (time.monotonic() - now) / moved
+        if (not moved and not force) or not draw:
             return
         self._draw_new()
         # Keep the window responsive with millions of accesses: at most ~1/4 of the time here.
         self._next_refresh = now + 3 * (time.monotonic() - now)
 
     def finish(self, result) -> None:
-        """The run is over: nothing precedes what is pending now; settle it over a few ticks."""
+        """The run is over: nothing precedes what is pending now.
+
+        A long tail (the window fell behind a fast run) is taken whole from the verdict's
+        own arrays, which the verdict thread has just sorted: O(n) copies on this thread,
+        and the lost updates are the verdict's by construction.  A short one settles over
+        a few ticks, drawn at most every DRAIN_DRAW_S.
+        """
         self._ended = True
+        if self.data.pending > ADOPT_OVER and result is not None and self.data.var:
+            view = result.view
+            self.data.adopt(view.accesses(self.data.var), view.lost_updates(self.data.var))
+            self._draw_new()
+            self._draw_range()
+            return
+        self._next_draw = 0.0
         self._drain_tick()
 
     def _drain_tick(self) -> None:
-        self.refresh(force=True)
+        now = time.monotonic()
+        draw = now >= self._next_draw
+        self.refresh(force=True, draw=draw)
+        if draw:
+            self._next_draw = now + DRAIN_DRAW_S
         if self.data.pending:
             self._drain.start()
         else:
             self._drain.stop()
-            self.value_curve.setData(*self._value_series())
+            self._draw_new()
+            self._draw_range()
 
     def settled(self) -> bool:
         """The run ended and every access is in the trace (tests wait for it)."""
@@ -221,6 +298,7 @@ class TraceView(QWidget):
         t, row, value = d.t.view(), d.row.view(), d.value.view()
         if len(lost_w) != self._lost_drawn:  # lost updates are few: redraw them whole
             self._lost_drawn = len(lost_w)
+            row = row.astype(float)
             xw, xr = (t[lost_w] - self._t0_ns) / 1e9, (t[lost_r] - self._t0_ns) / 1e9
             self.lost_marks.setData(x=xw, y=row[lost_w] - READ_LIFT, data=lost_w)
             self.stale_marks.setData(x=xr, y=row[lost_r] + READ_LIFT)
@@ -230,25 +308,65 @@ class TraceView(QWidget):
             self.links.setData(np.column_stack([xr, xr, xw, xw, gap]).ravel(),
                                np.column_stack([row[lost_r] + READ_LIFT, up, up,
                                                 row[lost_w] - READ_LIFT, gap]).ravel())
-        now = time.monotonic()
-        if now >= self._next_curve:
-            self.value_curve.setData(*self._value_series())
-            self._next_curve = now + VALUE_CURVE_PERIOD_S
-        labels = {r: self._names.get((key >> 32, key & 0xFFFFFFFF), "?") for key, r in d.rows.items()}
-        self.rows_plot.getAxis("left").setTicks([[(i, labels[i]) for i in sorted(labels)]])
-        self.rows_plot.setYRange(-0.6, max(1, len(d.rows)) - 0.4, padding=0)
-        self.retranslate()
-        if self._following:
+        if len(d.rows) != self._rows_shown:  # a new thread: its row and name
+            self._rows_shown = len(d.rows)
+            labels = {r: self._names.get((key >> 32, key & 0xFFFFFFFF), "?") for key, r in d.rows.items()}
+            self.rows_plot.getAxis("left").setTicks([[(i, labels[i]) for i in sorted(labels)]])
+            self.rows_plot.setYRange(-0.6, max(1, len(d.rows)) - 0.4, padding=0)
+        if len(lost_w) != self._lost_shown:
+            self._lost_shown = len(lost_w)
+            self.retranslate()
+        if self._following and not self._shared:  # alone: show everything so far
             before = tuple(self.rows_plot.viewRange()[0])
-            self.rows_plot.setXRange((t[0] - self._t0_ns) / 1e9, (t[-1] - self._t0_ns) / 1e9,
-                                     padding=0.01)
+            self.time_range.set((t[0] - self._t0_ns) / 1e9, (t[-1] - self._t0_ns) / 1e9)
             if before != tuple(self.rows_plot.viewRange()[0]):
-                return  # the range change redrew the marks already
+                return  # the range change schedules the redraw already
+        self._schedule_range()
+
+    def _schedule_range(self) -> None:
+        if not self._range_timer.isActive():  # a throttle, not a debounce: a drag redraws too
+            self._range_timer.start()
+
+    def _draw_range(self) -> None:
+        """The view's marks and value curve (after a zoom, a pan, or new accesses)."""
         self._draw_marks()
+        self.value_curve.setData(*self._value_series())
 
     def _value_series(self) -> tuple:
-        return ((self.data.write_t.view() - self._t0_ns) / 1e9,
-                self.data.write_value.view().astype(float))
+        """The value of the variable over the x range in view, at most ~2 points a pixel column:
+        each column's min and max (as pyqtgraph's "peak" downsampling draws it), from the
+        per-block min/max when the view holds many blocks a column."""
+        d = self.data
+        wt, wv = d.write_t.view(), d.write_value.view()
+        if not len(wt):
+            return np.zeros(0), np.zeros(0)
+        (x0, x1), _ = self.rows_plot.viewRange()
+        lo, hi = np.int64(self._t0_ns + x0 * 1e9), np.int64(self._t0_ns + x1 * 1e9)
+        i0, i1 = np.searchsorted(wt, np.array([lo, hi], np.int64))
+        i0, i1 = max(int(i0) - 1, 0), min(int(i1) + 1, len(wt))  # the lines in from the edges
+        columns = max(200, int(self.value_plot.getViewBox().width()))
+        if i1 - i0 <= 4 * columns:
+            return (wt[i0:i1] - self._t0_ns) / 1e9, wv[i0:i1].astype(float)
+        edges = np.linspace(float(wt[i0]), float(wt[i1 - 1]), columns + 1)[:-1].astype(np.int64)
+        block = VALUE_BLOCK
+        b0, b1 = -(-i0 // block), min(i1 // block, d.block_min.n)
+        if b1 - b0 > 4 * columns:  # many blocks a column: the blocks' min/max, then the tail
+            starts = np.unique(np.searchsorted(wt[b0 * block:b1 * block:block], edges))
+            starts = starts[starts < b1 - b0]
+            low = np.minimum.reduceat(d.block_min.view()[b0:b1], starts)
+            high = np.maximum.reduceat(d.block_max.view()[b0:b1], starts)
+            x = wt[(b0 + starts) * block]
+            tail = slice(b1 * block, i1)
+        else:
+            starts = np.unique(np.searchsorted(wt[i0:i1], edges))
+            starts = starts[starts < i1 - i0]
+            low = np.minimum.reduceat(wv[i0:i1], starts)
+            high = np.maximum.reduceat(wv[i0:i1], starts)
+            x = wt[i0 + starts]
+            tail = slice(0, 0)
+        xs = np.concatenate([np.repeat(x, 2), wt[tail]])
+        ys = np.concatenate([np.column_stack([low, high]).ravel(), wv[tail]])
+        return (xs - self._t0_ns) / 1e9, ys.astype(float)
 
     def _draw_marks(self) -> None:
         """Marks in view only, sampled past a few per pixel; value labels when few are in view."""
@@ -257,8 +375,11 @@ class TraceView(QWidget):
             return
         (x0, x1), _ = self.rows_plot.viewRange()
         t = d.t.view()
-        i0, i1 = np.searchsorted(t, [self._t0_ns + x0 * 1e9, self._t0_ns + x1 * 1e9])
-        limit = 2 * MARKS_PER_PIXEL * max(200, int(self.rows_plot.getViewBox().width()))
+        # int64 bounds: float ones would make numpy convert all of t to float first (O(n))
+        bounds = np.array([self._t0_ns + x0 * 1e9, self._t0_ns + x1 * 1e9]).clip(-2 ** 62, 2 ** 62)
+        i0, i1 = (int(i) for i in np.searchsorted(t, bounds.astype(np.int64)))
+        symbols = max(200, int(self.rows_plot.getViewBox().width())) / max(1.0, self.reads.opts["size"])
+        limit = min(MAX_MARKS, int(MARKS_PER_SYMBOL * symbols * max(1, len(d.rows))))
         if i1 - i0 > limit:
             # A random sample, not a stride: a stride aliases with the read-write-read-write
             # rhythm and shows only one kind.  Seeded, so a redraw does not flicker.
@@ -271,7 +392,8 @@ class TraceView(QWidget):
         over = writes[d.overwritten(writes)]
         for item, chosen, lift in ((self.writes, writes, -READ_LIFT), (self.reads, reads, READ_LIFT),
                                    (self.overwritten, over, -READ_LIFT)):
-            item.setData(x=(t[chosen] - self._t0_ns) / 1e9, y=row[chosen] + lift, data=chosen)
+            item.setData(x=(t[chosen] - self._t0_ns) / 1e9, y=row[chosen].astype(float) + lift,
+                         data=chosen)
         self._draw_labels(shown if i1 - i0 <= MAX_LABELS else d.lost_story(i0, i1, MAX_LABELS // 3))
 
     def _draw_labels(self, idx: np.ndarray) -> None:
@@ -315,12 +437,14 @@ class TraceView(QWidget):
     def _tip(self, x, y, data) -> str:
         i = int(data)
         d = self.data
-        key = int(d.lane.view()[i])
+        key = d.row_keys().get(int(d.row.view()[i]), 0)
         who = self._names.get((key >> 32, key & 0xFFFFFFFF), "?")
         verb = self.tr("wrote") if d.is_write.view()[i] else self.tr("read")
         text = self.tr("{0} {1} {2} = {3} at {4:.6f} s").format(who, verb, d.var,
                                                                 int(d.value.view()[i]), x)
-        if i in set(d.lost.write.view().tolist()):
+        lost = d.lost.write.view()
+        k = int(np.searchsorted(lost, i))
+        if k < len(lost) and lost[k] == i:
             text += "\n" + self.tr("lost update: computed from a stale read")
         return text
 

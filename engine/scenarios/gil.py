@@ -191,7 +191,7 @@ SCENARIO = Scenario(
         "CPU 密集的 Python 线程共享一把全局解释器锁（GIL）：同一时刻只有一个线程执行 Python 代码，"
         "所以 N 个线程并不比一个快（自由线程构建除外）。N 个进程各有自己的解释器和 GIL，可以用满所有核。请观察每个核的负载和每条泳道中的空隙。"),
     params=(
-        workers(default=4, minimum=1, maximum=16),
+        workers(default=4, minimum=1, maximum=128),  # bench scale: 8 -> 128 workers
         Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个线程/进程的循环次数"),
               minimum=1000, maximum=500000000),
         switch_interval(minimum=0.0001),

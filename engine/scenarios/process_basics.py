@@ -246,7 +246,7 @@ SCENARIO = Scenario(
         "join() 等待这个子进程结束。原文说 join 让进程一个一个地执行：只有在每启动一个就马上 join 时才是这样。"
         "先把它们全部启动，再逐个 join，它们就会在不同的核上同时运行。"),
     params=(
-        workers(default=4, minimum=1, maximum=32),
+        workers(default=4, minimum=1, maximum=128),  # bench scale: 8 -> 128 children
         Param("iterations", "int", 15000000, text("Loop iterations per child", "每个子进程的循环次数"),
               text("The CPU-bound job each child does (x = x ^ 1).",
                    "每个子进程做的 CPU 密集工作（x = x ^ 1）。"),

@@ -161,7 +161,7 @@ SCENARIO = Scenario(
         "threading.current_thread().name 返回正在执行这行代码的线程的名字。这里每一行输出都显示在打印它的线程泳道上。"
         "原文的循环（while n < 100）从不递增 n，会一直打印下去；这里补上了 n += 1。"),
     params=(
-        workers(default=2, minimum=1, maximum=16),
+        workers(default=2, minimum=1, maximum=128),  # bench scale: 8 -> 128 threads
         Param("lines", "int", 100, text("Lines per thread", "每个线程打印的行数"),
               minimum=1, maximum=100000),
         switch_interval(),

@@ -853,6 +853,18 @@
         <translation>放大到下一次丢失的更新及其来源的过期读</translation>
     </message>
     <message>
+        <source>◀ Previous</source>
+        <translation>◀ 上一个</translation>
+    </message>
+    <message>
+        <source>Zoom in on the previous lost update</source>
+        <translation>放大显示上一次丢失的更新</translation>
+    </message>
+    <message>
+        <source>{0} of {1}</source>
+        <translation>第 {0} 个，共 {1} 个</translation>
+    </message>
+    <message>
         <source>value of {0}</source>
         <translation>{0} 的值</translation>
     </message>

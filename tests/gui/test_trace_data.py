@@ -106,3 +106,24 @@ def test_a_lost_update_is_told_by_its_stale_read_the_overwritten_write_and_itsel
     assert data.lost.write.view().tolist() == [3]
     assert data.lost_story(0, 4, most=5).tolist() == [0, 2, 3]
     assert data.lost_story(0, 4, most=0).tolist() == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_adopting_the_verdicts_arrays_gives_what_settling_gives(seed):
+    """At the end of a long run the trace takes the verdict's arrays whole (gui.trace_view
+    finish): the same accesses, rows and lost updates as settling them would give."""
+    rng = np.random.default_rng(100 + seed)
+    ev = _accesses(rng, n_lanes=int(rng.integers(2, 5)), n=int(rng.integers(100, 500)))
+    settled = TraceData()
+    settled.add(ev)
+    settled.settle(STRINGS, everything=True)
+    adopted = TraceData()
+    adopted.add(ev[: len(ev) // 3])   # part came live, the rest is pending at the end
+    adopted.settle(STRINGS)
+    adopted.add(ev[len(ev) // 3:])
+    adopted.adopt(ev, lost_updates(ev))
+    assert adopted.pending == 0 and len(adopted) == len(ev)
+    for name in ("t", "row", "is_write", "value", "write_t", "write_value", "block_min"):
+        assert np.array_equal(getattr(adopted, name).view(), getattr(settled, name).view()), name
+    assert np.array_equal(adopted.lost.write.view(), settled.lost.write.view())
+    assert np.array_equal(adopted.lost.read.view(), settled.lost.read.view())

@@ -1,0 +1,108 @@
+"""gui.trace_view in the plots area: "Next lost update" walks k of N both ways, and the trace,
+the value plot and the timeline show the same seconds (one gui.time_range.TimeRange).
+
+And the value curve: a million writes reach pyqtgraph as at most ~2 points a pixel column,
+the min and max of each, so the curve's extremes are those of the data.
+"""
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np  # noqa: E402
+
+from engine.decode import EVENT_DTYPE  # noqa: E402
+from engine.wire import K  # noqa: E402
+
+PID, VAR_ID = 4242, 7
+STRINGS = {(PID, VAR_ID): "ret"}
+
+
+def _race(n_pairs: int, lost_every: int) -> np.ndarray:
+    """Two threads read then write; every lost_every-th pair of thread 1 straddles a write
+    of thread 2 (a lost update)."""
+    rows = []
+    t = 1_000_000_000
+    for i in range(n_pairs):
+        if i % lost_every == 0:  # 1 reads, 2 reads and writes, 1 writes: 1's write is lost
+            order = [(1, K.VAR_READ), (2, K.VAR_READ), (2, K.VAR_WRITE), (1, K.VAR_WRITE)]
+        else:
+            order = [(1, K.VAR_READ), (1, K.VAR_WRITE), (2, K.VAR_READ), (2, K.VAR_WRITE)]
+        for worker, kind in order:
+            t += 1000
+            rows.append((t, PID, worker, kind, 0, VAR_ID, i))
+    return np.array(rows, EVENT_DTYPE)
+
+
+def _plots_with_trace(qtbot, events):
+    from gui import theme
+    from gui.plots_area import PlotsArea
+
+    class Scenario:  # what show_for reads of a scenario
+        shows, phases = ("trace",), {}
+
+    plots = PlotsArea(theme.LIGHT, 14)
+    qtbot.addWidget(plots)
+    plots.resize(900, 700)
+    plots.show()
+    plots.show_for(Scenario())
+    plots.reset(int(events["t"][0]) - 1000)
+    plots.ingest(events, STRINGS)
+    plots.trace.finish(None)
+    qtbot.waitUntil(plots.trace.settled, timeout=10_000)
+    return plots
+
+
+def test_next_and_previous_walk_the_lost_updates_and_the_timeline_follows(qtbot):
+    plots = _plots_with_trace(qtbot, _race(40, lost_every=10))
+    trace = plots.trace
+    assert trace.lost_count() == 4
+    trace.show_next_lost()
+    assert trace.lost_position.text() == "1 of 4"
+    first = plots.timeline.view_box.viewRange()[0]
+    trace.show_next_lost()
+    assert trace.lost_position.text() == "2 of 4"
+    trace.show_previous_lost()
+    trace.show_previous_lost()
+    assert trace.lost_position.text() == "4 of 4"  # before the first comes the last
+    trace.show_next_lost()
+    assert trace.lost_position.text() == "1 of 4"
+    # The timeline shows the lost update's seconds, as the trace and the value plot do.
+    for view_box in (trace.rows_plot.getViewBox(), trace.value_plot.getViewBox()):
+        assert np.allclose(view_box.viewRange()[0], first)
+    assert not plots.timeline.follow()  # a lost update asked for: the live view stops following
+    w = trace.data.lost.write.view()[0]
+    x = (trace.data.t.view()[w] - plots._t0_ns) / 1e9
+    assert first[0] <= x <= first[1]
+
+
+def test_the_trace_s_left_axes_are_as_wide_as_the_timeline_s(qtbot):
+    plots = _plots_with_trace(qtbot, _race(20, lost_every=5))
+    width = plots.timeline.plot_item.getAxis("left").width()
+    assert plots.trace.rows_plot.getAxis("left").width() == width
+    assert plots.trace.value_plot.getAxis("left").width() == width
+
+
+def test_a_million_writes_reach_the_value_plot_as_min_and_max_per_column(qtbot):
+    from gui import theme
+    from gui.trace_view import TraceView
+    view = TraceView(theme.LIGHT, 14)
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    n = 1_000_000
+    ev = np.zeros(n, EVENT_DTYPE)
+    ev["t"] = 1_000_000_000 + np.arange(n) * 100
+    ev["pid"], ev["worker"], ev["b"] = PID, 1, VAR_ID
+    ev["kind"] = np.where(np.arange(n) % 2, K.VAR_WRITE, K.VAR_READ)
+    ev["a"] = np.random.default_rng(0).integers(-1000, 1000, n)
+    ev["a"][777_777] = 5000  # one spike must survive the reduction
+    view.reset(1_000_000_000)
+    view.ingest(ev, STRINGS)
+    view.finish(None)
+    qtbot.waitUntil(view.settled, timeout=20_000)
+    view.time_range.set(0.0, n * 100 / 1e9)
+    x, y = view._value_series()
+    writes = ev["a"][ev["kind"] == K.VAR_WRITE]
+    assert len(x) <= 2 * 2 * max(200, view.value_plot.getViewBox().width()) + 256
+    assert y.max() == writes.max() == 5000 and y.min() == writes.min()
