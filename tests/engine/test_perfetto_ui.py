@@ -27,7 +27,7 @@ pytestmark = [
 # 10 000 iterations a traced run loses updates, which the flows must show).
 SMALL = {
     "process-basics": {"workers": 2, "iterations": 300_000},
-    "pool": {"processes": 2, "workers": 4, "iterations": 300_000},
+    "pool": {"workers": 2, "tasks": 4, "iterations": 300_000},
     "pool-order": {"workers": 3, "tasks": 8, "unit_ms": 5},
     "subprocess": {"workers": 1, "child_seconds": 0.05},
     "shared-globals": {"workers": 2, "items": 60},
@@ -36,8 +36,11 @@ SMALL = {
     "deadlock": {"hold_ms": 10.0, "detect_s": 0.2},
     "gil": {"workers": 2, "iterations": 300_000},
     "queue-pipeline": {"items": 20, "consumer_ms": 2.0},
+    "threads-help": {"wait_ms": 20.0, "digest_mib": 4, "loop": 200_000},
+    "convoy": {"calls": 50},
 }
-CASES = [(sid, SMALL[sid]) for sid in scenarios.IDS] + [("race", {"lock": True, "iterations": 3000})]
+# A scenario added to the table without an entry here runs at its defaults.
+CASES = [(sid, SMALL.get(sid, {})) for sid in scenarios.IDS] + [("race", {"lock": True, "iterations": 3000})]
 BAD = "severity in ('error', 'data_loss') and value > 0"
 
 
