@@ -185,3 +185,25 @@ def test_main_py_with_a_recording_opens_the_window_not_the_command_line(monkeypa
     seen = []
     monkeypatch.setattr(app, "main", lambda argv: seen.append(list(argv)) or 0)
     assert main.main(["run.gilscope"]) == 0 and seen == [["run.gilscope"]]
+
+
+def test_an_opened_race_steps_through_and_replays_like_a_live_one(qtbot, live, opened, tmp_path):
+    """Issue 18 on a recording: the step-through bar and the replay work without a live run."""
+    from engine.wire import K
+    _choose(live, "race", iterations=500)
+    _run_to_end(qtbot, live)
+    path = str(tmp_path / "race.gilscope")
+    export_actions.write_recording(live, path)
+    _open(qtbot, opened, path)
+    bar = opened.scrubber
+    assert bar.isVisible() and bar.replay_button.isVisible()
+    first_write = int(next(i for i, e in enumerate(bar._steps) if e["kind"] == K.VAR_WRITE))
+    bar.go_to(first_write)
+    assert " wrote ret = " in bar.label.text()
+    want = live.last_result.figures
+    bar.replay_button.click()
+    qtbot.waitUntil(lambda: not opened.adapter.busy and opened.last_result is not None
+                    and "replay_same_steps" in opened.last_result.figures, timeout=RUN_TIMEOUT_MS)
+    got = opened.last_result.figures
+    assert got["replay_same_steps"] is True
+    assert (got["final_value"], got["lost_updates"]) == (want["final_value"], want["lost_updates"])
