@@ -10,7 +10,11 @@ import sys
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and not argv[0].startswith("-psn"):  # headless sub-commands: no Qt import
-        from engine import cli
+        try:
+            from engine import cli  # numpy and friends: Ctrl-C may land in these imports
+        except KeyboardInterrupt:
+            sys.stderr.write("gilscope: interrupted\n")
+            return 130
         return cli.main(argv)
     from gui import app
     return app.main(argv)

@@ -56,14 +56,22 @@ def chrome_events(view):
 def write_chrome_trace(view, path: str) -> None:
     """Write {"traceEvents": [...], "displayTimeUnit": "ms"} to path (- for stdout)."""
     import sys
-    out = sys.stdout if path == "-" else open(path, "w", encoding="utf-8")
-    try:
-        out.write('{"displayTimeUnit": "ms", "traceEvents": [\n')
-        first = True
-        for event in chrome_events(view):
-            out.write(("" if first else ",\n") + json.dumps(event, ensure_ascii=False))
-            first = False
-        out.write("\n]}\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    if path == "-":
+        _write_trace(view, sys.stdout, ensure_ascii=not _utf8(sys.stdout))
+        return
+    from .safe_files import replaced_atomically
+    with replaced_atomically(path, "w") as out:
+        _write_trace(view, out, ensure_ascii=False)
+
+
+def _utf8(stream) -> bool:
+    return (getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf8")
+
+
+def _write_trace(view, out, ensure_ascii: bool) -> None:
+    out.write('{"displayTimeUnit": "ms", "traceEvents": [\n')
+    first = True
+    for event in chrome_events(view):
+        out.write(("" if first else ",\n") + json.dumps(event, ensure_ascii=ensure_ascii))
+        first = False
+    out.write("\n]}\n")

@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from . import scenarios, wire
+from . import safe_files, scenarios, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
@@ -46,7 +46,7 @@ def encode_events(events: np.ndarray) -> bytes:
 
 
 def save(session, path: str) -> None:
-    """Write a finished (or stopped) run to path, atomically (temp file + rename)."""
+    """Write a finished (or stopped) run to path, atomically (engine/safe_files.py)."""
     by_pid = {}
     for (pid, sid), text in session.decoder.strings.items():
         by_pid.setdefault(pid, []).append((sid, text))
@@ -71,11 +71,9 @@ def save(session, path: str) -> None:
                "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
                "problem": session.problem}
     parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
+    with safe_files.replaced_atomically(path, "wb") as f:
         for part in parts:
             f.write(part)
-    os.replace(tmp, path)
 
 
 def _json(obj) -> bytes:
