@@ -18,12 +18,12 @@ assert EVENT_DTYPE.itemsize == wire.RECORD_SIZE
 class EventStore:
     """A growable, capacity-bounded array of events; drops are counted, never silent."""
 
-    def __init__(self, capacity: int = 16_000_000) -> None:
+    def __init__(self, capacity: int = 16_000_000, initial: int = 65536) -> None:
         self.capacity = capacity
         self.dropped = 0
         self._lock = threading.Lock()  # held for pointer swaps, never for decoding
         self._append_lock = threading.Lock()  # the reader and the sampler both append
-        self._array = np.empty(min(capacity, 65536), EVENT_DTYPE)
+        self._array = np.empty(min(capacity, initial), EVENT_DTYPE)  # initial: a known size, once
         self._n = 0
 
     def append(self, events: np.ndarray) -> None:
