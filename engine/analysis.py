@@ -333,6 +333,39 @@ def task_spans(ev: np.ndarray) -> dict:
     return {k: np.array(v, np.int64) for k, v in out.items()}
 
 
+def python_workers(view: RunView) -> set:
+    """pids of the run's own Python processes: those that recorded their own start.
+
+    Classified by start events only.  Any other event is no proof: the Session's
+    sampler records CPU time under the pid of every process of the run, `cp` included.
+    """
+    ev = view.events
+    own_start = (((ev["kind"] == K.WORKER_START) & (ev["aux"] != UNTRACED_START))
+                 | (ev["kind"] == K.PROCESS_START))
+    return set(np.unique(ev["pid"][own_start]).tolist())
+
+
+def worker_failures(view: RunView) -> list:
+    """What went wrong in the run's workers: [(what, pid, worker, detail)], in time order of kind.
+
+    what: "error" (detail: the text a worker raised), "exit" (a Python worker process
+    ended with a non-zero code: detail), "signal" (any real process killed by signal
+    detail: a SIGKILLed worker may have lost its unflushed events) or "not_ended" (not
+    ended when it was joined).  An external command's exit code is what the subprocess
+    scenario demonstrates (`cp` of a missing file, os.system("exit 3")), not a failure;
+    pid 0 is os.system's shell, never a worker.
+    """
+    found = [("error", pid, worker, text) for _, pid, worker, text in view.texts(K.ERROR)]
+    python = python_workers(view)
+    for e in view.of_kind(K.PROC_EXIT):
+        code, pid = int(e["b"]), int(e["a"])
+        if pid <= 0 or code == 0 or (code > 0 and pid not in python):
+            continue
+        what = "not_ended" if code == -999 else ("signal" if code < 0 else "exit")
+        found.append((what, pid, 0, abs(code)))
+    return found
+
+
 class RunResult:
     """A finished run: its view, its verdict and the figures for --json."""
 

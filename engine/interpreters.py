@@ -79,6 +79,8 @@ def _run_probe(path: str) -> bytes:
                                 start_new_session=True)
     except OSError as exc:
         raise InterpreterError("%s does not run as Python (%s)" % (path, exc.__class__.__name__))
+    from . import guardian
+    guardian.own_children.add(proc.pid)
     chunks, size, problem = [], 0, ""
     deadline = time.monotonic() + PROBE_TIMEOUT_S
     try:
@@ -105,6 +107,7 @@ def _run_probe(path: str) -> bytes:
         except OSError:
             pass
         proc.wait()
+        guardian.own_children.discard(proc.pid)
         proc.stdout.close()
     if problem:
         raise InterpreterError("%s is not a Python interpreter gilscope can use: it %s"

@@ -103,3 +103,25 @@ def test_external_children_get_lanes_named_by_their_spawn():
     got = list(zip(spans["lane"].tolist(), spans["t0"].tolist(), spans["t1"].tolist(),
                    spans["state"].tolist()))
     assert (1, 10, 30, S.IDLE) in got and (1, 30, 50, S.DONE) in got and (2, 12, 50, S.IDLE) in got
+
+
+def test_worker_failures_count_exit_codes_of_python_workers_only():
+    """Issue 12: a 100 ms CPU sample of `cp -r missing ...` made it count as a Python worker,
+    so its intended exit 1 showed as a warning.  Workers are told by their own start events."""
+    from engine.analysis import worker_failures
+    ev = np.array([
+        (0, 1, 0, K.WORKER_START, 0, 1, 0),          # the runner's main thread
+        (10, 1, 0, K.PROC_SPAWN, 0, 2, 500),         # cp, an external command
+        (20, 0, 0, K.CPU_TIME, 0, 0, 1000),          # the sampler: whole-machine row
+        (20, 500, 0, K.CPU_TIME, 0, 0, 1000),        # ... and cp's CPU time, caught alive
+        (30, 1, 0, K.PROC_EXIT, 0, 1, 500),          # cp exits 1: what the lesson shows
+        (40, 1, 0, K.PROC_SPAWN, 0, 3, 600),         # a Python worker process
+        (41, 600, 0, K.PROCESS_START, 0, 3, 1),
+        (42, 600, 0, K.CPU_TIME, 0, 0, 1000),
+        (50, 1, 0, K.PROC_EXIT, 0, 3, 600),          # ... that exits 3: a failure
+        (60, 1, 0, K.PROC_SPAWN, 0, 2, 700),         # another cp, killed by signal 9
+        (70, 1, 0, K.PROC_EXIT, 0, -9, 700),
+        (80, 1, 0, K.PROC_EXIT, 0, 1, 0),            # os.system's shell: pid 0, never a worker
+    ], EVENT_DTYPE)
+    view = RunView(ev, {(1, 1): "MainThread", (1, 2): "cp", (1, 3): "PROCESS1", (600, 3): "PROCESS1"})
+    assert worker_failures(view) == [("exit", 600, 0, 3), ("signal", 700, 0, 9)]
