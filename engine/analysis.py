@@ -127,6 +127,21 @@ class RunView:
         """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
         return spans_of(self.events, self.lanes(), self.t_end)
 
+    def running_overlap(self, label_prefix: str) -> tuple:
+        """(ns two or more of these lanes ran at the same instant, ns they ran in all).
+
+        The lanes are those whose label starts with label_prefix ("THREAD", "PROCESS").
+        A measure that holds on a loaded machine, unlike a wall-clock speedup: the
+        lanes' own probes mark any pause over 1 ms as a wait or a pre-emption, so
+        overlapping running spans mean two cores really worked at once, and two
+        threads of one GIL process never do.
+        """
+        spans = self.spans()
+        chosen = [i for i, label in enumerate(spans["labels"]) if label.startswith(label_prefix)]
+        mask = np.isin(spans["lane"], chosen) & (spans["state"] == S.RUNNING)
+        t0, t1 = spans["t0"][mask], spans["t1"][mask]
+        return overlap_ns(t0, t1), int((t1 - t0).sum())
+
     # -- shared variables ------------------------------------------------------
     def accesses(self, var: str) -> np.ndarray:
         """One variable's reads and writes in time order (cached: verdicts ask twice)."""
@@ -264,6 +279,17 @@ def spans_of(events: np.ndarray, lanes: list, t_end: int):
     order = np.lexsort((t0[keep], lane_ids[keep]))
     return {"lane": lane_ids[keep][order], "t0": t0[keep][order], "t1": t1[keep][order],
             "state": state[keep][order], "labels": [l for _, _, l in lanes]}
+
+
+def overlap_ns(t0: np.ndarray, t1: np.ndarray) -> int:
+    """Time covered by two or more of the spans [t0, t1) at once (touching is no overlap)."""
+    if len(t0) < 2:
+        return 0
+    t = np.concatenate([t0, t1]).astype(np.int64)
+    step = np.concatenate([np.ones(len(t0), np.int64), -np.ones(len(t1), np.int64)])
+    order = np.lexsort((step, t))  # at equal times, ends (-1) before starts
+    t, level = t[order], np.cumsum(step[order])
+    return int(((t[1:] - t[:-1]) * (level[:-1] >= 2)).sum())
 
 
 def lost_updates(acc: np.ndarray) -> dict:

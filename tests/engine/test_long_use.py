@@ -48,7 +48,9 @@ def test_200_runs_in_one_session_stay_bounded(request):
             state = session.wait(60)
             durations.append(time.monotonic() - t0)
             assert state == "finished", (i, scenario_id, state, session.problem)
-            session.result()  # the verdict, as the window shows it after each run
+            result = session.result()  # the verdict, as the window shows it after each run
+            assert result.verdict.error is None, (i, scenario_id, result.verdict.error)
+            assert result.figures["dropped"] == 0, (i, scenario_id, result.figures["dropped"])
             if i == WARMUP_RUNS - 1:
                 warm = _footprint(me)
         end = _footprint(me)
