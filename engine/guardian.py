@@ -32,11 +32,24 @@ def supported() -> bool:
     return sys.platform.startswith("linux")
 
 
+_libc = []
+
+
+def _load_libc():
+    """libc, loaded once.  "libc.so.6" first: ctypes.util.find_library runs ldconfig (a
+    subprocess) on every call, which a Session would otherwise pay at every start."""
+    if not _libc:
+        try:
+            _libc.append(ctypes.CDLL("libc.so.6", use_errno=True))
+        except OSError:
+            _libc.append(ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True))
+    return _libc[0]
+
+
 def _prctl(option: int, value: int) -> bool:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
+        return _load_libc().prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError, TypeError):
         return False
 
 
@@ -200,13 +213,17 @@ def kill_all(find, freeze_group=None, reap_children=True) -> int:
         except OSError:
             pass
     kills, tracker_deadline = 0, None
+    tracker_of = {}  # pid -> is it a resource tracker: its command line is read once, not per pass
     while True:
         if reap_children:
             reap()
         pids = find()
         if not pids:
             return kills
-        trackers = [p for p in pids if is_resource_tracker(p)]
+        for pid in pids:
+            if pid not in tracker_of:
+                tracker_of[pid] = is_resource_tracker(pid)
+        trackers = [p for p in pids if tracker_of[p]]
         others = [p for p in pids if p not in trackers]
         for pid in others:
             _signal(pid, signal.SIGKILL)

@@ -24,7 +24,9 @@ from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 SAMPLE_PERIOD_S = 0.1
 STOP_TIMEOUT_S = 1.0     # Stop's promise: the run and every process it started gone within it
-GUARDIAN_GRACE_S = 0.5   # of that, the time the guardian gets to end the run itself
+GUARDIAN_GRACE_S = 0.8   # of that, the time the guardian gets to end the run itself (unless
+#                          it is frozen): its kill passes are as fast as ours, and killing it
+#                          mid-way would only hand its work to the Session
 READER_GRACE_S = 2.0     # after the run ended: EOF on the pipes normally comes at once
 OUTPUT_LINES_KEPT = 20_000
 
@@ -200,16 +202,22 @@ class Session:
         not_these = set(guardian.own_children)
         killed = set()
 
-        def find():
-            found = set(guardian.processes_with_run_id(self.run_id))
-            found.update(guardian.adopted_orphans(self._since, not_these))
+        def adopted():
+            found = guardian.adopted_orphans(self._since, not_these)
             killed.update(found)
-            return sorted(found)
+            return found
 
-        guardian.kill_all(find, reap_children=False)
+        def by_run_id():  # reads every process's environment: a last check, not every pass
+            found = guardian.processes_with_run_id(self.run_id)
+            killed.update(found)
+            return found
+
+        guardian.kill_all(adopted, reap_children=False)
+        guardian.kill_all(lambda: adopted() + by_run_id(), reap_children=False)
         guardian.reap_adopted(self._since, not_these)
         self.swept += len(killed)
-        self.sweep_left = len(find())
+        self.sweep_left = len(guardian.adopted_orphans(self._since, not_these)
+                              + guardian.processes_with_run_id(self.run_id))
         return len(killed)
 
     def _readers(self) -> list:
