@@ -11,7 +11,8 @@ import sys
 # pyqtgraph picks the first Qt binding it can import; make it the one gilscope pins.
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator  # noqa: E402
+from PySide6.QtCore import (QCoreApplication, QEvent, QLibraryInfo, QLocale, Qt, QTimer,  # noqa: E402
+                            QTranslator)
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -105,4 +106,12 @@ def main(argv=()) -> int:
     heartbeat = QTimer()
     heartbeat.start(250)
     heartbeat.timeout.connect(lambda: None)
-    return app.exec()
+    code = app.exec()
+    # Delete the window while Python is whole: left to interpreter exit, PySide would
+    # delete it during shutdown and pyqtgraph's Python overrides would be called into a
+    # half-torn-down interpreter (a segfault after a clean quit).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    heartbeat.stop()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return code

@@ -68,11 +68,12 @@ class CpuPanel(QWidget):
         self._update_key()
         self.retranslate()
 
-    def share_time_axis(self, view_box) -> None:
-        """Show the seconds that view_box (the timeline's) shows: a moment sits above its lanes."""
+    def share_time_axis(self, time_range) -> None:
+        """Show the seconds the timeline shows (gui.time_range): a moment sits above its lanes."""
         item = self.plot.getPlotItem()
-        item.setXLink(view_box)
+        item.enableAutoRange(x=False)
         item.setMouseEnabled(x=False, y=False)  # the timeline is where one zooms and pans
+        time_range.attach(item.getViewBox())
         self._linked = True
 
     # -- data --------------------------------------------------------------------

@@ -33,13 +33,13 @@ class _PlotPanel(QWidget):
         self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room)
         self._linked = False
 
-    def share_time_axis(self, view_box) -> None:
-        """Show the seconds the timeline shows: a moment, and a phase line, is at the same x
-        in every view.  Zooming here zooms the timeline too."""
+    def share_time_axis(self, time_range) -> None:
+        """Show the seconds the timeline shows (gui.time_range): a moment, and a phase line,
+        is at the same x in every view.  Zooming here zooms the timeline too."""
         item = self.plot.getPlotItem()
         item.enableAutoRange(x=False)  # the timeline decides; autorange would pull it along
-        item.setXLink(view_box)
         item.setMouseEnabled(x=True, y=False)
+        time_range.attach(item.getViewBox())
         self._linked = True
 
     def _make_room(self) -> None:

@@ -19,6 +19,7 @@ from .extra_views import QueueView, TaskGantt
 from .live_lanes import LiveLanes
 from .phase_marks import phase_starts
 from .timeline import TimelineWidget
+from .time_range import TimeRange
 from .trace_view import TraceView
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
@@ -29,12 +30,17 @@ class PlotsArea(QSplitter):
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
-        self.cpu = CpuPanel(theme, pixel_size)
-        self.timeline = TimelineWidget()
-        self.trace = TraceView(theme, pixel_size)
-        self.queue = QueueView(theme, pixel_size)
-        self.tasks = TaskGantt(theme, pixel_size)
-        self.extras = QTabWidget()
+        # Every view has an owner from the start: a view the scenario does not show is a
+        # hidden child of the tab widget, never a top-level window Python alone owns (those
+        # outlived the window and crashed the interpreter at exit).
+        self.cpu = CpuPanel(theme, pixel_size, parent=self)
+        self.timeline = TimelineWidget(parent=self)
+        self.extras = QTabWidget(self)
+        self.trace = TraceView(theme, pixel_size, parent=self.extras)
+        self.queue = QueueView(theme, pixel_size, parent=self.extras)
+        self.tasks = TaskGantt(theme, pixel_size, parent=self.extras)
+        for view in (self.trace, self.queue, self.tasks):
+            view.hide()  # until a tab takes it
         self._extra_views = {"trace": self.trace, "queue": self.queue, "tasks": self.tasks}
         self.addWidget(self.cpu)
         self.addWidget(self.timeline)
@@ -42,9 +48,12 @@ class PlotsArea(QSplitter):
         self.setChildrenCollapsible(False)
         self._theme = theme
         self.timeline.apply_theme(theme, pixel_size)
-        self.cpu.share_time_axis(self.timeline.view_box)
-        for view in (self.queue, self.tasks):
-            view.share_time_axis(self.timeline.view_box)
+        # One time range for every plot with time across; the timeline leads (its limits).
+        self.time_range = TimeRange(self)
+        self.time_range.attach(self.timeline.view_box)
+        self.time_range.moved_by_user.connect(self.timeline.stop_following)
+        for view in (self.cpu, self.queue, self.tasks):
+            view.share_time_axis(self.time_range)
         self._shows = None
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
         self._lang = "en"

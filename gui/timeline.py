@@ -91,7 +91,7 @@ class TimelineWidget(QWidget):
         vb.sigXRangeChanged.connect(self._request_redraw)
         vb.sigResized.connect(self._request_redraw)
         vb.sigResized.connect(self._update_lane_ticks)
-        vb.sigRangeChangedManually.connect(self._user_moved)
+        vb.sigRangeChangedManually.connect(self.stop_following)
         self.plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
 
         # The legend wraps to the width it gets: at 1366 px and large text, five states a
@@ -250,8 +250,9 @@ class TimelineWidget(QWidget):
         self.view_box.setXRange(max(0.0, end - self.follow_window_s),
                                 max(end, self.follow_window_s), padding=0)
 
-    def _user_moved(self, *args) -> None:
-        self.set_follow(False)  # the user took the view: stop following
+    def stop_following(self, *args) -> None:
+        """The user zoomed or panned (here or in a view sharing the time range)."""
+        self.set_follow(False)
 
     def _request_redraw(self, *args) -> None:
         if not self._timer.isActive():  # coalesce: one redraw per REDRAW_MS at most

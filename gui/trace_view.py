@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from engine.wire import K
 
 from . import theme as theme_module
+from .time_range import TimeRange
 from .trace_data import TraceData
 
 MARKS_PER_PIXEL = 3  # per kind in view; beyond it, a sample (lost updates always shown):
@@ -51,7 +52,10 @@ class TraceView(QWidget):
         layout.addWidget(self.canvas)
         self.rows_plot = self.canvas.addPlot(row=0, col=0)
         self.value_plot = self.canvas.addPlot(row=1, col=0)
-        self.value_plot.setXLink(self.rows_plot)
+        # The value plot shows the seconds the rows show (one range object, not an x-link).
+        self.time_range = TimeRange(self)
+        self.time_range.attach(self.rows_plot.getViewBox())
+        self.time_range.attach(self.value_plot.getViewBox())
         self.canvas.ci.layout.setRowStretchFactor(0, 3)
         self.canvas.ci.layout.setRowStretchFactor(1, 2)
         for plot in (self.rows_plot, self.value_plot):

@@ -1,5 +1,39 @@
-"""Widget tests start in English, whatever the test before them switched to."""
+"""Widget tests start in English, whatever the test before them switched to, and leave
+no Qt object behind them.
+
+pytest-qt closes each test's widgets with deleteLater(), which only a running event loop
+carries out; the last test's window would then live until interpreter exit, where
+PySide deletes it while Python is shutting down and pyqtgraph's Python overrides crash
+the process (exit 139 after every test passed).  So deferred deletions are carried out
+after every test, and whatever top-level widget is still alive at the end is deleted
+while Python is still whole.
+"""
+import gc
+
 import pytest
+
+
+def _delete_now() -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item):
+    yield  # pytest-qt has closed the test's widgets (deleteLater) by now
+    _delete_now()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.deleteLater()
+    _delete_now()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
