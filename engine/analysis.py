@@ -319,6 +319,7 @@ def lost_updates(acc: np.ndarray) -> dict:
     latest = np.where(latest >= first_of_group, latest, -1)  # a read of another lane is not ours
     last_read = np.full(n, -1, np.int64)
     last_read[by_lane] = np.where(latest >= 0, by_lane[np.maximum(latest, 0)], -1)
+    del lane_sorted, group_start, first_of_group, read_pos, latest  # a peak of n-sized arrays
     writes_cum = np.cumsum(is_write)  # writes up to and including i
     w = np.flatnonzero(is_write & (last_read >= 0))
     r = last_read[w]
@@ -327,18 +328,14 @@ def lost_updates(acc: np.ndarray) -> dict:
     w_bad, r_bad = w[bad], r[bad]
     # The overwritten writes: other lanes' writes inside any stale (read, write) window.
     # Windows covering i, all lanes (difference array in time order) ...
-    cover_all = np.zeros(n + 1, np.int64)
-    np.add.at(cover_all, r_bad + 1, 1)
-    np.add.at(cover_all, w_bad, -1)
-    cover_all = np.cumsum(cover_all[:n])
+    cover_all = np.cumsum(np.bincount(r_bad + 1, minlength=n + 1)[:n]
+                          - np.bincount(w_bad, minlength=n + 1)[:n])
     # ... less the windows of i's own lane covering i: the same count in the grouped order,
     # where a lane's window spans exactly its own accesses between its read and its write.
     position = np.empty(n, np.int64)
     position[by_lane] = np.arange(n)
-    cover_own = np.zeros(n + 1, np.int64)
-    np.add.at(cover_own, position[r_bad] + 1, 1)
-    np.add.at(cover_own, position[w_bad], -1)
-    cover_own = np.cumsum(cover_own[:n])[position]
+    cover_own = np.cumsum(np.bincount(position[r_bad] + 1, minlength=n + 1)[:n]
+                          - np.bincount(position[w_bad], minlength=n + 1)[:n])[position]
     lost_mask = is_write & (cover_all - cover_own > 0)
     return {"write": w_bad, "read": r_bad, "lost": np.flatnonzero(lost_mask),
             "count": int(bad.sum())}
