@@ -24,9 +24,11 @@ from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 SAMPLE_PERIOD_S = 0.1
 STOP_TIMEOUT_S = 1.0     # Stop's promise: the run and every process it started gone within it
-GUARDIAN_GRACE_S = 0.8   # of that, the time the guardian gets to end the run itself (unless
-#                          it is frozen): its kill passes are as fast as ours, and killing it
-#                          mid-way would only hand its work to the Session
+GUARDIAN_GRACE_S = 1.5   # how long a live, unfrozen guardian gets to end the run itself.
+#   It ends a run in milliseconds, except in a spawn storm on a loaded machine, where every
+#   SIGKILL of hundreds makes the dying process preempt the killer: measured at load 18-22,
+#   the guardian ended 500-process storms in 0.9-1.6 s, while taking its work over (kill it,
+#   sweep its adopted orphans from here) took 1.4 s more.  A frozen guardian is not waited for.
 READER_GRACE_S = 2.0     # after the run ended: EOF on the pipes normally comes at once
 OUTPUT_LINES_KEPT = 20_000
 
