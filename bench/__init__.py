@@ -16,5 +16,6 @@ BENCHES = (
     ("memory", "memory"),
     ("render", "render"),
     ("gui-latency", "gui_latency"),
+    ("compare-view", "compare_view"),
     ("startup", "startup"),
 )

@@ -59,6 +59,15 @@ class RunView:
         return int(np.count_nonzero(self.events["kind"] == kind))
 
     @property
+    def gates(self) -> dict:
+        """How a scheduled run was scheduled ({"mode": "step" | "schedule" | "replay",
+        "steps": gates passed, "diverged": why a schedule was left, or ""}); {} if it was not."""
+        for msg in self.messages:
+            if msg.get("type") == "gates":
+                return msg
+        return {}
+
+    @property
     def gil_disabled(self) -> bool:
         """True when the run's interpreter ran without a GIL (a free-threaded build)."""
         info = self.interpreter

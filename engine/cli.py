@@ -5,7 +5,7 @@ import os
 import signal
 import sys
 
-from . import interpreters, scenarios
+from . import compare_cli, interpreters, scenarios
 from .params import ParamError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -41,12 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", metavar="FILE", help="write a Chrome/Perfetto trace JSON")
     run.add_argument("--save", metavar="FILE", help="save the recording (.gilscope)")
     run.add_argument("--lang", choices=("en", "zh_CN"), default="en")
+    run.add_argument("--schedule", metavar="N,N,...",
+                     help="the order of steps: thread numbers (1 = THREAD1), one per read, write "
+                          "or lock step; 2*3 repeats (race, deadlock)")
+    run.add_argument("--replay", metavar="FILE",
+                     help="force the interleaving recorded in FILE.gilscope (its parameters too) "
+                          "and check the run reads and writes the same values")
     report = sub.add_parser("report", help="the verdict of a saved recording")
     report.add_argument("recording")
     report.add_argument("--json", metavar="FILE")
     report.add_argument("--trace", metavar="FILE")
     report.add_argument("--lang", choices=("en", "zh_CN"), default="en")
     sub.add_parser("interpreters", help="the Pythons gilscope can run scenarios with")
+    compare_cli.add_parser(sub)
     return parser
 
 
@@ -69,9 +76,11 @@ def _main(argv) -> int:
             return cmd_run(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "compare":
+            return compare_cli.run(args)
         if args.command == "interpreters":
             return _print_or_fail(cmd_interpreters)
-        raise BadInput("no command given; use list, run, report or interpreters")
+        raise BadInput("no command given; use list, run, compare, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
         say(str(exc).strip("'\""))
         return EXIT_BAD_INPUT
@@ -178,12 +187,14 @@ def cmd_run(args) -> int:
     if args.python is not None and not args.python.strip():  # not "the default": a mistake
         raise BadInput("--python: empty path; name an interpreter or leave the option out")
     _check_writable(args)
+    given, schedule, replayed = _scheduling(args, scenario, given)
     session = Session()
     interrupted = False
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         try:
-            session.start(scenario.id, given, python=args.python)
+            session.start(scenario.id, given, python=args.python, schedule=schedule,
+                          replay=replayed is not None)
         except SessionError as exc:
             raise BadInput(str(exc))
         try:
@@ -199,14 +210,67 @@ def cmd_run(args) -> int:
             session.close()
         finally:
             signal.signal(signal.SIGINT, previous)
-    code = _report(session.result(), session, args)
+    result = session.result()
+    if replayed is not None:
+        _check_replay(result, replayed, args.replay)
+    code = _report(result, session, args)
     return EXIT_INTERRUPTED if interrupted and code != EXIT_BAD_INPUT else code
 
 
+def _scheduling(args, scenario, given):
+    """(params, schedule, the replayed recording's view or None) from --schedule / --replay."""
+    if args.schedule is not None and args.replay is not None:
+        raise BadInput("--schedule and --replay both set the order of steps; give one")
+    if args.schedule is not None:
+        return given, _parse_schedule(args.schedule), None
+    if args.replay is None:
+        return given, None, None
+    from . import interleaving, recording
+    if given:
+        raise BadInput("--replay runs with the recording's own parameters; leave out --set "
+                       "and --workers")
+    try:
+        loaded = recording.load(args.replay)
+    except recording.RecordingError as exc:
+        raise BadInput(str(exc))
+    if loaded.scenario.id != scenario.id:
+        raise BadInput("%s is a recording of %s, not %s" % (args.replay, loaded.scenario.id,
+                                                             scenario.id))
+    view = loaded.result().view
+    try:
+        schedule = interleaving.schedule_of(view, scenario)
+    except interleaving.ReplayError as exc:
+        raise BadInput("cannot replay %s: %s" % (args.replay, exc))
+    return dict(loaded.params), schedule, view
+
+
+MAX_SCHEDULE_STEPS = 50_000_000  # about what a race of 16 threads x 1M iterations takes
+
+
+def _parse_schedule(text: str) -> list:
+    order = []
+    for token in text.replace(" ", "").split(","):
+        number, _, count = token.partition("*")
+        if not number.isdigit() or (count and not count.isdigit()) or int(number) < 1:
+            raise BadInput("--schedule: %r is not a thread number (1 = THREAD1), or N*COUNT"
+                           % token)
+        order.extend([int(number)] * min(int(count or 1), MAX_SCHEDULE_STEPS))
+        if len(order) > MAX_SCHEDULE_STEPS:
+            raise BadInput("--schedule: more than %d steps" % MAX_SCHEDULE_STEPS)
+    return order
+
+
+def _check_replay(result, original_view, path: str) -> None:
+    from . import interleaving
+    interleaving.check_replay(result, original_view, path)
+
+
 def cmd_report(args) -> int:
-    from . import recording
+    from . import compare_recording, recording
     _check_writable(args)
     try:
+        if compare_recording.is_comparison(args.recording):  # a whole comparison, saved
+            return compare_cli.report_saved(args)
         loaded = recording.load(args.recording)
     except recording.RecordingError as exc:
         raise BadInput(str(exc))

@@ -117,7 +117,7 @@ MAX_WORKERS = 64
 
 def workers(default=4, minimum=1, maximum=MAX_WORKERS):
     return Param("workers", "int", default,
-                 {"en": "Workers", "zh_CN": "工作者数量"},
+                 {"en": "Workers", "zh_CN": "线程/进程数"},
                  {"en": "How many threads or processes to start.",
                   "zh_CN": "启动的线程或进程数量。"},
                  minimum=minimum, maximum=maximum)

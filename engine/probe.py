@@ -34,8 +34,11 @@ def error_text(exc: BaseException) -> str:
 class Context(object):
     """The scenario's handle on the recorder and on traced concurrency primitives."""
 
-    def __init__(self, params):
+    def __init__(self, params, gates=None):
         self.params = params
+        # engine.gates.Gatekeeper when the run is scheduled (step mode, --schedule, replay);
+        # None otherwise, and scenarios then take their ungated code path.
+        self.gates = gates
         # Fork keeps the seed's semantics (children inherit globals) on every
         # Python the runner supports; 3.14 defaults to forkserver on Linux.
         self.mp = multiprocessing.get_context("fork")
@@ -261,14 +264,29 @@ class TracedLock(object):
         self.lock_id = lock_id
 
     def acquire(self) -> bool:
+        if not self.request():
+            self.wait_for()
+        return True
+
+    def request(self) -> bool:
+        """Record a request and take the lock if it is free; False: another thread holds it.
+
+        A scheduler's acquire gate is this step alone, so a refused thread leaves the gate
+        before it blocks (engine.gates)."""
         rec = recorder.current()
         rec.event(K.LOCK_REQUEST, self.lock_id)
-        if not self._lock.acquire(False):
-            rec.state(S.LOCK_WAIT)
-            self._lock.acquire()
-            rec.state(S.RUNNING)
+        if self._lock.acquire(False):
+            rec.event(K.LOCK_ACQUIRED, self.lock_id)
+            return True
+        return False
+
+    def wait_for(self) -> None:
+        """After a refused request: block until the lock is this thread's, shown as a wait."""
+        rec = recorder.current()
+        rec.state(S.LOCK_WAIT)
+        self._lock.acquire()
+        rec.state(S.RUNNING)
         rec.event(K.LOCK_ACQUIRED, self.lock_id)
-        return True
 
     def release(self) -> None:
         self._lock.release()

@@ -48,6 +48,14 @@ def encode_events(events: np.ndarray) -> bytes:
 
 def save(session, path: str) -> None:
     """Write a finished (or stopped) run to path, atomically (engine/safe_files.py)."""
+    data = encode_run(session)
+    with safe_files.replaced_atomically(path, "wb") as f:
+        f.write(data)
+
+
+def encode_run(session) -> bytes:
+    """A finished (or stopped) run as one complete stream: what a .gilscope file holds
+    (and what a saved comparison holds once per run, engine/compare_recording.py)."""
     by_pid = {}
     for (pid, sid), text in session.decoder.strings.items():
         by_pid.setdefault(pid, []).append((sid, text))
@@ -75,9 +83,7 @@ def save(session, path: str) -> None:
                "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
                "problem": session.problem}
     parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
-    with safe_files.replaced_atomically(path, "wb") as f:
-        for part in parts:
-            f.write(part)
+    return b"".join(parts)
 
 
 def _json(obj) -> bytes:

@@ -130,7 +130,16 @@ def run_scenario(spec: dict) -> int:
             sys.setswitchinterval(values["switch_interval"])
         hello["interpreter"] = interpreter_info()  # with the switch interval in force
         sink.message(hello)
-        scenario.run(probe.Context(values), values)
+        from engine import gates
+        keeper = gates.install(spec)
+        if keeper is not None and not scenario.gates:
+            raise ValueError("the scenario %s has no gates to schedule" % scenario.id)
+        try:
+            scenario.run(probe.Context(values, keeper), values)
+        finally:
+            if keeper is not None:  # the verdict says the run was scheduled, and how far
+                sink.message({"type": "gates", "mode": spec["gates"].get("mode", "schedule"),
+                              "steps": keeper.steps(), "diverged": keeper.diverged})
     except BaseException as exc:
         if "interpreter" not in hello:
             hello["interpreter"] = interpreter_info()

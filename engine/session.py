@@ -81,6 +81,8 @@ class Session:
         self._proc = None
         self._threads = []
         self._halt = threading.Event()
+        self._gate_w = None          # step mode: the write end of the runner's command pipe
+        self._schedule_file = None   # a scheduled run's schedule, removed when it ends
         self._tmp_dir = ""
         self._since = 0          # clock ticks after boot just before the guardian started
         self._ended_at = None    # when poll() first saw the guardian gone
@@ -88,8 +90,15 @@ class Session:
         self.sweep_left = 0      # of those, still alive after the sweep (should be 0)
 
     # -- lifecycle -------------------------------------------------------
-    def start(self, scenario_id: str, given: dict, python: str = None) -> None:
-        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario."""
+    def start(self, scenario_id: str, given: dict, python: str = None,
+              schedule: list = None, step: bool = False, replay: bool = False,
+              x_options=()) -> None:
+        """Validate and start a run.  Raises SessionError, ParamError, UnknownScenario.
+
+        schedule: thread numbers in the order they pass their gates (engine.gates);
+        step: the user chooses each step (``step_thread``, ``run_freely``).
+        x_options: -X options for the interpreter, e.g. ("gil=0",) on a free-threaded build
+        (the runner runs under -I, which ignores PYTHON_GIL and every PYTHON* variable)."""
         if self.state == "running":
             raise SessionError("a run is already going; stop it first")
         if not guardian.supported():
@@ -102,13 +111,20 @@ class Session:
         self.run_id = uuid.uuid4().hex[:12]
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
-        # The run's temporary files (multiprocessing's pymp-* folders and their sockets, a
-        # scenario's own TemporaryDirectory) go in one private folder that goes with the run.
-        self._tmp_dir = _run_tmp_dir(self.run_id)
         # parent_pid: the guardian checks it right after arming its parent-death signal, so
         # a Session process that died before that moment cannot leave the run to init.
         spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id,
-                "parent_pid": os.getpid(), "tmp_dir": self._tmp_dir}
+                "parent_pid": os.getpid()}
+        pass_fds = [ev_w]
+        if schedule is not None or step:
+            if not scenario.gates:
+                raise SessionError("%s has no steps to schedule (race has)" % scenario.id)
+            spec["gates"], gate_fds = self._gates(schedule, step)
+            spec["gates"]["mode"] = "step" if step else ("replay" if replay else "schedule")
+            pass_fds += gate_fds
+        # The run's temporary files (multiprocessing's pymp-* folders and their sockets, a
+        # scenario's own TemporaryDirectory) go in one private folder that goes with the run.
+        self._tmp_dir = spec["tmp_dir"] = _run_tmp_dir(self.run_id)
         env = dict(os.environ, **{guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1",
                                   "TMPDIR": self._tmp_dir})
         # If the guardian dies unasked, its run is reparented to us, not to init: the sweep
@@ -118,15 +134,19 @@ class Session:
         self.t_start_ns = time.perf_counter_ns()
         try:
             self._proc = subprocess.Popen(
-                [interp["executable"], "-I", RUNNER_SCRIPT, json.dumps(spec)],
+                [interp["executable"], "-I"] + ["-X" + o for o in x_options]
+                + [RUNNER_SCRIPT, json.dumps(spec)],
                 stdin=subprocess.PIPE, stdout=out_w, stderr=subprocess.STDOUT,
-                pass_fds=(ev_w,), start_new_session=True, env=env)
+                pass_fds=pass_fds, start_new_session=True, env=env)
         except OSError as exc:
             for fd in (ev_r, ev_w, out_r, out_w):
                 os.close(fd)
+            self._close_gates()
             shutil.rmtree(self._tmp_dir, ignore_errors=True)
             raise SessionError("could not start %s: %s" % (interp["executable"], exc))
         guardian.own_children.add(self._proc.pid)
+        for fd in pass_fds[1:]:
+            os.close(fd)  # the runner's end of the command pipe
         os.close(ev_w)
         os.close(out_w)
         self.state = "running"
@@ -135,6 +155,51 @@ class Session:
         self._spawn(self._read_output, out_r, self.output)
         if self.sample:
             self._spawn(self._sample, self._proc.pid, self._halt, self.store)
+
+    # -- scheduled runs (engine.gates) ----------------------------------------
+    def _gates(self, schedule, step):
+        """The runner's gate spec and the fds it inherits: a private file with the schedule
+        (it can be longer than a command line), and a pipe for the user's steps."""
+        gates, fds = {}, []
+        if schedule is not None:
+            from .gates import encode_order
+            fd, path = tempfile.mkstemp(prefix="gilscope-schedule-", suffix=".txt")
+            with os.fdopen(fd, "wb") as f:
+                f.write(encode_order(schedule))
+            self._schedule_file = gates["order_file"] = path
+        if step:
+            cmd_r, self._gate_w = os.pipe()
+            gates["command_fd"] = cmd_r
+            fds.append(cmd_r)
+        return gates, fds
+
+    def step_thread(self, number: int) -> None:
+        """Step mode: let THREAD<number> through its next gate."""
+        self._gate_command("go %d" % int(number))
+
+    def run_freely(self, until_notice: bool = True) -> None:
+        """Step mode: open the gates until the scenario notices what one hunts for (a lost
+        update, a deadlock), or for good."""
+        self._gate_command("free" if until_notice else "free-all")
+
+    def _gate_command(self, line: str) -> None:
+        if self._gate_w is None or self.state != "running":
+            return
+        try:
+            os.write(self._gate_w, line.encode("ascii") + b"\n")
+        except OSError:
+            pass  # the runner is gone: the run is ending
+
+    def _close_gates(self) -> None:
+        if self._gate_w is not None:
+            os.close(self._gate_w)
+            self._gate_w = None
+        if self._schedule_file:
+            try:
+                os.unlink(self._schedule_file)
+            except OSError:
+                pass
+            self._schedule_file = None
 
     def poll(self) -> str:
         """Advance the state if the run ended; return it.  Cheap and never blocking: call it often.
@@ -226,6 +291,7 @@ class Session:
         return [t for t in self._threads if t.name in ("gilscope-read_events", "gilscope-read_output")]
 
     def _finish(self, code: int, stopped: bool = False, join_s: float = 0.0) -> None:
+        self._close_gates()
         if self._proc.stdin:
             try:
                 self._proc.stdin.close()

@@ -37,7 +37,9 @@ F_MESSAGE = 3   # one UTF-8 JSON object (control: hello, result, error)
 STRING_ENTRY = struct.Struct("<iH")  # id, byte length
 MAX_STRING_BYTES = 1000
 
-# Event kinds: (code, name, meaning of b, meaning of a).  The one list.
+# Event kinds: (code, name, meaning of b, meaning of a).  The one list.  aux is 0 but for
+# var_read / var_write, where a scenario may put the access's line in its shown program
+# (race does: the window's step-through highlights it in the Source tab).
 KINDS = (
     (1, "worker_start", "name id", "native thread id"),
     (2, "worker_exit", "-", "exit code (0 ok)"),
@@ -64,6 +66,7 @@ KINDS = (
     (23, "dropped", "-", "events dropped"),
     (24, "process_start", "name id", "parent pid"),
     (25, "thread_spawn", "name id", "worker id of the new thread"),
+    (26, "gate_wait", "gate (engine.gates: read, write, acquire, release)", "source line"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
 KIND_NAMES = {code: name for code, name, _, _ in KINDS}
@@ -73,6 +76,7 @@ STATES = (
     (0, "running"), (1, "gil_wait"), (2, "lock_wait"), (3, "queue_wait"),
     (4, "join_wait"), (5, "io_wait"), (6, "sleeping"), (7, "idle"), (8, "done"),
     (9, "preempted"),  # runnable, but the OS ran something else (not the GIL)
+    (10, "gate_wait"),  # held at a gate by the scheduler (the user, a schedule, a replay)
 )
 S = type("S", (), {name.upper(): code for code, name in STATES})
 N_STATES = len(STATES)

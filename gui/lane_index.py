@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 # Worker states; mirrors engine/wire.py STATES (same codes, same order), which a
 # test checks.  The lead will import it from there once both sides are settled.
 STATE_KEYS = ("running", "gil_wait", "lock_wait", "queue_wait", "join_wait",
-              "io_wait", "sleeping", "idle", "done", "preempted")
+              "io_wait", "sleeping", "idle", "done", "preempted", "gate_wait")
 (RUNNING, GIL_WAIT, LOCK_WAIT, QUEUE_WAIT, JOIN_WAIT, IO_WAIT, SLEEPING, IDLE,
- DONE, PREEMPTED) = range(len(STATE_KEYS))
+ DONE, PREEMPTED, GATE_WAIT) = range(len(STATE_KEYS))
 N_STATES = len(STATE_KEYS)
 
 BLOCK = 4  # spans per block: ~10 % faster a frame than 8, 30 % than 16; 48 B/span (8: 44)

@@ -14,6 +14,7 @@ from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
 from .run_control import RunControl
+from .scheduler_panel import SchedulerPanel
 from .scenario_picker import ScenarioPicker
 
 PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
@@ -31,6 +32,7 @@ class MainWindow(QMainWindow, RunControl):
         self.theme = theme_module.THEMES[theme_name]
         self.pixel_size = pixel_size
         self.plots = None
+        self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
         self.setObjectName("gilscope")
         self._build_actions()
@@ -63,6 +65,11 @@ class MainWindow(QMainWindow, RunControl):
         self.smaller_action = self._action("Ctrl+-", lambda: self.scale_text(1 / 1.125))
         self.chinese_action = self._action("Ctrl+L", self.set_chinese, checkable=True)
         self.quit_action = self._action("Ctrl+Q", self.close)
+        # Be the scheduler: the next Run of a scenario with steps (race, deadlock) waits for
+        # the user at each step (gui.scheduler_panel).
+        self.scheduler_action = self._action("F6", lambda _on: None, checkable=True)
+        self.compare_action = self._action("Ctrl+K", self.show_compare)
+        self.compare_window = None
         for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
 
@@ -88,9 +95,11 @@ class MainWindow(QMainWindow, RunControl):
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._on_follow)
         bar.addWidget(self.follow_box)
+        bar.addAction(self.compare_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
+        bar.addAction(self.scheduler_action)
         for action in (self.chinese_action, self.dark_action, self.smaller_action,
                        self.bigger_action, self.fullscreen_action):
             bar.addAction(action)
@@ -122,6 +131,10 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
         self.plots_layout.addWidget(self.banner)
+        self.scheduler = SchedulerPanel(self.plots_host)
+        self.scheduler.step_chosen.connect(lambda n: self.adapter.step_thread(n))
+        self.scheduler.run_freely.connect(lambda until: self.adapter.run_freely(until))
+        self.plots_layout.addWidget(self.scheduler)
         self.plots_loading_label = QLabel()
         self.plots_loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plots_layout.addWidget(self.plots_loading_label, 1)
@@ -163,8 +176,16 @@ class MainWindow(QMainWindow, RunControl):
         from .plots_area import PlotsArea
         self.plots = PlotsArea(self.theme, self.pixel_size)
         self.plots_layout.replaceWidget(self.plots_loading_label, self.plots)
+        self.plots_loading_label.hide()  # now: deleteLater waits for the event loop
         self.plots_loading_label.deleteLater()
         self.plots_loading_label = None
+        from .scrubber import Scrubber
+        self.scrubber = Scrubber(self.plots_host)
+        self.plots_layout.addWidget(self.scrubber)
+        self.scrubber.replay_asked.connect(self.replay_last)
+        self.scrubber.follow_views([self.plots.timeline.view_box,
+                                    self.plots.trace.rows_plot.getViewBox()],
+                                   self.plots.time_range, self.lesson.source)
         if self.picker.scenario(self.picker.current_id()):
             self.plots.show_for(self.picker.scenario(self.picker.current_id()))
         self.plots.retranslate(self.lang)
@@ -174,6 +195,8 @@ class MainWindow(QMainWindow, RunControl):
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
         self.end_run_on_close()
+        if self.compare_window is not None:
+            self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
 
     # -- texts, look -----------------------------------------------------------------
@@ -192,6 +215,11 @@ class MainWindow(QMainWindow, RunControl):
                 (self.bigger_action, self.tr("A+"), self.tr("Bigger text (Ctrl++)")),
                 (self.smaller_action, self.tr("A−"), self.tr("Smaller text (Ctrl+-)")),
                 (self.chinese_action, "中文", self.tr("Window and scenario texts in Simplified Chinese (Ctrl+L)")),
+                (self.scheduler_action, self.tr("Be the scheduler"),
+                 self.tr("Run race or deadlock one step at a time: you choose which thread "
+                         "goes next (F6)")),
+                (self.compare_action, self.tr("Compare…"),
+                 self.tr("Run this scenario on several Pythons or settings, side by side (Ctrl+K)")),
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
@@ -205,9 +233,23 @@ class MainWindow(QMainWindow, RunControl):
         self.picker.retranslate(self.lang)
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
+        self.scheduler.retranslate(self.lang)
+        if self.scrubber is not None:
+            self.scrubber.retranslate(self.lang)
         if self.plots is not None:
             self.plots.retranslate(self.lang)
+        if self.compare_window is not None:
+            self.compare_window.retranslate(self.lang)
         self.show_state()
+
+    def show_compare(self) -> None:
+        """The compare window (gui.compare_view), owned by this one; made on first use."""
+        if self.compare_window is None:
+            from .compare_view import CompareWindow
+            self.compare_window = CompareWindow(self)
+        self.compare_window.retranslate(self.lang)  # the scenario's knobs, in the window's language
+        self.compare_window.show()
+        self.compare_window.raise_()
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"

@@ -23,6 +23,8 @@ class RunControl:
         self.adapter.run_finished.connect(self._on_finished)
         self.adapter.run_failed.connect(self._on_failed)
         self.state = "idle"  # idle | running | finished | stopped | failed
+        self.stepping = False  # the user is the scheduler of the current run
+        self.replaying = None  # the view of the run being replayed, while a replay runs
         self.run_scenario = None
         self.last_result = None
         self.stop_seconds = None
@@ -47,8 +49,11 @@ class RunControl:
             self.stop()
         self.params.set_scenario(scenario)
         self.lesson.set_scenario(scenario)
+        self.scheduler_action.setEnabled(bool(scenario.gates))
+        self.scheduler.hide()
         if self.plots is not None:
             self.plots.show_for(scenario)
+            self.scrubber.clear()
         self.state = "idle"
         self.hide_problem()
         self.show_state()
@@ -67,7 +72,29 @@ class RunControl:
         self.hide_problem()
         self.run_scenario = scenario
         self.plots.show_for(scenario)
-        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python())
+        self.stepping = bool(scenario.gates and self.scheduler_action.isChecked())
+        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python(),
+                           step=self.stepping)
+
+    def replay_last(self) -> None:
+        """Run the last run's scenario again, its threads forced through the same steps."""
+        from engine import interleaving
+        result, scenario = self.last_result, self.run_scenario
+        if self.adapter.busy or result is None or not self._replayable(result):
+            return
+        schedule = interleaving.schedule_of(result.view, scenario)
+        self.hide_problem()
+        self.stepping = False
+        self.replaying = result.view
+        self.adapter.start(scenario.id, dict(result.view.params), self.python_picker.python(),
+                           schedule=schedule)
+
+    def _replayable(self, result) -> bool:
+        from engine import interleaving
+        scenario = self.run_scenario
+        if scenario is None or not scenario.gates:
+            return False
+        return bool(len(interleaving.gated_steps(result.view)))
 
     def stop(self) -> None:
         if self.adapter.running:
@@ -82,9 +109,16 @@ class RunControl:
         self._seen = self._raw_seen = 0
         self.state, self.last_result, self.stop_seconds = "running", None, None
         self.plots.reset(session.t_start_ns)
+        self.scrubber.clear()
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
+        if self.stepping:
+            scenario = self.run_scenario
+            self.scheduler.reset(scenario.source, "deadlock" if scenario.id == "deadlock" else "update")
+            self.scheduler.show()
+        else:
+            self.scheduler.hide()
         self.run_action.setEnabled(False)
         self.stop_action.setEnabled(True)
         self.show_state()
@@ -96,6 +130,8 @@ class RunControl:
         self._seen = len(events)
         strings = session.decoder.strings
         self.plots.ingest(chunk, strings)
+        if self.stepping:
+            self.scheduler.ingest(chunk, strings)
         self._show_output(chunk, strings)
         self.plots.refresh(running=self.adapter.running)
         self.show_state()
@@ -119,6 +155,9 @@ class RunControl:
         """The process tree is gone; the verdict is being computed (quick unless the run was huge)."""
         self.state = state
         self.stop_action.setEnabled(False)
+        if self.stepping:
+            self._on_events(0)  # the last steps the threads took
+            self.scheduler.finish()
         self.show_state()
 
     def _on_finished(self, result) -> None:
@@ -141,6 +180,11 @@ class RunControl:
         if self._seen < len(session.events()):
             self._on_events(len(session.events()))
         self.plots.finish(result)
+        if self.replaying is not None:  # say whether the replay took the recording's steps
+            from engine import interleaving
+            interleaving.check_replay(result, self.replaying)
+            self.replaying = None
+        self.scrubber.load(result.view, session.t_start_ns, replayable=self._replayable(result))
         self.lesson.set_result(result, self.state)
         if not failed:
             worries = self._worker_failures(result.view)

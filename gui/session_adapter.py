@@ -50,14 +50,22 @@ class SessionAdapter(QObject):
         """Running, or computing the verdict of the run that just ended."""
         return self.running or self._analysis is not None
 
-    def start(self, scenario_id: str, values: dict, python: str = None) -> bool:
-        """Start a run; on bad input or a missing interpreter emit run_failed and return False."""
+    def start(self, scenario_id: str, values: dict, python: str = None, step: bool = False,
+              schedule: list = None) -> bool:
+        """Start a run; on bad input or a missing interpreter emit run_failed and return False.
+
+        step: the user is the scheduler (engine.gates): threads wait at each step."""
         from engine import interpreters, params, scenarios
         from engine.session import SessionError
         if self.busy:
             return False
         try:
-            self.session.start(scenario_id, values, python=python)
+            scheduled = {}  # only when asked: the plain call stays the plain call
+            if step:
+                scheduled["step"] = True
+            if schedule is not None:
+                scheduled.update(schedule=schedule, replay=True)
+            self.session.start(scenario_id, values, python=python, **scheduled)
         except (SessionError, params.ParamError, interpreters.InterpreterError) as exc:
             self.run_failed.emit(str(exc), None)
             return False
@@ -72,6 +80,16 @@ class SessionAdapter(QObject):
         self.run_started.emit(scenario_id)
         self._timer.start()
         return True
+
+    def step_thread(self, number: int) -> None:
+        """Step run: let THREAD<number> through its next gate."""
+        if self.running:
+            self._session.step_thread(number)
+
+    def run_freely(self, until_notice: bool) -> None:
+        """Step run: open the gates until the next lost update or deadlock (or for good)."""
+        if self.running:
+            self._session.run_freely(until_notice)
 
     def stop(self) -> float:
         """Stop the run and its whole process tree; run_ended comes before this returns."""

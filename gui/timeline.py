@@ -29,6 +29,7 @@ STATE_TEXT = (
     QT_TRANSLATE_NOOP("Timeline", "idle (alive, nothing recorded)"),
     QT_TRANSLATE_NOOP("Timeline", "finished"),
     QT_TRANSLATE_NOOP("Timeline", "runnable, pre-empted by the OS"),
+    QT_TRANSLATE_NOOP("Timeline", "held at a step by the scheduler"),
 )
 assert len(STATE_TEXT) == N_STATES
 

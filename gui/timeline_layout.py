@@ -30,6 +30,7 @@ DEFAULT_PALETTE = np.array([
     (0x99, 0x99, 0x99, 255),  # idle: mid grey, visible on both themes
     (0x80, 0x80, 0x80, 80),   # done: faint grey, the thread is gone
     (0xF0, 0xE4, 0x42, 255),  # preempted: yellow, same family as GIL wait
+    (0x3A, 0x3A, 0x3A, 255),  # gate_wait: near black, held by the scheduler (the user)
     (0, 0, 0, 0),             # background: transparent, the theme shows
 ], np.uint8)
 

@@ -19,6 +19,8 @@ TABLE = (
     ("race", "race"),
     ("deadlock", "deadlock"),
     ("gil", "gil"),
+    ("threads-help", "threads_help"),
+    ("convoy", "convoy"),
     ("queue-pipeline", "queue_pipeline"),
 )
 IDS = tuple(sid for sid, _ in TABLE)

@@ -7,6 +7,7 @@ A scenario is a declaration plus two functions:
                         engine.analysis.RunView on the GUI/CLI side) and returns a
                         Verdict: numbers measured, never assumed.
 """
+import os
 
 GROUPS = (
     ("processes", {"en": "Processes", "zh_CN": "进程"}),
@@ -18,30 +19,51 @@ GROUPS = (
 
 # Figures every run has (the Session adds wall_s, events and dropped).
 COMMON_FIGURES = {
-    "workers": {"en": "Workers", "zh_CN": "工作者数"},
-    "cpu_count": {"en": "CPU cores", "zh_CN": "CPU 核数"},
-    "ideal_speedup": {"en": "Best possible speedup", "zh_CN": "最大可能的加速"},
-    "wall_s": {"en": "Whole run (s)", "zh_CN": "整个运行（秒）"},
+    "workers": {"en": "Workers", "zh_CN": "线程/进程数"},
+    "cpu_count": {"en": "Logical CPUs this process may use", "zh_CN": "本进程可用的逻辑 CPU 数"},
+    "ideal_speedup": {"en": "Best possible speedup", "zh_CN": "理论最大加速比"},
+    "wall_s": {"en": "Whole run (s)", "zh_CN": "总用时（秒）"},
     "events": {"en": "Events recorded", "zh_CN": "记录的事件数"},
     "dropped": {"en": "Events dropped", "zh_CN": "丢弃的事件数"},
 }
+
+
+def usable_cpus() -> int:
+    """Logical CPUs this process may run on: its affinity mask where the OS has one.
+
+    os.cpu_count() counts every logical CPU of the machine, even those taskset or a
+    cgroup cpuset keep this process off (Python 3.13 added os.process_cpu_count()
+    for the usable ones, and Pool() uses it).  A CPU quota (cgroup cpu.max) is not
+    seen by either.
+    """
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Scenario(object):
     """One lesson: declared once, used by the picker, the CLI, the runner and tests."""
 
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
-                 shows=(), seed_section="", figures=None, phases=None):
+                 shows=(), seed_section="", figures=None, phases=None, gates=False):
         self.id = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
-        self.lesson = lesson        # {"en": ..., "zh_CN": ...}, a few short paragraphs
+        from .post import post_paragraphs  # the post's words and the port's changes
+        self.post = post_paragraphs(id)    # {} when the post has no section for it
+        # {"en": ..., "zh_CN": ...}, a few short paragraphs, then the post beside the port
+        self.lesson = dict((lang, body + ("\n" + self.post[lang] if self.post else ""))
+                           for lang, body in lesson.items())
         self.params = tuple(params)  # engine.params.Param
         self.source = source        # the blog post's example, ported to Python 3
         self.run = run
         self.verdict = verdict
         self.shows = tuple(shows)   # extra views: "trace", "queue", "tasks"
         self.seed_section = seed_section
+        # True: run() passes its threads through engine.gates when ctx.gates is set, so the
+        # run can be stepped by the user, follow a schedule, or replay a recording's order.
+        self.gates = gates
         # figure name -> {"en": ..., "zh_CN": ...}: how the window labels the verdict's figures
         self.figures = dict(COMMON_FIGURES, **(figures or {}))
         # phase name -> text: the steps of the program marked on the timeline (others are not)

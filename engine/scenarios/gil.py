@@ -1,28 +1,37 @@
 """gil: the same CPU-bound work as N threads and as N processes, against 1 worker."""
 import os
+import sys
 import time
 
 from ..params import Param, workers, switch_interval
 from ..wire import S
-from .base import Scenario, Verdict, text
+from .base import Scenario, Verdict, text, usable_cpus
 
-SOURCE = '''import threading, multiprocessing
+SOURCE = '''import os, threading, multiprocessing, time
 
-def run():                 # the blog post's loop, bounded so it ends
+N = 2                      # threads, then processes
+ITERATIONS = 2000000       # the blog post's endless loop, bounded so it ends
+
+def run():
     x = 0
     for _ in range(ITERATIONS):
         x = x ^ 1
 
-print(multiprocessing.cpu_count())
-# N threads: one process, one GIL -> about one core busy
-threads = [threading.Thread(target=run) for _ in range(N)]
-for t in threads: t.start()
-for t in threads: t.join()
+def timed(workers):
+    start = time.perf_counter()
+    for w in workers: w.start()
+    for w in workers: w.join()
+    return time.perf_counter() - start
 
-# N processes: one GIL each -> every core busy
-procs = [multiprocessing.Process(target=run) for _ in range(N)]
-for p in procs: p.start()
-for p in procs: p.join()
+if __name__ == "__main__":  # spawn and forkserver children import this file again
+    print("logical CPUs:", os.cpu_count())
+    one = timed([threading.Thread(target=run)])
+    # N threads: one process, one GIL -> about one core busy
+    t = timed([threading.Thread(target=run) for _ in range(N)])
+    # N processes: one GIL each -> up to N cores busy
+    p = timed([multiprocessing.Process(target=run) for _ in range(N)])
+    print("speedup with threads: %.2f" % (N * one / t))
+    print("speedup with processes: %.2f" % (N * one / p))
 '''
 
 
@@ -34,8 +43,9 @@ def _burn(ctx, iterations, waiting_state, label):
 
 def run(ctx, p):
     n, iterations = p["workers"], p["iterations"]
-    print("cpu_count", os.cpu_count())
-    ctx.value("cpu_count", os.cpu_count() or 1)
+    print("cpu_count", os.cpu_count(), "usable", usable_cpus())
+    ctx.value("cpu_count", usable_cpus())
+    ctx.value("switch_interval_us", int(round(sys.getswitchinterval() * 1e6)))
     # One worker alone: the unit of work's time.  The best of two runs, because a
     # slow one-off (a cold cache, a busy core) would inflate every speedup past the ideal.
     for k in (1, 2):
@@ -90,6 +100,7 @@ def verdict(run, p):
     free = run.gil_disabled
     figures = {
         "workers": n, "cpu_count": cores, "ideal_speedup": ideal,
+        "switch_interval_ms": round(run.value("switch_interval_us", 0) / 1000.0, 3),
         "wall_baseline_s": round(base, 3), "wall_threads_s": round(wall_t, 3),
         "wall_processes_s": round(wall_p, 3),
         "speedup_threads": sp_t, "speedup_processes": sp_p,
@@ -99,8 +110,9 @@ def verdict(run, p):
         "cpu_s_per_thread": [round(v / 1e9, 3) for v in run.values("cpu_ns_thread")],
         "cpu_s_per_process": [round(v / 1e9, 3) for v in run.values("cpu_ns_process")],
     }
-    head = text("Threads: %.2fx, processes: %.2fx (ideal %dx on %d cores)" % (sp_t, sp_p, ideal, cores),
-                "线程：%.2f 倍，进程：%.2f 倍（%d 核上理想为 %d 倍）" % (sp_t, sp_p, cores, ideal))
+    head = text("Speedup: threads %.2fx, processes %.2fx (ideal %dx on %d usable CPUs)"
+                % (sp_t, sp_p, ideal, cores),
+                "加速比：线程 %.2f，进程 %.2f（%d 个可用逻辑 CPU，理想为 %d）" % (sp_t, sp_p, cores, ideal))
     notes = [text(
         "%d threads kept %.2f cores busy; %d processes kept %.2f busy. " % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]) +
         ("This build runs without a GIL, so threads use several cores too."
@@ -112,11 +124,13 @@ def verdict(run, p):
         ("这个版本没有 GIL，所以线程也能使用多个核。" if free else
          "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL"
          "（由线程自己测量：循环中超过 1 毫秒的停顿）。每个进程都有自己的解释器和 GIL。")),
-        text("The blog post says the GIL is released every 100 bytecodes: that was Python 2. Since 3.2 a "
-             "thread that wants the GIL asks for it and gets it after the switch interval "
-             "(sys.getswitchinterval(), 5 ms by default).",
-             "原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，想要 GIL 的线程会发出请求，"
-             "持有者在切换间隔（sys.getswitchinterval()，默认 5 毫秒）后让出。")]
+        text("Background (CPython's source): the blog post says the GIL is released every 100 "
+             "bytecodes: that was Python 2. Since 3.2 a thread that wants the GIL waits one switch "
+             "interval (this run: %g ms, sys.setswitchinterval; 5 ms unless changed), then asks the "
+             "holder to let go at its next check." % figures["switch_interval_ms"],
+             "背景（CPython 源码）：原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，"
+             "等待的线程先等一个切换间隔（本次：%g 毫秒，由 sys.setswitchinterval 设置，默认 5 毫秒），"
+             "再请求持有者在下一个检查点让出 GIL。" % figures["switch_interval_ms"])]
     if machine_was_busy(figures):
         notes.insert(0, text(
             "The machine was busy: the %d processes kept only %.2f of %d cores busy and spent %d%% "
@@ -143,13 +157,14 @@ def machine_was_busy(figures: dict) -> bool:
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
-    "wall_baseline_s": text("Time of one worker alone (s)", "单个工作者用时（秒）"),
+    "switch_interval_ms": text("Switch interval (ms)", "切换间隔（毫秒）"),
+    "wall_baseline_s": text("Time of one worker alone (s)", "单线程基准用时（秒）"),
     "wall_threads_s": text("Time with threads (s)", "线程用时（秒）"),
     "wall_processes_s": text("Time with processes (s)", "进程用时（秒）"),
-    "speedup_threads": text("Speedup with threads", "线程的加速倍数"),
-    "speedup_processes": text("Speedup with processes", "进程的加速倍数"),
-    "cores_used_threads": text("Cores kept busy by threads", "线程让多少个核忙碌"),
-    "cores_used_processes": text("Cores kept busy by processes", "进程让多少个核忙碌"),
+    "speedup_threads": text("Speedup with threads", "线程的加速比"),
+    "speedup_processes": text("Speedup with processes", "进程的加速比"),
+    "cores_used_threads": text("Cores kept busy by threads", "线程平均占用的核数"),
+    "cores_used_processes": text("Cores kept busy by processes", "进程平均占用的核数"),
     "gil_wait_share_threads": text("Threads' share of time waiting for the GIL", "线程等待 GIL 的时间比例"),
     "preempted_share_processes": text("Processes' share of time pre-empted", "进程被抢占的时间比例"),
     "cpu_s_per_thread": text("CPU time per thread (s)", "每个线程的 CPU 时间（秒）"),
@@ -159,7 +174,7 @@ FIGURES = {
 
 # The steps of run() marked on the timeline.
 PHASES = {
-    "baseline-1": text("one worker", "单个工作者"),
+    "baseline-1": text("one worker", "单线程基准"),
     "threads": text("threads: one GIL", "线程：共用一个 GIL"),
     "processes": text("processes: a GIL each", "进程：各有一个 GIL"),
 }
@@ -171,13 +186,13 @@ SCENARIO = Scenario(
     title=text("GIL: threads vs processes on many cores", "GIL：多核上的线程与进程"),
     lesson=text(
         "CPU-bound Python threads share one Global Interpreter Lock: only one runs Python code at "
-        "a time, so N threads finish the work no faster than one. N processes each have their own "
+        "a time, so N threads finish the work no faster than one (free-threaded builds excepted). N processes each have their own "
         "interpreter and GIL, so they use all cores. Watch the per-core load and each lane's gaps.",
         "CPU 密集的 Python 线程共享一把全局解释器锁（GIL）：同一时刻只有一个线程执行 Python 代码，"
-        "所以 N 个线程并不比一个快。N 个进程各有自己的解释器和 GIL，可以用满所有核。请观察每个核的负载和每条泳道中的空隙。"),
+        "所以 N 个线程并不比一个快（自由线程构建除外）。N 个进程各有自己的解释器和 GIL，可以用满所有核。请观察每个核的负载和每条泳道中的空隙。"),
     params=(
         workers(default=4, minimum=1, maximum=16),
-        Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个工作者的循环次数"),
+        Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个线程/进程的循环次数"),
               minimum=1000, maximum=500000000),
         switch_interval(minimum=0.0001),
     ),

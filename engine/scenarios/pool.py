@@ -4,34 +4,48 @@ import os
 from ..params import Param
 from ..probe import Task, error_text
 from ..wire import K, S
-from .base import Scenario, Verdict, text
+from .base import Scenario, Verdict, text, usable_cpus
 
 SOURCE = '''from multiprocessing import Pool
 
+PROCESSES = None           # Pool(None): os.cpu_count() workers (3.13+: os.process_cpu_count())
+TASKS = 8                  # apply_async calls
+ITERATIONS = 1000000       # some work, so the tasks overlap
+
 def run(i):
-    print(i)                   # the blog post's Python 2 `print i`
+    print(i)               # the blog post's Python 2 `print i`
     x = 0
-    for _ in range(ITERATIONS):  # some work, so the tasks overlap
+    for _ in range(ITERATIONS):
         x = x ^ 1
     return i * i
 
+def fail(i):
+    raise ValueError("task %d failed" % i)
+
 if __name__ == "__main__":
-    p = Pool(PROCESSES)        # Pool() / Pool(None): os.cpu_count() workers
+    p = Pool(PROCESSES)
     results = [p.apply_async(run, args=(i,)) for i in range(TASKS)]
+    failed = p.apply_async(fail, args=(TASKS,))  # nothing shows its error ...
     try:
-        p.join()               # join() before close() is refused
+        p.join()           # join() before close() is refused
     except ValueError as e:
         print("join() before close():", e)
-    p.close()                  # no more tasks
-    p.join()                   # wait for the workers to finish and exit
+    p.close()              # no more tasks
+    p.join()               # wait for the workers to finish and exit
     try:
         p.apply_async(run, args=(TASKS,))
-    except ValueError as e:    # the blog post's warning, for real
+    except ValueError as e:  # the blog post's warning, for real
         print("apply_async after close():", e)
     print([r.get() for r in results])
+    try:
+        failed.get()       # ... until get() raises it
+    except ValueError as e:
+        print("get() of the failed task:", e)
 '''
 
 SUBMIT_AFTER_CLOSE = "apply_async after close(): "
+FAILED_GET = "get() of the failed task: "
+FAILED_UNNOTICED = "the failed task, before get(): "
 JOIN_BEFORE_CLOSE = "join() before close(): "
 POOL_WORKER_NAME = "PoolWorker"
 
@@ -49,17 +63,26 @@ def work(i):
     return i * i
 
 
+def fail(i):
+    """A task that raises: apply_async keeps the exception until someone calls get()."""
+    raise ValueError("task %d failed" % i)
+
+
 def run(ctx, p):
-    tasks = p["workers"]
-    ctx.value("cpu_count", os.cpu_count() or 1)
+    tasks = p["tasks"]
+    ctx.value("os.cpu_count()", os.cpu_count() or 1)
+    ctx.value("cpu_count", usable_cpus())
+    if hasattr(os, "process_cpu_count"):  # 3.13+
+        ctx.value("os.process_cpu_count()", os.process_cpu_count() or 1)
     _job.update(ctx=ctx, iterations=p["iterations"])
     task, task_id, rec = Task(work), ctx.intern(work.__name__), ctx.rec()
     with ctx.phase("pool"):
-        pool = ctx.pool(p["processes"] or None, POOL_WORKER_NAME)  # None: the Pool's own default
+        pool = ctx.pool(p["workers"] or None, POOL_WORKER_NAME)  # None: the Pool's own default
         results = []
         for i in range(tasks):
             results.append(pool.apply_async(task, (i,)))
             rec.event(K.TASK_SUBMIT, task_id, i)
+        failed = pool.apply_async(fail, (tasks,)) if p["failing_task"] else None
         try:
             pool.join()
         except ValueError as exc:
@@ -72,6 +95,14 @@ def run(ctx, p):
     except ValueError as exc:
         print(SUBMIT_AFTER_CLOSE + error_text(exc))
     print([r.get() for r in results])
+    if failed is not None:
+        # The pool has closed and joined without a word about the error.
+        print(FAILED_UNNOTICED + "ready=%s successful=%s" % (failed.ready(), failed.successful()))
+        try:
+            failed.get()
+            print(FAILED_GET + "no error")
+        except ValueError as exc:
+            print(FAILED_GET + error_text(exc))
 
 
 def _printed(run, prefix):
@@ -91,8 +122,10 @@ def verdict(run, p):
     after_close = _printed(run, SUBMIT_AFTER_CLOSE)
     figures = {
         "cpu_count": cores,
+        "os_cpu_count": run.value("os.cpu_count()"),
+        "os_process_cpu_count": run.value("os.process_cpu_count()"),
         "pool_size": len(pool_pids),
-        "pool_size_asked": p["processes"],
+        "pool_size_asked": p["workers"],
         "tasks_submitted": run.count(K.TASK_SUBMIT),
         "tasks": int(len(spans["pid"])),
         "tasks_per_worker": per_worker,
@@ -100,21 +133,21 @@ def verdict(run, p):
         "wall_pool_s": round(run.phase_wall_s("pool") or 0.0, 3),
         "join_before_close_error": _printed(run, JOIN_BEFORE_CLOSE),
         "submit_after_close_error": after_close,
+        "failed_task_before_get": _printed(run, FAILED_UNNOTICED),
+        "failed_task_get_error": _printed(run, FAILED_GET),
     }
     refused = bool(after_close) and after_close.startswith("ValueError")
     head = text("%d tasks on %d reused workers (pool size %d); apply_async after close(): %s"
                 % (figures["tasks"], used, len(pool_pids), after_close),
                 "%d 个任务由 %d 个复用的工作进程完成（进程池大小 %d）；close() 之后 apply_async：%s"
                 % (figures["tasks"], used, len(pool_pids), after_close))
-    notes = [
-        text("Pool(%s) started %d worker processes once (os.cpu_count() is %d here) and handed "
-             "them all %d tasks: tasks per worker %s. A pool does not start a process per task; "
-             "that is what makes it cheap for many small jobs."
-             % (p["processes"] or "", len(pool_pids), cores, figures["tasks"], list(per_worker.values())),
-             "Pool(%s) 一次性启动了 %d 个工作进程（这台机器 os.cpu_count() 为 %d），"
-             "把全部 %d 个任务交给它们：每个工作进程的任务数 %s。进程池不会为每个任务新开进程，"
-             "所以处理大量小任务很省。"
-             % (p["processes"] or "", len(pool_pids), cores, figures["tasks"], list(per_worker.values()))),
+    notes = [pool_size_note(figures, p["workers"]),
+        text("A pool does not start a process per task: its %d worker processes ran all %d tasks "
+             "(tasks per worker %s), which is what makes it cheap for many small jobs."
+             % (len(pool_pids), figures["tasks"], list(per_worker.values())),
+             "进程池不会为每个任务新开进程：%d 个工作进程完成了全部 %d 个任务（每个工作进程的任务数 %s），"
+             "所以处理大量小任务时开销很小。"
+             % (len(pool_pids), figures["tasks"], list(per_worker.values()))),
         text("apply_async returns at once (an AsyncResult; get() waits for the value). close() "
              "refuses further tasks and lets the workers finish; join() waits for them to exit. "
              "join() before close(): %s. apply_async after close(): %s."
@@ -123,20 +156,66 @@ def verdict(run, p):
              "让工作进程做完手头的任务；join() 等待它们退出。close() 之前 join()：%s。"
              "close() 之后 apply_async：%s。" % (figures["join_before_close_error"], after_close)),
     ]
-    return Verdict(head, figures, notes, ok=refused and figures["tasks"] == p["workers"])
+    if p["failing_task"]:
+        notes.append(failed_task_note(figures))
+    return Verdict(head, figures, notes, ok=refused and figures["tasks"] == p["tasks"])
+
+
+def failed_task_note(figures: dict) -> dict:
+    """apply_async's errors: kept in the AsyncResult, seen only by get() (measured)."""
+    before, error = figures["failed_task_before_get"], figures["failed_task_get_error"]
+    if before and "successful=False" in before and error and error.startswith("ValueError"):
+        return text("One more task raised ValueError. Nothing showed it: the pool closed and joined "
+                    "as if all went well (%s). Only get() raised it: %s. Call get() on every "
+                    "AsyncResult, or pass error_callback, or errors are lost." % (before, error),
+                    "另外一个任务抛出了 ValueError。没有任何提示：进程池照常 close、join，就像一切正常（%s）。"
+                    "只有调用 get() 时才抛出：%s。要对每个 AsyncResult 调用 get()，或者传入 error_callback，"
+                    "否则错误就丢失了。" % (before, error))
+    return text("The failing task: before get() %s; get() gave %s." % (before, error),
+                "会失败的任务：get() 之前 %s；get() 得到 %s。" % (before, error))
+
+
+def pool_size_note(figures: dict, asked: int) -> dict:
+    """Where the pool's size came from, told from this run's counts."""
+    size, machine = figures["pool_size"], figures["os_cpu_count"]
+    usable, process = figures["cpu_count"], figures["os_process_cpu_count"]
+    counts_en = "os.cpu_count() is %s (every logical CPU of the machine)" % machine
+    counts_zh = "os.cpu_count() 为 %s（整台机器的逻辑 CPU 数）" % machine
+    if process is not None:
+        counts_en += ", os.process_cpu_count() is %s (those this process may use)" % process
+        counts_zh += "，os.process_cpu_count() 为 %s（本进程可用的）" % process
+    else:
+        counts_en += ", and this process may use %s of them" % usable
+        counts_zh += "，本进程可用其中 %s 个" % usable
+    if asked:
+        return text("Pool(%d) started %d worker processes; %s." % (asked, size, counts_en),
+                    "Pool(%d) 启动了 %d 个工作进程；%s。" % (asked, size, counts_zh))
+    if process is not None:
+        return text("Pool() started %d worker processes: its default on this Python (3.13+) is "
+                    "os.process_cpu_count(), no longer os.cpu_count(); %s." % (size, counts_en),
+                    "Pool() 启动了 %d 个工作进程：在这个 Python（3.13 起）上它的默认值是 "
+                    "os.process_cpu_count()，不再是 os.cpu_count()；%s。" % (size, counts_zh))
+    return text("Pool() started %d worker processes: its default before 3.13 is os.cpu_count() "
+                "(3.13+: os.process_cpu_count()); %s." % (size, counts_en),
+                "Pool() 启动了 %d 个工作进程：3.13 之前它的默认值是 os.cpu_count()"
+                "（3.13 起为 os.process_cpu_count()）；%s。" % (size, counts_zh))
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
     "pool_size": text("Pool size", "进程池大小"),
-    "pool_size_asked": text("Pool size asked for (0: cpu_count)", "请求的进程池大小（0：cpu_count）"),
-    "tasks_submitted": text("Tasks submitted", "提交的任务"),
-    "tasks": text("Tasks run", "执行的任务"),
+    "pool_size_asked": text("Pool size asked for (0: Pool's default)", "请求的进程池大小（0：Pool 的默认值）"),
+    "os_cpu_count": text("os.cpu_count()", "os.cpu_count()"),
+    "os_process_cpu_count": text("os.process_cpu_count() (3.13+)", "os.process_cpu_count()（3.13 起）"),
+    "tasks_submitted": text("Tasks submitted", "提交的任务数"),
+    "tasks": text("Tasks run", "执行的任务数"),
     "tasks_per_worker": text("Tasks per worker", "每个工作进程的任务数"),
-    "workers_used": text("Workers used", "用到的工作进程"),
+    "workers_used": text("Workers used", "用到的工作进程数"),
     "wall_pool_s": text("Pool time (s)", "进程池用时（秒）"),
     "join_before_close_error": text("join() before close()", "close() 之前 join()"),
     "submit_after_close_error": text("apply_async() after close()", "close() 之后 apply_async()"),
+    "failed_task_before_get": text("Failing task, before get()", "会失败的任务：get() 之前"),
+    "failed_task_get_error": text("Failing task: get() raised", "会失败的任务：get() 抛出"),
 }
 
 
@@ -145,24 +224,29 @@ SCENARIO = Scenario(
     group="processes",
     title=text("Pool: apply_async, close, join", "进程池：apply_async、close、join"),
     lesson=text(
-        "multiprocessing.Pool starts a fixed set of worker processes (by default one per CPU, "
-        "os.cpu_count()) and feeds them tasks from a queue, so many tasks run on a few reused "
-        "processes. apply_async submits one task and returns at once. close() says no more "
-        "tasks will come, join() waits for the workers to exit: join() must come after close(), "
-        "and submitting after close() raises ValueError.",
-        "multiprocessing.Pool 启动一组固定的工作进程（默认每个 CPU 一个，即 os.cpu_count()），"
-        "从队列里给它们派任务，于是大量任务由少数几个复用的进程完成。apply_async 提交一个任务并立即返回。"
-        "close() 表示不再有新任务，join() 等待工作进程退出：join() 必须在 close() 之后调用，"
-        "close() 之后再提交任务会抛出 ValueError。"),
+        "multiprocessing.Pool starts a fixed set of worker processes (by default os.cpu_count(); "
+        "since Python 3.13 os.process_cpu_count(), the CPUs this process may use) and feeds them "
+        "tasks from a queue, so many tasks run on a few reused processes. apply_async submits one "
+        "task and returns at once. close() says no more tasks will come, join() waits for the "
+        "workers to exit: join() must come after close() (or terminate()), and submitting after "
+        "close() raises ValueError.",
+        "multiprocessing.Pool 启动一组固定的工作进程（默认等于 os.cpu_count()；3.13 起为 "
+        "os.process_cpu_count()，即本进程可用的 CPU 数），从队列里给它们派任务，于是大量任务由少数几个复用的进程完成。"
+        "apply_async 提交一个任务并立即返回。close() 表示不再有新任务，join() 等待工作进程退出："
+        "调用 join() 之前必须先调用 close()（或 terminate()），close() 之后再提交任务会抛出 ValueError。"),
     params=(
-        Param("processes", "int", 0, text("Pool size (processes)", "进程池大小（processes）"),
-              text("Worker processes in the pool; 0 means Pool's default, os.cpu_count().",
-                   "进程池里的工作进程数；0 表示 Pool 的默认值 os.cpu_count()。"),
+        Param("workers", "int", 0, text("Pool size (worker processes)", "进程池大小（工作进程数）"),
+              text("Pool(processes): --workers N sets it; 0 means Pool's default "
+                   "(os.cpu_count(), 3.13+: os.process_cpu_count()).",
+                   "Pool(processes)：--workers N 设置的就是它；0 表示 Pool 的默认值"
+                   "（os.cpu_count()，3.13 起为 os.process_cpu_count()）。"),
               minimum=0, maximum=64),
-        Param("workers", "int", 8, text("Tasks (apply_async calls)", "任务数（apply_async 次数）"),
-              text("How many tasks to submit; --workers N sets this. The pool size is 'processes'.",
-                   "提交多少个任务；--workers N 设置的就是它。进程池大小由 processes 决定。"),
+        Param("tasks", "int", 8, text("Tasks (apply_async calls)", "任务数（apply_async 次数）"),
+              text("How many tasks to submit to the pool.", "向进程池提交多少个任务。"),
               minimum=1, maximum=256),
+        Param("failing_task", "bool", True, text("Add a task that raises", "加一个会抛出异常的任务"),
+              text("apply_async(fail, ...) whose exception nobody asks for until get().",
+                   "apply_async(fail, ...)：在调用 get() 之前，没有人会看到它的异常。")),
         Param("iterations", "int", 5000000, text("Loop iterations per task", "每个任务的循环次数"),
               text("The CPU-bound job each task does (x = x ^ 1).",
                    "每个任务做的 CPU 密集工作（x = x ^ 1）。"),

@@ -1,19 +1,21 @@
 """process-basics: Process.start()/join(); joining each child right away runs them one by one."""
-import os
 
 from ..params import Param, workers
 from ..wire import K, S
-from .base import Scenario, Verdict, text
+from .base import Scenario, Verdict, text, usable_cpus
 
 SOURCE = '''from multiprocessing import Process
 
+N = 3                      # child processes
+ITERATIONS = 1000000       # a short CPU-bound job for each
+
 def run(i):
-    print(i)                   # the blog post's Python 2 `print i`
+    print(i)               # the blog post's Python 2 `print i`
     x = 0
-    for _ in range(ITERATIONS):  # a short CPU-bound job
+    for _ in range(ITERATIONS):
         x = x ^ 1
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # spawn and forkserver children import this file again
     # One at a time: join() waits for this child before the next starts.
     for i in range(N):
         p = Process(target=run, args=(i,))
@@ -26,7 +28,7 @@ if __name__ == "__main__":
         p.start()
     for p in procs:
         p.join()
-        print(p.pid, p.exitcode)
+        print(p.pid, p.exitcode)   # exit code 0: it ended normally
 '''
 
 
@@ -39,7 +41,7 @@ def _child(ctx, i, iterations):
 
 def run(ctx, p):
     n, iterations = p["workers"], p["iterations"]
-    ctx.value("cpu_count", os.cpu_count() or 1)
+    ctx.value("cpu_count", usable_cpus())
     with ctx.phase("sequential"):
         for i in range(n):
             child = ctx.process(_child, "sequential-%d" % i, (ctx, i, iterations))
@@ -161,11 +163,11 @@ def verdict(run, p):
     if speedup >= 1.1:  # below that, the difference is noise
         head = text("Start all, then join: %.2fx faster than start-join one by one (%s, %d cores)"
                     % (speedup, children, cores),
-                    "先全部 start 再 join：速度是逐个 start-join 的 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
+                    "先全部 start 再 join：速度是逐个 start 再 join 的 %.2f 倍（%d 个子进程，%d 核）" % (speedup, n, cores))
     else:  # one child, one core, or a machine busy with other programs
         head = text("Start all, then join: no faster than start-join one by one (%.2fx; %s, %d cores)"
                     % (speedup, children, cores),
-                    "先全部 start 再 join：并不比逐个 start-join 快（%.2f 倍；%d 个子进程，%d 核）" % (speedup, n, cores))
+                    "先全部 start 再 join：并不比逐个 start 再 join 快（加速比 %.2f；%d 个子进程，%d 核）" % (speedup, n, cores))
     notes = [
         text("start() returns at once; join() waits for that one child. Joining each child right "
              "after starting it ran them one by one (at most %d alive at once, %.2f s); starting all "
@@ -187,8 +189,8 @@ def verdict(run, p):
               "%s on %d cores: the best speedup is about %d." % (children, cores, n)),
              "每个子进程都是独立的进程，有自己的 PID 和解释器（它的泳道由子进程自己记录）；"
              "退出码 0 表示正常结束。" +
-             ("子进程（%d 个）多于核数（%d）时它们分享这些核，所以速度最多约为 %d 倍。" % (n, cores, cores)
-              if n > cores else "%d 个子进程、%d 个核：速度最多约为 %d 倍。" % (n, cores, n))),
+             ("子进程（%d 个）多于核数（%d）时它们轮流使用这些核，所以加速比最多约为 %d。" % (n, cores, cores)
+              if n > cores else "%d 个子进程、%d 个核：加速比最多约为 %d。" % (n, cores, n))),
     ]
     share = figures["preempted_share_parallel"]
     if share is not None and share > own_preemption(n, cores) + 0.15 and speedup < 0.75 * min(n, cores):
@@ -198,7 +200,7 @@ def verdict(run, p):
             "pre-empted, yet were only %.2fx faster (up to %d is possible here), so other programs "
             "had the cores (the per-core plot shows it). Close them and run again."
             % (100 * share, speedup, min(n, cores)),
-            "机器很忙：一起启动的子进程有 %d%% 的时间被抢占，速度却只有 %.2f 倍（这里最多可达 %d 倍），"
+            "机器很忙：一起启动的子进程有 %d%% 的时间被抢占，加速比却只有 %.2f（这里最多可达 %d），"
             "说明核被别的程序占用了（见每核负载图）。关掉它们再运行一次。"
             % (100 * share, speedup, min(n, cores))))
     if not ok:
@@ -209,15 +211,15 @@ def verdict(run, p):
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
-    "wall_sequential_s": text("Start-join one by one (s)", "逐个 start-join（秒）"),
+    "wall_sequential_s": text("Start-join one by one (s)", "逐个 start 再 join（秒）"),
     "wall_parallel_s": text("Start all, then join (s)", "先全部 start 再 join（秒）"),
-    "speedup_parallel": text("Speedup", "加速倍数"),
+    "speedup_parallel": text("Speedup", "加速比"),
     "child_pids": text("Child PIDs", "子进程 PID"),
     "exit_codes": text("Exit codes", "退出码"),
-    "children_with_lane": text("Children with their own lane", "有自己泳道的子进程"),
-    "most_alive_sequential": text("Most alive at once, one by one", "逐个运行时最多同时存活"),
-    "most_alive_parallel": text("Most alive at once, all started", "全部启动时最多同时存活"),
-    "running_at_once_s": text("Two or more running at once (s)", "两个或更多同时运行（秒）"),
+    "children_with_lane": text("Children with their own lane", "有自己泳道的子进程数"),
+    "most_alive_sequential": text("Most alive at once, one by one", "逐个运行时最多同时存活的子进程数"),
+    "most_alive_parallel": text("Most alive at once, all started", "全部启动时最多同时存活的子进程数"),
+    "running_at_once_s": text("Two or more running at once (s)", "≥2 个子进程同时运行的时长（秒）"),
     "printed_parallel": text("Printed by the children", "子进程打印的内容"),
     "preempted_share_parallel": text("Share of time pre-empted", "被抢占的时间比例"),
 }

@@ -5,34 +5,47 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import multiprocessing, time
 
-def work(seconds):                 # stands for real processing of an item
+PRODUCERS = 1
+CONSUMERS = 2
+ITEMS = 60
+MAXSIZE = 8                # put() blocks while the queue holds this many items
+CONSUMER_MS = 5            # a slow consumer: CPU work on each item
+
+def work(seconds):         # stands for real processing of an item
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         pass
 
 def producer(q, items):
     for item in items:
-        q.put(item)                # blocks while the queue holds MAXSIZE items
+        q.put(item)        # blocks while the queue is full
 
-def consumer(q):
+def consumer(q, done):
+    got = 0
     while True:
-        item = q.get()             # blocks while the queue is empty
-        if item is None:           # the sentinel: no more work
+        item = q.get()     # blocks while the queue is empty
+        if item is None:   # the sentinel: no more work
             break
-        work(CONSUMER_MS / 1000)   # a slow consumer: CPU work on each item
+        work(CONSUMER_MS / 1000)
+        got += 1
+    done.put(got)
 
-q = multiprocessing.Queue(MAXSIZE)
-producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
-             for k in range(PRODUCERS)]
-consumers = [multiprocessing.Process(target=consumer, args=(q,)) for _ in range(CONSUMERS)]
-for p in producers + consumers:
-    p.start()
-for p in producers:
-    p.join()
-for _ in consumers:
-    q.put(None)                    # one sentinel per consumer
-for p in consumers:
-    p.join()
+if __name__ == "__main__":  # spawn and forkserver children import this file again
+    q = multiprocessing.Queue(MAXSIZE)
+    done = multiprocessing.Queue()
+    producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
+                 for k in range(PRODUCERS)]
+    consumers = [multiprocessing.Process(target=consumer, args=(q, done)) for _ in range(CONSUMERS)]
+    for p in producers + consumers:
+        p.start()
+    for p in producers:
+        p.join()
+    for _ in consumers:
+        q.put(None)        # one sentinel per consumer, after every item
+    counts = [done.get() for _ in consumers]   # read before join
+    for p in consumers:
+        p.join()
+    print("items handled:", sum(counts), counts)
 '''
 
 QUEUE_NAME = "queue"
@@ -64,6 +77,14 @@ def consumer(ctx, q, consumer_ms):
     ctx.value("items_got", got)
 
 
+def pipe_sender(ctx, conn, items):
+    """The other end of a Pipe(): send every item, then the None sentinel."""
+    for item in range(items):
+        conn.send(item)
+    conn.send(None)
+    conn.close()
+
+
 def run(ctx, p):
     n_prod, n_cons, items = p["producers"], p["workers"], p["items"]
     q = ctx.queue(QUEUE_NAME, p["maxsize"])
@@ -83,6 +104,17 @@ def run(ctx, p):
             ctx.join(proc)
     q.q.close()
     q.q.join_thread()
+    with ctx.phase("pipe"):
+        mine, theirs = ctx.mp.Pipe()  # two connected ends; duplex by default
+        sender = ctx.process(pipe_sender, "PIPE SENDER", (ctx, theirs, items))
+        sender.start()
+        theirs.close()  # the parent keeps only its own end
+        got = 0
+        for item in iter(mine.recv, None):
+            got += 1
+        ctx.join(sender)
+        mine.close()
+    ctx.value("pipe_items", got)
 
 
 def time_in_state(run, lane_prefix, state):
@@ -100,50 +132,60 @@ def verdict(run, p):
     max_depth = int(depth.max()) if len(depth) else None
     exits = run.of_kind(K.PROC_EXIT)
     exit_codes = [int(code) for code in exits["b"]]
-    clean = len(exit_codes) == p["producers"] + p["workers"] and all(c == 0 for c in exit_codes)
+    # producers, consumers and the Pipe() sender
+    clean = len(exit_codes) == p["producers"] + p["workers"] + 1 and all(c == 0 for c in exit_codes)
     blocked = time_in_state(run, "PRODUCER", S.QUEUE_WAIT)
     starved = time_in_state(run, "CONSUMER", S.QUEUE_WAIT)
     figures = {"items": p["items"], "items_in": items_in, "items_out": items_out,
                "maxsize": p["maxsize"], "max_queue_depth": max_depth,
                "producer_blocked_s": round(blocked, 3), "consumer_waiting_s": round(starved, 3),
                "exit_codes": exit_codes, "clean_shutdown": clean,
-               "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3)}
+               "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3),
+               "pipe_items": run.value("pipe_items"),
+               "wall_pipe_s": round(run.phase_wall_s("pipe") or 0.0, 3)}
     head = text("%d items in, %d out; queue depth peaked at %s of %d; producers blocked %.2f s; %s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
                    "clean shutdown" if clean else "unclean shutdown (exit codes %s)" % exit_codes),
-                "放入 %d 项，取出 %d 项；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒；%s"
+                "放入 %d 个数据项，取出 %d 个；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒；%s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
-                   "干净退出" if clean else "未能干净退出（退出码 %s）" % exit_codes))
+                   "正常退出" if clean else "未能正常退出（退出码 %s）" % exit_codes))
     notes = [text(
         "Queue(%d) holds at most %d items. Once it is full, put() blocks: the producers' lanes "
         "show %.2f s of queue waits while the consumers (%g ms per item) catch up. A bounded "
         "queue keeps a fast producer from filling memory." % (p["maxsize"], p["maxsize"], blocked, p["consumer_ms"]),
-        "Queue(%d) 最多容纳 %d 项。队列满后 put() 会阻塞：消费者（每项 %g 毫秒）追赶期间，"
+        "Queue(%d) 最多容纳 %d 个数据项。队列满后 put() 会阻塞：消费者（每个数据项 %g 毫秒）追赶期间，"
         "生产者的泳道上出现了 %.2f 秒的队列等待。有界队列可防止快速的生产者耗尽内存。"
         % (p["maxsize"], p["maxsize"], p["consumer_ms"], blocked)),
         text(
             "Shutdown by sentinel: after the producers ended, the parent put one None per consumer; "
-            "each consumer stops at its None, so every item before it was handled. A Pipe() carries "
-            "data the same way but joins exactly two ends and has no item limit, only the OS "
-            "pipe buffer.",
-            "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到自己的 None 就停止，"
-            "因此它之前的所有数据都已处理。Pipe() 以同样方式传递数据，但只连接两端，没有项数上限，只受操作系统管道缓冲区限制。")]
-    ok = items_in == items_out == p["items"] and clean
+            "each consumer stops at a None, so every item before it was handled.",
+            "用哨兵结束：生产者结束后，父进程为每个消费者放入一个 None；每个消费者读到一个 None 就停止，"
+            "因此它之前的所有数据项都已处理。"),
+        text(
+            "A Pipe() joins exactly two ends, with no item limit, only the OS pipe buffer: a child "
+            "sent %d items through one end and the parent read %s at the other in %.3f s, the same "
+            "None ending it." % (p["items"], figures["pipe_items"], figures["wall_pipe_s"]),
+            "Pipe() 只连接两端，没有数据项数上限，只受操作系统管道缓冲区限制：一个子进程从一端发送了 %d 个数据项，"
+            "父进程在另一端读到 %s 个，用时 %.3f 秒，同样以 None 结束。"
+            % (p["items"], figures["pipe_items"], figures["wall_pipe_s"]))]
+    ok = items_in == items_out == p["items"] == figures["pipe_items"] and clean
     return Verdict(head, figures, notes, ok=ok)
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
-    "items": text("Items", "元素数"),
-    "items_in": text("Items put", "放入的元素"),
-    "items_out": text("Items taken", "取出的元素"),
+    "items": text("Items", "数据项数"),
+    "items_in": text("Items put", "放入的数据项数"),
+    "items_out": text("Items taken", "取出的数据项数"),
     "maxsize": text("Queue maxsize", "队列 maxsize"),
     "max_queue_depth": text("Deepest the queue got", "队列最大深度"),
     "producer_blocked_s": text("Producers blocked on a full queue (s)", "生产者因队列满而阻塞（秒）"),
     "consumer_waiting_s": text("Consumers waiting on an empty queue (s)", "消费者因队列空而等待（秒）"),
     "exit_codes": text("Exit codes", "退出码"),
-    "clean_shutdown": text("Clean shutdown", "干净地结束"),
+    "clean_shutdown": text("Clean shutdown", "正常退出"),
     "wall_pipeline_s": text("Pipeline time (s)", "流水线用时（秒）"),
+    "pipe_items": text("Items through a Pipe()", "经 Pipe() 传递的数据项数"),
+    "wall_pipe_s": text("Pipe() time (s)", "Pipe() 用时（秒）"),
 }
 
 
@@ -159,7 +201,7 @@ SCENARIO = Scenario(
         "pipeline down cleanly, as the blog post's reader and writer processes do.",
         "进程之间不共享内存，所以通过 multiprocessing.Queue 传递数据：它是一个管道加一个后台发送线程，"
         "可供多个进程安全使用。这里生产者进程往一个很小的有界队列里放数据，较慢的消费者进程从中取出。"
-        "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线干净地结束，"
+        "请观察队列深度涨到上限、生产者被阻塞；最后给每个消费者一个 None，流水线正常退出，"
         "与原文中读进程、写进程的做法相同。"),
     params=(
         CONSUMERS,
@@ -168,13 +210,13 @@ SCENARIO = Scenario(
         Param("items", "int", 60, text("Items", "数据项数"), minimum=1, maximum=100000),
         Param("maxsize", "int", 8, text("Queue size limit", "队列容量上限"),
               text("multiprocessing.Queue(maxsize): put() blocks while this many items wait.",
-                   "multiprocessing.Queue(maxsize)：队列中已有这么多项时 put() 会阻塞。"),
+                   "multiprocessing.Queue(maxsize)：队列中已有这么多个数据项时 put() 会阻塞。"),
               minimum=1, maximum=10000),
-        Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每项的时间"),
+        Param("consumer_ms", "float", 20.0, text("Consumer time per item", "消费者处理每个数据项的时间"),
               text("CPU work each consumer does per item (it shows as running).",
-                   "每个消费者处理每一项所做的 CPU 工作（显示为运行中）。"),
+                   "每个消费者处理每个数据项所做的 CPU 工作（显示为运行中）。"),
               minimum=0.0, maximum=1000.0, unit="ms"),
-        Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每项的时间"),
+        Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每个数据项的时间"),
               minimum=0.0, maximum=1000.0, unit="ms"),
     ),
     source=SOURCE,

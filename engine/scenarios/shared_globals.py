@@ -1,13 +1,26 @@
 """shared-globals: the blog post author's bug (children append to a global list) and its fixes."""
+import multiprocessing
 import os
+import pickle
+import time
 from multiprocessing import shared_memory
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None
 
 from ..guardian import RUN_ID_ENV
 from ..params import Param, workers
 from ..probe import Task
+from ..wire import K
 from .base import Scenario, Verdict, text
+from .shared_globals_texts import FIGURES, POST_NOTE, cause_note, join_first_note
 
 SOURCE = '''import multiprocessing
+
+N = 3                      # reader/writer pairs
+ITEMS = 1000
 
 def read_worker(q_in, q_out):
     while True:
@@ -21,39 +34,75 @@ def write_worker(q_out, i):
     while more:
         deq = q_out.get()
         if deq is not None:
-            ret[i].append(deq)   # appends to THIS process's copy of ret
+            ret[i].append(deq)   # appends to THIS process's ret
         else:
             more = False
+    print("writer %d (module %s) appended %d items to its own ret" % (i, __name__, len(ret[i])))
 
-ret = [[] for i in range(3)]
-q_in = [multiprocessing.Queue(1024) for i in range(3)]
-q_out = [multiprocessing.Queue(1024) for i in range(3)]
-read_process = [multiprocessing.Process(target=read_worker, args=(q_in[i], q_out[i])) for i in range(3)]
-write_process = [multiprocessing.Process(target=write_worker, args=(q_out[i], i)) for i in range(3)]
-for p in read_process + write_process:
-    p.start()
-for i in range(1000):
-    q_in[i % 3].put(i)
-for q in q_in:
-    q.put(None)
-for p in read_process:
-    p.join()
-for q in q_out:
-    q.put(None)
-for p in write_process:
-    p.join()
-print(ret)                       # [[], [], []]: the parent's ret was never touched
+# Under fork a child starts with a copy of this list; under spawn and forkserver it
+# imports this file again (as __mp_main__) and makes a fresh, empty one. Either way
+# its appends never reach the parent.
+ret = [[] for i in range(N)]
 
-# Fix 1: send the results back through a queue, and read them BEFORE join
-#        (a child does not exit while its queue still holds unread items).
-# Fix 2: Pool.map returns what the workers return, in input order.
-with multiprocessing.Pool(3) as pool:
-    results = pool.map(work, range(1000))
-# Fix 3: memory that really is shared: a Manager().list() (a server process
-#        holds the list; every append is a message to it) or shared_memory.
+def write_back(q_out, results):  # fix 1: send every item back to the parent
+    while True:
+        deq = q_out.get()
+        results.put(deq)         # the None too: it tells the parent this writer is done
+        if deq is None:
+            return
+
+def echo(x):                     # fix 2: return the item instead of appending it
+    return x
+
+def pipeline(writer, writer_args):   # the blog post's readers and writers
+    q_in = [multiprocessing.Queue(1024) for i in range(N)]
+    q_out = [multiprocessing.Queue(1024) for i in range(N)]
+    readers = [multiprocessing.Process(target=read_worker, args=(q_in[i], q_out[i])) for i in range(N)]
+    writers = [multiprocessing.Process(target=writer, args=(q_out[i], writer_args[i])) for i in range(N)]
+    for p in readers + writers:
+        p.start()
+    for i in range(ITEMS):
+        q_in[i % N].put(i)
+    for q in q_in:
+        q.put(None)
+    for p in readers:
+        p.join()
+    for q in q_out:
+        q.put(None)
+    # Return the queues too: the caller keeps them alive until the writers are joined.
+    # Under spawn and forkserver a child unpickles its queue after start() returned;
+    # a queue the parent dropped by then is gone (FileNotFoundError in the child).
+    return writers, q_in + q_out
+
+if __name__ == "__main__":   # spawn and forkserver children import this file again
+    writers, queues = pipeline(write_worker, range(N))
+    for p in writers:
+        p.join()
+    print(ret)               # [[], [], []]: the parent's own ret was never touched
+
+    results = [multiprocessing.Queue() for i in range(N)]
+    writers, queues = pipeline(write_back, results)
+    # Read before join: a child does not exit until what it put is in the pipe, and a
+    # pipe holds only so much (64 KiB on Linux) until someone reads it.
+    collected = [x for q in results for x in iter(q.get, None)]
+    for p in writers:
+        p.join()
+    print("fix 1, a results queue:", len(collected), "items")
+
+    with multiprocessing.Pool(N) as pool:
+        print("fix 2, Pool.map:", len(pool.map(echo, range(ITEMS))), "items")
+    # Fix 3: memory that really is shared: multiprocessing.Manager().list() (a server
+    # process holds the list; every append is a message to it) or shared_memory.
 '''
 
 ret = []  # the module global the writers append to, as in the blog post
+
+# Set by run() in the runner.  A forked child sees the parent's value in its copy of
+# memory; a spawn or forkserver child imports this module afresh and sees None.
+_parent_pid = None
+
+JOIN_FIRST_TIMEOUT_S = 2.0  # how long join() before reading may wait before we call it stuck
+F_GETPIPE_SZ = 1032         # Linux fcntl: a pipe's buffer size
 
 
 def read_worker(q_in, q_out):
@@ -75,6 +124,30 @@ def write_worker(ctx, q_out, i):
         else:
             more = False
     ctx.value("child_list_length[%d]" % i, len(ret[i]))
+    ctx.value("child_saw_parent_globals[%d]" % i, 1 if _parent_pid == os.getppid() else 0)
+
+
+def write_worker_untraced(q_out, i, report):
+    """The blog post's writer under spawn/forkserver (the recorder follows forked
+    children only): append to this process's global ret, then report to the parent
+    how many items it holds and which parent's globals this process started with."""
+    global ret
+    if len(ret) <= i:  # a fresh import: the module's own ret = [], as the post's top level makes
+        ret = [[] for _ in range(i + 1)]
+    more = True
+    while more:
+        deq = q_out.get()
+        if deq is not None:
+            ret[i].append(deq)
+        else:
+            more = False
+    report.put((i, len(ret[i]), _parent_pid or 0))
+
+
+def put_then_exit(q, count, item_bytes):
+    """A child that puts count items (each item_bytes long, or the int itself when 0) and ends."""
+    for x in range(count):
+        q.put(b"x" * item_bytes if item_bytes else x)
 
 
 def write_to_queue(ctx, q_out, results):
@@ -147,16 +220,102 @@ def _join_all(ctx, queues, procs):
     _close(queues)
 
 
+def _bug_untraced(ctx, p, method):
+    """The blog post's program with children started by spawn or forkserver."""
+    mp = multiprocessing.get_context(method)
+    n, items = p["workers"], p["items"]
+    rec = ctx.rec()
+    q_in = [mp.Queue(1024) for _ in range(n)]
+    q_out = [mp.Queue(1024) for _ in range(n)]
+    report = mp.Queue()
+    procs = [mp.Process(target=read_worker, args=(q_in[i], q_out[i]), name="READER%d" % (i + 1))
+             for i in range(n)]
+    procs += [mp.Process(target=write_worker_untraced, args=(q_out[i], i, report),
+                         name="WRITER%d" % (i + 1)) for i in range(n)]
+    for proc in procs:
+        proc.start()
+        rec.event(K.PROC_SPAWN, ctx.intern("%s (%s)" % (proc.name, method)), proc.pid)
+    for x in range(items):
+        q_in[x % n].put(x)
+    for q in q_in:
+        q.put(None)
+    for proc in procs[:n]:
+        proc.join()
+    for q in q_out:
+        q.put(None)
+    reports = sorted(report.get() for _ in range(n))  # before join: these are small
+    for proc in procs[n:]:
+        proc.join()
+    for proc in procs:
+        rec.event(K.PROC_EXIT, proc.exitcode if proc.exitcode is not None else -1, proc.pid)
+    for i, length, parent in reports:
+        ctx.value("child_list_length[%d]" % i, length)
+        ctx.value("child_saw_parent_globals[%d]" % i, 1 if parent == os.getpid() else 0)
+    for q in q_in + q_out + [report]:
+        q.close()
+        q.join_thread()
+
+
+def _join_first(ctx, p):
+    """join() a child before reading what it put: returns when its data fits the pipe."""
+    count = max(1, p["items"] // p["workers"])
+    q = ctx.queue("join-first", 0)
+    child = ctx.process(put_then_exit, "WRITER (join first)", (q.q, count, p["item_bytes"]))
+    child.start()
+    t0 = time.monotonic()
+    ctx.join(child, JOIN_FIRST_TIMEOUT_S)
+    returned = not child.is_alive()
+    ctx.value("join_first_returned", 1 if returned else 0)
+    item = b"x" * p["item_bytes"] if p["item_bytes"] else count - 1
+    ctx.value("join_first_bytes", count * (len(pickle.dumps(item)) + 4))  # + each message's length header
+    ctx.value("join_first_wait_ms", int((time.monotonic() - t0) * 1000))
+    got = 0
+    for _ in range(count):  # reading lets the child's feeder thread finish and the child exit
+        q.q.get()
+        got += 1
+    ctx.join(child)
+    ctx.value("join_first_items", got)
+    _close([q])
+
+
+def _pipe_buffer_bytes():
+    if fcntl is None:
+        return 0
+    r, w = os.pipe()
+    try:
+        return fcntl.fcntl(w, F_GETPIPE_SZ)
+    except OSError:
+        return 0
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def run(ctx, p):
-    global ret
+    global ret, _parent_pid
     n, items = p["workers"], p["items"]
     ret = [[] for _ in range(n)]
+    _parent_pid = os.getpid()
     with ctx.phase("bug"):
-        queues, writers = _pipeline(ctx, p, "bug", write_worker, lambda i: (i,))
-        _join_all(ctx, queues, writers)
+        if p["start_method"] == "fork":
+            queues, writers = _pipeline(ctx, p, "bug", write_worker, lambda i: (i,))
+            _join_all(ctx, queues, writers)
+        else:
+            _bug_untraced(ctx, p, p["start_method"])
     print(ret)
     for i, part in enumerate(ret):
         ctx.value("parent_list_length[%d]" % i, len(part))
+
+    # The post's own contrast: the same append in one process does reach ret.
+    single = [[] for _ in range(3)]
+    for i in range(3):
+        single[i].append(i * i)   # the post's fun(i): ret[i].append(i*i)
+    print(single)
+    ctx.value("single_process_total", sum(len(x) for x in single))
+
+    with ctx.phase("join before reading"):
+        _join_first(ctx, p)
+    ctx.value("pipe_buffer_bytes", _pipe_buffer_bytes())
 
     with ctx.phase("fix: queue"):
         results = [ctx.queue("results[%d]" % i) for i in range(n)]  # unbounded
@@ -207,10 +366,20 @@ def verdict(run, p):
     n, items = p["workers"], p["items"]
     parent = _indexed(run, "parent_list_length", n)
     child = _indexed(run, "child_list_length", n)
+    saw = _indexed(run, "child_saw_parent_globals", n)
     fixes = {"queue": run.value("total_with_queue"), "pool": run.value("total_with_pool"),
              "manager": run.value("total_with_manager"),
              "shared_memory": run.value("total_with_shared_memory")}
-    figures = {"items": items, "parent_list_lengths_bug": parent, "child_list_lengths": child}
+    figures = {"items": items, "start_method": p["start_method"],
+               "parent_list_lengths_bug": parent, "child_list_lengths": child,
+               "children_saw_parent_globals": [bool(x) if x is not None else None for x in saw],
+               "single_process_total": run.value("single_process_total"),
+               "item_bytes": p["item_bytes"],
+               "join_first_items": run.value("join_first_items"),
+               "join_first_bytes": run.value("join_first_bytes"),
+               "pipe_buffer_bytes": run.value("pipe_buffer_bytes"),
+               "join_first_returned": bool(run.value("join_first_returned")),
+               "join_first_wait_s": _ms_to_s(run.value("join_first_wait_ms"))}
     figures.update(("total_with_" + k, v) for k, v in fixes.items())
     figures["pool_results_in_input_order"] = bool(run.value("pool_results_in_input_order"))
     for k in fixes:
@@ -218,30 +387,26 @@ def verdict(run, p):
     child_total = sum(c for c in child if c is not None)
     fixed = [k for k, v in fixes.items() if v == items]
     bug_shown = all(x == 0 for x in parent) and child_total == items
-    head = text("Parent's lists: %s; the writers' own copies held %s = %d items. Fixes collected: %s"
+    head = text("Parent's lists: %s; the writers' own lists held %s = %d items. Fixes collected: %s"
                 % (parent, " + ".join(str(c) for c in child), child_total,
                    ", ".join("%s %s" % (k.replace("_", " "), v) for k, v in fixes.items())),
-                "父进程的列表长度：%s；各写进程自己的副本共有 %s = %d 项。修正后收集到：%s"
+                "父进程的列表长度：%s；各写进程自己的列表共有 %s = %d 个数据项。修正后收集到：%s"
                 % (parent, " + ".join(str(c) for c in child), child_total,
                    "，".join("%s %s" % (FIX_NAMES_ZH[k], v) for k, v in fixes.items())))
-    notes = [text(
-        "The blog post blames \"list is not thread-safe\". That is not it: there are no threads "
-        "sharing the list here. Each process got its own copy of the parent's memory when it "
-        "was forked, globals included; the writers appended to their copies (%s items), which "
-        "vanished when they exited. The parent's ret was never touched." % child_total,
-        "原文把原因归结为“list 不是线程安全的”。并非如此：这里根本没有线程共享这个列表。"
-        "每个进程在 fork 时得到父进程内存（包括全局变量）的一份拷贝；写进程往自己的拷贝里追加了 %s 项，"
-        "进程退出时这些拷贝随之消失。父进程的 ret 从未被改动。" % child_total),
-        text(
+    notes = [cause_note(figures, bug_shown, child_total), POST_NOTE, join_first_note(figures),
+             text(
             "What works sends the data back or puts it in memory that is really shared: a results "
-            "Queue (read it before join, or a writer with unread items never exits), Pool.map's "
-            "return values, a Manager().list() (%s s: every append is a round trip to the manager "
-            "process), or a shared_memory block (%s s)."
+            "Queue, Pool.map's return values, a Manager().list() (%s s: every append is a round "
+            "trip to the manager process), or a shared_memory block (%s s)."
             % (figures["wall_manager_s"], figures["wall_shared_memory_s"]),
-            "可行的做法是把数据送回来，或放进真正共享的内存：结果队列（要在 join 之前读完，否则还有未读数据的写进程不会退出）、"
-            "Pool.map 的返回值、Manager().list()（%s 秒：每次 append 都要和管理进程往返一次消息），"
+            "可行的做法是把数据送回来，或放进真正共享的内存：结果队列、Pool.map 的返回值、"
+            "Manager().list()（%s 秒：每次 append 都要和管理进程往返一次消息），"
             "或 shared_memory 共享内存块（%s 秒）。" % (figures["wall_manager_s"], figures["wall_shared_memory_s"]))]
     return Verdict(head, figures, notes, ok=bug_shown and len(fixed) == len(fixes))
+
+
+def _ms_to_s(ms):
+    return None if ms is None else round(ms / 1000.0, 3)
 
 
 def _rounded(seconds):
@@ -253,26 +418,10 @@ PAIRS.label = text("Reader/writer pairs", "读/写进程对数")
 PAIRS.help = text("How many reader processes and as many writer processes (the blog post: 3 and 3).",
                   "读进程的数量，写进程数量相同（原文：各 3 个）。")
 
-# What each verdict figure is, for the window (the CLI and --json keep the names).
-FIGURES = {
-    "items": text("Items appended", "追加的元素数"),
-    "parent_list_lengths_bug": text("Parent's list lengths (the bug)", "父进程的列表长度（错误写法）"),
-    "child_list_lengths": text("Each writer's own list length", "各写进程自己的列表长度"),
-    "total_with_queue": text("Collected with a Queue", "用 Queue 收集到"),
-    "total_with_pool": text("Collected from Pool results", "从 Pool 结果收集到"),
-    "total_with_manager": text("Collected in a Manager list", "在 Manager 列表中收集到"),
-    "total_with_shared_memory": text("Collected in shared memory", "在共享内存中收集到"),
-    "pool_results_in_input_order": text("Pool results in input order", "Pool 结果保持输入顺序"),
-    "wall_queue_s": text("Queue fix time (s)", "Queue 修正用时（秒）"),
-    "wall_pool_s": text("Pool fix time (s)", "Pool 修正用时（秒）"),
-    "wall_manager_s": text("Manager fix time (s)", "Manager 修正用时（秒）"),
-    "wall_shared_memory_s": text("Shared-memory fix time (s)", "共享内存修正用时（秒）"),
-}
-
-
 # The steps of run() marked on the timeline.
 PHASES = {
     "bug": text("the bug: children append to a global", "错误写法：子进程往全局列表追加"),
+    "join before reading": text("join() before reading a queue", "先 join 再读队列"),
     "fix: queue": text("fix: a Queue", "修正：Queue"),
     "fix: pool": text("fix: Pool return values", "修正：Pool 返回值"),
     "fix: manager": text("fix: a Manager list", "修正：Manager 列表"),
@@ -287,20 +436,38 @@ SCENARIO = Scenario(
     lesson=text(
         "Writer processes append to a global list ret, yet the parent prints [[], [], []]. "
         "Processes do not share memory: a forked child starts with a copy of the parent's "
-        "globals, and its changes stay in that copy. The blog post's explanation (\"list is not "
-        "thread-safe\") is wrong; its fix works because a Queue carries the items back. "
+        "globals; a spawn or forkserver child imports the module again and gets fresh ones. "
+        "Either way its changes stay in its own process. The blog post relays a friend's "
+        "\"list is not thread-safe\" first; the cause it gives next, no shared memory between "
+        "processes, is the right one, and its fix works because a Queue carries the items back. "
         "Each fix runs here for real: a results Queue, Pool return values, a Manager list and "
-        "shared memory.",
+        "shared memory; and joining a writer before reading its queue is measured.",
         "写进程往全局列表 ret 里追加数据，父进程打印出来却是 [[], [], []]。进程之间不共享内存："
-        "fork 出的子进程一开始拿到的是父进程全局变量的拷贝，它的修改只留在这份拷贝里。"
-        "原文的解释（“list 不是线程安全的”）是错的；它的修正之所以有效，是因为 Queue 把数据送回了父进程。"
-        "这里每种修正都真实运行一遍：结果队列、Pool 返回值、Manager 列表和共享内存。"),
+        "fork 出的子进程一开始拿到父进程全局变量的副本；spawn 或 forkserver 启动的子进程会重新导入模块，"
+        "得到全新的全局变量（3.14 起 Linux 默认 forkserver）。无论哪种，修改都只留在子进程自己那里。"
+        "原文先转述了“list 不是线程安全的”这一说法——这不是原因；原文随后说的“各进程不共享内存”才是原因，"
+        "它的修正之所以有效，是因为 Queue 把数据送回了父进程。这里每种修正都真实运行一遍：结果队列、Pool 返回值、"
+        "Manager 列表和共享内存；还实测了先 join 写进程再读它的队列会怎样。"),
     params=(
         PAIRS,
         Param("items", "int", 1000, text("Items", "数据项数"),
               text("How many numbers the parent sends through the readers to the writers.",
                    "父进程经由读进程发给写进程的数字个数。"),
               minimum=3, maximum=100000),
+        Param("start_method", "choice", "fork", text("Start method of the bug's children",
+                                                     "错误写法中子进程的启动方式"),
+              text("fork copies the parent's memory; spawn and forkserver start a fresh interpreter "
+                   "that imports the module again (the default on macOS and Windows; forkserver on "
+                   "Linux from 3.14). The timeline follows forked children only.",
+                   "fork 复制父进程的内存；spawn 和 forkserver 启动全新的解释器并重新导入模块"
+                   "（macOS 和 Windows 的默认方式；Linux 从 3.14 起默认 forkserver）。时间线只跟踪 fork 出的子进程。"),
+              choices=("fork", "spawn", "forkserver")),
+        Param("item_bytes", "int", 0, text("Item size, join before reading", "先 join 测试的数据项大小"),
+              text("0: the post's small ints. Larger items overflow the pipe buffer, and join() "
+                   "before reading then waits for ever (stopped after %g s here)." % JOIN_FIRST_TIMEOUT_S,
+                   "0：原文的小整数。数据项更大时会超出管道缓冲区，先 join 再读就会一直等下去"
+                   "（这里 %g 秒后停止等待）。" % JOIN_FIRST_TIMEOUT_S),
+              minimum=0, maximum=65536, unit="B"),
     ),
     source=SOURCE,
     run=run,

@@ -10,6 +10,9 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import os, subprocess, tempfile
 
+N = 3                      # sleep commands
+SECONDS = 0.2              # each one's length
+
 with tempfile.TemporaryDirectory() as tmp:       # the blog post works in the current directory
     os.mkdir(os.path.join(tmp, "me"))            # ... with a file or two in it
     r = subprocess.call(["cp", "-r", "me", "me_copy"], cwd=tmp)
@@ -17,24 +20,30 @@ with tempfile.TemporaryDirectory() as tmp:       # the blog post works in the cu
     r = subprocess.call(["cp", "-r", "missing", "missing_copy"], cwd=tmp)
     print("Exit code", r)                        # not 0: cp failed, nothing raised
     status = os.system("ls " + os.path.join(tmp, "me_copy"))   # through /bin/sh
-    print(status, os.waitstatus_to_exitcode(status))
+    print("os.system:", status, os.waitstatus_to_exitcode(status))
     status = os.system("exit 3")
-    print(status, os.waitstatus_to_exitcode(status))  # 768 3: a wait status, not the code
+    print("os.system:", status, os.waitstatus_to_exitcode(status))  # 768 3: a wait status
+    pipe = os.popen("echo hello; exit 3")        # the blog post's os.popen: read its output
+    print("os.popen read:", pipe.read().strip())
+    print("os.popen close:", pipe.close())       # 768 as well: a wait status, not 3
 
 # call() waits for each command: N commands take N times as long
 for i in range(N):
-    subprocess.call(["sleep", "0.3"])
+    subprocess.call(["sleep", str(SECONDS)])
 
 # Popen() starts a command and returns; start all, then wait for all
-procs = [subprocess.Popen(["sleep", "0.3"]) for i in range(N)]
+procs = [subprocess.Popen(["sleep", str(SECONDS)]) for i in range(N)]
 for p in procs:
     p.wait()
+print("done")
 '''
 
 CP = "cp -r me me_copy"
 CP_MISSING = "cp -r missing missing_copy"
 SYSTEM_LS = "os.system: ls me_copy"
 SYSTEM_EXIT3 = "os.system: exit 3"
+OS_POPEN_COMMAND = "echo hello; exit 3"
+OS_POPEN = "os.popen: echo hello; exit 3"
 STUBBORN = "python: ignores SIGTERM, sleeps"
 STUBBORN_SLEEP_S = 3600
 _STUBBORN_CODE = ("import signal, time\n"
@@ -80,6 +89,21 @@ def _system(ctx, command, label):
     return status
 
 
+def _popen_os(ctx):
+    """os.popen, as in the blog post: read the command's output; close() gives a wait status."""
+    rec = ctx.rec()
+    rec.event(K.PROC_SPAWN, ctx.intern(OS_POPEN), 0)
+    rec.state(S.IO_WAIT)
+    pipe = os.popen(OS_POPEN_COMMAND)
+    output = pipe.read()
+    status = pipe.close()  # None when the command exited 0
+    rec.state(S.RUNNING)
+    rec.event(K.PROC_EXIT, os.waitstatus_to_exitcode(status) if status else 0, 0)
+    print("os.popen read %r, close() returned %r" % (output.strip(), status))
+    ctx.value("os.popen lines", len(output.splitlines()))
+    ctx.value("os.popen close", status or 0)
+
+
 def run(ctx, p):
     sigterm_ignorer = None
     if p["child_ignores_sigterm"]:  # first, so it is alive whenever Stop comes
@@ -98,6 +122,7 @@ def run(ctx, p):
             print("os.system status", status, "exit code", os.waitstatus_to_exitcode(status))
             status = _system(ctx, "exit 3", SYSTEM_EXIT3)
             print("os.system status", status, "exit code", os.waitstatus_to_exitcode(status))
+            _popen_os(ctx)
         ctx.value("copied_files", len(os.listdir(os.path.join(tmp, "me_copy"))))
     sleeper = ["sleep", "%g" % p["child_seconds"]]
     label = " ".join(sleeper)
@@ -156,6 +181,21 @@ def _rounded(seconds):
     return None if seconds is None else round(seconds, 3)
 
 
+def popen_note(figures: dict, n: int) -> dict:
+    """call() against Popen(), from the most children this run saw alive at once."""
+    most_call, most_popen = figures["most_at_once_call"], figures["most_at_once_popen"]
+    if most_popen == n and n > 1:
+        together_en, together_zh = "all %d ran together" % n, "%d 个子进程全部同时运行" % n
+    else:
+        together_en = "at most %d of the %d ran at the same time" % (most_popen, n)
+        together_zh = "%d 个子进程中最多有 %d 个同时运行" % (n, most_popen)
+    return text("call() blocks, so its children ran one at a time (at most %d at once); Popen() returns "
+                "as soon as the child starts, so %s, and wait() collected each exit code."
+                % (most_call, together_en),
+                "call() 会阻塞，所以它的子进程只能逐个运行（同时最多 %d 个）；Popen() 在子进程启动后立即返回，"
+                "所以%s，最后由 wait() 回收并取得退出码。" % (most_call, together_zh))
+
+
 def verdict(run, p):
     commands = _commands(run)
     call, popen = _in_phase(run, commands, "call"), _in_phase(run, commands, "popen")
@@ -169,6 +209,9 @@ def verdict(run, p):
         "system_exit_code": _code(commands, SYSTEM_LS),
         "system_exit3_status": run.value("status " + SYSTEM_EXIT3),
         "system_exit3_exit_code": _code(commands, SYSTEM_EXIT3),
+        "os_popen_lines_read": run.value("os.popen lines"),
+        "os_popen_close_status": run.value("os.popen close"),
+        "os_popen_exit_code": _code(commands, OS_POPEN),
         "wall_call_s": _rounded(wall_call), "wall_popen_s": _rounded(wall_popen),
         "speedup_popen": round(wall_call / wall_popen, 2) if wall_call and wall_popen else None,
         "most_at_once_call": _most_at_once(call), "most_at_once_popen": _most_at_once(popen),
@@ -195,15 +238,18 @@ def verdict(run, p):
              "code: 'exit 3' returned %s, which os.waitstatus_to_exitcode turns into %s. Prefer "
              "subprocess with a list of arguments: no shell, no quoting problems."
              % (figures["system_exit3_status"], figures["system_exit3_exit_code"]),
-             "os.system 通过 /bin/sh 运行命令，返回的是等待状态而不是退出码：'exit 3' 返回 %s，"
+             "os.system 通过 /bin/sh 运行命令，返回的是等待状态而不是退出码：“exit 3”返回 %s，"
              "用 os.waitstatus_to_exitcode 转换后才是 %s。更推荐用参数列表调用 subprocess：不经过 shell，没有引号问题。"
              % (figures["system_exit3_status"], figures["system_exit3_exit_code"])),
-        text("call() blocks, so its children ran one at a time (at most %d at once); Popen() returns "
-             "as soon as the child starts, so all %d ran together (%d at once) and wait() collected them."
-             % (figures["most_at_once_call"], p["workers"], figures["most_at_once_popen"]),
-             "call() 会阻塞，所以它的子进程只能逐个运行（同时最多 %d 个）；Popen() 在子进程启动后立即返回，"
-             "所以 %d 个子进程一起运行（同时 %d 个），最后由 wait() 收回。"
-             % (figures["most_at_once_call"], p["workers"], figures["most_at_once_popen"])),
+        text("os.popen(%r) gives a file to read the command's output (%s line read); its close() "
+             "returns None on success, otherwise a wait status as well: %s (exit code %s)."
+             % (OS_POPEN_COMMAND, figures["os_popen_lines_read"], figures["os_popen_close_status"],
+                figures["os_popen_exit_code"]),
+             "os.popen(%r) 返回一个文件对象，可读出命令的输出（读到 %s 行）；它的 close() 成功时返回 None，"
+             "否则同样返回等待状态：%s（退出码 %s）。"
+             % (OS_POPEN_COMMAND, figures["os_popen_lines_read"], figures["os_popen_close_status"],
+                figures["os_popen_exit_code"])),
+        popen_note(figures, p["workers"]),
     ]
     ok = figures["cp_exit_code"] == 0 and figures["system_exit_code"] == 0
     return Verdict(head, figures, notes, ok=ok)
@@ -219,9 +265,12 @@ FIGURES = {
     "system_exit_code": text('os.system("ls"): exit code', 'os.system("ls")：退出码'),
     "system_exit3_status": text('os.system("exit 3") returned', 'os.system("exit 3") 的返回值'),
     "system_exit3_exit_code": text("Its exit code", "它的退出码"),
+    "os_popen_lines_read": text("os.popen(): lines read", "os.popen()：读到的行数"),
+    "os_popen_close_status": text("os.popen().close() returned", "os.popen().close() 的返回值"),
+    "os_popen_exit_code": text("Its exit code", "它的退出码"),
     "wall_call_s": text("call(), one after another (s)", "call()，一个接一个（秒）"),
     "wall_popen_s": text("Popen(), all at once (s)", "Popen()，同时运行（秒）"),
-    "speedup_popen": text("Popen() speedup", "Popen() 加速倍数"),
+    "speedup_popen": text("Popen() speedup", "Popen() 加速比"),
     "most_at_once_call": text("Most running at once, call()", "call() 时最多同时运行"),
     "most_at_once_popen": text("Most running at once, Popen()", "Popen() 时最多同时运行"),
     "alive_after_sigterm": text("Alive after SIGTERM", "收到 SIGTERM 后仍存活"),
@@ -248,7 +297,7 @@ SCENARIO = Scenario(
         "The waiting shows as I/O wait on the calling lane.",
         "subprocess 把其他程序（cp、ls、sleep、另一个 Python）作为子进程启动。subprocess.call 等待命令结束并返回退出码"
         "（0 表示成功）。os.system 通过 shell 做同样的事，但返回的是等待状态。Popen 启动命令后不等待，"
-        "所以多个命令可以同时运行；wait() 收回各自的退出码。等待在调用者的泳道上显示为 I/O 等待。"),
+        "所以多个命令可以同时运行；wait() 回收子进程并取得各自的退出码。等待在调用者的泳道上显示为 I/O 等待。"),
     params=(
         workers(default=3, minimum=1, maximum=16),
         Param("child_seconds", "float", 0.3, text("Seconds each sleep child takes", "每个 sleep 子进程的秒数"),

@@ -7,21 +7,25 @@ from .base import Scenario, Verdict, text
 
 SOURCE = '''import threading
 
+N = 2                     # threads
+LINES = 100               # lines each thread prints
+
 def run():
-    print(threading.current_thread().name)       # the name of the thread running this
+    print(threading.current_thread().name)        # the name of the thread running this
     n = 0
-    while n < LINES:                              # the blog post's loop never did n += 1,
-        print(threading.current_thread().name, n) # so it printed "THREAD1 0" forever
+    while n < LINES:                               # the blog post's loop never did n += 1,
+        print(threading.current_thread().name, n)  # so it printed "THREAD1 0" for ever
         n += 1
     print(threading.current_thread().name)
 
-print(threading.current_thread().name)            # MainThread
-threads = [threading.Thread(target=run, name="THREAD%d" % (i + 1)) for i in range(N)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-print("end", threading.current_thread().name)     # MainThread again
+if __name__ == "__main__":
+    print(threading.current_thread().name)         # MainThread
+    threads = [threading.Thread(target=run, name="THREAD%d" % (i + 1)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("end", threading.current_thread().name)  # MainThread again
 '''
 
 
@@ -68,6 +72,22 @@ def interleaving(lane_sequence):
     return switches, switches > max(len(set(lane_sequence)) - 1, 0)
 
 
+def thread_names_headline(main_name: str, thread_names: list, expected: int, complete: bool,
+                          interleaved: bool) -> dict:
+    started_en = ", ".join(thread_names) or "no thread"
+    started_zh = "、".join(thread_names) or "0 个线程"
+    if not complete:
+        return text("%s started %s; not every thread printed all %d lines"
+                    % (main_name, started_en, expected),
+                    "%s 启动了 %s；并非每个线程都打印完 %d 行" % (main_name, started_zh, expected))
+    return text("%s started %s; each printed %d lines, %s"
+                % (main_name, started_en, expected,
+                   "interleaved" if interleaved else "one thread after another"),
+                "%s 启动了 %s；每个线程打印 %d 行，%s"
+                % (main_name, started_zh, expected,
+                   "彼此交错" if interleaved else "各线程依次打印，没有交错"))
+
+
 def verdict(run, p):
     names = _lane_names(run)
     main_key = next(iter(names), None)
@@ -92,12 +112,7 @@ def verdict(run, p):
                "longest_print_ms": round(longest_ns / 1e6, 3)}
     expected = p["lines"] + 2
     complete = all(lines_per_thread.get(n) == expected for n in thread_names)
-    head = text("%s started %s; each printed %s lines%s" % (
-                    main_name, ", ".join(thread_names) or "no thread",
-                    expected if complete else "not all its", ", interleaved" if interleaved else ", one thread after another"),
-                "%s 启动了 %s；每个线程打印%s行%s" % (
-                    main_name, "、".join(thread_names) or "0 个线程",
-                    " %d " % expected if complete else "的行数不全", "，彼此交错" if interleaved else "，一个线程接一个线程"))
+    head = thread_names_headline(main_name, thread_names, expected, complete, interleaved)
     notes = [text(
         "The first and last lines come from %s: every process starts with one thread, the main "
         "thread, and it is the one that starts the others. threading.current_thread() returns the "
@@ -143,7 +158,7 @@ SCENARIO = Scenario(
         "The blog post's loop (while n < 100) never increments n, so it would print forever; this "
         "version adds n += 1.",
         "每个进程启动时都有一个线程，叫 MainThread；它可以再启动其他线程，名字由你指定。"
-        "threading.current_thread().name 说明是哪个线程在执行当前这一行。这里每一行输出都显示在打印它的线程泳道上。"
+        "threading.current_thread().name 返回正在执行这行代码的线程的名字。这里每一行输出都显示在打印它的线程泳道上。"
         "原文的循环（while n < 100）从不递增 n，会一直打印下去；这里补上了 n += 1。"),
     params=(
         workers(default=2, minimum=1, maximum=16),

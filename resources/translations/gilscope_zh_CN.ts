@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CompareView</name>
+    <message>
+        <source>gilscope — compare runs</source>
+        <translation>gilscope — 比较运行</translation>
+    </message>
+    <message>
+        <source>Pythons to compare (tick two or more, or vary one knob):</source>
+        <translation>要比较的 Python（勾选两个或更多，或改变一个参数）：</translation>
+    </message>
+    <message>
+        <source>Vary:</source>
+        <translation>改变：</translation>
+    </message>
+    <message>
+        <source>values, comma-separated (e.g. off,on)</source>
+        <translation>取值，用逗号分隔（例如 off,on）</translation>
+    </message>
+    <message>
+        <source>Runs each:</source>
+        <translation>每组运行次数：</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Pin the window&apos;s last run</source>
+        <translation>固定主窗口的上一次运行</translation>
+    </message>
+    <message>
+        <source>Keep the main window&apos;s last finished run here, to compare with the next ones</source>
+        <translation>把主窗口上一次完成的运行留在这里，与之后的运行比较</translation>
+    </message>
+    <message>
+        <source>Looking for Pythons…</source>
+        <translation>正在查找 Python…</translation>
+    </message>
+    <message>
+        <source>No free-threaded build (3.13t, 3.14t) is installed here: GIL against no GIL (PYTHON_GIL=0/1) cannot be compared and is skipped.</source>
+        <translation>这里没有安装自由线程版本（3.13t、3.14t）：无法比较有 GIL 与无 GIL（PYTHON_GIL=0/1），已跳过。</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>不改变</translation>
+    </message>
+    <message>
+        <source>PYTHON_GIL (free-threaded builds)</source>
+        <translation>PYTHON_GIL（自由线程版本）</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>正在比较…</translation>
+    </message>
+    <message>
+        <source>Stopped in {0} s: every process of every run ended.</source>
+        <translation>已在 {0} 秒内停止：每次运行的所有进程都已结束。</translation>
+    </message>
+    <message>
+        <source>{0} runs in {1} s.</source>
+        <translation>{0} 次运行，用时 {1} 秒。</translation>
+    </message>
+    <message>
+        <source>The main window has no finished run to pin yet.</source>
+        <translation>主窗口还没有可固定的已完成运行。</translation>
+    </message>
+</context>
+<context>
     <name>CpuPanel</name>
     <message>
         <source>CPU load per core (%), measured by psutil</source>
@@ -75,11 +146,11 @@
     </message>
     <message>
         <source>The run failed before anything could be measured.</source>
-        <translation>运行在能测量任何东西之前就失败了。</translation>
+        <translation>运行失败，尚未测得任何数据。</translation>
     </message>
     <message>
         <source>Stopped before the end: no verdict for a partial run.</source>
-        <translation>在结束前停止了：不完整的运行没有结论。</translation>
+        <translation>运行被提前停止：不完整的运行不给出结论。</translation>
     </message>
     <message>
         <source>Stopped early — measured so far: </source>
@@ -106,7 +177,7 @@
     <name>MainWindow</name>
     <message>
         <source>gilscope — see Python threads, processes and the GIL</source>
-        <translation>gilscope — 看见 Python 的线程、进程与 GIL</translation>
+        <translation>gilscope — 直观看清 Python 的线程、进程与 GIL</translation>
     </message>
     <message>
         <source>▶ Run</source>
@@ -161,6 +232,14 @@
         <translation>界面与场景文字使用简体中文（Ctrl+L）</translation>
     </message>
     <message>
+        <source>Be the scheduler</source>
+        <translation>当调度者</translation>
+    </message>
+    <message>
+        <source>Run race or deadlock one step at a time: you choose which thread goes next (F6)</source>
+        <translation>逐步运行 race 或 deadlock：由你选择下一步由哪个线程执行（F6）</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -183,6 +262,14 @@
     <message>
         <source>Loading plots…</source>
         <translation>正在加载图表…</translation>
+    </message>
+    <message>
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <source>Run this scenario on several Pythons or settings, side by side (Ctrl+K)</source>
+        <translation>在多个 Python 或多种设置下运行这个场景，并排比较（Ctrl+K）</translation>
     </message>
 </context>
 <context>
@@ -215,11 +302,11 @@
     </message>
     <message>
         <source>Depth of {0}: items waiting after every put and get ({1} puts, {2} gets)</source>
-        <translation>{0}的深度：每次 put 和 get 之后等待中的元素数（put {1} 次，get {2} 次）</translation>
+        <translation>{0} 的深度：每次 put 和 get 之后等待中的数据项数（put {1} 次，get {2} 次）</translation>
     </message>
     <message>
         <source>items in queue</source>
-        <translation>队列中的元素</translation>
+        <translation>队列中的数据项</translation>
     </message>
 </context>
 <context>
@@ -262,7 +349,7 @@
     </message>
     <message>
         <source>Computing the verdict from {0}…</source>
-        <translation>正在根据{0}计算结论…</translation>
+        <translation>正在根据 {0} 计算结论…</translation>
     </message>
     <message>
         <source>Ready: press F5 to run “{0}”</source>
@@ -286,10 +373,179 @@
     </message>
 </context>
 <context>
+    <name>RunRow</name>
+    <message>
+        <source>Pinned</source>
+        <translation>已固定</translation>
+    </message>
+    <message>
+        <source>Pin this run</source>
+        <translation>固定这次运行</translation>
+    </message>
+    <message>
+        <source>Keep this run on screen for the next comparison</source>
+        <translation>把这次运行留在屏幕上，用于下一次比较</translation>
+    </message>
+    <message>
+        <source>Value of the shared variable</source>
+        <translation>共享变量的值</translation>
+    </message>
+    <message>
+        <source>Cores busy (all programs)</source>
+        <translation>忙碌的核数（所有程序）</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>not run</source>
+        <translation>未运行</translation>
+    </message>
+</context>
+<context>
     <name>ScenarioPicker</name>
     <message>
         <source>Not available</source>
         <translation>不可用</translation>
+    </message>
+</context>
+<context>
+    <name>SchedulerPanel</name>
+    <message>
+        <source>You are the scheduler: each thread waits at every read and write of the shared variable and every lock step. Choose which thread takes the next step (keys 1–9).</source>
+        <translation>你就是调度者：每个线程在每次读写共享变量、每次请求或释放锁之前都会停下等待。请选择下一步由哪个线程执行（按键 1–9）。</translation>
+    </message>
+    <message>
+        <source>Run freely until the next lost update</source>
+        <translation>自由运行，直到下一次丢失更新</translation>
+    </message>
+    <message>
+        <source>Run freely until a deadlock</source>
+        <translation>自由运行，直到发生死锁</translation>
+    </message>
+    <message>
+        <source>Run to the end</source>
+        <translation>一直运行到结束</translation>
+    </message>
+    <message>
+        <source>THREAD{0}: next step ({0})</source>
+        <translation>THREAD{0}：执行下一步（{0}）</translation>
+    </message>
+    <message>
+        <source>Steps taken: {0}</source>
+        <translation>已执行步数：{0}</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>running, or blocked outside a step (a lock held by another thread)</source>
+        <translation>正在运行，或在步骤之外被阻塞（锁被另一个线程持有）</translation>
+    </message>
+    <message>
+        <source>the run has ended</source>
+        <translation>运行已结束</translation>
+    </message>
+    <message>
+        <source>about to read the shared variable</source>
+        <translation>即将读取共享变量</translation>
+    </message>
+    <message>
+        <source>about to write the shared variable</source>
+        <translation>即将写入共享变量</translation>
+    </message>
+    <message>
+        <source>about to ask for a lock</source>
+        <translation>即将请求一把锁</translation>
+    </message>
+    <message>
+        <source>about to release a lock</source>
+        <translation>即将释放一把锁</translation>
+    </message>
+    <message>
+        <source>line {0}: {1} — {2}</source>
+        <translation>第 {0} 行：{1} —— {2}</translation>
+    </message>
+    <message>
+        <source>bytecode on Python {0} (the window&apos;s)</source>
+        <translation>Python {0}（窗口所用版本）的字节码</translation>
+    </message>
+</context>
+<context>
+    <name>Scrubber</name>
+    <message>
+        <source>{0} read {1} = {2}</source>
+        <translation>{0} 读到 {1} = {2}</translation>
+    </message>
+    <message>
+        <source>{0} wrote {1} = {2}</source>
+        <translation>{0} 写入 {1} = {2}</translation>
+    </message>
+    <message>
+        <source>{0} asked for lock {1}</source>
+        <translation>{0} 请求锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} took lock {1}</source>
+        <translation>{0} 拿到锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} released lock {1}</source>
+        <translation>{0} 释放锁 {1}</translation>
+    </message>
+    <message>
+        <source>{0} put an item on {1} ({2} waiting)</source>
+        <translation>{0} 向 {1} 放入一项（队列中有 {2} 项）</translation>
+    </message>
+    <message>
+        <source>{0} took an item from {1} ({2} waiting)</source>
+        <translation>{0} 从 {1} 取出一项（队列中有 {2} 项）</translation>
+    </message>
+    <message>
+        <source>{0} is now {1}</source>
+        <translation>{0} 现在{1}</translation>
+    </message>
+    <message>
+        <source>Replay this interleaving</source>
+        <translation>重放这次的交错顺序</translation>
+    </message>
+    <message>
+        <source>Run again, forcing every thread through its steps in this run&apos;s order</source>
+        <translation>再运行一次，强制每个线程按这次运行的顺序执行各步</translation>
+    </message>
+    <message>
+        <source>Previous step (,  — Shift: ten)</source>
+        <translation>上一步（, 键；按住 Shift 一次十步）</translation>
+    </message>
+    <message>
+        <source>Next step (.  — Shift: ten)</source>
+        <translation>下一步（. 键；按住 Shift 一次十步）</translation>
+    </message>
+    <message>
+        <source>Step through the run: ▶ or the . key ({0} steps)</source>
+        <translation>逐步查看这次运行：▶ 或 . 键（共 {0} 步）</translation>
+    </message>
+    <message>
+        <source>Step {0} of {1} · {2:.6f} s · {3}</source>
+        <translation>第 {0} / {1} 步 · {2:.6f} 秒 · {3}</translation>
     </message>
 </context>
 <context>
@@ -330,7 +586,7 @@
     </message>
     <message>
         <source>waiting on a queue</source>
-        <translation>等待队列</translation>
+        <translation>在队列上等待</translation>
     </message>
     <message>
         <source>waiting in join()</source>
@@ -355,6 +611,10 @@
     <message>
         <source>runnable, pre-empted by the OS</source>
         <translation>可运行，被操作系统抢占</translation>
+    </message>
+    <message>
+        <source>held at a step by the scheduler</source>
+        <translation>被调度者停在某一步</translation>
     </message>
     <message>
         <source>unknown state</source>

@@ -53,7 +53,9 @@ def test_race_and_gil_run_under(python):
         _, p_running = view.running_overlap("PROCESS")
         assert t_running > 0 and p_running > 0  # both kinds of worker recorded their running
         if view.interpreter.get("gil_enabled", True):
-            assert t_overlap < 1_000_000, t_overlap  # one GIL: threads never ran at once
+            # one GIL: threads take turns (a handoff under 1 ms is not recorded as a wait,
+            # hence a small share, not 0: see test_scenarios_core)
+            assert t_overlap < 0.02 * t_running, (t_overlap, t_running)
     finally:
         session.close()
     assert guardian.processes_with_run_id(session.run_id) == []

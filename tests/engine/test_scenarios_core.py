@@ -56,6 +56,7 @@ def test_race_traced_without_lock_shows_each_lost_update(session):
 
 
 AT_ONCE_NS = 1_000_000  # 1 ms: 50x the probes' granularity (a clock read every 512 iterations)
+THREADS_OVERLAP_SHARE = 0.02
 
 
 def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
@@ -65,7 +66,7 @@ def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
     running spans do not, beyond the probes' granularity (bench gil-lanes: 19 us in 5.4 s).
 
     Measured at load 67-80 on 2 cores (each process got a tenth of a core): processes ran
-    at once 2.9 ms and 36 ms of ~1.5 s running; threads 0 ns.  A busy machine can starve
+    at once 2.9 ms and 36 ms of ~1.5 s running; threads 0 ns (7.6 ms once at load 20).  A busy machine can starve
     the overlap of one run, never create one between threads: processes get 3 runs."""
     seen = []
     for _ in range(3):
@@ -78,7 +79,11 @@ def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
         t_overlap, t_running = view.running_overlap("THREAD")
         seen.append((p_overlap, t_overlap, os.getloadavg()[0]))
         assert p_running > 0 and t_running > 0
-        assert t_overlap < AT_ONCE_NS, (t_overlap, t_running)  # one GIL: they take turns
+        # One GIL: they take turns.  Not 0: a pause under 1 ms is not recorded as a wait, so a
+        # quick handoff can look like up to 1 ms of overlap (measured 7.6 ms of 1.53 s at
+        # load 20; 19 us in 5.4 s idle, bench gil-lanes); two processes that really ran at once
+        # overlap for a large share of their running time whenever they both get a core.
+        assert t_overlap < THREADS_OVERLAP_SHARE * t_running, (t_overlap, t_running)
         assert f["gil_wait_share_threads"] > 0.2     # each thread's lane shows its waits
         assert len(f["cpu_s_per_thread"]) == 2 and len(f["cpu_s_per_process"]) == 2
         if p_overlap >= AT_ONCE_NS:

@@ -67,9 +67,12 @@ def test_process_basics_parallel_beats_one_by_one(session):
 
 
 def test_pool_spreads_tasks_and_refuses_submissions_after_close(session):
-    result = run(session, "pool", workers=8, iterations=4_000_000)  # processes=0: cpu_count
+    result = run(session, "pool", tasks=8, iterations=4_000_000)  # workers=0: Pool's default
     f, view = result.figures, result.view
-    assert f["pool_size"] == (os.cpu_count() or 1) == f["cpu_count"]
+    # Pool(): os.cpu_count(); from 3.13 os.process_cpu_count(), the CPUs this process may use
+    default = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
+    assert f["pool_size"] == (default or 1)
+    assert f["os_cpu_count"] == os.cpu_count() and f["cpu_count"] == len(os.sched_getaffinity(0))
     assert f["tasks_submitted"] == f["tasks"] == 8
     assert sum(f["tasks_per_worker"].values()) == 8
     if f["cpu_count"] >= 2:
@@ -91,13 +94,13 @@ def test_pool_spreads_tasks_and_refuses_submissions_after_close(session):
             assert spans["state"][spans["lane"] == i][-1] == S.DONE
 
 
-def test_pool_workers_flag_is_the_number_of_tasks():
-    out = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "run", "pool", "--workers", "3",
-                          "--set", "processes=2", "--set", "iterations=0", "--json", "-"],
+def test_pool_workers_flag_is_the_pool_size_as_everywhere_else():
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "main.py"), "run", "pool", "--workers", "2",
+                          "--set", "tasks=3", "--set", "iterations=0", "--json", "-"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     f = json.loads(out.stdout)["figures"]
-    assert f["tasks"] == 3 and f["pool_size"] == 2
+    assert f["tasks"] == 3 and f["pool_size"] == 2 == f["pool_size_asked"]
 
 
 def test_pool_map_keeps_input_order_though_tasks_finish_out_of_order(session):

@@ -100,7 +100,8 @@ def test_queue_pipeline_bounded_queue_blocks_producer_and_shuts_down_cleanly(ses
     assert len(depth) and depth.max() <= 4
     assert f["producer_blocked_s"] > 0   # the slow consumer kept the queue full
     assert f["clean_shutdown"] is True
-    assert f["exit_codes"] == [0, 0]
+    assert f["exit_codes"] == [0, 0, 0]  # producer, consumer, then the Pipe() sender
+    assert f["pipe_items"] == 30          # the same items through a Pipe(), None-terminated
 
 
 # -- deadlock --------------------------------------------------------------------

@@ -290,6 +290,8 @@ def _assert_chosen(window, sid):
 @pytest.mark.parametrize("way", ["call", "list", "shortcut"])
 def test_list_form_and_lesson_agree_whichever_way_a_scenario_is_chosen(qtbot, window, way):
     available_ids = [sid for sid in window.picker.order if window.picker.scenario(sid)]
+    if way == "shortcut":  # Ctrl+1..9, Ctrl+0: only the first ten have a digit
+        available_ids = available_ids[:10]
     for sid in (available_ids[0], "race", available_ids[-1], "gil"):
         if window.picker.scenario(sid) is None:
             continue

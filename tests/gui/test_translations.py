@@ -100,5 +100,5 @@ def test_phase_labels_stay_chinese_when_another_scenario_changes_the_views(qtbot
                     timeout=60_000)
     phases = scenarios.get("shared-globals").phases
     assert window.plots.timeline.phase_marks.labels() == [
-        phases[name]["zh_CN"] for name in ("bug", "fix: queue", "fix: pool", "fix: manager",
-                                           "fix: shared memory")]
+        phases[name]["zh_CN"] for name in ("bug", "join before reading", "fix: queue", "fix: pool",
+                                           "fix: manager", "fix: shared memory")]
