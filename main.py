@@ -1,6 +1,7 @@
 """gilscope: see Python threads, processes and the GIL.
 
     python main.py                 the window
+    python main.py RUN.gilscope    the window, showing a saved run
     python main.py list            the scenarios
     python main.py run race --json -
 """
@@ -9,7 +10,8 @@ import sys
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and not argv[0].startswith("-psn"):  # headless sub-commands: no Qt import
+    opens_recording = bool(argv) and argv[0].endswith(".gilscope")  # the window shows it
+    if argv and not argv[0].startswith("-psn") and not opens_recording:  # headless: no Qt
         try:
             from engine import cli  # numpy and friends: Ctrl-C may land in these imports
         except KeyboardInterrupt:

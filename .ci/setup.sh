@@ -38,6 +38,9 @@ SYSTEM_PACKAGES=(
     libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
     libfontconfig1 libdbus-1-3 "libglib2.0-0t64|libglib2.0-0"
     xvfb xauth fonts-noto-cjk
+    # headless Chromium: tests/engine/test_perfetto_ui.py loads the exported traces into
+    # the real Perfetto UI (Debian calls it chromium, Ubuntu's deb chromium-browser)
+    "chromium|chromium-browser"
 )
 
 APT_UPDATED=no
@@ -229,7 +232,8 @@ print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.versi
     if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
         && "$VPY" -c '
 import importlib.util, sys
-mods = ["PySide6", "pyqtgraph", "psutil", "numpy", "pytest", "pytestqt", "hypothesis", "pytest_timeout"]
+mods = ["PySide6", "pyqtgraph", "psutil", "numpy", "pytest", "pytestqt", "hypothesis", "pytest_timeout",
+        "viztracer", "websocket"]
 sys.exit(any(importlib.util.find_spec(m) is None for m in mods))' 2>/dev/null; then
         say "python packages: up to date"
         return 0

@@ -11,6 +11,7 @@ pytest does not collect this package; tests/test_bench_quick.py runs it.
 BENCHES = (
     ("record", "record"),
     ("ingest", "ingest"),
+    ("export", "export"),
     ("gil-lanes", "gil_lanes"),
     ("fidelity", "fidelity"),
     ("memory", "memory"),

@@ -132,6 +132,25 @@ class RunView:
                        for _, pid, worker in found]
         return list(self._lanes)
 
+    def processes(self) -> list:
+        """[(pid, name)] in the lanes' order (program order), named as the window names them.
+
+        A process the run started (a recorded process_start or proc_spawn) is
+        called by its main lane's name: PROCESS1, PoolWorker-4242, sequential-0,
+        cp.  The run's own process, which nothing started, is Python's
+        MainProcess (its main lane is MainThread).
+        """
+        lanes = self.lanes()
+        started = {int(p) for p in self.of_kind(K.PROCESS_START)["pid"]}
+        started.update(int(p) for p in self.of_kind(K.PROC_SPAWN)["a"])
+        found = {}
+        for pid, worker, label in lanes:
+            name = label.rsplit(" · pid ", 1)[0]
+            if pid not in found or worker == 0:
+                found[pid] = name if pid in started else "MainProcess"
+        order = list(dict.fromkeys(pid for pid, _, _ in lanes))
+        return [(pid, found[pid]) for pid in order]
+
     def spans(self):
         """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
         return spans_of(self.events, self.lanes(), self.t_end)

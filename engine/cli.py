@@ -341,7 +341,7 @@ def _report(result, session, args) -> int:
             if 1 in _closed_fds:
                 raise BrokenPipeError("standard output is closed")
             from . import export
-            export.write_chrome_trace(result.view, "-")
+            export.write_chrome_trace(result.view, "-", export.phase_labels(session.scenario))
         sys.stdout.flush()
     except OSError as exc:
         _silence_stdout()
@@ -379,7 +379,8 @@ def _write_files(result, session, args) -> str:
                 f.write(_json_text(result, session, args) + "\n")
         writers.append((args.json, write_json))
     if getattr(args, "trace", None) and args.trace != "-":
-        writers.append((args.trace, lambda path: export.write_chrome_trace(result.view, path)))
+        writers.append((args.trace, lambda path: export.write_chrome_trace(
+            result.view, path, export.phase_labels(session.scenario))))
     if getattr(args, "save", None):
         writers.append((args.save, lambda path: recording.save(session, path)))
     _unwritten[:] = [path for path, _ in writers]

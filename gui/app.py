@@ -100,6 +100,10 @@ def main(argv=()) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     app, window = create_window(argv)
+    saved = [arg for arg in argv if arg.endswith(".gilscope")]
+    if saved:  # main.py RUN.gilscope: shown once the event loop runs
+        from . import open_recording
+        QTimer.singleShot(0, lambda: open_recording.open_path(window, saved[0]))
     # Ctrl-C in the terminal closes the window (which stops the run); the timer lets
     # Python see the signal while Qt's loop is idle.
     signal.signal(signal.SIGINT, lambda *_: window.close())

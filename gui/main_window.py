@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import theme as theme_module
+from . import file_menu, theme as theme_module
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
@@ -32,12 +32,14 @@ class MainWindow(QMainWindow, RunControl):
         self.theme = theme_module.THEMES[theme_name]
         self.pixel_size = pixel_size
         self.plots = None
+        self.opened_path = ""  # the saved run shown, if one was opened (gui/open_recording.py)
         self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
         self.setObjectName("gilscope")
         self._build_actions()
         self._build_layout()
         self.init_run_control()
+        file_menu.install(self)  # gui/file_menu.py: open a saved run, export what is shown
         self.retranslate()
         first = next((sid for sid in self.picker.order if self.picker.scenario(sid)), None)
         if first:

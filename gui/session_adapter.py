@@ -59,6 +59,8 @@ class SessionAdapter(QObject):
         from engine.session import SessionError
         if self.busy:
             return False
+        if getattr(self._session, "saved", False):  # a saved run was shown: a new Session runs
+            self._session = None
         try:
             scheduled = {}  # only when asked: the plain call stays the plain call
             if step:
@@ -78,6 +80,20 @@ class SessionAdapter(QObject):
             return False
         self._seen = 0
         self.run_started.emit(scenario_id)
+        self._timer.start()
+        return True
+
+    def show_saved(self, run) -> bool:
+        """Play a finished run read from a file (gui.open_recording.SavedRun) through the
+        end-of-run path of a live one: run_started, events_available, run_ended, the
+        verdict on a worker thread, run_finished.  False while a run is going."""
+        if self.busy:
+            return False
+        if self._session is not None:
+            self._session.close()  # the last live run's Session: its run is over
+        self._session = run
+        self._seen = 0
+        self.run_started.emit(run.scenario.id)
         self._timer.start()
         return True
 

@@ -96,6 +96,80 @@
     </message>
 </context>
 <context>
+    <name>ExportActions</name>
+    <message>
+        <source>Run a scenario or open a saved run first.</source>
+        <translation>请先运行一个场景，或打开一次保存的运行。</translation>
+    </message>
+    <message>
+        <source>Window as PNG (1920×1080)…</source>
+        <translation>窗口存为 PNG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Window as SVG (1920×1080)…</source>
+        <translation>窗口存为 SVG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline as PNG (1920×1080)…</source>
+        <translation>时间线存为 PNG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline as SVG (1920×1080)…</source>
+        <translation>时间线存为 SVG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Timeline spans as CSV…</source>
+        <translation>时间线区段存为 CSV…</translation>
+    </message>
+    <message>
+        <source>Verdict figures as CSV…</source>
+        <translation>结论数据存为 CSV…</translation>
+    </message>
+    <message>
+        <source>Verdict as text…</source>
+        <translation>结论存为文本…</translation>
+    </message>
+    <message>
+        <source>Perfetto trace (Chrome JSON)…</source>
+        <translation>Perfetto 追踪（Chrome JSON）…</translation>
+    </message>
+    <message>
+        <source>Recording (.gilscope)…</source>
+        <translation>运行记录（.gilscope）…</translation>
+    </message>
+    <message>
+        <source>Cannot write {0}: {1}</source>
+        <translation>无法写入 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>FileMenu</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open a saved run…</source>
+        <translation>打开保存的运行…</translation>
+    </message>
+    <message>
+        <source>Open recent</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>（暂无）</translation>
+    </message>
+</context>
+<context>
     <name>InterpreterPicker</name>
     <message>
         <source>{0} — this gilscope</source>
@@ -270,6 +344,25 @@
     <message>
         <source>Run this scenario on several Pythons or settings, side by side (Ctrl+K)</source>
         <translation>在多个 Python 或多种设置下运行这个场景，并排比较（Ctrl+K）</translation>
+    </message>
+</context>
+<context>
+    <name>OpenRecording</name>
+    <message>
+        <source>Stop the run before opening a saved one.</source>
+        <translation>请先停止当前运行，再打开保存的运行。</translation>
+    </message>
+    <message>
+        <source>Cannot open the saved run: {0}</source>
+        <translation>无法打开保存的运行：{0}</translation>
+    </message>
+    <message>
+        <source>Open a saved run</source>
+        <translation>打开保存的运行</translation>
+    </message>
+    <message>
+        <source>gilscope recordings (*.gilscope);;All files (*)</source>
+        <translation>gilscope 运行记录 (*.gilscope);;所有文件 (*)</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,153 @@
+"""Open a saved run (.gilscope) in the window, shown exactly as a live run of it ends.
+
+A recording is the run's own event stream (engine/recording.py), so opening one
+needs no runner and works where runs cannot (a laptop in a lecture hall, macOS,
+Windows).  The recording stands in for the Session of a run that has just ended
+(SavedRun): the SessionAdapter plays it through the same end-of-run path as a
+live run (run_started, events, run_ended, the verdict on a worker thread,
+run_finished), so the lanes, trace, queue, tasks, verdict, lesson and source
+are drawn by the code that draws them live.
+
+Ways in: File ▸ Open (Ctrl+O), File ▸ Open recent, dropping a file on the
+window, and ``python main.py FILE.gilscope``.
+"""
+import os
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
+from PySide6.QtWidgets import QFileDialog
+
+translate = QCoreApplication.translate  # lupdate reads translate("OpenRecording", "...") calls
+
+SUFFIX = ".gilscope"
+RECENT_KEY = "recent_recordings"
+MAX_RECENT = 8
+SETTINGS_FILE = None  # tests point this at a file of their own; None: the user's settings
+
+
+class SavedRun:
+    """A recording read back, in the shape of the Session of a run that has just ended.
+
+    What a recording does not hold: the raw stdout/stderr lines (the printed lines
+    the workers recorded are there) and the moment Run was pressed, so the time
+    axis starts at the run's first event.
+    """
+
+    saved = True  # SessionAdapter.start() makes a new Session instead of reusing this
+
+    def __init__(self, loaded, path: str) -> None:
+        self.path = path
+        self._loaded = loaded
+        self.store, self.decoder = loaded.store, loaded.decoder
+        self.scenario, self.params, self.interpreter = loaded.scenario, loaded.params, loaded.interpreter
+        self.state, self.t_end_ns, self.problem = loaded.state, loaded.t_end_ns, loaded.problem
+        t = loaded.events()["t"]
+        self.t_start_ns = int(t.min()) if len(t) else 0
+        self.output = []
+        self.run_id = ""
+        self.stop_seconds = None
+
+    def poll(self) -> str:
+        return self.state
+
+    def events(self):
+        return self._loaded.events()
+
+    def dropped(self) -> int:
+        return self._loaded.dropped()
+
+    def result(self):
+        return self._loaded.result()
+
+    def stop(self) -> float:
+        return 0.0
+
+    def close(self) -> None:
+        pass
+
+
+def settings() -> QSettings:
+    if SETTINGS_FILE:
+        return QSettings(SETTINGS_FILE, QSettings.Format.IniFormat)
+    return QSettings("gilscope", "gilscope")
+
+
+def recent() -> list:
+    """Recordings opened or saved lately, newest first, those still on disk."""
+    paths = settings().value(RECENT_KEY, []) or []
+    if isinstance(paths, str):  # QSettings gives a one-item list back as a string
+        paths = [paths]
+    return [p for p in paths if os.path.isfile(p)][:MAX_RECENT]
+
+
+def remember(path: str) -> None:
+    path = os.path.abspath(path)
+    store = settings()
+    store.setValue(RECENT_KEY, [path] + [p for p in recent() if p != path][:MAX_RECENT - 1])
+    store.sync()
+
+
+def open_path(window, path: str) -> bool:
+    """Show the recording at path in window; a problem is said in the banner.  True if shown."""
+    from engine import recording
+    if window.adapter.busy:
+        window.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
+        return False
+    try:
+        loaded = recording.load(path)
+    except recording.RecordingError as exc:
+        window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(exc))
+        return False
+    window.choose_scenario(loaded.scenario.id)  # the list, the form, the lesson, the views
+    for name, value in loaded.params.items():  # the form shows the run's own settings
+        try:
+            window.params.set_value(name, value)
+        except (KeyError, TypeError, ValueError):
+            pass  # a parameter this version no longer has: the verdict still reads the run
+    window.load_plots()
+    window.run_scenario = loaded.scenario
+    window.hide_problem()
+    window.opened_path = os.path.abspath(path)
+    remember(path)
+    return window.adapter.show_saved(SavedRun(loaded, path))
+
+
+def ask_and_open(window) -> bool:
+    folder = os.path.dirname(recent()[0]) if recent() else os.path.expanduser("~")
+    path, _ = QFileDialog.getOpenFileName(
+        window, translate("OpenRecording", "Open a saved run"), folder,
+        translate("OpenRecording", "gilscope recordings (*.gilscope);;All files (*)"))
+    return open_path(window, path) if path else False
+
+
+def _dropped_recording(event) -> str:
+    """The local .gilscope file a drag carries, or ""."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return ""
+    for url in mime.urls():
+        if url.isLocalFile() and url.toLocalFile().endswith(SUFFIX):
+            return url.toLocalFile()
+    return ""
+
+
+class DropOpener(QObject):
+    """Event filter on the window: a .gilscope file dropped on it is opened."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # Qt override
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and _dropped_recording(event):
+            event.acceptProposedAction()
+            return True
+        if kind == QEvent.Type.Drop:
+            path = _dropped_recording(event)
+            if path:
+                event.acceptProposedAction()
+                open_path(self._window, path)
+                return True
+        return False
