@@ -21,7 +21,11 @@ def main(argv=None) -> int:
         from gui import self_test_display
         return self_test_display.main()
     if argv and argv[0] in CLI_COMMANDS:  # headless sub-commands: no Qt import
-        from engine import cli
+        try:
+            from engine import cli  # numpy and friends: Ctrl-C may land in these imports
+        except KeyboardInterrupt:
+            sys.stderr.write("gilscope: interrupted\n")
+            return 130
         return cli.main(argv)
     from gui import app  # the window and its own options (gui.app.parse_window_args)
     return app.main(argv)

@@ -89,11 +89,10 @@ def write_results(results: dict, path: str = RESULTS_PATH) -> None:
     benches = data.get("benches", {})
     benches.update(results)
     data = {"schema": SCHEMA, "command": "python -m bench", "benches": benches}
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    from engine.safe_files import replaced_atomically  # no planted PATH.tmp is followed
+    with replaced_atomically(path, "w") as f:
         json.dump(data, f, indent=1, sort_keys=False)
         f.write("\n")
-    os.replace(tmp, path)
 
 
 # -- the machine and interpreters ----------------------------------------------

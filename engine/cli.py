@@ -9,6 +9,9 @@ from . import compare_cli, interpreters, scenarios
 from .params import ParamError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
+_closed_fds = set()     # standard fds that were closed when we started (now /dev/null)
+_unwritten = []         # outputs asked for and not yet written (named if Ctrl-C cuts in)
 
 
 class BadInput(Exception):
@@ -55,10 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv) -> int:
+    _guard_standard_streams()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C anywhere outside a run's wait: one line, no traceback
+        unwritten = ", ".join(_unwritten)
+        say("interrupted" + ("; not written: %s" % unwritten if unwritten else ""))
+        return EXIT_INTERRUPTED
+
+
+def _main(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
-            return cmd_list(args.params)
+            return _print_or_fail(cmd_list, args.params)
         if args.command == "run":
             return cmd_run(args)
         if args.command == "report":
@@ -66,20 +79,83 @@ def main(argv) -> int:
         if args.command == "compare":
             return compare_cli.run(args)
         if args.command == "interpreters":
-            found = interpreters.find_all()
-            width = max(len(info["executable"]) for info in found)
-            for info in found:
-                print("%-*s  %s%s" % (width, info["executable"], info["label"],
-                                      "  (bundled with gilscope)" if info.get("bundled") else ""))
-            return EXIT_OK
+            return _print_or_fail(cmd_interpreters)
         raise BadInput("no command given; use list, run, compare, report or interpreters")
     except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
-        message = str(exc).strip("'\"")  # one line, even when the input held a newline
-        sys.stderr.write("gilscope: %s\n" % message.replace("\r", "\\r").replace("\n", "\\n"))
+        say(str(exc).strip("'\""))
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # e.g. `gilscope run race | head -1`: the reader left
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def say(message: str) -> None:
+    """One line on stderr, whatever the input held (a newline, text stderr cannot encode)."""
+    line = "gilscope: %s\n" % message.replace("\r", "\\r").replace("\n", "\\n")
+    try:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr itself is gone: the exit code is all that is left to say it
+
+
+def _guard_standard_streams() -> None:
+    """Make stdout/stderr safe to use whatever the caller gave us.
+
+    A closed fd 0, 1 or 2 gets /dev/null, so that no pipe a run opens takes its
+    number (a runner's events would otherwise go to "stdout"); text that the
+    terminal's encoding cannot show (PYTHONIOENCODING=ascii and a Chinese verdict)
+    is escaped instead of raising.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            _closed_fds.add(fd)
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _silence_stdout() -> None:
+    """After stdout failed: point fd 1 at /dev/null so the exit-time flush cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _print_or_fail(command, *args) -> int:
+    """Run a command that only prints; a stdout that fails is a failure said in one line."""
+    try:
+        code = command(*args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # e.g. `gilscope list | head -1`: the reader left, as it may
+        _silence_stdout()
         return EXIT_OK
+    except OSError as exc:
+        _silence_stdout()
+        say("cannot write to standard output: %s" % (exc.strerror or exc))
+        return EXIT_FAILED
+
+
+def cmd_interpreters() -> int:
+    found = interpreters.find_all()
+    width = max(len(info["executable"]) for info in found)
+    for info in found:
+        print("%-*s  %s%s" % (width, info["executable"], info["label"],
+                              "  (bundled with gilscope)" if info.get("bundled") else ""))
+    return EXIT_OK
 
 
 def cmd_list(params: bool = False) -> int:
@@ -114,24 +190,32 @@ def cmd_run(args) -> int:
     _check_writable(args)
     given, schedule, replayed = _scheduling(args, scenario, given)
     session = Session()
-    try:
-        session.start(scenario.id, given, python=args.python, schedule=schedule,
-                      replay=replayed is not None)
-    except SessionError as exc:
-        raise BadInput(str(exc))
+    interrupted = False
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        session.wait()
-    except KeyboardInterrupt:  # Ctrl-C: stop the whole tree, keep what was recorded
-        seconds = session.stop()
-        sys.stderr.write("gilscope: stopped in %.2f s; reporting what was recorded\n" % seconds)
+        try:
+            session.start(scenario.id, given, python=args.python, schedule=schedule,
+                          replay=replayed is not None)
+        except SessionError as exc:
+            raise BadInput(str(exc))
+        try:
+            session.wait()
+        except KeyboardInterrupt:  # Ctrl-C: stop the whole tree, keep what was recorded
+            interrupted = True
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut Stop short
+            seconds = session.stop()
+            say("stopped in %.2f s; reporting what was recorded" % seconds)
     finally:
-        signal.signal(signal.SIGINT, previous)
-        session.close()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Stop (<= 1 s) is never cut short
+        try:
+            session.close()
+        finally:
+            signal.signal(signal.SIGINT, previous)
     result = session.result()
     if replayed is not None:
         _check_replay(result, replayed, args.replay)
-    return _report(result, session, args)
+    code = _report(result, session, args)
+    return EXIT_INTERRUPTED if interrupted and code != EXIT_BAD_INPUT else code
 
 
 def _scheduling(args, scenario, given):
@@ -233,39 +317,81 @@ def _check_writable(args) -> None:
 
 
 def _report(result, session, args) -> int:
+    """Write the files asked for, then print the verdict: stdout's fate cannot cost a file."""
     lang = args.lang
     verdict = result.verdict
-    out = sys.stderr if args.json == "-" else sys.stdout
-    out.write("%s — %s\n" % (session.scenario.id, verdict.headline.get(lang, verdict.headline["en"])))
-    for note in verdict.notes:
-        out.write("  %s\n" % note.get(lang, note["en"]))
-    for name, value in sorted(result.figures.items()):
-        out.write("  %-26s %s\n" % (name, value))
-    if session.problem:
-        out.write("  problem: %s\n" % session.problem)
-    try:
-        _write_outputs(result, session, args)
-    except OSError as exc:  # e.g. disk full, /proc: what was recorded is still reported above
-        raise BadInput("cannot write %s: %s" % (exc.filename or "output", exc.strerror or exc))
     ok = session.state in ("finished", "stopped") and verdict.ok
-    return EXIT_OK if ok else EXIT_FAILED
-
-
-def _write_outputs(result, session, args) -> None:
-    lang, verdict = args.lang, result.verdict
-    if args.json:
-        doc = {"scenario": session.scenario.id, "params": session.params,
-               "interpreter": session.interpreter, "state": session.state,
-               "verdict": verdict.to_json(lang), "figures": result.figures}
-        text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
+    code = EXIT_OK if ok else EXIT_FAILED
+    write_error = _write_files(result, session, args)
+    json_to_stdout = args.json == "-"
+    out = sys.stderr if json_to_stdout else sys.stdout
+    try:
+        out.write("%s — %s\n" % (session.scenario.id, verdict.headline.get(lang, verdict.headline["en"])))
+        for note in verdict.notes:
+            out.write("  %s\n" % note.get(lang, note["en"]))
+        for name, value in sorted(result.figures.items()):
+            out.write("  %-26s %s\n" % (name, value))
+        if session.problem:
+            out.write("  problem: %s\n" % session.problem)
+        out.flush()
+        if json_to_stdout:
+            if 1 in _closed_fds:
+                raise BrokenPipeError("standard output is closed")
+            sys.stdout.write(_json_text(result, session, args, ascii_only=not _utf8(sys.stdout)) + "\n")
+        if getattr(args, "trace", None) == "-":
+            if 1 in _closed_fds:
+                raise BrokenPipeError("standard output is closed")
+            from . import export
+            export.write_chrome_trace(result.view, "-", export.phase_labels(session.scenario))
+        sys.stdout.flush()
+    except OSError as exc:
+        _silence_stdout()
+        stdout_output = json_to_stdout or getattr(args, "trace", None) == "-"
+        if isinstance(exc, BrokenPipeError) and not stdout_output:
+            pass  # only the human-readable verdict was lost: the reader left, as it may
         else:
-            with open(args.json, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-    if getattr(args, "trace", None):
-        from . import export
-        export.write_chrome_trace(result.view, args.trace, export.phase_labels(session.scenario))
+            what = "the result" if stdout_output else "the verdict"
+            say("cannot write %s to standard output: %s" % (what, exc.strerror or exc))
+            code = EXIT_FAILED
+    if write_error:
+        say(write_error)
+        return EXIT_BAD_INPUT
+    return code
+
+
+def _utf8(stream) -> bool:
+    return (getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf8")
+
+
+def _json_text(result, session, args, ascii_only: bool = False) -> str:
+    doc = {"scenario": session.scenario.id, "params": session.params,
+           "interpreter": session.interpreter, "state": session.state,
+           "verdict": result.verdict.to_json(args.lang), "figures": result.figures}
+    return json.dumps(doc, indent=2, ensure_ascii=ascii_only, default=str)
+
+
+def _write_files(result, session, args) -> str:
+    """Write every output asked for that goes to a file; return what failed, in words, or ""."""
+    from . import export, recording, safe_files
+    writers = []
+    if args.json and args.json != "-":
+        def write_json(path):
+            with safe_files.replaced_atomically(path, "w") as f:
+                f.write(_json_text(result, session, args) + "\n")
+        writers.append((args.json, write_json))
+    if getattr(args, "trace", None) and args.trace != "-":
+        writers.append((args.trace, lambda path: export.write_chrome_trace(
+            result.view, path, export.phase_labels(session.scenario))))
     if getattr(args, "save", None):
-        from . import recording
-        recording.save(session, args.save)
+        writers.append((args.save, lambda path: recording.save(session, path)))
+    _unwritten[:] = [path for path, _ in writers]
+    failed = []
+    for path, write in writers:
+        try:
+            write(path)
+            _unwritten.remove(path)
+        except OSError as exc:  # e.g. disk full, /proc: the verdict is still printed
+            failed.append("cannot write %s: %s" % (path, exc.strerror or exc))
+        except recording.RecordingError as exc:
+            failed.append("cannot write %s: %s" % (path, exc))
+    return "; ".join(failed)

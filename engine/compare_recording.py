@@ -87,11 +87,19 @@ def write_atomically(path: str, data: bytes) -> None:
 
 def is_comparison(path: str) -> bool:
     """True when path starts like a saved comparison (reads at most one frame)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(wire.STREAM_HEADER.size + wire.MAX_FRAME)
+    import stat
+    try:  # never blocks (a FIFO) nor reads a device: anything but a regular file is not one
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, wire.STREAM_HEADER.size + wire.MAX_FRAME)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     try:
         first, _ = _first_message(head)
     except (recording.RecordingError, wire.WireError):

@@ -42,7 +42,8 @@ class EventStore:
     by doubling as before.
     """
 
-    def __init__(self, capacity: int = None) -> None:
+    def __init__(self, capacity: int = None, initial: int = 65536) -> None:
+        """initial: where the reservation is refused, the size to start from and double."""
         self.capacity = default_capacity() if capacity is None else capacity
         self.dropped = 0
         self._lock = threading.Lock()  # held for pointer swaps, never for decoding
@@ -50,7 +51,7 @@ class EventStore:
         try:
             self._array = np.empty(self.capacity, EVENT_DTYPE)
         except MemoryError:
-            self._array = np.empty(min(self.capacity, 65536), EVENT_DTYPE)
+            self._array = np.empty(min(self.capacity, initial), EVENT_DTYPE)
         self._n = 0
 
     def append(self, events: np.ndarray) -> None:

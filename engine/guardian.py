@@ -23,17 +23,33 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 TRACKER_GRACE_S = 0.3  # time the resource tracker gets to unlink shm/semaphores
 RUN_ID_ENV = "GILSCOPE_RUN_ID"
+# Children this process started itself and waits for (guardians, interpreter probes): an
+# adopted-orphan sweep never touches or reaps them.
+own_children = set()
 
 
 def supported() -> bool:
     return sys.platform.startswith("linux")
 
 
+_libc = []
+
+
+def _load_libc():
+    """libc, loaded once.  "libc.so.6" first: ctypes.util.find_library runs ldconfig (a
+    subprocess) on every call, which a Session would otherwise pay at every start."""
+    if not _libc:
+        try:
+            _libc.append(ctypes.CDLL("libc.so.6", use_errno=True))
+        except OSError:
+            _libc.append(ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True))
+    return _libc[0]
+
+
 def _prctl(option: int, value: int) -> bool:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(option, value, 0, 0, 0) == 0
-    except (OSError, AttributeError):
+        return _load_libc().prctl(option, value, 0, 0, 0) == 0
+    except (OSError, AttributeError, TypeError):
         return False
 
 
@@ -45,8 +61,8 @@ def set_parent_death_signal(sig: int) -> bool:
     return _prctl(PR_SET_PDEATHSIG, int(sig))
 
 
-def _proc_table():
-    """{pid: (ppid, state)} for every process, read from /proc."""
+def _proc_table(with_start: bool = False):
+    """{pid: (ppid, state)} for every process, read from /proc (with_start: (ppid, state, start))."""
     table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -57,16 +73,19 @@ def _proc_table():
         except OSError:
             continue  # gone meanwhile
         fields = stat[stat.rfind(b")") + 2:].split()
-        table[int(entry)] = (int(fields[1]), fields[0])
+        if with_start:  # field 22 of /proc/PID/stat: start time in clock ticks after boot
+            table[int(entry)] = (int(fields[1]), fields[0], int(fields[19]))
+        else:
+            table[int(entry)] = (int(fields[1]), fields[0])
     return table
 
 
-def descendants(root: int):
+def descendants(root: int, table=None):
     """Live (non-zombie) descendants of root, via /proc ppid links."""
-    table = _proc_table()
+    table = _proc_table() if table is None else table
     children = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
+    for pid, row in table.items():
+        children.setdefault(row[0], []).append(pid)
     found, todo = [], list(children.get(root, ()))
     while todo:
         pid = todo.pop()
@@ -74,6 +93,61 @@ def descendants(root: int):
         if table[pid][1] != b"Z":
             found.append(pid)
     return found
+
+
+def start_time(pid: int) -> int:
+    """When pid started, in clock ticks after boot (-1 if it is gone): pid plus this names a process."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        return int(stat[stat.rfind(b")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def state_of(pid: int) -> bytes:
+    """The one-letter state of pid (b"T": stopped, b"Z": zombie), b"" if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        return stat[stat.rfind(b")") + 2:].split()[0]
+    except (OSError, IndexError):
+        return b""
+
+
+def adopted_orphans(since: int, not_these=()) -> list:
+    """Processes reparented to this process (a child subreaper) and all they started.
+
+    When a run's guardian dies unasked, every process of its run is reparented to
+    the nearest living subreaper ancestor: the Session's process, which becomes a
+    subreaper for that reason.  They are found by that link, whatever they did to
+    their environment, session or process group.  since: the guardian's start
+    time; a child of ours started before it, or named in not_these (children this
+    process started itself), is not the run's.  Live processes only.
+    """
+    me = os.getpid()
+    table = _proc_table(with_start=True)
+    found = []
+    for pid, (ppid, state, started) in table.items():
+        if ppid != me or pid in not_these or started < since:
+            continue
+        if state != b"Z":
+            found.append(pid)
+        found.extend(descendants(pid, table))
+    return found
+
+
+def reap_adopted(since: int, not_these=()) -> int:
+    """Collect exited adopted orphans (same rule as adopted_orphans), never our own children."""
+    me, reaped = os.getpid(), 0
+    for pid, (ppid, state, started) in _proc_table(with_start=True).items():
+        if ppid == me and state == b"Z" and pid not in not_these and started >= since:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    reaped += 1
+            except ChildProcessError:
+                pass
+    return reaped
 
 
 def _cmdline(pid: int) -> bytes:
@@ -139,13 +213,17 @@ def kill_all(find, freeze_group=None, reap_children=True) -> int:
         except OSError:
             pass
     kills, tracker_deadline = 0, None
+    tracker_of = {}  # pid -> is it a resource tracker: its command line is read once, not per pass
     while True:
         if reap_children:
             reap()
         pids = find()
         if not pids:
             return kills
-        trackers = [p for p in pids if is_resource_tracker(p)]
+        for pid in pids:
+            if pid not in tracker_of:
+                tracker_of[pid] = is_resource_tracker(pid)
+        trackers = [p for p in pids if tracker_of[p]]
         others = [p for p in pids if p not in trackers]
         for pid in others:
             _signal(pid, signal.SIGKILL)

@@ -7,9 +7,13 @@ free-threaded 3.13t/3.14t build is labelled as such.
 import glob
 import json
 import os
+import re
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 from . import launcher
 
@@ -24,6 +28,10 @@ _PROBE = (
     "'gil_enabled':bool(g()) if g else True}))"
 )
 _cache = {}
+PROBE_TIMEOUT_S = 15.0          # a real Python answers in well under a second
+PROBE_OUTPUT_MAX = 64 * 1024    # the answer is one line of about 200 bytes
+_FIELDS = {"version": str, "implementation": str, "executable": str,
+           "free_threaded_build": bool, "gil_enabled": bool}
 
 
 class InterpreterError(ValueError):
@@ -68,15 +76,7 @@ def probe(path: str) -> dict:
         raise InterpreterError("interpreter not found: %s" % path)
     if not os.access(path, os.X_OK):
         raise InterpreterError("interpreter is not executable: %s" % path)
-    try:
-        out = subprocess.run([path, "-I", "-c", _PROBE], capture_output=True, timeout=15,
-                             stdin=subprocess.DEVNULL, env=launcher.child_environment())
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InterpreterError("%s does not run as Python (%s)" % (path, exc.__class__.__name__))
-    try:
-        info = json.loads(out.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        raise InterpreterError("%s is not a Python interpreter gilscope can use" % path)
+    info = _answer(path, _run_probe(path))
     version = tuple(int(x) for x in info["version"].split(".")[:2])
     if info["implementation"] != "CPython":
         raise InterpreterError("%s is %s; gilscope's runner needs CPython" % (path, info["implementation"]))
@@ -88,6 +88,69 @@ def probe(path: str) -> dict:
     info["executable"] = path  # keep the path the user chose (venv symlinks matter)
     info["label"] = label(info)
     _cache[path] = info
+    return info
+
+
+def _run_probe(path: str) -> bytes:
+    """The candidate's stdout, bounded: at most PROBE_OUTPUT_MAX bytes and PROBE_TIMEOUT_S.
+
+    It runs in a session of its own and that whole process group is killed at the
+    end, however it ended: a timed-out "interpreter" (or a shell script that left a
+    child behind) leaves nothing running, and one that floods stdout is cut off
+    at the bound instead of being read into memory.
+    """
+    try:
+        proc = subprocess.Popen([path, "-I", "-c", _PROBE], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                start_new_session=True, env=launcher.child_environment())
+    except OSError as exc:
+        raise InterpreterError("%s does not run as Python (%s)" % (path, exc.__class__.__name__))
+    from . import guardian
+    guardian.own_children.add(proc.pid)
+    chunks, size, problem = [], 0, ""
+    deadline = time.monotonic() + PROBE_TIMEOUT_S
+    try:
+        fd = proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                problem = "did not answer within %g s" % PROBE_TIMEOUT_S
+                break
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            chunks.append(data)
+            size += len(data)
+            if size > PROBE_OUTPUT_MAX:
+                problem = "printed over %d KiB instead of a short answer" % (PROBE_OUTPUT_MAX // 1024)
+                break
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # before wait(): the group id cannot be reused yet
+        except OSError:
+            pass
+        proc.wait()
+        guardian.own_children.discard(proc.pid)
+        proc.stdout.close()
+    if problem:
+        raise InterpreterError("%s is not a Python interpreter gilscope can use: it %s"
+                               % (path, problem))
+    return b"".join(chunks)
+
+
+def _answer(path: str, out: bytes) -> dict:
+    """The probe's JSON line, checked field by field: anything else is a clear error."""
+    try:
+        info = json.loads(out.decode("utf-8", "replace").strip().splitlines()[-1])
+    except (ValueError, IndexError, RecursionError):
+        info = None
+    if not isinstance(info, dict) or any(not isinstance(info.get(k), t) for k, t in _FIELDS.items()) \
+            or not re.match(r"^\d+\.\d+", info["version"]):
+        raise InterpreterError("%s is not a Python interpreter gilscope can use "
+                               "(its answer to the version probe is not what Python prints)" % path)
     return info
 
 

@@ -8,10 +8,11 @@ unpickled or executed: strings, numbers and JSON only.
 """
 import json
 import os
+import stat
 
 import numpy as np
 
-from . import scenarios, wire
+from . import safe_files, scenarios, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder, default_capacity
 
 MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
@@ -46,12 +47,10 @@ def encode_events(events: np.ndarray) -> bytes:
 
 
 def save(session, path: str) -> None:
-    """Write a finished (or stopped) run to path, atomically (temp file + rename)."""
+    """Write a finished (or stopped) run to path, atomically (engine/safe_files.py)."""
     data = encode_run(session)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
+    with safe_files.replaced_atomically(path, "wb") as f:
         f.write(data)
-    os.replace(tmp, path)
 
 
 def encode_run(session) -> bytes:
@@ -75,7 +74,10 @@ def encode_run(session) -> bytes:
             parts.append(_frame(wire.F_STRINGS, count, pid, payload))
     for msg in session.decoder.messages:
         parts.append(_frame(wire.F_MESSAGE, 1, int(msg.get("pid", 0)), _json(msg)))
-    parts.append(encode_events(session.events()))
+    events = session.events()
+    # In time order: analysis.RunView then uses the loaded array as it is, without a sorted copy
+    # (a stable sort: what the analysis computes from it does not change).
+    parts.append(encode_events(events[np.argsort(events["t"], kind="stable")]))
     summary = {"type": "session", "scenario": session.scenario.id, "params": session.params,
                "interpreter": session.interpreter, "state": session.state,
                "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
@@ -100,9 +102,9 @@ class LoadedRun:
         self.params = summary.get("params") or {}
         self.interpreter = summary.get("interpreter") or {}
         self.state = summary.get("state", "finished")
-        self.t_end_ns = int(summary.get("t_end_ns") or 0)
+        self.t_end_ns = _int64(summary.get("t_end_ns"), "t_end_ns")
         self.problem = summary.get("problem", "")
-        self._dropped = int(summary.get("dropped") or 0)
+        self._dropped = _int64(summary.get("dropped"), "dropped")
 
     def events(self) -> np.ndarray:
         return self.store.view()
@@ -115,28 +117,40 @@ class LoadedRun:
         return analysis.result_of(self)
 
 
-READ_BYTES = 4 << 20
+MAX_STRINGS = 1_000_000   # a real run interns names and printed lines: far fewer
+MAX_MESSAGES = 10_000     # hello / done / error per process: far fewer
+READ_CHUNK = 1 << 20      # the file is decoded as it is read, never held whole
 
 
 def load(path: str, capacity: int = None) -> LoadedRun:
-    """Read a recording.  Raises RecordingError for anything not right about it."""
+    """Read a recording.  Raises RecordingError for anything not right about it.
+
+    Bounded in time and memory whatever the file is: only a regular file is
+    read (a FIFO, /dev/zero or a terminal is refused at once, without
+    blocking), at most MAX_FILE_BYTES of it, in READ_CHUNK pieces decoded as
+    they come, so a file that goes wrong early is refused early.  The event
+    array is allocated once at the size the file can hold (no growth copies):
+    loading peaks at about the file's size plus the interpreter.
+    """
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise RecordingError("%s is %d bytes; recordings over 2 GiB are not loaded" % (path, size))
-        store = EventStore(capacity if capacity is not None
-                           else max(default_capacity(), size // wire.RECORD_SIZE + 1))
-        decoder = StreamDecoder(store)
-        with open(path, "rb") as f:  # in pieces: never the whole file and its events at once
-            while True:
-                data = f.read(READ_BYTES)
-                if not data:
-                    break
-                decoder.feed(data)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise RecordingError("cannot read %s: %s" % (path, exc.strerror or exc))
-    except wire.WireError as exc:
-        raise RecordingError("%s: %s" % (path, exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordingError("cannot read %s: not a regular file" % path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise RecordingError("%s is %d bytes; recordings over 2 GiB are not loaded"
+                                 % (path, info.st_size))
+        most_events = info.st_size // wire.RECORD_SIZE + 1
+        if capacity is None:
+            capacity = default_capacity()
+        store = EventStore(min(capacity, most_events), initial=min(capacity, most_events))
+        decoder = StreamDecoder(store)
+        _decode_file(fd, path, decoder, info.st_size)
+    finally:
+        os.close(fd)
     if decoder.leftover:
         raise RecordingError("%s is truncated (%d bytes of an incomplete frame at the end)"
                              % (path, decoder.leftover))
@@ -151,3 +165,30 @@ def load(path: str, capacity: int = None) -> LoadedRun:
         return LoadedRun(store, decoder, summaries[-1])
     except (KeyError, TypeError, ValueError, OverflowError, scenarios.UnknownScenario) as exc:
         raise RecordingError("%s: bad session summary (%s)" % (path, exc))
+
+
+def _decode_file(fd: int, path: str, decoder, size: int) -> None:
+    remaining = size  # a file that grows while read is read only as far as its size said
+    while remaining > 0:
+        try:
+            data = os.read(fd, min(READ_CHUNK, remaining))
+        except OSError as exc:
+            raise RecordingError("cannot read %s: %s" % (path, exc.strerror or exc))
+        if not data:
+            break
+        remaining -= len(data)
+        try:
+            decoder.feed(data)
+        except wire.WireError as exc:
+            raise RecordingError("%s: %s" % (path, exc))
+        if len(decoder.strings) > MAX_STRINGS or len(decoder.messages) > MAX_MESSAGES:
+            raise RecordingError("%s holds over %d strings or %d messages: not a recording gilscope "
+                                 "saved" % (path, MAX_STRINGS, MAX_MESSAGES))
+
+
+def _int64(value, what: str) -> int:
+    """A time or count from the summary: a whole number a numpy int64 holds, else ValueError."""
+    number = int(value or 0)
+    if not 0 <= number < 2 ** 63:
+        raise ValueError("%s %d is out of range" % (what, number))
+    return number

@@ -45,7 +45,9 @@ def interpreter_info() -> dict:
 
 # -- guardian half -----------------------------------------------------------
 def guardian_main(spec: dict) -> int:
-    gui_pid = os.getppid()
+    # The Session's pid comes in the spec: os.getppid() read here, after the interpreter
+    # started, may already be init's (or a subreaper's) if the Session died meanwhile.
+    gui_pid = spec.get("parent_pid") or os.getppid()
     guardian.become_subreaper()
     wake_r, wake_w = os.pipe()
     flags = {"term": False, "parent": False}
@@ -60,11 +62,12 @@ def guardian_main(spec: dict) -> int:
     if os.getppid() != gui_pid:  # the GUI died before the signal was armed
         return EXIT_STOPPED
 
+    guardian_pid = os.getpid()
     runner_pid = os.fork()
     if runner_pid == 0:
         os.close(wake_r)
         os.close(wake_w)
-        runner_child(spec)  # never returns
+        runner_child(spec, guardian_pid)  # never returns
     os.close(spec["event_fd"])  # the Session's EOF must not wait on us
     control = sys.stdin.fileno()
     runner_status = None
@@ -95,11 +98,13 @@ def guardian_main(spec: dict) -> int:
 
 
 # -- runner half ---------------------------------------------------------------
-def runner_child(spec: dict) -> None:
+def runner_child(spec: dict, guardian_pid: int) -> None:
     code = 3
     try:
         os.setpgid(0, 0)
         guardian.set_parent_death_signal(signal.SIGKILL)
+        if os.getppid() != guardian_pid:  # the guardian died before the signal was armed
+            os._exit(EXIT_STOPPED)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
             signal.signal(sig, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -188,7 +193,13 @@ def main(argv) -> int:
     if len(argv) != 2:
         sys.stderr.write("usage: runner.py '<json spec>' (started by gilscope's Session)\n")
         return 2
-    return guardian_main(json.loads(argv[1]))
+    spec = json.loads(argv[1])
+    try:
+        return guardian_main(spec)
+    finally:  # the run's private temporary folder (TMPDIR) goes with the run, however it ended
+        if spec.get("tmp_dir"):
+            import shutil
+            shutil.rmtree(spec["tmp_dir"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ lines, one samples per-core load and per-thread CPU time with psutil at 10 Hz.
 import collections
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -22,8 +23,36 @@ from .decode import EVENT_DTYPE, EventStore, StreamDecoder
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 SAMPLE_PERIOD_S = 0.1
-STOP_TIMEOUT_S = 1.0
+STOP_TIMEOUT_S = 1.0     # Stop's promise: the run and every process it started gone within it
+GUARDIAN_GRACE_S = 1.5   # how long a live, unfrozen guardian gets to end the run itself.
+#   It ends a run in milliseconds, except in a spawn storm on a loaded machine, where every
+#   SIGKILL of hundreds makes the dying process preempt the killer: measured at load 18-22,
+#   the guardian ended 500-process storms in 0.9-1.6 s, while taking its work over (kill it,
+#   sweep its adopted orphans from here) took 1.4 s more.  A frozen guardian is not waited for.
+READER_GRACE_S = 2.0     # after the run ended: EOF on the pipes normally comes at once
 OUTPUT_LINES_KEPT = 20_000
+
+
+# multiprocessing puts AF_UNIX sockets at TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX (33 more
+# characters), and a socket path longer than 107 bytes cannot be bound: a long TMPDIR would
+# break every Manager and forkserver scenario.
+_SOCKET_PATH_MAX = 107 - 34
+
+
+def _run_tmp_dir(run_id: str) -> str:
+    """A new private (0700) folder for one run's temporary files, short enough for sockets."""
+    prefix = "gilscope-run-%s-" % run_id
+    path = tempfile.mkdtemp(prefix=prefix)
+    if len(path) > _SOCKET_PATH_MAX and os.path.isdir("/tmp"):
+        os.rmdir(path)
+        path = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    return path
+
+
+def _clock_ticks_now() -> int:
+    """Now, in the unit of /proc/PID/stat start times (clock ticks after boot)."""
+    with open("/proc/uptime") as f:
+        return int(float(f.read().split()[0]) * os.sysconf("SC_CLK_TCK"))
 
 
 class SessionError(Exception):
@@ -57,6 +86,11 @@ class Session:
         self.sampler = None  # engine.thread_sampler.ThreadSampler: rings + measured states
         self._gate_w = None          # step mode: the write end of the runner's command pipe
         self._schedule_file = None   # a scheduled run's schedule, removed when it ends
+        self._tmp_dir = ""
+        self._since = 0          # clock ticks after boot just before the guardian started
+        self._ended_at = None    # when poll() first saw the guardian gone
+        self.swept = 0           # processes of the run the Session itself had to kill
+        self.sweep_left = 0      # of those, still alive after the sweep (should be 0)
 
     # -- lifecycle -------------------------------------------------------
     def start(self, scenario_id: str, given: dict, python: str = None,
@@ -80,7 +114,10 @@ class Session:
         self.run_id = uuid.uuid4().hex[:12]
         ev_r, ev_w = os.pipe()
         out_r, out_w = os.pipe()
-        spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id}
+        # parent_pid: the guardian checks it right after arming its parent-death signal, so
+        # a Session process that died before that moment cannot leave the run to init.
+        spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id,
+                "parent_pid": os.getpid()}
         pass_fds = [ev_w]
         if schedule is not None or step:
             if not scenario.gates:
@@ -90,7 +127,15 @@ class Session:
             pass_fds += gate_fds
         self.sampler = thread_sampler.ThreadSampler(self, thread_sampler.make_ring_dir(self.run_id))
         spec["ring_dir"] = self.sampler.ring_dir
-        env = launcher.child_environment({guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1"})
+        # The run's temporary files (multiprocessing's pymp-* folders and their sockets, a
+        # scenario's own TemporaryDirectory) go in one private folder that goes with the run.
+        self._tmp_dir = spec["tmp_dir"] = _run_tmp_dir(self.run_id)
+        env = launcher.child_environment({guardian.RUN_ID_ENV: self.run_id, "PYTHONUNBUFFERED": "1",
+                                          "TMPDIR": self._tmp_dir})
+        # If the guardian dies unasked, its run is reparented to us, not to init: the sweep
+        # then finds every process by that link, whatever it did to its environment.
+        guardian.become_subreaper()
+        self._since = _clock_ticks_now() - 2
         self.t_start_ns = time.perf_counter_ns()
         self.sampler.start_marker(self.t_start_ns)
         try:
@@ -103,17 +148,20 @@ class Session:
                 os.close(fd)
             self.sampler.finish(time.perf_counter_ns())
             self._close_gates()
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
             raise SessionError("could not start %s: %s" % (interp["executable"], exc))
+        guardian.own_children.add(self._proc.pid)
         for fd in pass_fds[1:]:
             os.close(fd)  # the runner's end of the command pipe
         os.close(ev_w)
         os.close(out_w)
         self.state = "running"
-        self._spawn(self._read_events, ev_r)
-        self._spawn(self._read_output, out_r)
+        # Each thread gets this run's objects: one still finishing never feeds the next run.
+        self._spawn(self._read_events, ev_r, self.decoder)
+        self._spawn(self._read_output, out_r, self.output)
         self._spawn(self.sampler.run, self._halt)
         if self.sample:
-            self._spawn(self._sample, self._proc.pid)
+            self._spawn(self._sample, self._proc.pid, self._halt, self.store)
 
     # -- scheduled runs (engine.gates) ----------------------------------------
     def _gates(self, schedule, step):
@@ -161,9 +209,21 @@ class Session:
             self._schedule_file = None
 
     def poll(self) -> str:
-        """Advance the state if the run ended; return it.  Cheap: call it often."""
+        """Advance the state if the run ended; return it.  Cheap and never blocking: call it often.
+
+        The run counts as ended once its guardian has exited and the readers have
+        read the pipes to their end; a process that keeps a pipe open past
+        READER_GRACE_S (it could not be killed) is named in `problem`, not waited for.
+        """
         if self.state == "running" and self._proc.poll() is not None:
-            self._finish(self._proc.returncode)
+            code = self._proc.returncode
+            if self._ended_at is None:
+                self._ended_at = time.monotonic()
+                if code not in (0, 1):
+                    self.sweep()  # the guardian was killed or crashed: survivors may hold pipes
+            readers_done = not any(t.is_alive() for t in self._readers())
+            if readers_done or time.monotonic() - self._ended_at > READER_GRACE_S:
+                self._finish(code)
         return self.state
 
     def wait(self, timeout: float = None) -> str:
@@ -184,13 +244,17 @@ class Session:
             self._proc.stdin.flush()
         except OSError:
             pass
-        try:
-            self._proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:  # the guardian itself is stuck: do its job
+        deadline = t0 + GUARDIAN_GRACE_S
+        while self._proc.poll() is None and time.monotonic() < deadline:
+            if guardian.state_of(self._proc.pid) == b"T":
+                break  # frozen (SIGSTOP): it will not act in time, however long we wait
+            time.sleep(0.005)
+        if self._proc.poll() is None:  # the guardian is stuck: do its job
             self._proc.kill()
             self._proc.wait()
         self.sweep()
-        self._finish(self._proc.returncode, stopped=True)
+        self._finish(self._proc.returncode, stopped=True,
+                     join_s=max(0.05, STOP_TIMEOUT_S - 0.1 - (time.monotonic() - t0)))
         self.stop_seconds = time.monotonic() - t0
         return self.stop_seconds
 
@@ -202,28 +266,58 @@ class Session:
             t.join(2)
 
     def sweep(self) -> int:
-        """Kill anything left carrying this run's id (if the guardian died unasked)."""
+        """Kill whatever of the run is left (if its guardian died unasked); return how many.
+
+        Found two ways: reparented to this process (a subreaper: see start) with
+        all they started, and by the run id in their environment.
+        """
         if not self.run_id:
             return 0
-        return guardian.kill_all(lambda: guardian.processes_with_run_id(self.run_id),
-                                 reap_children=False)
+        not_these = set(guardian.own_children)
+        killed = set()
 
-    def _finish(self, code: int, stopped: bool = False) -> None:
+        def adopted():
+            found = guardian.adopted_orphans(self._since, not_these)
+            killed.update(found)
+            return found
+
+        def by_run_id():  # reads every process's environment: a last check, not every pass
+            found = guardian.processes_with_run_id(self.run_id)
+            killed.update(found)
+            return found
+
+        guardian.kill_all(adopted, reap_children=False)
+        guardian.kill_all(lambda: adopted() + by_run_id(), reap_children=False)
+        guardian.reap_adopted(self._since, not_these)
+        self.swept += len(killed)
+        self.sweep_left = len(guardian.adopted_orphans(self._since, not_these)
+                              + guardian.processes_with_run_id(self.run_id))
+        return len(killed)
+
+    def _readers(self) -> list:
+        return [t for t in self._threads if t.name in ("gilscope-read_events", "gilscope-read_output")]
+
+    def _finish(self, code: int, stopped: bool = False, join_s: float = 0.0) -> None:
         self._close_gates()
         if self._proc.stdin:
             try:
                 self._proc.stdin.close()
             except OSError:
                 pass
-        if not stopped and code not in (0, 1):
-            self.sweep()  # the guardian was killed or crashed: survivors may hold pipes
+        guardian.own_children.discard(self._proc.pid)
         self._halt.set()
-        for t in self._threads:
-            t.join(2)
+        deadline = time.monotonic() + join_s
+        for t in self._readers():
+            t.join(max(0.0, deadline - time.monotonic()))
+        if self._tmp_dir:
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
         self.t_end_ns = time.perf_counter_ns()
         self.sampler.finish(self.t_end_ns)
         self.exit_code = code
-        if self.decoder.leftover:
+        if any(t.is_alive() for t in self._readers()):
+            self.problem = ("a process of the run kept its output pipe open after the run ended "
+                            "and could not be killed: what it recorded after now is not shown")
+        elif self.decoder.leftover:
             self.problem = "the event stream ended in the middle of a frame"
         if stopped or code == 124:
             self.state = "stopped"
@@ -238,58 +332,67 @@ class Session:
             if msg.get("type") == "error":
                 return msg.get("text", "the scenario failed")
         if code < 0:  # Popen's sign for a signal: the guardian itself was killed
-            return "the run's guardian was killed by signal %d; its processes were swept" % -code
+            return "the run's guardian was killed by signal %d; %s" % (-code, self._sweep_words())
         if code > 128:
             return "the runner was killed by signal %d" % (code - 128)
         tail = [line for line in self.output if line.strip()][-1:]
         return "the runner exited with code %d%s" % (code, (": " + tail[0]) if tail else "")
 
+    def _sweep_words(self) -> str:
+        if self.sweep_left:
+            return "%d of its processes could not be killed" % self.sweep_left
+        if self.swept:
+            return "gilscope killed the %d processes it left" % self.swept
+        return "it left no process behind"
+
     def _reset(self) -> None:
         self._halt = threading.Event()
         self._threads = []
-        self.output.clear()
+        self._ended_at = None
+        self.swept = self.sweep_left = 0
+        self.output = collections.deque(maxlen=OUTPUT_LINES_KEPT)
         self.store = EventStore(self.capacity)
         self.decoder = StreamDecoder(self.store)
         self.exit_code, self.stop_seconds, self.problem = None, None, ""
 
-    def _spawn(self, fn, arg) -> None:
-        t = threading.Thread(target=fn, args=(arg,), name="gilscope-" + fn.__name__.strip("_"),
+    def _spawn(self, fn, *args) -> None:
+        t = threading.Thread(target=fn, args=args, name="gilscope-" + fn.__name__.strip("_"),
                              daemon=True)
         self._threads.append(t)
         t.start()
 
     # -- threads -----------------------------------------------------------
-    def _read_events(self, fd: int) -> None:
+    def _read_events(self, fd: int, decoder) -> None:
         try:
             while True:
                 data = os.read(fd, 1 << 20)
                 if not data:
                     return
                 try:
-                    self.decoder.feed(data)
+                    decoder.feed(data)
                 except wire.WireError as exc:  # never crash on a bad stream: say it
                     self.problem = str(exc)
                     return
         finally:
             os.close(fd)
 
-    def _read_output(self, fd: int) -> None:
+    def _read_output(self, fd: int, output) -> None:
         with os.fdopen(fd, "rb") as f:
             for line in f:
-                self.output.append(line.decode("utf-8", "replace").rstrip("\n"))
+                output.append(line.decode("utf-8", "replace").rstrip("\n"))
 
-    def _sample(self, guardian_pid: int) -> None:
+    def _sample(self, guardian_pid: int, halt, store) -> None:
         import psutil
         psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
         cores = np.arange(psutil.cpu_count() or 1, dtype=np.uint32)
         known = {}
-        while not self._halt.wait(SAMPLE_PERIOD_S):
+        while not halt.wait(SAMPLE_PERIOD_S):
             now = time.perf_counter_ns()
             loads = psutil.cpu_percent(percpu=True)
             rows = [(now, wire.SAMPLER_PID, int(c), wire.K.CPU_SAMPLE, 0, int(c), int(x * 100))
                     for c, x in zip(cores, loads)]
             rows.extend(self._cpu_times(psutil, guardian_pid, known, now))
-            self.store.append(np.array(rows, EVENT_DTYPE))
+            store.append(np.array(rows, EVENT_DTYPE))
 
     @staticmethod
     def _cpu_times(psutil, root_pid: int, known: dict, now: int):

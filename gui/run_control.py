@@ -204,34 +204,18 @@ class RunControl:
         self.show_state()
 
     def _worker_failures(self, view) -> list:
-        """Errors raised in workers and worker processes that ended badly, in words.
-
-        An external command's exit code is what the subprocess scenario demonstrates (`cp` of
-        a missing file, os.system("exit 3")), not a failure: an exit code counts only for the
-        run's own Python workers, those that recorded events themselves. A crash (a signal, or
-        not ended when joined) counts for every real pid: a SIGKILLed worker may have lost its
-        unflushed events, own lane included. pid 0 is os.system's shell, never a worker.
-        """
-        import numpy as np
-        found = ["%s: %s" % (self.plots.lane_name(pid, worker), text)
-                 for _, pid, worker, text in view.texts(K.ERROR)]
-        # RunView gives an external child a lane made of only WORKER_START/WORKER_EXIT.
-        ev = view.events
-        recorded = ev["pid"][~np.isin(ev["kind"], (K.WORKER_START, K.WORKER_EXIT))]
-        python_workers = set(np.unique(recorded).tolist())
-        for e in view.of_kind(K.PROC_EXIT):
-            code, pid = int(e["b"]), int(e["a"])
-            if pid <= 0 or (code > 0 and pid not in python_workers):
-                continue
-            if code == -999:
-                text = translate("RunControl", "process {0} had not ended when it was joined")
-            elif code < 0:
-                text = translate("RunControl", "process {0} was killed by signal {1}")
-            elif code > 0:
-                text = translate("RunControl", "process {0} exited with code {1}")
+        """Errors raised in workers and worker processes that ended badly, in words
+        (which ones count: engine.analysis.worker_failures)."""
+        from engine.analysis import worker_failures
+        texts = {"exit": translate("RunControl", "process {0} exited with code {1}"),
+                 "signal": translate("RunControl", "process {0} was killed by signal {1}"),
+                 "not_ended": translate("RunControl", "process {0} had not ended when it was joined")}
+        found = []
+        for what, pid, worker, detail in worker_failures(view):
+            if what == "error":
+                found.append("%s: %s" % (self.plots.lane_name(pid, worker), detail))
             else:
-                continue
-            found.append(text.format(pid, abs(code)))
+                found.append(texts[what].format(pid, detail))
         return found
 
     def _buttons_idle(self) -> None:

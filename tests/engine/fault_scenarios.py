@@ -242,5 +242,30 @@ FORK_TREE = _scenario("fault-fork-tree", (
 ), _fork_tree)
 
 
+# -- processes that hide from every mark but their ancestry ---------------------------
+def _hidden_daemon():
+    """setsid + double fork + an empty environment: no run id, no session, no group left."""
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execve("/bin/sleep", ["sleep", str(LONG_S)], {})
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _hide(ctx, p):
+    _hidden_daemon()
+    subprocess.Popen(["sleep", str(LONG_S)], env={}, start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.Popen(["sleep", str(LONG_S)], env={})  # keeps the output pipe: a pipe holder
+    time.sleep(0.1)
+    _ready(ctx, 3)
+    _idle_forever()
+
+
+HIDE = _scenario("fault-hide", (), _hide)
+
+
 SCENARIOS = {s.id: s for s in (FAULT_WORKER, RUNNER_DIES, GIL_HOG, BLOCKED_QUEUE, IGNORE_SIGTERM,
-                               SPRAWL, LEAVES_BEHIND, FORK_TREE)}
+                               SPRAWL, LEAVES_BEHIND, FORK_TREE, HIDE)}

@@ -54,3 +54,74 @@ def test_runview_values_phases_and_names():
     assert view.phase_wall_s("threads") == 2.0
     assert view.values("final") == [41, 42] and view.value("final") == 42
     assert view.phase_wall_s("absent") is None and view.value("absent", 7) == 7
+
+
+# -- the O(n log n) lost_updates against the straightforward per-lane version ---------------
+def lost_updates_by_scanning_each_lane(acc):
+    """The definition, one pass over all accesses per lane (quadratic in lanes): the reference."""
+    from engine.analysis import lane_keys
+    n = len(acc)
+    keys = lane_keys(acc)
+    is_write = acc["kind"] == K.VAR_WRITE
+    last_read, write, read = {}, [], []
+    for i in range(n):
+        if not is_write[i]:
+            last_read[keys[i]] = i
+        elif keys[i] in last_read:
+            r = last_read[keys[i]]
+            if is_write[r + 1:i].any():
+                write.append(i)
+                read.append(r)
+    lost = set()
+    for w, r in zip(write, read):
+        lost.update(j for j in range(r + 1, w) if is_write[j] and keys[j] != keys[w])
+    return write, read, sorted(lost)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.booleans()), max_size=60))
+def test_lost_updates_matches_the_definition(accesses):
+    acc = events([(i, w, W if is_w else R, 1, 0) for i, (w, is_w) in enumerate(accesses)])
+    found = lost_updates(acc)
+    write, read, lost = lost_updates_by_scanning_each_lane(acc)
+    assert found["write"].tolist() == write and found["read"].tolist() == read
+    assert sorted(found["lost"].tolist()) == lost and found["count"] == len(write)
+
+
+def test_external_children_get_lanes_named_by_their_spawn():
+    """cp and sleep record nothing: their lanes come from the parent's spawn and exit events."""
+    ev = events([(0, 0, K.WORKER_START, 1, 0), (10, 0, K.PROC_SPAWN, 2, 500),
+                 (12, 0, K.PROC_SPAWN, 2, 501), (30, 0, K.PROC_EXIT, 1, 500),
+                 (40, 0, K.PROC_SPAWN, 2, 500)])  # a repeated pid keeps its first spawn
+    view = RunView(ev, {(1, 1): "MainThread", (1, 2): "cp"}, t_end=50)
+    assert [(pid, label) for pid, _, label in view.lanes()] == [
+        (1, "MainThread · pid 1"), (500, "cp · pid 500"), (501, "cp · pid 501")]
+    spans = view.spans()
+    got = list(zip(spans["lane"].tolist(), spans["t0"].tolist(), spans["t1"].tolist(),
+                   spans["state"].tolist()))
+    assert (1, 10, 30, S.IDLE) in got and (1, 30, 50, S.DONE) in got and (2, 12, 50, S.IDLE) in got
+
+
+def test_worker_failures_count_exit_codes_of_python_workers_only():
+    """Issue 12: a 100 ms CPU sample of `cp -r missing ...` made it count as a Python worker,
+    so its intended exit 1 showed as a warning.  Workers are told by their own start events."""
+    from engine.analysis import worker_failures
+    ev = np.array([
+        (0, 1, 0, K.WORKER_START, 0, 1, 0),          # the runner's main thread
+        (10, 1, 0, K.PROC_SPAWN, 0, 2, 500),         # cp, an external command
+        (20, 0, 0, K.CPU_TIME, 0, 0, 1000),          # the sampler: whole-machine row
+        (20, 500, 0, K.CPU_TIME, 0, 0, 1000),        # ... and cp's CPU time, caught alive
+        (30, 1, 0, K.PROC_EXIT, 0, 1, 500),          # cp exits 1: what the lesson shows
+        (40, 1, 0, K.PROC_SPAWN, 0, 3, 600),         # a Python worker process
+        (41, 600, 0, K.PROCESS_START, 0, 3, 1),
+        (42, 600, 0, K.CPU_TIME, 0, 0, 1000),
+        (50, 1, 0, K.PROC_EXIT, 0, 3, 600),          # ... that exits 3: a failure
+        (60, 1, 0, K.PROC_SPAWN, 0, 2, 700),         # another cp, killed by signal 9
+        (70, 1, 0, K.PROC_EXIT, 0, -9, 700),
+        (80, 1, 0, K.PROC_EXIT, 0, 1, 0),            # os.system's shell: pid 0, never a worker
+    ], EVENT_DTYPE)
+    view = RunView(ev, {(1, 1): "MainThread", (1, 2): "cp", (1, 3): "PROCESS1", (600, 3): "PROCESS1"})
+    assert worker_failures(view) == [("exit", 600, 0, 3), ("signal", 700, 0, 9)]

