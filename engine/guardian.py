@@ -3,7 +3,7 @@
 The guardian is the runner script's own parent half (see runner.py): single
 threaded, runs no scenario code, a child subreaper, so every process the run
 starts, however it detaches (double fork, setsid), stays its descendant.  One
-kill procedure serves every trigger (DESIGN.md "Measured design rules",
+kill procedure serves every trigger (docs/ARCHITECTURE.md "Measured design rules",
 Orphans: zero survivors in ~1,700 measured runs, 0.04 s median stop).
 
 Platforms: Linux is covered here (/proc, prctl).  macOS has no subreaper,

@@ -19,7 +19,7 @@ from . import recorder
 from .wire import K, S
 
 # Gaps in a CPU-bound loop longer than this mean the thread was not running
-# (DESIGN.md: slices come out at the 5 ms switch interval; 1 ms separates them
+# (docs/ARCHITECTURE.md "Measured lanes": slices come out at the 5 ms switch interval; 1 ms separates them
 # from loop jitter).  Checked every PROBE_EVERY iterations, i.e. every 6-13 us:
 # 1-2 % over the unprobed loop on 3.9-3.13; every 128 cost 4-8 % (bench gil-lanes).
 PROBE_GAP_NS = 1_000_000

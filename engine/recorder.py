@@ -5,7 +5,8 @@ Standard library only (the runner imports it; it may be Python 3.9).
 One ``Sink`` per process owns the transport and the string table; one
 ``Recorder`` per thread owns a preallocated frame buffer.  Recording an event is
 one ``perf_counter_ns`` and one bound ``Struct.pack_into`` into that buffer, with
-no lock: measured at 0.4-0.8 us/event on 3.9-3.13.  A buffer is flushed when it
+no lock (its cost per event on every interpreter found: `python -m bench record`;
+instructions, load-independent: docs/ARCHITECTURE.md "Recording").  A buffer is flushed when it
 is full, when its oldest event is older than FLUSH_AGE_NS (so the picture stays
 live), at every state change and when the worker ends.
 

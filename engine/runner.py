@@ -12,7 +12,7 @@ is a child subreaper, and on Stop / control-pipe EOF / SIGTERM / SIGINT / GUI
 death / the runner's exit kills the runner's whole tree (guardian.kill_all).
 The runner half installs the event sink, runs the scenario on its main thread,
 and reports by event frames and small JSON messages.  No cleanup logic lives in
-the runner's signal handlers or threads (DESIGN.md, Orphans rule 6).
+the runner's signal handlers or threads (docs/ARCHITECTURE.md, "Orphans", rule 5).
 """
 import json
 import os

@@ -2,7 +2,7 @@
 
 No Qt here: the GUI's SessionAdapter polls this on a timer; the CLI polls it in
 a loop.  Threads: one blocks in os.read on the event pipe and decodes with
-numpy (DESIGN.md: 1M events/s with a 2 ms heartbeat p99), one reads raw output
+numpy (docs/ARCHITECTURE.md "GUI ingest": 1M events/s with a 2 ms heartbeat p99), one reads raw output
 lines, one samples per-core load and per-thread CPU time with psutil at 10 Hz.
 """
 import collections

@@ -10,7 +10,7 @@ can write frames to the one inherited event pipe without a lock and without
 interleaving (POSIX write(2)).
 
 Event record: 32 bytes, little endian, fixed size, so a batch decodes with one
-``numpy.frombuffer`` on the GUI side (DESIGN.md, "Measured design rules").
+``numpy.frombuffer`` on the GUI side (docs/ARCHITECTURE.md, "Measured design rules").
 """
 import struct
 

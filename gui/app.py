@@ -1,7 +1,7 @@
 """Start the window: QApplication, translator, theme; the plots load after the first paint.
 
 ``python main.py`` calls ``main``.  Nothing heavy is imported here: PySide6 widgets
-paint first, then the window builds its pyqtgraph plots (DESIGN.md "Startup":
+paint first, then the window builds its pyqtgraph plots (docs/ARCHITECTURE.md "Startup":
 pyqtgraph's import is about half of start-up).
 """
 import argparse

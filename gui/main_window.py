@@ -1,7 +1,7 @@
 """The main window: scenarios and knobs | live plots | lesson, verdict and output.
 
 It paints first with Qt widgets only; the plots (pyqtgraph, numpy: over half of
-start-up, DESIGN.md "Startup") are built right after the first paint, or at the
+start-up, docs/ARCHITECTURE.md "Startup") are built right after the first paint, or at the
 first Run if that comes sooner.
 """
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal

@@ -1,7 +1,7 @@
 """A thin QObject over engine.session.Session: polls it on a timer, says what happened.
 
 The Session has no Qt and its threads never touch widgets; this adapter reads it
-from the GUI thread only, at most 30 times a second (DESIGN.md: redraw on a
+from the GUI thread only, at most 30 times a second (docs/ARCHITECTURE.md "Timeline drawing": redraw on a
 timer, never per event).  engine.session imports numpy and psutil, so it is
 imported on first use, after the window has painted.  The verdict of a run with
 millions of events takes seconds to compute, so it is computed on a worker

@@ -2,7 +2,7 @@
 
 All lanes are one ImageItem (a row per lane, a column per screen pixel) that
 timeline_layout.render_lanes recomputes when the view, the width or the data
-changed, at most 30 times a second (DESIGN.md, "Timeline drawing").  Between
+changed, at most 30 times a second (docs/ARCHITECTURE.md, "Timeline drawing").  Between
 redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """

@@ -1,7 +1,7 @@
 """Timeline layout: state spans -> per-pixel state blend, without Qt.  [numpy]
 
 The lanes are drawn as one image, a row per lane and a column per screen pixel,
-each pixel blended from the time spent in each state inside it (DESIGN.md,
+each pixel blended from the time spent in each state inside it (docs/ARCHITECTURE.md,
 "Timeline drawing": one item per span, or thick curves, cost 0.1-4 s a frame).
 How that stays cheap at 10M spans: gui/lane_index.py (LaneIndex).
 """

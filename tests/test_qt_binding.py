@@ -1,4 +1,4 @@
-"""The Qt binding must not corrupt Python (DESIGN.md, "Measured design rules").
+"""The Qt binding must not corrupt Python (docs/ARCHITECTURE.md, "Measured design rules").
 
 PySide6 6.12.0 drops one reference to None on every Qt call that returns nothing.
 Before CPython 3.12 None is an ordinary refcounted object: after enough calls its count

@@ -1,7 +1,6 @@
 """shared-globals: the blog post author's bug (children append to a global list) and its fixes."""
 import multiprocessing
 import os
-import pickle
 import time
 from multiprocessing import shared_memory
 
@@ -267,7 +266,10 @@ def _join_first(ctx, p):
     returned = not child.is_alive()
     ctx.value("join_first_returned", 1 if returned else 0)
     item = b"x" * p["item_bytes"] if p["item_bytes"] else count - 1
-    ctx.value("join_first_bytes", count * (len(pickle.dumps(item)) + 4))  # + each message's length header
+    # What a Queue really sends: the bytes its ForkingPickler makes of the item (dumps only,
+    # of the scenario's own data), plus each message's length header.
+    from multiprocessing.reduction import ForkingPickler
+    ctx.value("join_first_bytes", count * (len(ForkingPickler.dumps(item)) + 4))
     ctx.value("join_first_wait_ms", int((time.monotonic() - t0) * 1000))
     got = 0
     for _ in range(count):  # reading lets the child's feeder thread finish and the child exit

@@ -252,8 +252,9 @@ def test_chinese_verdict_uses_the_declared_chinese_labels():
     out = _lock_compare("--json", "-", "--lang", "zh_CN")
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert doc["figure_labels"]["lost_updates"] == "丢失的更新"
-    assert any(s.startswith("丢失的更新 — lock=off：") for s in doc["verdict"]["sentences"])
+    label = scenarios.get("race").figure_label("lost_updates", "zh_CN")  # the declared label
+    assert doc["figure_labels"]["lost_updates"] == label
+    assert any(s.startswith(label + " — lock=off：") for s in doc["verdict"]["sentences"])
 
 
 def test_saved_comparison_reads_back_the_same(tmp_path):

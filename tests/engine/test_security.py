@@ -39,6 +39,12 @@ ALLOWED = {
     ("engine/scenarios/__init__.py", "exec_module"):
         "the test hook: runs only with GILSCOPE_TEST_SCENARIOS=1 set in the environment, and "
         "only loads tests/engine/fault_scenarios.py of this checkout (absent from an install).",
+    ("engine/bundled_runner.py", "exec"):
+        "the packaged build's stand-in for `python -c CODE`: multiprocessing's helpers and a "
+        "scenario's subprocesses start it with code on its command line, exactly as they would "
+        "start python; it reads no code from a file, a socket or the environment.",
+    ("engine/bundled_runner.py", "compile"):
+        "the same `-c CODE`, compiled to run it as __main__.",
     ("gui/scheduler_panel.py", "compile"):
         "compiles a one-line function made from a line of a scenario's shown program (source in "
         "this repository, matched against `v = v + n` first) to show its bytecode; the code is "
