@@ -222,3 +222,46 @@ def test_a_free_run_s_recorded_order_is_the_real_one_on_3_10_and_later(python, t
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     assert proc.returncode == 0, proc.stdout.decode()[-600:] + proc.stderr.decode()
     assert json.loads(proc.stdout)["figures"]["replay_same_steps"] is True
+
+
+PARKED_GUI = """
+import sys, time
+sys.path.insert(0, %r)
+from engine.session import Session
+from engine.wire import K, S
+session = Session(sample=False)
+session.start("race", {"workers": 2, "iterations": 100}, step=True)
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    ev = session.events()
+    parked = ev[(ev["kind"] == K.STATE) & (ev["b"] == S.GATE_WAIT)]
+    if len(set(parked["worker"].tolist())) >= 2:
+        break
+    time.sleep(0.02)
+print(session.run_id, flush=True)
+while True:
+    time.sleep(1)
+""" % ROOT
+
+
+def test_killing_the_gui_ends_a_run_parked_at_its_steps():
+    """Threads held at their gates: a SIGKILLed GUI (its command pipe gone, its guardian's
+    parent-death signal fired) leaves no process of the run."""
+    from tests.engine.helpers import survivors
+    gui = subprocess.Popen([sys.executable, "-c", PARKED_GUI], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        run_id = gui.stdout.readline().strip()
+        assert run_id, "the stand-in never parked its threads"
+        t0 = time.monotonic()
+        gui.kill()
+        gui.wait()
+        left = survivors(run_id)
+        gone_s = time.monotonic() - t0
+    finally:
+        if gui.poll() is None:
+            gui.kill()
+            gui.wait()
+        gui.stdout.close()
+    assert left == [], left
+    assert gone_s < 2.5

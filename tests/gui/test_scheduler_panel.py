@@ -124,3 +124,15 @@ def test_replay_this_interleaving_gives_the_same_steps_and_figures(qtbot, window
     assert again["replay_same_steps"] is True
     assert (again["final_value"], again["lost_updates"]) == (first["final_value"], first["lost_updates"])
     assert window.last_result.verdict.notes[0]["en"].startswith("Replay: the same 16000 steps")
+
+
+def test_closing_the_window_ends_a_run_parked_at_its_steps(qtbot, window):
+    from tests.engine.helpers import survivors
+    assert window.picker.select("race")
+    window.scheduler_action.setChecked(True)
+    window.run()
+    qtbot.waitUntil(lambda: len(window.scheduler.parked()) == 2, timeout=RUN_TIMEOUT_MS)
+    run_id = window.adapter.session.run_id
+    window.close()
+    assert window.adapter.session.state == "stopped"
+    assert survivors(run_id) == []
