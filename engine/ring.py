@@ -103,6 +103,8 @@ class RingReader:
     def take(self) -> bytes:
         """Every whole frame published since the last take (b"" if none)."""
         mm, cap = self._mm, self.capacity
+        if mm.closed:  # the run is over and its rings closed: nothing more comes
+            return b""
         head = _U64.unpack_from(mm, HEAD)[0]
         n = head - self._tail
         if n <= 0:

@@ -129,6 +129,7 @@ class ThreadSampler:
         self.readers = {}          # ring path -> RingReader
         self.lanes = {}            # (pid, worker) -> _Lane
         self.ticks = 0
+        self._finished = False     # finish() ran: the rings are closed, no tick may read them
         self.busy_ns = 0           # CPU time this thread's ticks took (its cost, reported)
         self._seen = 0             # store events already looked at
         self._out = []             # measured_state rows not yet in the store
@@ -153,6 +154,8 @@ class ThreadSampler:
         while not halt.wait(PERIOD_S):
             c0 = cpu()
             with self._lock:
+                if self._finished:  # finish() took the rest and closed the rings
+                    return
                 self._tick(time.perf_counter_ns())
             self.busy_ns += cpu() - c0
             self.ticks += 1
@@ -174,6 +177,7 @@ class ThreadSampler:
     def finish(self, t_end: int) -> None:
         """The run is over (every process gone): take the rest, lay out everything, clean up."""
         with self._lock:
+            self._finished = True
             self._scan()
             self._drain()
             self._learn()

@@ -120,6 +120,9 @@ class RunControl:
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
+        # Stepping, the CPU load says nothing (the threads wait for the user): its room goes
+        # to the lanes, which the scheduler panel above them would otherwise squeeze.
+        self.plots.cpu.setVisible(not self.stepping)
         if self.stepping:
             scenario = self.run_scenario
             self.scheduler.reset(scenario.source, "deadlock" if scenario.id == "deadlock" else "update")
