@@ -273,7 +273,11 @@ class TimelineWidget(QWidget):
         lines (1024 px, large text) they took the lanes' room."""
         room = self.width() - 16
         fits = self.keys_label.fontMetrics().horizontalAdvance(self.keys_label.text()) <= room
-        self.keys_label.setVisible(fits)
+        # ... and only where the timeline is tall enough: squeezed (the scheduler panel above
+        # it, a short window) the line was drawn over the time axis.  The button's tooltip
+        # still lists the keys.
+        tall = self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px()
+        self.keys_label.setVisible(fits and tall)
 
     def legend_states(self) -> tuple:
         """The state codes the legend names: those in the lanes, or all before any data."""
