@@ -19,7 +19,6 @@ unpickled or executed.
 """
 import json
 import os
-import tempfile
 
 from . import recording, scenarios, wire
 from .compare import Combination, Plan, RunSlot
@@ -66,23 +65,11 @@ def save(comparison, path: str) -> None:
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """data replaces path in one rename, through a new file of an unpredictable name in the
-    same folder (O_EXCL: a planted PATH.tmp link is never written through)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path)[:80] + ".", suffix=".tmp",
-                               dir=folder)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            fd = -1
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """data replaces path in one rename, through engine.safe_files (O_EXCL, unpredictable
+    name: a planted PATH.tmp link is never written through)."""
+    from . import safe_files
+    with safe_files.replaced_atomically(path, "wb") as f:
+        f.write(data)
 
 
 def is_comparison(path: str) -> bool:

@@ -22,14 +22,12 @@ json.dumps per event nor builds the whole text in memory.  A file is written
 through a new temporary file (O_EXCL, unpredictable name) that replaces the
 target only when complete.
 """
-import contextlib
 import json
-import os
 import sys
-import tempfile
 
 import numpy as np
 
+from . import safe_files
 from .analysis import lane_keys, lost_updates
 from .json_rows import Rows, json_string
 from .wire import K, S, STATE_NAMES
@@ -54,36 +52,8 @@ def write_chrome_trace(view, path: str, phase_labels: dict = None) -> int:
         total = sum(out.write(block) for block in trace_blocks(view, phase_labels))
         out.flush()
         return total
-    with replaced_atomically(path) as out:
+    with safe_files.replaced_atomically(path, "wb", buffering=1 << 20) as out:
         return sum(out.write(block) for block in trace_blocks(view, phase_labels))
-
-
-@contextlib.contextmanager
-def replaced_atomically(path: str):
-    """A new file beside path (mkstemp: O_EXCL, unpredictable name) that replaces path on success."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path)[:80] + ".", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # what a plain open() would give, not mkstemp's 0600
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-            fd = -1
-            yield out
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    return 0o022
 
 
 def phase_labels(scenario) -> dict:

@@ -29,7 +29,7 @@ def current_umask() -> int:
 
 
 @contextlib.contextmanager
-def replaced_atomically(path: str, mode: str = "w", encoding: str = "utf-8"):
+def replaced_atomically(path: str, mode: str = "w", encoding: str = "utf-8", buffering: int = -1):
     """Yield a file object; on a clean exit its content replaces path, else it is removed.
 
     The new file gets the permissions a plain open() would have given it
@@ -42,7 +42,7 @@ def replaced_atomically(path: str, mode: str = "w", encoding: str = "utf-8"):
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, mode, encoding=encoding) as f:
+        with os.fdopen(fd, mode, buffering=buffering, encoding=encoding) as f:
             fd = -1  # owned by f from here on
             yield f
         os.replace(tmp, path)

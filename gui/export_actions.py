@@ -39,8 +39,8 @@ def _result(window):
 
 
 def _write_bytes(path: str, data: bytes) -> None:
-    from engine.export import replaced_atomically
-    with replaced_atomically(path) as out:
+    from engine.safe_files import replaced_atomically
+    with replaced_atomically(path, "wb", buffering=1 << 20) as out:
         out.write(data)
 
 
