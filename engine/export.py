@@ -147,8 +147,12 @@ def _states(view, lanes: list):
     if not n:
         return
     done = spans["state"] == S.DONE
-    again = np.zeros(n, bool)  # done after done (state done, then the exit): one mark
-    again[1:] = done[1:] & done[:-1] & (spans["lane"][1:] == spans["lane"][:-1])
+    # One mark where each lane ended: its first done span.  A lane may show done more than
+    # once (done, then the exit; a measured state laid out after the probe's done).
+    again = done.copy()
+    done_at = np.flatnonzero(done)
+    _, first = np.unique(spans["lane"][done_at], return_index=True)
+    again[done_at[first]] = False
     if again.any():
         spans = {k: v[~again] for k, v in spans.items() if k != "labels"}
         done, n = done[~again], n - int(again.sum())

@@ -175,7 +175,7 @@ class MainWindow(QMainWindow, RunControl):
             self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
 
     def fit_scenario_list(self) -> None:
-        """The list as tall as its ten scenarios need (up to 2/3 of the column), the form
+        """The list as tall as its scenarios need (up to 2/3 of the column), the form
         the rest (it scrolls): at 1366x768 the tenth scenario was below the fold."""
         total = sum(self.left.sizes())
         if total <= 0:

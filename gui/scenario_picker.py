@@ -128,7 +128,9 @@ class ScenarioPicker(QListWidget):
     def content_height(self) -> int:
         """Pixels the whole list needs at its current width, every row shown."""
         rows = sum(self.item(row).sizeHint().height() + 2 * self.spacing() for row in range(self.count()))
-        return rows + 2 * self.frameWidth() + 4
+        # + 8: Qt's layout of wrapped rows came out 1-2 px taller than their size hints
+        # (twelve scenarios at 1366x768: the last row's bottom pixel below the fold).
+        return rows + 2 * self.frameWidth() + 8
 
     def resizeEvent(self, event) -> None:  # Qt override: the rows re-wrap at the new width
         super().resizeEvent(event)

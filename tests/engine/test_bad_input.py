@@ -104,7 +104,7 @@ FIXED_CASES = [
     ("unknown-scenario", ["run", "nope"], "unknown scenario"),
     ("empty-scenario", ["run", ""], "unknown scenario"),
     ("missing-scenario", ["run"], "required"),
-    ("unknown-command", ["frobnicate"], "invalid choice"),
+    ("unknown-command", ["frobnicate"], "unknown command 'frobnicate'"),
     ("unknown-option", ["run", "race", "--bogus"], "unrecognized"),
     ("unknown-parameter", ["run", "race", "--set", "bogus=1"], "unknown parameter"),
     ("set-without-equals", ["run", "race", "--set", "iterations"], "name=value"),
