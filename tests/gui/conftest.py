@@ -36,6 +36,20 @@ def pytest_sessionfinish(session, exitstatus):
     gc.collect()
 
 
+@pytest.fixture
+def window(qtbot):
+    """The main window at 1366x768, plots built, in English and the light palette; closed
+    (which stops any run) when the test ends."""
+    from gui.main_window import MainWindow
+    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.load_plots()
+    yield win
+    win.close()
+
+
 @pytest.fixture(autouse=True)
 def english_after_each_test():
     yield

@@ -12,18 +12,6 @@ import pytest  # noqa: E402
 RUN_TIMEOUT_MS = 60_000
 
 
-@pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    yield win
-    win.close()
-
-
 def _big_text_at(qtbot, window, width, height):
     window.step_text(+1)
     window.step_text(+1)  # A+ twice

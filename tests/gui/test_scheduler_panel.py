@@ -3,23 +3,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
 
 from gui.scheduler_panel import GATE_READ, GATE_WRITE, about_to, bytecode_of  # noqa: E402
 
 RUN_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    yield win
-    win.close()
 
 
 def test_the_bytecode_shown_is_the_line_s_own_with_the_next_instruction_marked():
