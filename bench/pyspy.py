@@ -202,7 +202,8 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0) -> dict:
         return {"threads": threads, "pyspy_kept_up": kept_up,
                 "load_before": load_before, "load_after": os.getloadavg()[0],
                 "busy_loops": busy, "wall_s": view.wall_s, "params": params,
-                "sampler_ticks": session.sampler.ticks, "sampler_cpu_s": session.sampler.busy_ns / 1e9}
+                "sampler_ticks": session.sampler.ticks, "sampler_cpu_s": session.sampler.busy_ns / 1e9,
+                "sampler_unplaced_ms": session.sampler.unplaced_ns / 1e6}
     finally:
         for _, _, proc in spies:
             if proc.poll() is None:

@@ -67,6 +67,73 @@ def make_ring_dir(run_id: str = "") -> str:
         return ""
 
 
+def place_on_cpu(rows: list, cursor: int) -> tuple:
+    """Where each window's time on a CPU is drawn: [(a, b, cpu ns, may overlap ns)] ->
+    (starts, drawn ns).
+
+    The windows of one layout end together but may begin apart (a thread's first window
+    begins at its start; the others' at the previous reading).  On a GIL build the threads'
+    times must not be drawn at once: first in the order given, each after the one before
+    (the thread that ran last goes on); if that would push one past its window's end,
+    packed back from the end instead, the latest-starting window nearest it, which fits
+    whenever any order does.  What still does not fit is more CPU time than the windows
+    hold: the kernel's counters lag a running thread by up to a scheduler tick, so a
+    reading can hand a window time that was spent before it.  Of that, a row's "may
+    overlap" ns (time its probe spent in I/O, where a thread is on a CPU without the GIL;
+    all of it on a build without a GIL) is drawn overlapping; the rest is not drawn and is
+    counted (``ThreadSampler.unplaced_ns``), never shown as two threads running Python.
+    """
+    starts, lengths, pushed = _forward(rows, range(len(rows)), cursor)
+    if not pushed:
+        return starts, lengths
+    starts, lengths, pushed = _forward(rows, range(len(rows)), cursor, cut=True)
+    if pushed:
+        back_starts, back_lengths = _backward(rows, cursor)
+        if sum(back_lengths) > sum(lengths):
+            starts, lengths = back_starts, back_lengths
+    for i, (a, b, d, may) in enumerate(rows):
+        extra = min(d - lengths[i], may)
+        if extra > 0:  # grown over its neighbours, inside its own window
+            lengths[i] += extra
+            starts[i] = max(min(starts[i], b - lengths[i]), a)
+    return starts, lengths
+
+
+def _backward(rows: list, cursor: int) -> tuple:
+    """Packed back from the end, the latest-starting window nearest it: (starts, lengths)."""
+    starts, lengths = [0] * len(rows), [0] * len(rows)
+    end = max(b for _, b, _, _ in rows)
+    for i in sorted(range(len(rows)), key=lambda i: (-rows[i][0], i)):
+        a, b, d, _ = rows[i]
+        limit = min(end, b)
+        starts[i] = min(max(limit - d, a, cursor), b)
+        lengths[i] = max(min(d, limit - starts[i]), 0)
+        if lengths[i] > 0:
+            end = min(end, starts[i])
+    return starts, lengths
+
+
+def _forward(rows: list, chosen, cursor: int, cut: bool = False) -> tuple:
+    """Each row after the one before, inside its window: (starts, lengths, pushed).
+
+    pushed: a row had to start before the one before ended (cut=False), or could not be
+    drawn whole (cut=True: drawn for what fits; pushed says a backward pass may do better)."""
+    starts, lengths = [0] * len(rows), [0] * len(rows)
+    pushed, at = False, cursor
+    for i in chosen:
+        a, b, d, _ = rows[i]
+        s = max(at, a)
+        if cut:
+            starts[i], lengths[i] = min(s, b), max(min(d, b - s), 0)
+            pushed = pushed or lengths[i] < d
+        else:
+            starts[i], lengths[i] = min(s, b - d), d
+            pushed = pushed or (d > 0 and starts[i] < s)
+        if lengths[i] > 0:
+            at = starts[i] + lengths[i]
+    return starts, lengths, pushed
+
+
 class _Lane:
     __slots__ = ("pid", "worker", "tid", "fd", "t_start", "t_exit", "probe_t", "probe_s",
                  "last", "until", "last_reading", "pending", "first_cpu", "exit_cpu", "carry")
@@ -93,7 +160,8 @@ class _Lane:
         return self.probe_s[max(bisect.bisect_right(self.probe_t, t) - 1, 0)]
 
     def blocking_in(self, a, b):
-        """(the blocking label with most time in [a, b), its ns, ns of any blocking label)."""
+        """(the blocking label with most time in [a, b), its ns, ns of any blocking label,
+        ns labelled I/O)."""
         i = max(bisect.bisect_right(self.probe_t, a) - 1, 0)
         best, best_ns, total = None, 0, 0
         per = {}
@@ -108,7 +176,7 @@ class _Lane:
                 if per[st] > best_ns:
                     best, best_ns = st, per[st]
             i += 1
-        return best, best_ns, total
+        return best, best_ns, total, per.get(S.IO_WAIT, 0)
 
     def trim(self, before):
         """Forget probe changes no window will ask about again (keep the one in force)."""
@@ -131,6 +199,7 @@ class ThreadSampler:
         self.ticks = 0
         self._finished = False     # finish() ran: the rings are closed, no tick may read them
         self.busy_ns = 0           # CPU time this thread's ticks took (its cost, reported)
+        self.unplaced_ns = 0       # counted CPU time no window had room for (place_on_cpu)
         self._seen = 0             # store events already looked at
         self._out = []             # measured_state rows not yet in the store
         self._ticks = []           # reading times whose windows are not laid out yet
@@ -410,8 +479,9 @@ class ThreadSampler:
     @staticmethod
     def _row(lane, a, b, d_cpu, d_q):
         end = b if lane.t_exit is None else min(b, lane.t_exit)
-        label, label_ns, blocked_ns = lane.blocking_in(a, end) if end > a else (None, 0, 0)
-        return [lane, a, end, max(d_cpu, 0), max(d_q, 0), label, label_ns, blocked_ns]
+        label, label_ns, blocked_ns, io_ns = (lane.blocking_in(a, end) if end > a
+                                              else (None, 0, 0, 0))
+        return [lane, a, end, max(d_cpu, 0), max(d_q, 0), label, label_ns, blocked_ns, io_ns]
 
     def _layout(self, pid: int, rows: list) -> None:
         rows = [r for r in rows if r[2] > r[1]]
@@ -426,9 +496,15 @@ class ThreadSampler:
         # Where the next thread's time on a CPU may begin: after the last one drawn in this
         # process, across windows (a thread's first window is longer than the others').
         cursor = max(min(r[1] for r in rows), self._cursor.get(pid, 0))
-        for lane, a, b, d_cpu, d_q, label, label_ns, blocked_ns in rows:
+        # Time in I/O is the one blocking call that keeps a thread on a CPU without the GIL
+        # for long (copying, the disk, a pipe); a lock, queue, join or sleep wait does not.
+        starts, drawn = place_on_cpu([(r[1], r[2], min(r[3], r[2] - r[1]),
+                                       r[8] if self.gil else r[2] - r[1]) for r in rows], cursor)
+        for (lane, a, b, d_cpu, d_q, label, label_ns, blocked_ns, _), placed, d_drawn in zip(
+                rows, starts, drawn):
             dt = b - a
-            d_cpu = min(d_cpu, dt)
+            self.unplaced_ns += min(d_cpu, dt) - d_drawn
+            d_cpu = d_drawn
             d_q = min(d_q, dt - d_cpu)
             off = dt - d_cpu - d_q
             others_want = any(r[0] is not lane for r in wanting)
@@ -449,9 +525,9 @@ class ThreadSampler:
                       and total_cpu - cpu_of[id(lane)] < max(d_q, 1) // 10)
             q_state = (label if inside_call else
                        S.PREEMPTED_GIL if holder else S.PREEMPTED)
-            start = min(max(cursor, a), b - d_cpu) - a
+            start = placed - a
             q_after = min(d_q, dt - start - d_cpu)
-            q_before = d_q - q_after
+            q_before = min(d_q - q_after, start)
             segments = ((off_state, start - q_before), (q_state, q_before), (S.RUNNING, d_cpu),
                         (q_state, q_after), (off_state, dt - start - d_cpu - q_after))
             t = a
@@ -460,7 +536,7 @@ class ThreadSampler:
                     self._put(lane, t, state)
                     t += length
             lane.until = b
-            if d_cpu > 0:
+            if d_cpu > 0 and a + start + d_cpu >= cursor:  # the one drawn last runs on
                 cursor = a + start + d_cpu
                 self._ran_last[pid] = lane.worker
         self._cursor[pid] = cursor
