@@ -193,7 +193,8 @@ class CompareView(QWidget):
     def scenario(self):
         from engine import scenarios
         picker = getattr(self.main_window, "picker", None)
-        return scenarios.get(picker.current_id() if picker else "race")
+        chosen = picker.scenario(picker.current_id()) if picker else None  # a scenario file too
+        return chosen or scenarios.get("race")
 
     def _fill_vary(self) -> None:
         scenario = self.scenario()
@@ -240,7 +241,7 @@ class CompareView(QWidget):
         vary = ["%s=%s" % (name, self.vary_values.text())] if name else []
         given.pop(name, None)
         try:
-            plan = compare.plan(scenario.id, self.checked_pythons(), vary, given, self.repeat.value())
+            plan = compare.plan(scenario.ref, self.checked_pythons(), vary, given, self.repeat.value())
         except (compare.CompareError, params.ParamError, interpreters.InterpreterError,
                 scenarios.UnknownScenario) as exc:
             self.status.setText(str(exc).strip("'\""))

@@ -94,10 +94,22 @@ def open_path(window, path: str) -> bool:
         return False
     try:
         loaded = recording.load(path)
+    except recording.ScenarioFileNeeded as exc:  # never loaded from the path it names
+        scenario = window.picker.scenario(exc.path)  # the same file, opened by the user
+        if scenario is None:
+            window.show_problem(translate(
+                "OpenRecording", "This is a run of the scenario file {0}: open that file first "
+                "(File ▸ Open a scenario file…), then the run.").format(exc.path))
+            return False
+        try:
+            loaded = recording.load(path, scenario=scenario)
+        except recording.RecordingError as again:
+            window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(again))
+            return False
     except recording.RecordingError as exc:
         window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(exc))
         return False
-    window.choose_scenario(loaded.scenario.id)  # the list, the form, the lesson, the views
+    window.choose_scenario(loaded.scenario.ref)  # the list, the form, the lesson, the views
     for name, value in loaded.params.items():  # the form shows the run's own settings
         try:
             window.params.set_value(name, value)

@@ -74,13 +74,13 @@ class RunControl:
             self.show_problem(translate("RunControl", "Choose a scenario first."))
             return
         if self.params.scenario is not scenario:  # the form must be the highlighted scenario's
-            self.choose_scenario(scenario.id)
+            self.choose_scenario(scenario.ref)
         self.load_plots()
         self.hide_problem()
         self.run_scenario = scenario
         self.plots.show_for(scenario)
         self.stepping = bool(scenario.gates and self.scheduler_action.isChecked())
-        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python(),
+        self.adapter.start(scenario.ref, self.params.values(), self.python_picker.python(),
                            step=self.stepping)
 
     def replay_last(self) -> None:
@@ -93,7 +93,7 @@ class RunControl:
         self.hide_problem()
         self.stepping = False
         self.replaying = result.view
-        self.adapter.start(scenario.id, dict(result.view.params), self.python_picker.python(),
+        self.adapter.start(scenario.ref, dict(result.view.params), self.python_picker.python(),
                            schedule=schedule)
 
     def _replayable(self, result) -> bool:

@@ -50,6 +50,8 @@ class Scenario(object):
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
                  shows=(), seed_section="", figures=None, phases=None, gates=False):
         self.id = id
+        # what engine.scenarios.get takes back: the id, or a scenario file's absolute path
+        self.ref = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
         from .post import post_paragraphs  # the post's words and the port's changes

@@ -157,6 +157,10 @@
         <translation>打开保存的运行…</translation>
     </message>
     <message>
+        <source>Open a scenario file…</source>
+        <translation>打开场景文件…</translation>
+    </message>
+    <message>
         <source>Open recent</source>
         <translation>最近打开</translation>
     </message>
@@ -361,6 +365,10 @@
         <translation>请先停止当前运行，再打开保存的运行。</translation>
     </message>
     <message>
+        <source>This is a run of the scenario file {0}: open that file first (File ▸ Open a scenario file…), then the run.</source>
+        <translation>这是场景文件 {0} 的一次运行：请先打开该文件（文件 ▸ 打开场景文件…），再打开这次运行。</translation>
+    </message>
+    <message>
         <source>Cannot open the saved run: {0}</source>
         <translation>无法打开保存的运行：{0}</translation>
     </message>
@@ -371,6 +379,29 @@
     <message>
         <source>gilscope recordings (*.gilscope);;All files (*)</source>
         <translation>gilscope 运行记录 (*.gilscope);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>OpenScenario</name>
+    <message>
+        <source>Stop the run before opening a scenario file.</source>
+        <translation>请先停止当前运行，再打开场景文件。</translation>
+    </message>
+    <message>
+        <source>A scenario file is Python source ending in .py: {0}</source>
+        <translation>场景文件应是以 .py 结尾的 Python 源文件：{0}</translation>
+    </message>
+    <message>
+        <source>Cannot use the scenario file: {0}</source>
+        <translation>无法使用该场景文件：{0}</translation>
+    </message>
+    <message>
+        <source>Open a scenario file</source>
+        <translation>打开场景文件</translation>
+    </message>
+    <message>
+        <source>Python scenario files (*.py)</source>
+        <translation>Python 场景文件 (*.py)</translation>
     </message>
 </context>
 <context>
@@ -533,6 +564,10 @@
     <message>
         <source>Not available</source>
         <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Your scenario files</source>
+        <translation>你的场景文件</translation>
     </message>
 </context>
 <context>
