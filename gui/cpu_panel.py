@@ -10,11 +10,12 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel
 
 from engine.wire import K
 
 from . import theme as theme_module
+from .titled_panel import TitledPanel
 
 WINDOW_S = 30.0
 BUSY_WINDOW_S = 1.0  # "cores busy" averages the last second of samples
@@ -22,25 +23,17 @@ MAX_LEGEND_CORES = 16
 FEW_SAMPLES = 50
 
 
-class CpuPanel(QWidget):
+class CpuPanel(TitledPanel):
     """The live per-core load plot."""
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
         # The title and which colour is which core (never over the curves), one wrapping
         # text: at 1024 px and large text a row of fixed labels set the window's width.
-        self.title = QLabel()
-        self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self._title_text, self._key_html = "", ""
-        self.busy = QLabel()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(header)
+        self.busy = self.add_to_header(QLabel(), top=True)
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
@@ -49,7 +42,7 @@ class CpuPanel(QWidget):
         item.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         item.hideButtons()
         self.plot.setMinimumHeight(110)
-        layout.addWidget(self.plot)
+        self.add_body(self.plot)
         self._curves = {}
         self._t0_ns = 0
         self._linked = False  # True: the time range is another plot's (share_time_axis)

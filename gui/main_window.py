@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import file_menu, theme as theme_module
+from . import file_menu, language, theme as theme_module
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
@@ -221,6 +221,7 @@ class MainWindow(QMainWindow, RunControl):
             from . import settings
             settings.save(self)
         self.end_run_on_close()
+        self.python_picker.shutdown()  # its worker threads: stopped and joined, none left behind
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
@@ -279,8 +280,7 @@ class MainWindow(QMainWindow, RunControl):
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"
-        from . import app
-        app.install_translator(QApplication.instance(), self.lang)
+        language.install_translator(QApplication.instance(), self.lang)
         self.retranslate()
 
     def set_dark(self, on: bool) -> None:

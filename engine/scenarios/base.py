@@ -105,3 +105,8 @@ class Verdict(object):
 def text(en, zh):
     """A user-visible scenario text in both languages."""
     return {"en": en, "zh_CN": zh}
+
+
+def rounded_s(seconds):
+    """A measured time in seconds as a verdict figure: to the ms, or None if not measured."""
+    return None if seconds is None else round(seconds, 3)

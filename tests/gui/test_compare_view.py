@@ -5,16 +5,11 @@ from engine import guardian
 
 
 @pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    win.picker.select("race")
-    yield win
-    win.close()  # closes the compare window too: its comparison stops
+def window(window):
+    """The shared window (tests/gui/conftest.py) with race chosen; closing it at the end
+    closes the compare window too: its comparison stops."""
+    window.picker.select("race")
+    return window
 
 
 def _compare_view(qtbot, window):
