@@ -123,6 +123,8 @@ def create_window(argv=(), options: WindowOptions = None):
     app = QApplication.instance() or QApplication([sys.argv[0]] + list(argv))
     app.setApplicationName("gilscope")
     app.setOrganizationName("gilscope")
+    from . import gui_thread_gc
+    gui_thread_gc.install(app)  # Qt objects in reference cycles die on this thread only
     app.setWindowIcon(QIcon(os.path.join(RESOURCES, "gilscope.svg")))
     from . import settings
     saved = settings.load()

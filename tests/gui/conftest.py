@@ -36,6 +36,17 @@ def pytest_sessionfinish(session, exitstatus):
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As the app does (gui/gui_thread_gc.py): a Session thread never deletes a Qt object.
+    Per test, so the tests after tests/gui get Python's own collector back."""
+    from gui import gui_thread_gc
+    collector = gui_thread_gc.install(qapp)
+    yield
+    collector.stop()
+    collector.deleteLater()
+
+
 @pytest.fixture
 def window(qtbot):
     """The main window at 1366x768, plots built, in English and the light palette; closed
