@@ -9,8 +9,13 @@ after every test, and whatever top-level widget is still alive at the end is del
 while Python is still whole.
 """
 import gc
+import os
 
 import pytest
+
+# The first-run hint (gui/help_sheet.py) is for people: a window made by gui.app in a test
+# shows it only when the test asks (help.show_hint_once()).
+os.environ["GILSCOPE_FIRST_RUN_HINT"] = "0"
 
 
 def _delete_now() -> None:
