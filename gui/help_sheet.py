@@ -150,6 +150,22 @@ def reading_sections() -> list:
     ]
 
 
+def mix_example() -> str:
+    """Running + waiting for the GIL = their half-and-half mix, in the timeline's colours
+    (gui/state_colours.py; render_lanes blends opaque colours as this average)."""
+    from .state_colours import STATE_COLOURS
+    running, gil = STATE_COLOURS["running"][:3], STATE_COLOURS["gil_wait"][:3]
+    mix = tuple(round((a + b) / 2) for a, b in zip(running, gil))
+
+    def swatch(rgb, text):
+        return ('<td style="background-color:#%02x%02x%02x">&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;</td>'
+                '<td style="padding:0 8px 0 4px">%s</td>' % (rgb + (html.escape(text),)))
+    cells = (swatch(running, translate("Timeline", "running")) + "<td>+</td>"
+             + swatch(gil, translate("Timeline", "waiting for the GIL")) + "<td>=</td>"
+             + swatch(mix, translate("HelpSheet", "half of each in one pixel: a mix, no state's colour")))
+    return "<table><tr>%s</tr></table>" % cells
+
+
 class HelpSheet(QDialog):
     """The help, owned by the window; F1 opens it, Esc or Close closes it."""
 
@@ -195,8 +211,10 @@ class HelpSheet(QDialog):
             '<tr><td width="30%%" style="padding:3px 14px 3px 0">%s</td>'
             '<td style="padding:3px 0">%s</td></tr>'
             % (" ".join(cap % esc(k) for k in keys), esc(what)) for keys, what in self.key_rows())
-        views = "".join("<h3>%s</h3><p>%s</p>" % (esc(title), esc(text))
-                        for title, text in reading_sections())
+        sections = reading_sections()
+        views = "".join("<h3>%s</h3><p>%s</p>%s" % (esc(title), esc(text),
+                                                     mix_example() if i == 1 else "")
+                        for i, (title, text) in enumerate(sections))
         note = translate("HelpSheet", "Keys work anywhere in the window unless a row says where. "
                                       "中文 / English: Ctrl+L.")
         return ("<h2>%s</h2><p>%s</p><table width=\"100%%\">%s</table><h2>%s</h2>%s"

@@ -13,8 +13,8 @@ Installed on the main window by one call (``install(window)``), like the File me
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout
 
 from engine.wire import K
@@ -27,9 +27,12 @@ TOGGLE_KEYS = ("F9", "Ctrl+Shift+P")
 NEXT_KEYS = ("Right", "PgDown")
 PREVIOUS_KEYS = ("Left", "PgUp")
 WHOLE_RUN_KEYS = ("Home",)
-HEADLINE_SCALE = 2.0   # the verdict headline, times the window's text size
+VIEW_KEYS = ("V",)     # the scenario's own view (race's shared variable) back, and away
+HEADLINE_SCALES = (2.0, 1.8, 1.6)  # the verdict headline, times the window's text size: the
+HEADLINE_MAX_LINES = 2              # largest that fits these lines, else the smallest
 STEP_LINE_SCALE = 1.3  # the "step 2 of 3" line under it
 CPU_SHARE = 0.22       # of the plots' height: the CPU load stays, small; the lanes get the rest
+WITH_VIEW_SHARES = (0.14, 0.46, 0.40)  # CPU, lanes, the scenario's own view when it is shown
 PHASE_MARGIN = 0.04    # each side of a phase when zoomed to it, a share of its length
 
 
@@ -70,7 +73,9 @@ class Presentation(QObject):
         self.next_action = self._action(NEXT_KEYS, lambda: self.go(self.step + 1))
         self.previous_action = self._action(PREVIOUS_KEYS, lambda: self.go(self.step - 1))
         self.whole_run_action = self._action(WHOLE_RUN_KEYS, lambda: self.go(-1))
-        self._step_actions = (self.next_action, self.previous_action, self.whole_run_action)
+        self.view_action = self._action(VIEW_KEYS, self.toggle_view)
+        self._step_actions = (self.next_action, self.previous_action, self.whole_run_action,
+                              self.view_action)
         for action in self._step_actions:
             action.setEnabled(False)  # the timeline's own arrow keys pan when not presenting
         self.header = QFrame()
@@ -86,6 +91,7 @@ class Presentation(QObject):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             column.addWidget(label)
         self.header.hide()
+        self.header.installEventFilter(self)
         window.plots_layout.insertWidget(0, self.header)
         adapter = window.adapter
         adapter.run_started.connect(self._run_started)
@@ -108,13 +114,16 @@ class Presentation(QObject):
         self._window.addAction(action)
         return action
 
-    def eventFilter(self, watched, event) -> bool:  # Qt override: language or text size changed
-        if watched is not self._window:  # the timeline resized: its key line (arrows pan) stays away
-            if self.active and event.type() == QEvent.Type.Resize:
-                QTimer.singleShot(0, self._window.plots.timeline.keys_label.hide)
-            return False
-        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
-            QTimer.singleShot(0, self.retranslate)  # after the window's own texts (the verdict)
+    def eventFilter(self, watched, event) -> bool:  # Qt override
+        kind = event.type()
+        if watched is self._window:  # language or text size changed
+            if kind in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
+                QTimer.singleShot(0, self.retranslate)  # after the window's own texts (the verdict)
+        elif watched is self.header:  # another width: the headline's size is chosen again
+            if kind == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+                QTimer.singleShot(0, self._show_texts)
+        elif self.active and kind == QEvent.Type.Resize:  # the timeline: its key line
+            QTimer.singleShot(0, self._window.plots.timeline.keys_label.hide)  # (arrows pan) stays away
         return False
 
     def retranslate(self) -> None:
@@ -131,6 +140,10 @@ class Presentation(QObject):
         self.whole_run_action.setText(translate("Presentation", "Whole run"))
         self.whole_run_action.setToolTip(translate(
             "Presentation", "Presentation mode: show the whole run"))
+        self.view_action.setText(translate("Presentation", "Scenario's view"))
+        self.view_action.setToolTip(translate(
+            "Presentation", "Presentation mode: show or hide the scenario's own view "
+                            "(shared variable, queue depth, pool tasks) under the lanes"))
         self._show_texts()
 
     # -- in and out ------------------------------------------------------------------
@@ -188,8 +201,21 @@ class Presentation(QObject):
     def _give_lanes_the_height(self) -> None:
         plots = self._window.plots
         total = sum(plots.sizes())
-        cpu = round(total * CPU_SHARE)
-        plots.setSizes([cpu, total - cpu, 0])
+        if plots.extras.isHidden():
+            cpu = round(total * CPU_SHARE)
+            plots.setSizes([cpu, total - cpu, 0])
+        else:
+            plots.setSizes([round(total * share) for share in WITH_VIEW_SHARES])
+
+    def toggle_view(self) -> None:
+        """V: the scenario's own view under the lanes, or away (race's lost updates are
+        read there; gil has none)."""
+        extras = self._window.plots.extras
+        if not self.active or extras.count() == 0:
+            return
+        extras.setHidden(not extras.isHidden())
+        self._give_lanes_the_height()
+        self._show_texts()
 
     def _scenario_chosen(self, _sid: str) -> None:
         """Another scenario (Ctrl+1..): its tabs come back with it; keep them away."""
@@ -248,15 +274,20 @@ class Presentation(QObject):
             return
         w = self._window
         px = w.pixel_size
-        self.headline.setFont(theme_module.ui_font(round(px * HEADLINE_SCALE), bold=True))
-        self.step_label.setFont(theme_module.ui_font(round(px * STEP_LINE_SCALE)))
         self.headline.setText(w.lesson.verdict_text())
+        self.headline.setFont(self._headline_font(px))
+        self.step_label.setFont(theme_module.ui_font(round(px * STEP_LINE_SCALE)))
         self.headline.setStyleSheet(w.lesson.headline.styleSheet())
         keys = (translate("Presentation", "← → phases, Home whole run, F9 leaves") if self.phases
                 else translate("Presentation", "F9 leaves"))
+        if w.plots.extras.count():
+            keys = translate("Presentation", "V: {0}").format(
+                w.plots.extras.tabText(w.plots.extras.currentIndex())) + ", " + keys
         w.plots.timeline.keys_label.hide()  # a new language or size showed it again
         if not self.phases:
             line = translate("Presentation", "The whole run") if w.last_result is not None else ""
+        elif self.step < 0 and len(self.phases) == 1:
+            line = translate("Presentation", "The whole run: one phase")
         elif self.step < 0:
             line = translate("Presentation", "The whole run: {0} phases").format(len(self.phases))
         else:
@@ -264,6 +295,20 @@ class Presentation(QObject):
                 self.step + 1, len(self.phases), self.phase_label(self.phases[self.step][0]))
         self.step_label.setText("   ·   ".join(part for part in (line, keys) if part))
         self.step_label.setStyleSheet("color: %s" % w.theme.muted)
+
+
+    def _headline_font(self, px: int):
+        """The largest headline size at which the verdict fits HEADLINE_MAX_LINES lines of
+        the header: shared-globals' verdict took three lines (a sixth of 768 px) at 2x."""
+        width = max(self.header.contentsRect().width() - 24, 200)
+        for scale in HEADLINE_SCALES:
+            font = theme_module.ui_font(round(px * scale), bold=True)
+            metrics = QFontMetrics(font)
+            height = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap,
+                                          self.headline.text()).height()
+            if height <= HEADLINE_MAX_LINES * metrics.lineSpacing():
+                break
+        return font
 
 
 def install(window) -> Presentation:

@@ -284,6 +284,10 @@
         <translation>标题和下面的数据只来自这次运行的测量；讲解说明原因。其中没有任何假设的或预先定好的内容。</translation>
     </message>
     <message>
+        <source>half of each in one pixel: a mix, no state&apos;s colour</source>
+        <translation>一个像素内各占一半：混合色，不是任何状态的颜色</translation>
+    </message>
+    <message>
         <source>gilscope help: keys, and how to read the views</source>
         <translation>gilscope 帮助：按键，以及如何阅读各个视图</translation>
     </message>
@@ -597,6 +601,14 @@
         <translation>演示模式：显示整个运行</translation>
     </message>
     <message>
+        <source>Scenario&apos;s view</source>
+        <translation>场景视图</translation>
+    </message>
+    <message>
+        <source>Presentation mode: show or hide the scenario&apos;s own view (shared variable, queue depth, pool tasks) under the lanes</source>
+        <translation>演示模式：在泳道下方显示或隐藏场景自己的视图（共享变量、队列深度、进程池任务）</translation>
+    </message>
+    <message>
         <source>← → phases, Home whole run, F9 leaves</source>
         <translation>← → 切换阶段，Home 整个运行，F9 退出</translation>
     </message>
@@ -605,8 +617,16 @@
         <translation>F9 退出</translation>
     </message>
     <message>
+        <source>V: {0}</source>
+        <translation>V：{0}</translation>
+    </message>
+    <message>
         <source>The whole run</source>
         <translation>整个运行</translation>
+    </message>
+    <message>
+        <source>The whole run: one phase</source>
+        <translation>整个运行：一个阶段</translation>
     </message>
     <message>
         <source>The whole run: {0} phases</source>

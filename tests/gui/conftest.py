@@ -28,6 +28,14 @@ def _delete_now() -> None:
 def pytest_runtest_teardown(item):
     yield  # pytest-qt has closed the test's widgets (deleteLater) by now
     _delete_now()
+    # Collect the test's reference cycles here, in the main thread.  pyqtgraph keeps
+    # Python-owned Qt objects in cycles (a plot's option menus); left to a later test, the
+    # collector may run on a Session's sampler thread and delete them there, where the
+    # QObject destructor and the main thread wait on each other (a hang seen in
+    # test_every_scenario_runs_through_the_window: the sampler thread in gc_collect_main ->
+    # QObject::~QObject -> GilState::acquire, the main thread in runDeletionInMainThread ->
+    # QMenu::~QMenu -> QBasicMutex::lockInternal).
+    gc.collect()
 
 
 def pytest_sessionfinish(session, exitstatus):
