@@ -90,3 +90,18 @@ def test_the_hint_opens_the_sheet_and_goes(qtbot, window, tmp_path):
     window.help.hint.help_button.click()
     assert window.help.sheet is not None and window.help.sheet.isVisible()
     assert window.help.hint.isHidden()
+
+
+def test_the_app_shows_the_hint_at_the_first_launch_only(qtbot, monkeypatch):
+    from gui import app as app_module
+    monkeypatch.setenv("GILSCOPE_FIRST_RUN_HINT", "1")  # asked for (conftest turns it off)
+    _, first = app_module.create_window((), app_module.WindowOptions(lang="en", theme="light"))
+    qtbot.addWidget(first)
+    assert not first.help.hint.isHidden()
+    first.remember_settings = False
+    first.close()
+    _, second = app_module.create_window((), app_module.WindowOptions(lang="en", theme="light"))
+    qtbot.addWidget(second)
+    assert second.help.hint.isHidden()
+    second.remember_settings = False
+    second.close()
