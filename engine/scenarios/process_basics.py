@@ -89,8 +89,9 @@ def _most_alive_at_once(run, pids):
 def _running_at_once_s(run, pids):
     """Seconds in which two or more of these children were running at the same instant.
 
-    From the children's own lanes: their probed loops mark any pause over 1 ms as
-    preempted, so overlapping running spans mean two cores really worked at once.
+    From the children's lanes, "running" only while the kernel counted them on a CPU
+    (/proc schedstat, read by the Session: engine/thread_sampler.py), so overlapping
+    running spans mean two cores really worked at once.
     """
     lane_of = dict((i, pid) for i, (pid, _, _) in enumerate(run.lanes()))
     spans = run.spans()
@@ -109,7 +110,8 @@ def _running_at_once_s(run, pids):
 
 
 def _preempted_share(run, pids):
-    """Fraction of these children's alive time their probed loops saw the OS take the core."""
+    """Fraction of these children's alive time they were runnable on the kernel's run queue
+    while the OS ran something else (their lanes' pre-empted spans)."""
     lane_of = dict((i, pid) for i, (pid, _, _) in enumerate(run.lanes()))
     spans = run.spans()
     wanted = set(pids)

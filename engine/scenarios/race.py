@@ -220,7 +220,7 @@ def verdict(run, p):
                "accesses_traced": int(len(run.accesses("ret"))) if p["traced"] else 0,
                "switch_interval_us": interval_us}
     gated = run.gates
-    if final is None:  # stopped before the threads were joined: no final value
+    if final is None and run.stopped:  # stopped before the threads were joined: no final value
         head, figures, notes = _unfinished_texts(run, figures, p)
     else:
         head, figures, notes = race_texts(figures, p, run.interpreter.get("version", "?"),
