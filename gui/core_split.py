@@ -97,7 +97,8 @@ class CoreSplit(QWidget):
             self.key.setText(html.escape(self.tr("This recording did not measure whose load it was.")))
             return
         when = self.tr("whole run") if self.whole_run else self.tr("last second")
-        swatch = '<span style="color:%s">%s</span>&nbsp;%s'  # one key entry never splits
+        # one key entry never splits (Chinese has no spaces to keep together: nowrap)
+        swatch = '<span style="white-space:nowrap"><span style="color:%s">%s</span>&nbsp;%s</span>'
 
         def entry(colour, mark, words):
             return swatch % (colour, mark, html.escape(words).replace(" ", "&nbsp;"))

@@ -808,8 +808,8 @@
         <translation>不在 CPU 上，没有记录能解释原因，且同一进程中没有其他线程想要 GIL；或者是一个不做记录的进程。</translation>
     </message>
     <message>
-        <source>The thread has ended (its exit was recorded).</source>
-        <translation>线程已结束（记录到了它的退出）。</translation>
+        <source>The thread has ended: its exit was recorded, or its kernel counters vanished with no exit (killed, e.g. by Stop).</source>
+        <translation>线程已结束：记录到了它的退出，或者它的内核计数器在没有退出记录的情况下消失了（被终止，例如按了停止）。</translation>
     </message>
     <message>
         <source>Runnable, waiting on the kernel&apos;s run queue for a core (/proc schedstat).</source>
