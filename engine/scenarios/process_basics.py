@@ -170,6 +170,12 @@ def verdict(run, p):
         head = text("Start all, then join: no faster than start-join one by one (%.2fx; %s, %d cores)"
                     % (speedup, children, cores),
                     "先全部 start 再 join：并不比逐个 start 再 join 快（加速比 %.2f；%d 个子进程，%d 核）" % (speedup, n, cores))
+    # Beside the speedup, what holds on a busy machine too: how many children lived at once.
+    alive_en = "; alive at once: %d one by one, %d started together" % (
+        figures["most_alive_sequential"], figures["most_alive_parallel"])
+    alive_zh = "；同时存活：逐个运行时 %d 个，一起启动时 %d 个" % (
+        figures["most_alive_sequential"], figures["most_alive_parallel"])
+    head = text(head["en"] + alive_en, head["zh_CN"] + alive_zh)
     notes = [
         text("start() returns at once; join() waits for that one child. Joining each child right "
              "after starting it ran them one by one (at most %d alive at once, %.2f s); starting all "
