@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMain
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
 from . import file_menu, help_sheet, presentation, theme as theme_module
+from .busy_warning import BusyWarning
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_host = QWidget()
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
+        self.busy_warning = BusyWarning(self.theme, self.plots_host)
+        self.plots_layout.addWidget(self.busy_warning)  # under the toolbar's Run: before Run
         self.plots_layout.addWidget(self.banner)
         self.scheduler = SchedulerPanel(self.plots_host)
         self.scheduler.step_chosen.connect(lambda n: self.adapter.step_thread(n))
@@ -217,12 +220,15 @@ class MainWindow(QMainWindow, RunControl):
         self.plots.retranslate(self.lang)
         self.plots.timeline.set_follow(self.follow_box.isChecked())
         self.plots.timeline.follow_changed.connect(self.follow_box.setChecked)
+        if not self.adapter.running:
+            self.busy_warning.watch()  # psutil loads now, after the first paint
         self.plots_ready.emit()
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
         if self.remember_settings:
             from . import settings
             settings.save(self)
+        self.busy_warning.pause()
         self.end_run_on_close()
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
@@ -265,6 +271,7 @@ class MainWindow(QMainWindow, RunControl):
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
         self.scheduler.retranslate(self.lang)
+        self.busy_warning.retranslate()
         if self.scrubber is not None:
             self.scrubber.retranslate(self.lang)
         if self.plots is not None:
@@ -318,6 +325,7 @@ class MainWindow(QMainWindow, RunControl):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
         self.lesson.set_font_size(self.pixel_size)
         self.lesson.apply_theme(self.theme)
+        self.busy_warning.apply_theme(self.theme)
         self.picker.retranslate(self.lang)
         QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:

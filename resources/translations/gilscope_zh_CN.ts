@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BusyWarning</name>
+    <message>
+        <source>Other programs are keeping {0:.1f} of {1} cores busy (last {2:g} s). A run now gets less of the cores: its timings and speedups will be lower than on a quiet machine, and its verdict will say it was distorted. Close them for a fair run.</source>
+        <translation>其他程序正让 {1} 个核中的 {0:.1f} 个保持忙碌（最近 {2:g} 秒）。现在运行只能分到较少的核：用时和加速比会低于空闲机器上的结果，结论也会注明结果失真。关掉它们，运行结果才公正。</translation>
+    </message>
+</context>
+<context>
     <name>CompareView</name>
     <message>
         <source>gilscope — compare runs</source>
@@ -73,6 +80,41 @@
     </message>
 </context>
 <context>
+    <name>CoreSplit</name>
+    <message>
+        <source>core {0}</source>
+        <translation>核 {0}</translation>
+    </message>
+    <message>
+        <source>This recording did not measure whose load it was.</source>
+        <translation>这份录制没有测量负载属于谁。</translation>
+    </message>
+    <message>
+        <source>whole run</source>
+        <translation>整次运行</translation>
+    </message>
+    <message>
+        <source>last second</source>
+        <translation>最近一秒</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>本次运行</translation>
+    </message>
+    <message>
+        <source>other programs</source>
+        <translation>其他程序</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Each core&apos;s load (psutil) split by whose it was: this run&apos;s processes and gilscope&apos;s own (their threads&apos; CPU time from /proc schedstat, on the core each last ran on), the rest of the load is other programs&apos;, and what is left is idle.</source>
+        <translation>每个核的负载（psutil）按归属拆分：本次运行的进程和 gilscope 自身（它们线程的 CPU 时间取自 /proc schedstat，记在各线程最后运行的核上），其余负载属于其他程序，剩下的是空闲。</translation>
+    </message>
+</context>
+<context>
     <name>CpuPanel</name>
     <message>
         <source>CPU load per core (%), measured by psutil</source>
@@ -93,6 +135,10 @@
     <message>
         <source>cores busy: {0:.1f} of {1}</source>
         <translation>忙碌的核：{0:.1f} / {1}</translation>
+    </message>
+    <message>
+        <source> — other programs: {0:.1f}</source>
+        <translation> — 其他程序：{0:.1f}</translation>
     </message>
 </context>
 <context>
@@ -996,8 +1042,8 @@
         <translation>不在 CPU 上，没有记录能解释原因，且同一进程中没有其他线程想要 GIL；或者是一个不做记录的进程。</translation>
     </message>
     <message>
-        <source>The thread has ended (its exit was recorded).</source>
-        <translation>线程已结束（记录到了它的退出）。</translation>
+        <source>The thread has ended: its exit was recorded, or its kernel counters vanished with no exit (killed, e.g. by Stop).</source>
+        <translation>线程已结束：记录到了它的退出，或者它的内核计数器在没有退出记录的情况下消失了（被终止，例如按了停止）。</translation>
     </message>
     <message>
         <source>Runnable, waiting on the kernel&apos;s run queue for a core (/proc schedstat).</source>
