@@ -48,25 +48,56 @@ class RunView:
     def __init__(self, events: np.ndarray, strings: dict, messages=(), params=None,
                  interpreter=None, t_end: int = None) -> None:
         self.strings = dict(strings)
-        events = _with_external_children(events, self.strings)
-        t = events["t"]
-        if len(t) > 1 and not np.all(t[1:] >= t[:-1]):  # a saved recording is already in order:
-            events = take(events, np.argsort(t, kind="stable"))  # then no sorted copy is made
-        self.events = events
+        # The events as given (a live store is in arrival order, not time order).  Every
+        # question takes its own events from these and puts only those in time order: a
+        # sorted copy of the whole run (32 B an event, and the sort) is made only if someone
+        # asks for ``events`` itself.  Selecting then sorting stably gives the same rows in
+        # the same order as selecting from a stably sorted whole.
+        self._raw = _with_external_children(events, self.strings)
+        t = self._raw["t"]
+        self._in_order = len(t) < 2 or bool(np.all(t[1:] >= t[:-1]))
         self.messages = list(messages)
         self.params = params or {}
         self.interpreter = interpreter or {}
-        ev = self.events
-        self.t_start = int(ev["t"][0]) if len(ev) else 0
-        self.t_end = int(t_end if t_end is not None else (ev["t"][-1] if len(ev) else 0))
-        self.measured = is_measured(ev)
+        self.t_start = int(t.min()) if len(t) else 0
+        self.t_end = int(t_end if t_end is not None else (t.max() if len(t) else 0))
+        self.measured = is_measured(self._raw)
+
+    @property
+    def events(self) -> np.ndarray:
+        """Every event in time order (a sorted copy of an unordered run, made once)."""
+        cached = self.__dict__.get("_events")
+        if cached is None:
+            raw = self._raw
+            cached = raw if self._in_order else take(raw, np.argsort(raw["t"], kind="stable"))
+            self._events = cached
+        return cached
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def _select(self, mask: np.ndarray) -> np.ndarray:
+        """The given events where mask is true, in time order (only they are sorted)."""
+        idx = np.flatnonzero(mask)
+        if not self._in_order and len(idx) > 1:
+            t = self._raw["t"][idx]
+            if not np.all(t[1:] >= t[:-1]):
+                idx = idx[np.argsort(t, kind="stable")]
+        return take(self._raw, idx)
+
+    def where(self, mask_of) -> np.ndarray:
+        """The events for which mask_of(events) is true, in time order."""
+        if "_events" in self.__dict__:
+            ev = self._events
+            return ev[mask_of(ev)]
+        return self._select(mask_of(self._raw))
 
     # -- basics ------------------------------------------------------------
     def name(self, pid, sid, default: str = "?") -> str:
         return self.strings.get((int(pid), int(sid)), default)
 
     def of_kind(self, *kinds) -> np.ndarray:
-        return self.events[np.isin(self.events["kind"], kinds)]
+        return self.where(lambda ev: _kind_mask(ev["kind"], kinds))
 
     def named(self, kind: int, name: str) -> np.ndarray:
         """Events of kind whose b is the string id of name (in its own process)."""
@@ -94,8 +125,12 @@ class RunView:
         keys = (ev["pid"].astype(np.int64) << 32) | (ev["b"].astype(np.int64) & 0xFFFFFFFF)
         return np.isin(keys, ids)
 
-    def count(self, kind: int) -> int:
-        return int(np.count_nonzero(self.events["kind"] == kind))
+    def count(self, kind: int, b: int = None) -> int:
+        """Events of kind (with this b, if given): order does not matter, nothing is sorted."""
+        hit = self._raw["kind"] == kind
+        if b is not None:
+            hit &= self._raw["b"] == b
+        return int(np.count_nonzero(hit))
 
     @property
     def gates(self) -> dict:
@@ -152,7 +187,7 @@ class RunView:
         cached = self.__dict__.get("_lanes")
         if cached is not None:
             return list(cached)
-        starts = self.events[lane_event_mask(self.events, self.measured)]
+        starts = self.where(lambda ev: lane_event_mask(ev, self.measured))
         if not len(starts):
             return []
         keys = lane_keys(starts)
@@ -192,7 +227,8 @@ class RunView:
 
     def spans(self):
         """Timeline spans: (lane, t0, t1, state) arrays sorted by lane then t0, and labels."""
-        return spans_of(self.events, self.lanes(), self.t_end, self.measured)
+        lane_events = self.where(lambda ev: lane_event_mask(ev, self.measured))
+        return spans_of(lane_events, self.lanes(), self.t_end, self.measured)
 
     def running_overlap(self, label_prefix: str) -> tuple:
         """(ns two or more of these lanes ran at the same instant, ns they ran in all).
@@ -214,11 +250,17 @@ class RunView:
         """One variable's reads and writes in time order (cached: verdicts ask twice)."""
         cache = self.__dict__.setdefault("_accesses", {})
         if var not in cache:
-            kind = self.events["kind"]
+            ev = self.__dict__.get("_events", self._raw)
+            kind = ev["kind"]
             idx = np.flatnonzero((kind == K.VAR_READ) | (kind == K.VAR_WRITE))
             if len(idx):  # the name test on the accesses alone; one copy of the records
-                idx = idx[self._is_named_at(self.events, idx, var)]
-            cache[var] = take(self.events, idx)
+                idx = idx[self._is_named_at(ev, idx, var)]
+            if ev is self._raw and not self._in_order and len(idx) > 1:
+                t = ev["t"][idx]
+                if not np.all(t[1:] >= t[:-1]):
+                    idx = idx[np.argsort(t, kind="stable")]
+                del t
+            cache[var] = take(ev, idx)
         return cache[var]
 
     def final_value(self, var: str, default=None):
@@ -239,7 +281,7 @@ class RunView:
         return task_spans(self.of_kind(K.TASK_START, K.TASK_FINISH))
 
     def queue_depth(self, name: str):
-        ev = self.events[np.isin(self.events["kind"], (K.QUEUE_PUT, K.QUEUE_GET))]
+        ev = self.of_kind(K.QUEUE_PUT, K.QUEUE_GET)
         ev = ev[self._is_named(ev, name)] if len(ev) else ev
         return ev["t"], ev["a"], ev["kind"]
 
@@ -251,6 +293,14 @@ class RunView:
 # aux of a worker_start synthesised for a child that records nothing (cp, sleep): it is
 # alive but untraced, so its lane shows "idle (alive, nothing recorded)", not "running".
 UNTRACED_START = 1
+
+
+def _kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
+    """kind in kinds, as a few comparisons (np.isin copies and sorts a strided column)."""
+    hit = kind == kinds[0]
+    for k in kinds[1:]:
+        hit |= kind == k
+    return hit
 
 
 def lane_event_states(ev: np.ndarray) -> np.ndarray:
@@ -369,52 +419,87 @@ def overlap_ns(t0: np.ndarray, t1: np.ndarray) -> int:
     return int(((t[1:] - t[:-1]) * (level[:-1] >= 2)).sum())
 
 
+def _lane_codes(acc: np.ndarray) -> np.ndarray:
+    """A small integer per access naming its lane (0..lanes-1, in key order).
+
+    The distinct lanes are found among the keys where the lane changes (accesses come in
+    runs of one thread's frame), so the n-sized work is one search, not a sort of n keys;
+    the codes are 16-bit where they fit, which numpy's stable argsort sorts by radix, O(n)."""
+    pid, worker = acc["pid"], acc["worker"]
+    if len(acc) and pid.min() == pid.max():  # one process's threads (race): the worker id
+        low, high = int(worker.min()), int(worker.max())
+        if high - low < 2 ** 15:
+            return (worker - np.uint32(low)).astype(np.int16)
+    keys = lane_keys(acc)
+    change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    lanes = np.unique(np.concatenate([keys[:1], keys[change]]))
+    code = np.searchsorted(lanes, keys)
+    return code.astype(np.int16 if len(lanes) < 2 ** 15 else np.int32)
+
+
 def lost_updates(acc: np.ndarray) -> dict:
     """Writes computed from a stale read: another lane wrote between the read and the write.
 
     acc: one variable's reads and writes in time order.  Returns index arrays
     into acc: ``write`` (each write computed from a stale read: a lost update),
     ``read`` (the stale read it came from), ``lost`` (the other lanes' writes it
-    overwrote unseen), and ``count`` = len(write).  O(n log n) whatever the
-    number of lanes: every per-lane question is asked of the accesses grouped by
-    lane (one stable sort), never with a pass over all accesses per lane.
+    overwrote unseen), and ``count`` = len(write).  O(n log n) whatever the number of
+    lanes: every per-lane question is asked of the accesses grouped by lane (one
+    stable radix sort of 16-bit lane codes), never with a pass over all accesses per
+    lane.  Positions are 32-bit (a variable's accesses: < 2**31), which halves the
+    memory the n-sized temporaries touch.
     """
     n = len(acc)
     empty = np.zeros(0, np.int64)
     if n == 0:
         return {"write": empty, "read": empty, "lost": empty, "count": 0}
+    pos_type = np.int32 if n < 2 ** 31 - 1 else np.int64
     is_write = acc["kind"] == K.VAR_WRITE
-    keys = lane_keys(acc)
-    by_lane = np.argsort(keys, kind="stable")  # grouped by lane, time order kept inside
-    lane_sorted = keys[by_lane]
+    code = _lane_codes(acc)
+    by_lane = np.argsort(code, kind="stable").astype(pos_type)  # grouped, time order kept
+    lane_sorted = code[by_lane]
     group_start = np.ones(n, bool)
     group_start[1:] = lane_sorted[1:] != lane_sorted[:-1]
-    first_of_group = np.maximum.accumulate(np.where(group_start, np.arange(n), 0))
+    del lane_sorted
+    positions = np.arange(n, dtype=pos_type)
+    first_of_group = np.maximum.accumulate(np.where(group_start, positions, 0))
+    del group_start
     # Per access: this lane's latest read so far (a position in the grouped order).
-    read_pos = np.where(~is_write[by_lane], np.arange(n), -1)
-    latest = np.maximum.accumulate(read_pos)
-    latest = np.where(latest >= first_of_group, latest, -1)  # a read of another lane is not ours
-    last_read = np.full(n, -1, np.int64)
+    latest = np.maximum.accumulate(np.where(is_write[by_lane], pos_type(-1), positions))
+    latest[latest < first_of_group] = -1  # a read of another lane is not ours
+    del first_of_group
+    last_read = np.empty(n, pos_type)
     last_read[by_lane] = np.where(latest >= 0, by_lane[np.maximum(latest, 0)], -1)
-    del lane_sorted, group_start, first_of_group, read_pos, latest  # a peak of n-sized arrays
-    writes_cum = np.cumsum(is_write)  # writes up to and including i
+    del latest
     w = np.flatnonzero(is_write & (last_read >= 0))
-    r = last_read[w]
+    r = last_read[w].astype(np.int64)
+    del last_read
+    writes_cum = np.cumsum(is_write, dtype=pos_type)  # writes up to and including i
     between = writes_cum[w - 1] - writes_cum[r]  # writes strictly between read and write
+    del writes_cum
     bad = between > 0
     w_bad, r_bad = w[bad], r[bad]
-    # The overwritten writes: other lanes' writes inside any stale (read, write) window.
-    # Windows covering i, all lanes (difference array in time order) ...
-    cover_all = np.cumsum(np.bincount(r_bad + 1, minlength=n + 1)[:n]
-                          - np.bincount(w_bad, minlength=n + 1)[:n])
-    # ... less the windows of i's own lane covering i: the same count in the grouped order,
-    # where a lane's window spans exactly its own accesses between its read and its write.
-    position = np.empty(n, np.int64)
-    position[by_lane] = np.arange(n)
-    cover_own = np.cumsum(np.bincount(position[r_bad] + 1, minlength=n + 1)[:n]
-                          - np.bincount(position[w_bad], minlength=n + 1)[:n])[position]
-    lost_mask = is_write & (cover_all - cover_own > 0)
-    return {"write": w_bad, "read": r_bad, "lost": np.flatnonzero(lost_mask),
+    del w, r, between
+    # The overwritten writes: other lanes' writes strictly inside a stale (read, write)
+    # window.  Windows covering each position (a difference array over the few windows,
+    # one cumulative sum); then, for the covered writes only, the windows of their own
+    # lane covering them, by binary search on keys lane * (n + 1) + position:
+    # #(read < p) - #(write <= p).  Lost where some other lane's window covers p.
+    diff = np.zeros(n + 1, pos_type)
+    np.add.at(diff, r_bad + 1, 1)
+    np.add.at(diff, w_bad, -1)
+    covered = np.flatnonzero(is_write & (np.cumsum(diff[:n], dtype=pos_type) > 0))
+    del diff
+    if len(covered):
+        stride = np.int64(n + 1)
+        window_lane = code[w_bad].astype(np.int64) * stride
+        at = code[covered].astype(np.int64) * stride + covered
+        cover_own = (np.searchsorted(np.sort(window_lane + r_bad), at, "left")
+                     - np.searchsorted(np.sort(window_lane + w_bad), at, "right"))
+        cover_all = (np.searchsorted(np.sort(r_bad), covered, "left")
+                     - np.searchsorted(np.sort(w_bad), covered, "right"))
+        covered = covered[cover_all - cover_own > 0]
+    return {"write": w_bad, "read": r_bad, "lost": covered.astype(np.int64),
             "count": int(bad.sum())}
 
 
@@ -464,7 +549,7 @@ def python_workers(view: RunView) -> set:
     Classified by start events only.  Any other event is no proof: the Session's
     sampler records CPU time under the pid of every process of the run, `cp` included.
     """
-    ev = view.events
+    ev = view._raw  # order does not matter here
     own_start = (((ev["kind"] == K.WORKER_START) & (ev["aux"] != UNTRACED_START))
                  | (ev["kind"] == K.PROCESS_START))
     return set(np.unique(ev["pid"][own_start]).tolist())
@@ -509,7 +594,7 @@ def result_of(session) -> RunResult:
                                "无法计算结论：%s" % exc), {}, ok=False)
         verdict.error = str(exc)
     figures = dict(verdict.figures)
-    figures.update(wall_s=round(view.wall_s, 3), events=int(len(view.events)),
+    figures.update(wall_s=round(view.wall_s, 3), events=int(len(view)),
                    dropped=int(session.dropped()))
     cost = recording_cost(view)
     if cost:  # the worst thread's share of its life spent recording (recorder + transport)
