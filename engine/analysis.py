@@ -288,14 +288,19 @@ class RunView:
             ev = self.__dict__.get("_events", self._raw)
             mask = (self._of_kinds_mask((K.VAR_READ, K.VAR_WRITE)) if ev is self._raw
                     else _kind_mask(ev["kind"], (K.VAR_READ, K.VAR_WRITE)))
-            idx = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
+            idx = _positions(mask)
+            del mask
             if len(idx):  # the name test on the accesses alone; one copy of the records
                 idx = idx[self._is_named_at(ev, idx, var)]
             if ev is self._raw and not self._in_order and len(idx) > 1:
                 t = np.take(ev["t"], idx)
                 if not np.all(t[1:] >= t[:-1]):
-                    idx = np.take(idx, np.argsort(t, kind="stable"))
-                del t
+                    order = np.argsort(t, kind="stable")
+                    del t
+                    idx = np.take(idx, order)
+                    del order
+                else:
+                    del t
             cache[var] = take(ev, idx)
         return cache[var]
 
@@ -329,6 +334,15 @@ class RunView:
 # aux of a worker_start synthesised for a child that records nothing (cp, sleep): it is
 # alive but untraced, so its lane shows "idle (alive, nothing recorded)", not "running".
 UNTRACED_START = 1
+
+
+def _positions(mask) -> np.ndarray:
+    """np.flatnonzero(mask) as 32-bit positions where they fit (half the memory of int64:
+    a run's accesses are most of its events)."""
+    if mask is None:
+        return np.zeros(0, np.int64)
+    idx = np.flatnonzero(mask)
+    return idx.astype(np.int32) if len(mask) < 2 ** 31 else idx
 
 
 def _kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
@@ -492,7 +506,9 @@ def lost_updates(acc: np.ndarray) -> dict:
     pos_type = np.int32 if n < 2 ** 31 - 1 else np.int64
     is_write = acc["kind"] == K.VAR_WRITE
     code = _lane_codes(acc)
-    by_lane = np.argsort(code, kind="stable").astype(pos_type)  # grouped, time order kept
+    by_lane = np.argsort(code, kind="stable")  # grouped, time order kept
+    if pos_type is np.int32:
+        by_lane = by_lane.astype(np.int32)
     lane_sorted = np.take(code, by_lane)
     group_start = np.ones(n, bool)
     group_start[1:] = lane_sorted[1:] != lane_sorted[:-1]
