@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import file_menu, theme as theme_module
+from . import file_menu, help_sheet, presentation, theme as theme_module
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
@@ -43,6 +43,8 @@ class MainWindow(QMainWindow, RunControl):
         self._build_layout()
         self.init_run_control()
         file_menu.install(self)  # gui/file_menu.py: open a saved run, export what is shown
+        presentation.install(self)  # gui/presentation.py: F9, for a projector
+        help_sheet.install(self)  # gui/help_sheet.py: F1, the keys and how to read the views
         self.retranslate()
         first = next((sid for sid in self.picker.order if self.picker.scenario(sid)), None)
         if first:
@@ -75,8 +77,9 @@ class MainWindow(QMainWindow, RunControl):
         self.scheduler_action = self._action("F6", lambda _on: None, checkable=True)
         self.compare_action = self._action("Ctrl+K", self.show_compare)
         self.compare_window = None
-        for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
+        self.scenario_actions = [  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
+            for n in range(1, 11)]
 
     def _build_layout(self) -> None:
         bar = QToolBar()
@@ -249,6 +252,8 @@ class MainWindow(QMainWindow, RunControl):
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
+        for action in self.scenario_actions:  # the F1 sheet says what each key does
+            action.setToolTip(self.tr("Choose a scenario by its place in the list"))
         self.python_label.setText(self.tr("Python:"))
         self.follow_box.setText(self.tr("Follow live"))
         self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
