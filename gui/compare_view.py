@@ -21,7 +21,7 @@ from .compare_results import Pinned, short, show_results
 from .compare_rows import RunRow
 
 POOL_ROWS = 6         # rows built ahead while the window is idle
-TICK_MS = 200          # rows read new events at most 5 times a second
+TICK_MS = 50           # a tick visits one row: with two runs streaming, each 10 times a second
 MAX_REPEAT_IN_WINDOW = 10
 
 
@@ -56,6 +56,7 @@ class CompareView(QWidget):
         self._auto_range = True
         self._stop_seconds = 0.0
         self._range_end, self._shown = 0.0, None
+        self._turn = 0  # round robin: which row the next tick visits
         self._found = []
         self._build()
         self._timer = QTimer(self)
@@ -183,11 +184,14 @@ class CompareView(QWidget):
                 if self.pythons.item(i).checkState() == Qt.CheckState.Checked]
 
     def set_checked(self, versions: list) -> None:
-        """Tick the interpreters whose version starts with one of versions ("3.9", ...)."""
+        """Tick, for each of versions ("3.9", ...), the first interpreter of that version."""
+        taken = set()  # one interpreter a version: a system 3.11 beside pyenv's is one 3.11
         for i in range(self.pythons.count()):
             item = self.pythons.item(i)
             info = self._found[i]
-            on = any(info["version"].startswith(v + ".") for v in versions)
+            version = next((v for v in versions if info["version"].startswith(v + ".")), None)
+            on = version is not None and version not in taken
+            taken.add(version)
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def scenario(self):
@@ -262,9 +266,19 @@ class CompareView(QWidget):
         return True
 
     def stop_compare(self) -> None:
+        """Stop every run now; the rows take their last events over the next ticks."""
         if self.comparison is not None and not self.comparison.done:
             self._stop_seconds = self.comparison.stop()
+            self._say_ended()
         self._tick()
+
+    def _say_ended(self) -> None:
+        if self.comparison.state == "stopped":
+            self.status.setText(self.tr("Stopped in {0} s: every process of every run ended.")
+                                .replace("{0}", "%.2f" % self._stop_seconds))
+        else:
+            self.status.setText(self.tr("{0} runs in {1} s.").replace(
+                "{0}", str(len(self.comparison.slots))).replace("{1}", "%.1f" % self.comparison.wall_s))
 
     def _new_time_range(self) -> None:
         """One time range for the view's life: the rows in the pool stay attached to it."""
@@ -307,11 +321,14 @@ class CompareView(QWidget):
         self.rows.append(row)
 
     def _tick(self) -> None:
-        self._add_started_row()
-        longest = 0.0
-        for row in self.rows:
-            row.update_from_slot()
-            longest = max(longest, row.seconds())
+        added = self._add_started_row()
+        # One row a tick takes its new events (round robin over the rows not final yet):
+        # each tick stays one row's work, so the window answers between them.
+        live = [r for r in self.rows if not r.final]
+        if live and not added:  # showing a new row was this tick's work
+            live[self._turn % len(live)].update_from_slot()
+            self._turn += 1
+        longest = max([row.seconds() for row in self.rows] or [0.0])
         finished = self._finished()
         if self._auto_range and self.time_range is not None and longest > 0:
             # The range grows in steps, not every tick: each change re-lays out and
@@ -325,27 +342,23 @@ class CompareView(QWidget):
             self._timer.stop()
             self.compare_button.setEnabled(True)
             self.stop_button.setEnabled(False)
-            if self.comparison.state == "stopped":
-                self.status.setText(self.tr("Stopped in {0} s: every process of every run ended.")
-                                    .replace("{0}", "%.2f" % self._stop_seconds))
-            else:
-                self.status.setText(self.tr("{0} runs in {1} s.").replace(
-                    "{0}", str(len(self.comparison.slots))).replace("{1}", "%.1f" % self.comparison.wall_s))
+            self._say_ended()
         shown = tuple((id(r.slot), r.slot.state, r.final) for r in self.rows)
         if shown != self._shown:  # the table and the verdict change only when a run ends
             self._shown = shown
             self._show_results()
 
-    def _add_started_row(self) -> None:
+    def _add_started_row(self) -> bool:
         """A row for the next run that started: one a tick, as runs start (a row's widgets
-        take a while to build; all at once they would stall the window)."""
+        take a while to build; all at once they would stall the window).  True if added."""
         if self.comparison is None:
-            return
+            return False
         have = {id(r.slot) for r in self.rows}
         for slot in self.comparison.slots:
             if id(slot) not in have and slot.state not in ("waiting", "not run"):
                 self._add_row(slot)
-                return
+                return True
+        return False
 
     def _finished(self) -> bool:
         """The comparison ended and every run that ran is on screen, final."""
