@@ -130,6 +130,8 @@ class RunRow(QWidget):
         states = {"waiting": self.tr("waiting"), "running": self.tr("running"), "finished": self.tr("finished"),
                   "failed": self.tr("failed"), "stopped": self.tr("stopped"), "not run": self.tr("not run")}
         head = slot.headline.get(self.lang, slot.headline.get("en", "")) if slot.headline else ""
+        if slot.state == "failed" and slot.problem:  # why it failed, e.g. its Python is gone
+            head = slot.problem
         pin = "📌 " if self.pinned else ""
         self._set_text(self.title, "%s<b>%s #%d</b> — %s%s" % (pin, _html(self.label()), slot.repeat,
                                                      states.get(slot.state, slot.state),

@@ -172,12 +172,21 @@ class CompareView(KnobsMixin, QWidget):
         name = self.vary_name.currentData()
         vary = ["%s=%s" % (name, self.vary_values.text())] if name else []
         given.pop(name, None)
+        pythons = self.checked_pythons()
+        # A Python removed since the window looked for them is skipped by name, not a failure.
+        gone = [{"what": p, "reason": self.tr("not found any more (removed since the window looked "
+                                              "for Pythons)")}
+                for p in pythons if not (os.path.isfile(p) and os.access(p, os.X_OK))]
+        left = [p for p in pythons if p not in {g["what"] for g in gone}]
         try:
-            plan = compare.plan(scenario.id, self.checked_pythons(), vary, given, self.repeat.value())
+            if pythons and not left:
+                raise compare.CompareError(self.tr("Nothing left to compare."))
+            plan = compare.plan(scenario.id, left, vary, given, self.repeat.value())
         except (compare.CompareError, params.ParamError, interpreters.InterpreterError,
                 scenarios.UnknownScenario) as exc:
-            self.status.setText(str(exc).strip("'\""))
+            self.status.setText(" ".join(t for t in (str(exc).strip("'\""), self._skipped_text(gone)) if t))
             return False
+        plan.skipped[:0] = gone
         self._clear_rows()
         self.comparison = compare.Comparison(plan, keep_events=True)
         self._new_time_range()
@@ -235,12 +244,14 @@ class CompareView(KnobsMixin, QWidget):
     def _say_ended(self) -> None:
         self.status.setText(" ".join(t for t in (self._ended_text(), self._skipped_text()) if t))
 
-    def _skipped_text(self) -> str:
-        """Settings asked for that could not run here, by name, with why."""
-        if self.comparison is None or not self.comparison.plan.skipped:
+    def _skipped_text(self, skipped: list = None) -> str:
+        """Settings asked for that could not run here (the comparison's), by name, with why."""
+        if skipped is None:
+            skipped = self.comparison.plan.skipped if self.comparison is not None else []
+        if not skipped:
             return ""
         return self.tr("Skipped: {0}.").replace("{0}", "; ".join(
-            "%s — %s" % (s["what"], s["reason"]) for s in self.comparison.plan.skipped))
+            "%s — %s" % (s["what"], s["reason"]) for s in skipped))
 
     def _ended_text(self) -> str:
         path = getattr(self.comparison, "path", "")

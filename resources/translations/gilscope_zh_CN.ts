@@ -110,6 +110,14 @@
         <translation>把主窗口上一次完成的运行留在这里，与之后的运行比较</translation>
     </message>
     <message>
+        <source>not found any more (removed since the window looked for Pythons)</source>
+        <translation>已找不到（在窗口查找 Python 之后被移除）</translation>
+    </message>
+    <message>
+        <source>Nothing left to compare.</source>
+        <translation>没有可以比较的了。</translation>
+    </message>
+    <message>
         <source>Looking for Pythons…</source>
         <translation>正在查找 Python…</translation>
     </message>
