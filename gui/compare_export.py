@@ -59,14 +59,15 @@ def write_picture(view, path: str) -> None:
     _check(view)
     window = view.window()
     state, size = window.windowState(), window.size()
-    controls_shown = view.controls_host.isVisible()
+    chrome = [w for w in (view.controls_host, view.file_menu.bar) if w.isVisible()]
     sizes = view.split.sizes()
     window.setWindowState(Qt.WindowState.WindowNoState)
-    view.controls_host.hide()  # the knobs are for the next comparison, not for the picture
+    for widget in chrome:  # the knobs and the menu are for the next comparison, not the picture
+        widget.hide()
     window.resize(PICTURE_SIZE)
     export_actions._settle()
     total = sum(view.split.sizes())
-    view.split.setSizes([round(total * 0.62), round(total * 0.16), round(total * 0.22)])
+    view.split.setSizes([round(total * 0.72), round(total * 0.12), round(total * 0.16)])
     export_actions._settle()
     try:
         if path.lower().endswith(".svg"):
@@ -74,14 +75,15 @@ def write_picture(view, path: str) -> None:
         else:
             export_actions._write_bytes(path, _png(_render(view)))
     finally:
-        view.controls_host.setVisible(controls_shown)
+        for widget in chrome:
+            widget.show()
         view.split.setSizes(sizes)
         window.resize(size)
         window.setWindowState(state)
 
 
 def _render(view) -> QImage:
-    """The view as it is laid out now, the rows scaled down to fit if they need scrolling."""
+    """The view as it is laid out now; rows that need scrolling are drawn smaller to fit."""
     from PySide6.QtWidgets import QWidget
     image = QImage(PICTURE_SIZE, QImage.Format.Format_ARGB32)
     background = QWidget.palette(view).window().color()
@@ -90,25 +92,42 @@ def _render(view) -> QImage:
     try:
         view.render(painter, QPoint(0, 0))
         host, area = view.rows_host, view.scroll
-        if host.height() > area.viewport().height():
-            # every run, smaller: the rows as laid out, scaled into the runs' area
-            rows = QImage(host.size(), QImage.Format.Format_ARGB32)
-            rows.fill(background)
-            rows_painter = QPainter(rows)
-            host.render(rows_painter, QPoint(0, 0))
-            rows_painter.end()
-            target = QRect(area.mapTo(view, QPoint(0, 0)), area.size())
-            painter.fillRect(target, background)
-            scale = min(target.width() / rows.width(), target.height() / rows.height())
-            w, h = rows.width() * scale, rows.height() * scale
+        target = QRect(area.mapTo(view, QPoint(0, 0)), area.viewport().size())
+        needed = host.sizeHint().height()
+        if needed > target.height():
+            # Rows have fixed heights: laid out wider by the factor they are scaled down
+            # by, they fill the picture's width once scaled (text smaller, lanes full width).
+            scale = target.height() / needed
+            rows = _rows_image(view, round(target.width() / scale), needed, background)
+            painter.fillRect(QRect(target.x(), target.y(), area.width(), area.height()), background)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(QRectF(target.x() + (target.width() - w) / 2, target.y(), w, h), rows)
+            painter.drawImage(QRectF(target.x(), target.y(), rows.width() * scale, rows.height() * scale),
+                              rows)
     finally:
         painter.end()
     if image.size() != PICTURE_SIZE:  # the window manager refused the size: scale to it
         image = image.scaled(PICTURE_SIZE, Qt.AspectRatioMode.IgnoreAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
     return image
+
+
+def _rows_image(view, width: int, height: int, background) -> QImage:
+    """Every row laid out at width x height (out of the scroll area for a moment)."""
+    host, area = view.rows_host, view.scroll
+    area.setWidgetResizable(False)
+    host.resize(width, height)
+    export_actions._settle()
+    try:
+        rows = QImage(host.size(), QImage.Format.Format_ARGB32)
+        rows.fill(background)
+        painter = QPainter(rows)
+        try:
+            host.render(painter, QPoint(0, 0))
+        finally:
+            painter.end()
+    finally:
+        area.setWidgetResizable(True)
+    return rows
 
 
 def _png(image: QImage) -> bytes:

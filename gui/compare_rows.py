@@ -8,6 +8,7 @@ line up at their start.  Events are picked by index from the chunk's columns:
 a boolean index into the 32-byte records copies them one by one (~20 ms per
 200,000 events, the largest cost of a tick before).
 """
+import os
 import time
 
 import numpy as np
@@ -23,7 +24,7 @@ from .timeline import TimelineWidget
 
 LANES_PERIOD_S = 0.5   # live lanes of a row: at most twice a second
 MAX_CHUNK = 100_000    # events a row takes in one visit (~10 ms of numpy on this machine)
-KEY_PLOT_PX = 120
+KEY_PLOT_PX = 90   # five runs stacked fit a 1366x768 screen's compare window two or three at a time
 AXIS_PX = 190     # room for "THREAD1 · pid 1234567" left of every plot of every row
 LANE_PX = 30      # a lane's height; the row is as tall as its lanes
 
@@ -94,6 +95,12 @@ class RunRow(QWidget):
         values = getattr(slot.combination, "values", None) or {}
         self._key_trace = "trace" in scenario.shows and values.get("traced", True) is not False
         self._key = None  # KeyEnvelope, from the first event on
+        plot = self.key_plot.getPlotItem()
+        if self._key_trace:
+            plot.enableAutoRange(y=True)
+        else:  # cores busy: from 0 to every core, so 2 of 2 reads as "all", not as a flat line
+            plot.disableAutoRange(axis="y")
+            plot.setYRange(0, os.cpu_count() or 1, padding=0.05)
         self.timeline.clear()
         self.curve.setData([], [])
         if self._theme is not None:

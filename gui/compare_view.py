@@ -63,7 +63,7 @@ class CompareView(KnobsMixin, QWidget):
         self.pythons_label, self.vary_label, self.repeat_label = QLabel(), QLabel(), QLabel()
         self.pythons = QListWidget()
         self.pythons.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.pythons.setMaximumHeight(110)
+        self.pythons.setMaximumHeight(84)  # four Pythons; it scrolls for more
         self.free_note = QLabel()
         self.free_note.setWordWrap(True)
         self.vary_name = QComboBox()
@@ -130,7 +130,7 @@ class CompareView(KnobsMixin, QWidget):
         if not self._sized:
             self._sized = True
             h = max(self.split.height(), 400)
-            self.split.setSizes([round(h * 0.6), round(h * 0.2), round(h * 0.2)])
+            self.split.setSizes([round(h * 0.7), round(h * 0.13), round(h * 0.17)])
 
     def retranslate(self, lang: str = None) -> None:
         self.lang = lang or self.lang
@@ -406,7 +406,8 @@ class CompareWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.resize(1200, 900)
+        screen = self.screen().availableGeometry()  # never taller than the screen (1366x768)
+        self.resize(min(1200, screen.width()), min(900, screen.height()))
         self.setWindowTitle(self.view.windowTitle())
 
     def retranslate(self, lang: str) -> None:

@@ -114,7 +114,7 @@ def test_a_comparison_dropped_on_either_window_opens_in_the_compare_window(qtbot
         _check_shows_the_whole_comparison(_opened_view(qtbot, window), doc)
 
 
-def test_main_py_with_a_saved_comparison_opens_it_in_the_compare_window(saved):
+def test_main_py_with_a_saved_comparison_opens_it_in_the_compare_window(saved, tmp_path):
     """The real `main.py FILE` path (gui.app.main), its event loop run until the runs are in."""
     path, _ = saved
     script = r'''
@@ -150,9 +150,10 @@ def create_window(*args, **kwargs):
     return App(app, window), window
 
 app_module.create_window = create_window
-sys.exit(app_module.main([%r]))
+sys.exit(app_module.main(["--lang", "en", %r]))
 ''' % (ROOT, path)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # its settings (recent files, language) in a folder of the test's own, not the user's
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
     env.pop("DISPLAY", None)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           env=env)
