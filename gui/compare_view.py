@@ -81,18 +81,32 @@ class CompareView(KnobsMixin, QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
-        knobs = QHBoxLayout()
-        for w in (self.vary_label, self.vary_name, self.vary_values, self.repeat_label, self.repeat,
-                  self.compare_button, self.stop_button, self.pin_last_button):
-            knobs.addWidget(w)
-        knobs.setStretch(2, 1)
+        # Pythons on the left, the knob and the buttons on the right: the runs below get the
+        # height (at 1366x768 one row more shows than with everything stacked).
+        vary = QHBoxLayout()
+        for w in (self.vary_label, self.vary_name, self.vary_values):
+            vary.addWidget(w)
+        vary.setStretch(2, 1)
+        buttons = QHBoxLayout()
+        for w in (self.repeat_label, self.repeat, self.compare_button, self.stop_button,
+                  self.pin_last_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        knobs = QVBoxLayout()
+        knobs.addLayout(vary)
+        knobs.addLayout(buttons)
+        knobs.addWidget(self.free_note)
+        knobs.addStretch(1)
+        pythons = QVBoxLayout()
+        pythons.addWidget(self.pythons_label)
+        pythons.addWidget(self.pythons)
+        top = QHBoxLayout()
+        top.addLayout(pythons, 1)
+        top.addLayout(knobs, 1)
         self.controls_host = QWidget()
         controls = QVBoxLayout(self.controls_host)
         controls.setContentsMargins(0, 0, 0, 0)
-        controls.addWidget(self.pythons_label)
-        controls.addWidget(self.pythons)
-        controls.addWidget(self.free_note)
-        controls.addLayout(knobs)
+        controls.addLayout(top)
         controls.addWidget(self.status)
 
         self.rows_host = QWidget()
