@@ -9,7 +9,8 @@ run_finished), so the lanes, trace, queue, tasks, verdict, lesson and source
 are drawn by the code that draws them live.
 
 Ways in: File ▸ Open (Ctrl+O), File ▸ Open recent, dropping a file on the
-window, and ``python main.py FILE.gilscope``.
+window, and ``python main.py FILE.gilscope``.  A saved comparison (several runs,
+engine/compare_recording.py) opens in the compare window (gui/compare_files.py).
 """
 import os
 
@@ -88,7 +89,10 @@ def remember(path: str) -> None:
 
 def open_path(window, path: str) -> bool:
     """Show the recording at path in window; a problem is said in the banner.  True if shown."""
-    from engine import recording
+    from engine import compare_recording, recording
+    if compare_recording.is_comparison(path):  # several runs: the compare window shows them
+        from . import compare_files
+        return compare_files.open_comparison(window, path)
     if window.adapter.busy:
         window.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
         return False
@@ -131,7 +135,7 @@ def ask_and_open(window) -> bool:
     return open_path(window, path) if path else False
 
 
-def _dropped_recording(event) -> str:
+def dropped_recording(event) -> str:
     """The local .gilscope file a drag carries, or ""."""
     mime = event.mimeData()
     if mime is None or not mime.hasUrls():
@@ -153,11 +157,11 @@ class DropOpener(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and _dropped_recording(event):
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and dropped_recording(event):
             event.acceptProposedAction()
             return True
         if kind == QEvent.Type.Drop:
-            path = _dropped_recording(event)
+            path = dropped_recording(event)
             if path:
                 event.acceptProposedAction()
                 open_path(self._window, path)
