@@ -202,12 +202,12 @@ def write_summary_csv(view, path: str) -> None:
 def write_recording(view, path: str) -> None:
     """The comparison (every run's events) as one .gilscope file."""
     from engine import compare_recording
-    from . import open_recording
+    from . import recent_files
     if not can_save(view):
         raise export_actions.NothingToExport(
             translate("CompareExport", "Compare, or open a saved comparison, and let it end first."))
     compare_recording.save(view.comparison, path)
-    open_recording.remember(path)
+    recent_files.remember(path)
 
 
 # (key, writer, suffix, the dialog's filter), in the Export menu's order

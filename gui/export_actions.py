@@ -188,10 +188,10 @@ def write_trace(window, path: str) -> None:
 def write_recording(window, path: str) -> None:
     """The run as a .gilscope recording, to open again later (gui/open_recording.py)."""
     from engine import recording
-    from . import open_recording
+    from . import recent_files
     _result(window)
     recording.save(window.adapter.session, path)
-    open_recording.remember(path)
+    recent_files.remember(path)
 
 
 # (key, writer, file suffix, the dialog's file filter) in the Export menu's order

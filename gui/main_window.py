@@ -198,6 +198,11 @@ class MainWindow(QMainWindow, RunControl):
             self.first_painted.emit()
             QTimer.singleShot(0, self.load_plots)
 
+    def open_comparison(self, path: str) -> bool:
+        """A saved comparison, shown in the compare window (gui/compare_files.py)."""
+        from . import compare_files
+        return compare_files.open_comparison(self, path)
+
     def load_plots(self) -> None:
         """Import pyqtgraph and build the plots (once)."""
         if self.plots is not None:

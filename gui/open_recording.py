@@ -14,15 +14,14 @@ engine/compare_recording.py) opens in the compare window (gui/compare_files.py).
 """
 import os
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QFileDialog
+
+from .recent_files import recent, remember  # noqa: F401  (File ▸ Open recent reads them here)
 
 translate = QCoreApplication.translate  # lupdate reads translate("OpenRecording", "...") calls
 
 SUFFIX = ".gilscope"
-RECENT_KEY = "recent_recordings"
-MAX_RECENT = 8
-SETTINGS_FILE = None  # tests point this at a file of their own; None: the user's settings
 
 
 class SavedRun:
@@ -66,33 +65,11 @@ class SavedRun:
         pass
 
 
-def settings() -> QSettings:
-    if SETTINGS_FILE:
-        return QSettings(SETTINGS_FILE, QSettings.Format.IniFormat)
-    return QSettings("gilscope", "gilscope")
-
-
-def recent() -> list:
-    """Recordings opened or saved lately, newest first, those still on disk."""
-    paths = settings().value(RECENT_KEY, []) or []
-    if isinstance(paths, str):  # QSettings gives a one-item list back as a string
-        paths = [paths]
-    return [p for p in paths if os.path.isfile(p)][:MAX_RECENT]
-
-
-def remember(path: str) -> None:
-    path = os.path.abspath(path)
-    store = settings()
-    store.setValue(RECENT_KEY, [path] + [p for p in recent() if p != path][:MAX_RECENT - 1])
-    store.sync()
-
-
 def open_path(window, path: str) -> bool:
     """Show the recording at path in window; a problem is said in the banner.  True if shown."""
     from engine import compare_recording, recording
     if compare_recording.is_comparison(path):  # several runs: the compare window shows them
-        from . import compare_files
-        return compare_files.open_comparison(window, path)
+        return window.open_comparison(path)  # (gui/compare_files.py imports this module)
     if window.adapter.busy:
         window.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
         return False

@@ -18,7 +18,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine import compare_recording, compare_verdict  # noqa: E402
-from gui import compare_export, open_recording  # noqa: E402
+from gui import compare_export, open_recording, recent_files  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OPEN_TIMEOUT_MS = 120_000
@@ -43,7 +43,7 @@ def saved(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def own_recent_list(tmp_path, monkeypatch):
-    monkeypatch.setattr(open_recording, "SETTINGS_FILE", str(tmp_path / "settings.ini"))
+    monkeypatch.setattr(recent_files, "SETTINGS_FILE", str(tmp_path / "settings.ini"))
 
 
 def _compare_window(qtbot, window):

@@ -19,7 +19,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine import recording, scenarios  # noqa: E402
-from gui import export_actions, open_recording  # noqa: E402
+from gui import export_actions, open_recording, recent_files  # noqa: E402
 from gui.scenario_picker import available  # noqa: E402
 from tests.gui.test_main_window import RUN_TIMEOUT_MS, _choose, _run_to_end  # noqa: E402
 
@@ -27,7 +27,7 @@ from tests.gui.test_main_window import RUN_TIMEOUT_MS, _choose, _run_to_end  # n
 @pytest.fixture(autouse=True)
 def own_settings(tmp_path, monkeypatch):
     """Recent files go to a file of the test's own, never the user's settings."""
-    monkeypatch.setattr(open_recording, "SETTINGS_FILE", str(tmp_path / "settings.ini"))
+    monkeypatch.setattr(recent_files, "SETTINGS_FILE", str(tmp_path / "settings.ini"))
 
 
 @pytest.fixture
