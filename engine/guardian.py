@@ -199,17 +199,22 @@ def reap() -> dict:
         done[pid] = status
 
 
-def kill_all(find, freeze_group=None, reap_children=True) -> int:
+def kill_all(find, kill_group=None, reap_children=True) -> int:
     """SIGKILL everything find() returns until a pass finds nothing.
 
-    find: () -> list of pids.  freeze_group: a process group to SIGSTOP first,
-    so nothing forks while we walk.  The resource tracker is spared for up to
-    TRACKER_GRACE_S so it can unlink shared memory and semaphores (killing it
-    leaks /dev/shm entries until reboot).  Returns the number of kills sent.
+    find: () -> list of pids.  kill_group: a process group to SIGKILL first, in one
+    system call: a process with SIGKILL pending can neither fork nor run another
+    instruction of its own, so a spawn storm stops at once, and the killer is not
+    pre-empted by each dying process as it is when it signals hundreds one at a time
+    (measured: 0.4-1.5 s between two passes over ~520 processes at load 40).  The
+    group must not hold a resource tracker (the runner starts its tracker outside the
+    run's group).  A resource tracker found by the walk is spared for up to
+    TRACKER_GRACE_S so it can unlink shared memory and semaphores (killing it leaks
+    /dev/shm entries until reboot).  Returns the number of kills sent.
     """
-    if freeze_group is not None:
+    if kill_group is not None:
         try:
-            os.killpg(freeze_group, signal.SIGSTOP)
+            os.killpg(kill_group, signal.SIGKILL)
         except OSError:
             pass
     kills, tracker_deadline = 0, None

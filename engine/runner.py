@@ -87,7 +87,7 @@ def guardian_main(spec: dict) -> int:
             stopped = True
         runner_status = guardian.reap().get(runner_pid, runner_status)
     # One procedure whatever the trigger: what the runner left behind goes too.
-    guardian.kill_all(lambda: guardian.descendants(os.getpid()), freeze_group=runner_pid)
+    guardian.kill_all(lambda: guardian.descendants(os.getpid()), kill_group=runner_pid)
     if os.getppid() != gui_pid and spec.get("ring_dir"):
         # The Session is gone and will never drain or remove its rings (engine/ring.py).
         import shutil
@@ -101,6 +101,7 @@ def guardian_main(spec: dict) -> int:
 def runner_child(spec: dict, guardian_pid: int) -> None:
     code = 3
     try:
+        _start_resource_tracker()  # before the run's own group: kill_group spares it
         os.setpgid(0, 0)
         guardian.set_parent_death_signal(signal.SIGKILL)
         if os.getppid() != guardian_pid:  # the guardian died before the signal was armed
@@ -113,6 +114,21 @@ def runner_child(spec: dict, guardian_pid: int) -> None:
         code = run_scenario(spec)
     finally:
         os._exit(code)  # never unwind into the guardian's code; no atexit joins
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, in the guardian's process group.
+
+    Every process of the run shares this one tracker (forked children inherit its
+    pipe; spawned and forkserver children are handed it).  Outside the run's group,
+    it survives the one killpg that ends the run, sees its pipe close, and unlinks the
+    shared memory and semaphores the run left; the guardian then waits for it
+    (guardian.TRACKER_GRACE_S)."""
+    try:
+        from multiprocessing import resource_tracker
+        resource_tracker.ensure_running()
+    except Exception:  # no tracker: the run still works, as a run started before 3.8 did
+        pass
 
 
 def run_scenario(spec: dict) -> int:
