@@ -291,6 +291,11 @@ def install(fd: int, ring_dir=None) -> Sink:
     return _sink
 
 
+def installed_pid() -> int:
+    """The pid whose sink this process holds (0: none; a spawned child starts with none)."""
+    return _sink.pid if _sink is not None else 0
+
+
 def thread_cpu_us() -> int:
     """The calling thread's CPU time so far in us (worker_exit's b): the same kernel count the
     Session reads from /proc schedstat, taken by the thread itself when it ends, which the

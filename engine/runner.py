@@ -123,7 +123,7 @@ def run_scenario(spec: dict) -> int:
     from engine import wire
     os.write(spec["event_fd"], wire.stream_header())
     sink = recorder.install(spec["event_fd"], spec.get("ring_dir"))
-    sys.stdout = _OutputTap(sys.stdout)
+    sys.stdout = probe.OutputTap(sys.stdout)
     rec = sink.recorder("MainThread")
     code = 0
     hello = {"type": "hello", "pid": os.getpid()}
@@ -157,36 +157,6 @@ def run_scenario(spec: dict) -> int:
     sink.flush_all()
     sink.message({"type": "done", "code": code, "dropped": sink.dropped})
     return code
-
-
-class _OutputTap(object):
-    """sys.stdout for scenario code: each printed line becomes an event on its thread."""
-
-    def __init__(self, raw):
-        import threading
-        self._raw = raw
-        self._partial = threading.local()
-        self.encoding = "utf-8"
-
-    def write(self, text: str) -> int:
-        from engine import recorder
-        from engine.wire import K
-        pending = getattr(self._partial, "text", "") + text
-        *lines, rest = pending.split("\n")
-        self._partial.text = rest
-        for line in lines:
-            rec = recorder.current()
-            rec.event(K.OUTPUT, recorder.sink().intern(line[:500]))
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def fileno(self) -> int:
-        return self._raw.fileno()
 
 
 def main(argv) -> int:
