@@ -202,7 +202,7 @@ class CompareView(QWidget):
         self.vary_name.clear()
         self.vary_name.addItem(self.tr("nothing"), "")
         for p in scenario.params:
-            self.vary_name.addItem("%s (%s)" % (p.label.get(self.lang, p.label["en"]), p.name), p.name)
+            self.vary_name.addItem("%s — %s" % (p.labelled(self.lang), p.name), p.name)
         self.vary_name.addItem(self.tr("PYTHON_GIL (free-threaded builds)"), "PYTHON_GIL")
         index = max(0, self.vary_name.findData(current))
         self.vary_name.setCurrentIndex(index)
