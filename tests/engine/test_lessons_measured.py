@@ -326,3 +326,12 @@ def test_race_locals_and_threading_local_are_each_threads_own(python):
         assert "局部变量" in note[0]["zh_CN"]
         if traced and f["lost_updates"]:
             assert "lost %d updates" % f["lost_updates"] in note[0]["en"]
+
+
+def test_the_port_changes_name_the_start_method_knob_where_there_is_one():
+    from engine import scenarios
+    for scenario in scenarios.all_scenarios():
+        has_knob = any(p.name == "start_method" for p in scenario.params)
+        said = "start method" in scenario.post["en"].split("What this port changed: ")[1]
+        assert has_knob == said, scenario.id
+        assert has_knob == ("启动方式" in scenario.post["zh_CN"].split("本移植的改动：")[1]), scenario.id
