@@ -42,17 +42,66 @@ COMMON_SOURCE_ZH = {
 
 
 def usable_cpus() -> int:
-    """Logical CPUs this process may run on: its affinity mask where the OS has one.
+    """Logical CPUs this process may run on: its affinity mask where the OS has one, and
+    no more than its cgroup's CPU quota allows (rounded up).
 
     os.cpu_count() counts every logical CPU of the machine, even those taskset or a
     cgroup cpuset keep this process off (Python 3.13 added os.process_cpu_count()
-    for the usable ones, and Pool() uses it).  A CPU quota (cgroup cpu.max) is not
-    seen by either.
+    for the usable ones, and Pool() uses it).  A CPU quota (cgroup v2 cpu.max, v1
+    cpu.cfs_quota_us: a container given "1.5 CPUs") is seen by neither: it is read here.
     """
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        count = len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        count = os.cpu_count() or 1
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        count = max(1, min(count, int(-(-quota // 1))))
+    return count
+
+
+def cgroup_cpu_quota(root="/sys/fs/cgroup", own="/proc/self/cgroup"):
+    """CPUs' worth of time this process's cgroup may use (quota / period), or None: no limit."""
+    try:
+        with open(own) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        where = os.path.join(root, path.lstrip("/"))
+        if controllers == "":  # v2: "max 100000" or "150000 100000"
+            fields = _read_words(os.path.join(where, "cpu.max"))
+            if len(fields) == 2 and fields[0] != "max":
+                return _ratio(fields[0], fields[1])
+        elif "cpu" in controllers.split(","):  # v1: quota -1 means none
+            base = os.path.join(root, controllers, path.lstrip("/"))
+            if not os.path.isdir(base):
+                base = os.path.join(root, "cpu", path.lstrip("/"))
+            quota = _read_words(os.path.join(base, "cpu.cfs_quota_us"))
+            period = _read_words(os.path.join(base, "cpu.cfs_period_us"))
+            if quota and period and quota[0] != "-1":
+                return _ratio(quota[0], period[0])
+    return None
+
+
+def _read_words(path):
+    try:
+        with open(path) as f:
+            return f.read().split()
+    except OSError:
+        return []
+
+
+def _ratio(quota, period):
+    try:
+        q, p = int(quota), int(period)
+    except ValueError:
+        return None
+    return q / p if q > 0 and p > 0 else None
 
 
 class Scenario(object):
