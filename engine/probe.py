@@ -212,9 +212,12 @@ class _TracedProcess(object):
                                 args=(target, name, args, _child_sink_spec()))
 
     def start(self) -> None:
+        # Recorded at the moment start() is called (the pid is known only after it returns):
+        # a forked child may run before start() returns, a spawned one long after.
+        called = time.perf_counter_ns()
         self._proc.start()
         sink = recorder.sink()
-        recorder.current().event(K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
+        recorder.current().event_at(called, K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
 
     def join(self, timeout=None) -> None:
         self._proc.join(timeout)

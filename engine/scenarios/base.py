@@ -214,9 +214,9 @@ def text(en, zh):
 
 
 def child_start_ms(run, pids=None):
-    """Median ms from a parent's start() returning to its child running its own code.
+    """Median ms from a parent calling start() to its child running its own code.
 
-    From the run's events: the parent's proc_spawn (recorded right after start()) and the
+    From the run's events: the parent's proc_spawn (timed when start() is called) and the
     child's process_start (its first record, in the target's wrapper).  A forked child
     runs at once; a spawn child first starts an interpreter and imports the program, a
     forkserver child is forked from a server that already did.  None without children.
@@ -241,14 +241,14 @@ def start_method_note(method: str, start_ms) -> dict:
         return None
     if method == "fork":
         return text("Start method fork: a child ran its code %.1f ms (median) after start() "
-                    "returned; it began with a copy of the parent's memory." % start_ms,
-                    "启动方式 fork：start() 返回后，子进程过了 %.1f 毫秒（中位数）就开始运行自己的代码；"
+                    "was called; it began with a copy of the parent's memory." % start_ms,
+                    "启动方式 fork：调用 start() 后，子进程过了 %.1f 毫秒（中位数）就开始运行自己的代码；"
                     "它一开始就拿到父进程内存的副本。" % start_ms)
     how = {"spawn": ("it started a new interpreter and imported the program first",
                      "它先启动一个新的解释器并导入程序"),
            "forkserver": ("a server process, started once, forked it; it then imported the modules "
                           "its target needs", "由一个只启动一次的服务进程 fork 出来，再导入目标函数所需的模块")}[method]
-    return text("Start method %s: a child ran its code %.1f ms (median) after start() returned (%s); "
+    return text("Start method %s: a child ran its code %.1f ms (median) after start() was called (%s); "
                 "that time is part of the processes' wall time." % (method, start_ms, how[0]),
-                "启动方式 %s：start() 返回后，子进程过了 %.1f 毫秒（中位数）才开始运行自己的代码（%s）；"
+                "启动方式 %s：调用 start() 后，子进程过了 %.1f 毫秒（中位数）才开始运行自己的代码（%s）；"
                 "这段时间也算在进程的用时里。" % (method, start_ms, how[1]))
