@@ -234,18 +234,21 @@ def _child_sink_spec():
     passes a child only the descriptors multiprocessing chose), so it records into rings
     of its own pid in the same directory, which the Session scans for new processes.
     """
-    return recorder.sink().ring_dir
+    sink = recorder.sink()
+    return sink.ring_dir, sink.event_ns
 
 
-def _ensure_sink(ring_dir):
-    if recorder.installed_pid() != os.getpid():
-        recorder.install(-1, ring_dir)  # -1: no pipe; a frame no ring takes is counted as dropped
+def _ensure_sink(spec):
+    if recorder.installed_pid() != os.getpid() and spec is not None:
+        ring_dir, event_ns = spec
+        # -1: no pipe; a frame no ring takes is counted as dropped
+        recorder.install(-1, ring_dir, event_ns)
         if not isinstance(sys.stdout, OutputTap):  # what the child prints, as a forked one's
             sys.stdout = OutputTap(sys.stdout)
 
 
-def _process_main(target, name, args, ring_dir=None):
-    _ensure_sink(ring_dir)
+def _process_main(target, name, args, sink_spec=None):
+    _ensure_sink(sink_spec)
     rec = recorder.current(name)  # the child's main thread: worker 0
     rec.event(K.PROCESS_START, recorder.sink().intern(name), os.getppid())
     code = 0
@@ -262,8 +265,8 @@ def _process_main(target, name, args, ring_dir=None):
         os._exit(code)  # multiprocessing's own traceback print is noise here
 
 
-def _pool_worker_init(name, ring_dir=None, setup=None):
-    _ensure_sink(ring_dir)
+def _pool_worker_init(name, sink_spec=None, setup=None):
+    _ensure_sink(sink_spec)
     if setup is not None:
         setup[0](*setup[1])
     rec = recorder.current("%s-%d" % (name, os.getpid()))
