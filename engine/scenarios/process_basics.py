@@ -223,6 +223,14 @@ def verdict(run, p):
     method_note = start_method_note(p["start_method"], figures["child_start_ms"])
     if method_note is not None:
         notes.append(method_note)
+    start_ms = figures["child_start_ms"]
+    if speedup > 1.1 * min(n, cores) and p["start_method"] != "fork" and start_ms:
+        notes.append(text(
+            "The speedup, %.2fx, is above that bound because of the start-ups, not the work: one by "
+            "one, the parent waited %d times for a child to start (%.0f ms median each); started "
+            "together, those waits overlapped." % (speedup, n, start_ms),
+            "加速比 %.2f 超过了这个上限，原因在于启动而不是计算：逐个运行时父进程要等 %d 次子进程启动"
+            "（每次中位数 %.0f 毫秒）；一起启动时这些等待相互重叠。" % (speedup, n, start_ms)))
     return Verdict(head, figures, notes, ok=ok)
 
 

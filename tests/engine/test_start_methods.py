@@ -82,6 +82,8 @@ def _check(sid, method, result):
         assert f["most_alive_parallel"] == 2 if method == "fork" else f["most_alive_parallel"] in (1, 2)
         assert "let %d live at the same time" % f["most_alive_parallel"] in " ".join(
             n["en"] for n in result.verdict.notes)
+        above = [n for n in result.verdict.notes if n["en"].startswith("The speedup, ")]
+        assert bool(above) == (method != "fork" and f["speedup_parallel"] > 2.2)
         assert sorted(f["printed_parallel"]) == [0, 1]  # a spawned child's print is recorded too
     elif sid == "pool":
         assert sum(f["tasks_per_worker"].values()) == 4 and len(children) == 2
