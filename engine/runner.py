@@ -111,6 +111,15 @@ def runner_child(spec: dict, guardian_pid: int) -> None:
         os.dup2(devnull, 0)  # the control pipe is the guardian's alone
         os.close(devnull)
         code = run_scenario(spec)
+    except BaseException:
+        # Outside the scenario's own try (the sink, the final messages): said on stderr, whose
+        # last line the Session shows beside the exit code, instead of vanishing in os._exit.
+        try:
+            import traceback
+            sys.stderr.write(traceback.format_exc())
+            sys.stderr.flush()
+        except BaseException:
+            pass
     finally:
         os._exit(code)  # never unwind into the guardian's code; no atexit joins
 
