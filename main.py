@@ -9,7 +9,7 @@
 """
 import sys
 
-CLI_COMMANDS = ("list", "run", "compare", "report", "interpreters")  # = gui.app.COMMANDS, without Qt
+CLI_COMMANDS = ("list", "run", "source", "compare", "report", "interpreters")  # = gui.app.COMMANDS, without Qt
 
 
 def main(argv=None) -> int:

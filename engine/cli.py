@@ -6,6 +6,7 @@ import signal
 import sys
 
 from . import compare_cli, interpreters, scenarios
+from . import params as params_module
 from .params import ParamError
 from .scenario_file import ScenarioFileError
 
@@ -50,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--replay", metavar="FILE",
                      help="force the interleaving recorded in FILE.gilscope (its parameters too) "
                           "and check the run reads and writes the same values")
+    source = sub.add_parser("source", help="print a scenario's program as the Source tab shows it",
+                            epilog="With --set, its constants take those values (as a run with "
+                                   "them would show); the output runs as it is: python FILE.py")
+    source.add_argument("scenario")
+    source.add_argument("--workers", type=str, help="worker count (the scenario's 'workers')")
+    source.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a scenario parameter; repeat for more")
+    source.add_argument("--lang", choices=("en", "zh_CN"), default="en",
+                        help="the language of the program's comments")
     report = sub.add_parser("report", help="the verdict of a saved recording")
     report.add_argument("recording")
     report.add_argument("--file", metavar="FILE.py",
@@ -81,11 +91,15 @@ def _main(argv) -> int:
             return cmd_run(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "source":
+            scenario = scenarios.get(args.scenario)
+            values = params_module.resolve(scenario.params, _given(args))
+            return _print_or_fail(lambda: print(scenario.shown_source(values, args.lang)) or EXIT_OK)
         if args.command == "compare":
             return compare_cli.run(args)
         if args.command == "interpreters":
             return _print_or_fail(cmd_interpreters)
-        raise BadInput("no command given; use list, run, compare, report or interpreters")
+        raise BadInput("no command given; use list, run, source, compare, report or interpreters")
     except (BadInput, ParamError, ScenarioFileError, scenarios.UnknownScenario,
             interpreters.InterpreterError) as exc:
         say(str(exc).strip("'\""))
@@ -168,7 +182,7 @@ def cmd_list(params: bool = False) -> int:
     for s in scenarios.all_scenarios():
         print("%-16s %s" % (s.id, s.title["en"]))
         for p in s.params if params else ():
-            print("    %-18s %s; default %s — %s" % (p.name, p.allowed(), p.default, p.label["en"]))
+            print("    %-18s %s; default %s — %s" % (p.name, p.allowed(), p.default, p.labelled("en")))
     return EXIT_OK
 
 

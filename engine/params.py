@@ -6,6 +6,16 @@ is the one place a value is checked, so the GUI's spin boxes, the CLI's
 """
 
 
+# A parameter's unit as a label shows it: English keeps the symbol, Chinese names it.
+UNIT_NAMES = {
+    "s": {"en": "s", "zh_CN": "秒"},
+    "ms": {"en": "ms", "zh_CN": "毫秒"},
+    "µs": {"en": "µs", "zh_CN": "微秒"},
+    "B": {"en": "bytes", "zh_CN": "字节"},
+    "MiB": {"en": "MiB", "zh_CN": "MiB"},
+}
+
+
 class ParamError(ValueError):
     """A parameter value or name that is not allowed; the message says what is."""
 
@@ -28,6 +38,16 @@ class Param(object):
         if kind not in ("int", "float", "bool", "choice"):
             raise ValueError("unknown parameter kind %r" % kind)
         self.validate(default)  # a declaration with a bad default is a bug
+
+    def labelled(self, lang="en"):
+        """The label with its unit, in one style per language: "Switch interval (s)" in
+        English; in Chinese full-width brackets around the unit's Chinese name
+        (docs/glossary.md)."""
+        label = self.label.get(lang, self.label["en"])
+        if not self.unit:
+            return label
+        unit = UNIT_NAMES.get(self.unit, {}).get(lang, self.unit)
+        return "%s（%s）" % (label, unit) if lang == "zh_CN" else "%s (%s)" % (label, unit)
 
     def allowed(self):
         """What is allowed, in words (for error messages)."""
@@ -131,3 +151,23 @@ def switch_interval(minimum=0.000001, maximum=0.1):
                         "another thread wants it (5 ms by default).",
                   "zh_CN": "sys.setswitchinterval：有其他线程等待时，一个线程最多持有 GIL 多久（默认 5 毫秒）。"},
                  minimum=minimum, maximum=maximum, unit="s")
+
+
+START_METHODS = ("fork", "spawn", "forkserver")
+
+
+def start_method(default="fork"):
+    """How the scenario's child processes start (multiprocessing.get_context), one knob for
+    every process scenario: engine.probe.Context starts its processes and pools with it."""
+    return Param("start_method", "choice", default,
+                 {"en": "Start method", "zh_CN": "启动方式"},
+                 {"en": "fork copies the parent's memory (the default on Linux up to 3.13); spawn "
+                        "starts a fresh interpreter that imports the program again (the default on "
+                        "macOS and Windows); forkserver forks each child from a clean server process "
+                        "(the default on Linux from 3.14). spawn and forkserver children start slower "
+                        "and see none of the parent's globals.",
+                  "zh_CN": "fork 复制父进程的内存（Linux 上 3.13 及以前的默认方式）；spawn 启动全新的解释器并重新导入程序"
+                           "（macOS 和 Windows 的默认方式）；forkserver 从一个干净的服务进程 fork 出每个子进程"
+                           "（Linux 从 3.14 起的默认方式）。spawn 和 forkserver 的子进程启动更慢，"
+                           "也看不到父进程的全局变量。"},
+                 choices=START_METHODS)

@@ -11,6 +11,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 import queue as queue_module
+import sys
 import threading
 import time
 import traceback
@@ -39,9 +40,22 @@ class Context(object):
         # engine.gates.Gatekeeper when the run is scheduled (step mode, --schedule, replay);
         # None otherwise, and scenarios then take their ungated code path.
         self.gates = gates
-        # Fork keeps the seed's semantics (children inherit globals) on every
-        # Python the runner supports; 3.14 defaults to forkserver on Linux.
-        self.mp = multiprocessing.get_context("fork")
+        # The scenario's start_method knob (engine.params.start_method) when it has one; fork
+        # otherwise, which keeps the seed's semantics (children inherit globals) on every
+        # Python the runner supports (3.14 defaults to forkserver on Linux).
+        self.start_method = params.get("start_method", "fork") if params else "fork"
+        self.mp = multiprocessing.get_context(self.start_method)
+
+    def __getstate__(self):
+        # A spawn or forkserver child gets the Context pickled among its arguments: the
+        # values and the method travel; the gates (threads of the runner) do not.
+        return {"params": self.params, "start_method": self.start_method}
+
+    def __setstate__(self, state):
+        self.params = state["params"]
+        self.gates = None
+        self.start_method = state["start_method"]
+        self.mp = multiprocessing.get_context(self.start_method)
 
     # -- recording -------------------------------------------------------
     def rec(self) -> recorder.Recorder:
@@ -105,12 +119,16 @@ class Context(object):
 
     # -- processes -------------------------------------------------------
     def process(self, target, name: str, args=()):
-        """A real forked process whose life is recorded from inside and outside."""
+        """A real process (started by this run's start method) recorded from inside and outside."""
         return _TracedProcess(self.mp, target, name, args)
 
-    def pool(self, processes: int, name: str = "PoolWorker"):
-        """A real multiprocessing Pool whose workers announce themselves."""
-        return self.mp.Pool(processes, initializer=_pool_worker_init, initargs=(name,))
+    def pool(self, processes: int, name: str = "PoolWorker", setup=None):
+        """A real multiprocessing Pool whose workers announce themselves.
+
+        setup: (module-level function, args) each worker calls first; how a worker gets
+        what its tasks need under every start method (a spawned one inherits nothing)."""
+        return self.mp.Pool(processes, initializer=_pool_worker_init,
+                            initargs=(name, _child_sink_spec(), setup))
 
     # -- synchronisation -------------------------------------------------
     def lock(self, name: str) -> "TracedLock":
@@ -190,12 +208,16 @@ class _TracedProcess(object):
 
     def __init__(self, mp, target, name, args):
         self.name = name
-        self._proc = mp.Process(target=_process_main, name=name, args=(target, name, args))
+        self._proc = mp.Process(target=_process_main, name=name,
+                                args=(target, name, args, _child_sink_spec()))
 
     def start(self) -> None:
+        # Recorded at the moment start() is called (the pid is known only after it returns):
+        # a forked child may run before start() returns, a spawned one long after.
+        called = time.perf_counter_ns()
         self._proc.start()
         sink = recorder.sink()
-        recorder.current().event(K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
+        recorder.current().event_at(called, K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
 
     def join(self, timeout=None) -> None:
         self._proc.join(timeout)
@@ -204,7 +226,29 @@ class _TracedProcess(object):
         return getattr(self._proc, attr)
 
 
-def _process_main(target, name, args):
+def _child_sink_spec():
+    """What a spawn or forkserver child needs to record: the run's ring directory.
+
+    A forked child inherits the sink (recorder's at-fork hook resets it).  A spawned one
+    imports the engine afresh and has none; it cannot use the event pipe either (spawn
+    passes a child only the descriptors multiprocessing chose), so it records into rings
+    of its own pid in the same directory, which the Session scans for new processes.
+    """
+    sink = recorder.sink()
+    return sink.ring_dir, sink.event_ns
+
+
+def _ensure_sink(spec):
+    if recorder.installed_pid() != os.getpid() and spec is not None:
+        ring_dir, event_ns = spec
+        # -1: no pipe; a frame no ring takes is counted as dropped
+        recorder.install(-1, ring_dir, event_ns)
+        if not isinstance(sys.stdout, OutputTap):  # what the child prints, as a forked one's
+            sys.stdout = OutputTap(sys.stdout)
+
+
+def _process_main(target, name, args, sink_spec=None):
+    _ensure_sink(sink_spec)
     rec = recorder.current(name)  # the child's main thread: worker 0
     rec.event(K.PROCESS_START, recorder.sink().intern(name), os.getppid())
     code = 0
@@ -221,7 +265,10 @@ def _process_main(target, name, args):
         os._exit(code)  # multiprocessing's own traceback print is noise here
 
 
-def _pool_worker_init(name):
+def _pool_worker_init(name, sink_spec=None, setup=None):
+    _ensure_sink(sink_spec)
+    if setup is not None:
+        setup[0](*setup[1])
     rec = recorder.current("%s-%d" % (name, os.getpid()))
     rec.event(K.PROCESS_START, recorder.sink().intern(name), os.getppid())
     rec.state(S.IDLE)
@@ -312,11 +359,25 @@ class TracedQueue(object):
         self.name = name
         self.qid = recorder.sink().intern(name)
 
+    def __getstate__(self):
+        # Pickled for a spawn or forkserver child: the id belongs to this process's string
+        # table; the child interns the name in its own (a forked child keeps the ids).
+        return {"q": self.q, "name": self.name}
+
+    def __setstate__(self, state):
+        self.q, self.name = state["q"], state["name"]
+        self.qid = None  # interned on first use, once the child's sink is installed
+
     def _depth(self) -> int:
         try:
             return self.q.qsize()
         except NotImplementedError:
             return -1
+
+    def _id(self) -> int:
+        if self.qid is None:
+            self.qid = recorder.sink().intern(self.name)
+        return self.qid
 
     def put(self, item) -> None:
         rec = recorder.current()
@@ -326,7 +387,7 @@ class TracedQueue(object):
             rec.state(S.QUEUE_WAIT)
             self.q.put(item)
             rec.state(S.RUNNING)
-        rec.event(K.QUEUE_PUT, self.qid, self._depth())
+        rec.event(K.QUEUE_PUT, self._id(), self._depth())
 
     def get(self):
         rec = recorder.current()
@@ -336,5 +397,32 @@ class TracedQueue(object):
             rec.state(S.QUEUE_WAIT)
             item = self.q.get()
             rec.state(S.RUNNING)
-        rec.event(K.QUEUE_GET, self.qid, self._depth())
+        rec.event(K.QUEUE_GET, self._id(), self._depth())
         return item
+
+
+class OutputTap(object):
+    """sys.stdout for scenario code: each printed line becomes an event on its thread."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._partial = threading.local()
+        self.encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._partial, "text", "") + text
+        *lines, rest = pending.split("\n")
+        self._partial.text = rest
+        for line in lines:
+            rec = recorder.current()
+            rec.event(K.OUTPUT, recorder.sink().intern(line[:500]))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._raw.fileno()

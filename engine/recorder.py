@@ -288,12 +288,22 @@ class _NullSink(object):
         pass
 
 
-def install(fd: int, ring_dir=None) -> Sink:
-    """Make fd (and ring_dir's ring, if given) this process's event sink (the runner calls this once)."""
+def install(fd: int, ring_dir=None, event_ns=None) -> Sink:
+    """Make fd (and ring_dir's ring, if given) this process's event sink (the runner calls this
+    once; a spawned child too, with the runner's event_ns: the same interpreter on the same
+    machine, as a forked child inherits it, not timed again while its siblings start)."""
     global _sink
     _sink = Sink(fd, ring_dir)
-    _sink.calibrate()
+    if event_ns is None:
+        _sink.calibrate()
+    else:
+        _sink.event_ns = int(event_ns)
     return _sink
+
+
+def installed_pid() -> int:
+    """The pid whose sink this process holds (0: none; a spawned child starts with none)."""
+    return _sink.pid if _sink is not None else 0
 
 
 def thread_cpu_us() -> int:

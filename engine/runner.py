@@ -112,6 +112,15 @@ def runner_child(spec: dict, guardian_pid: int) -> None:
         os.dup2(devnull, 0)  # the control pipe is the guardian's alone
         os.close(devnull)
         code = run_scenario(spec)
+    except BaseException:
+        # Outside the scenario's own try (the sink, the final messages): said on stderr, whose
+        # last line the Session shows beside the exit code, instead of vanishing in os._exit.
+        try:
+            import traceback
+            sys.stderr.write(traceback.format_exc())
+            sys.stderr.flush()
+        except BaseException:
+            pass
     finally:
         os._exit(code)  # never unwind into the guardian's code; no atexit joins
 
@@ -139,7 +148,7 @@ def run_scenario(spec: dict) -> int:
     from engine import wire
     os.write(spec["event_fd"], wire.stream_header())
     sink = recorder.install(spec["event_fd"], spec.get("ring_dir"))
-    sys.stdout = _OutputTap(sys.stdout)
+    sys.stdout = probe.OutputTap(sys.stdout)
     rec = sink.recorder("MainThread")
     code = 0
     hello = {"type": "hello", "pid": os.getpid()}
@@ -173,36 +182,6 @@ def run_scenario(spec: dict) -> int:
     sink.flush_all()
     sink.message({"type": "done", "code": code, "dropped": sink.dropped})
     return code
-
-
-class _OutputTap(object):
-    """sys.stdout for scenario code: each printed line becomes an event on its thread."""
-
-    def __init__(self, raw):
-        import threading
-        self._raw = raw
-        self._partial = threading.local()
-        self.encoding = "utf-8"
-
-    def write(self, text: str) -> int:
-        from engine import recorder
-        from engine.wire import K
-        pending = getattr(self._partial, "text", "") + text
-        *lines, rest = pending.split("\n")
-        self._partial.text = rest
-        for line in lines:
-            rec = recorder.current()
-            rec.event(K.OUTPUT, recorder.sink().intern(line[:500]))
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def fileno(self) -> int:
-        return self._raw.fileno()
 
 
 def main(argv) -> int:

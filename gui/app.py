@@ -33,7 +33,7 @@ def theme_from_environment(app: QApplication) -> str:
     return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
 
 
-COMMANDS = ("list", "run", "compare", "report", "interpreters")  # engine.cli's; the rest is the window's
+COMMANDS = ("list", "run", "source", "compare", "report", "interpreters")  # engine.cli's; the rest is the window's
 RECORDING_SUFFIX = ".gilscope"
 
 

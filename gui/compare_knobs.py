@@ -73,7 +73,7 @@ class KnobsMixin:
         self.vary_name.clear()
         self.vary_name.addItem(translate("CompareView", "nothing"), "")
         for p in scenario.params:
-            self.vary_name.addItem("%s (%s)" % (p.label.get(self.lang, p.label["en"]), p.name), p.name)
+            self.vary_name.addItem("%s — %s" % (p.labelled(self.lang), p.name), p.name)
         self.vary_name.addItem(translate("CompareView", "PYTHON_GIL (free-threaded builds)"), "PYTHON_GIL")
         index = max(0, self.vary_name.findData(current))
         self.vary_name.setCurrentIndex(index)

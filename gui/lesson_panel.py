@@ -67,6 +67,7 @@ class LessonPanel(QWidget):
         super().__init__(parent)
         self.lang = "en"
         self.scenario = None
+        self._source_values = None  # knob values the Source tab shows (None: defaults)
         self._result = None
         self._theme = theme
         self._state = "idle"
@@ -145,14 +146,31 @@ class LessonPanel(QWidget):
             self.tabs.setTabText(i, name)
         self._show_lesson()
         self._show_verdict()
+        self._show_source()
 
     # -- content ---------------------------------------------------------------
     def set_scenario(self, scenario) -> None:
         self.scenario = scenario
         self._result, self._state = None, "idle"
-        self.source.setPlainText(scenario.source.rstrip("\n"))
+        self._source_values = None  # the parameters' defaults until the form or a run says
+        self._show_source()
         self._show_lesson()
         self._show_verdict()
+
+    def set_source_values(self, values: dict) -> None:
+        """Show the program with these knob values (the form's, or the run's when it starts)."""
+        self._source_values = dict(values)
+        self._show_source()
+
+    def _show_source(self) -> None:
+        if self.scenario is None:
+            return
+        try:
+            text = self.scenario.shown_source(self._source_values, self.lang)
+        except ValueError:  # a value the form has not finished typing: keep what is shown
+            return
+        if text.rstrip("\n") != self.source.toPlainText():
+            self.source.setPlainText(text.rstrip("\n"))
 
     def _pick(self, texts: dict) -> str:
         return texts.get(self.lang, texts.get("en", ""))

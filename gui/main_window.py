@@ -157,6 +157,8 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_layout.addWidget(self.plots_loading_label, 1)
 
         self.lesson = LessonPanel(self.theme, self.pixel_size)
+        # The Source tab follows the knobs: the program shown is the one Run would run.
+        self.params.changed.connect(self._source_follows_knobs)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         for widget in (left, self.plots_host, self.lesson):
             self.split.addWidget(widget)
@@ -294,6 +296,10 @@ class MainWindow(QMainWindow, RunControl):
         self.compare_window.retranslate(self.lang)  # the scenario's knobs, in the window's language
         self.compare_window.show()
         self.compare_window.raise_()
+
+    def _source_follows_knobs(self) -> None:
+        if self.params.scenario is not None:
+            self.lesson.set_source_values(self.params.values())
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"

@@ -7,7 +7,7 @@ Values are remembered per scenario while the window is open.
 import html
 import math
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -122,6 +122,9 @@ class ParamForm(QWidget):
         self.scenario = scenario
         params = sorted(scenario.params, key=lambda p: p.name != "workers")
         remembered = self._remembered.get(scenario.ref, {})
+        # changed is for a whole form: not emitted while its controls are made one by one
+        # (values() would miss the ones not made yet); once, when all are there.
+        blocker = QSignalBlocker(self)
         for param in params:
             control = self._make_control(param)
             if param.kind in ("int", "float"):
@@ -145,11 +148,11 @@ class ParamForm(QWidget):
             self._labels[param.name] = label
             self._label_param(param)
         self._fit_rows()
+        blocker.unblock()
+        self.changed.emit()
 
     def _label_param(self, param) -> None:
-        text = param.label.get(self.lang, param.label["en"])
-        if param.unit:
-            text = "%s (%s)" % (text, param.unit)
+        text = param.labelled(self.lang)  # with its unit, in this language's style
         helptext = param.help.get(self.lang, param.help.get("en", ""))
         control = self._controls[param.name]
         label = self._labels[param.name]
@@ -263,7 +266,7 @@ class ParamForm(QWidget):
         if control is None:
             return
         bound = high if value > high else low
-        name = param.label.get(self.lang, param.label["en"])
+        name = param.labelled(self.lang)
         if value > high:
             text = self.tr("{0}: {1} is more than the most allowed, {2}; set to {2}.")
         else:

@@ -54,6 +54,7 @@ class RunControl:
             self.stop()
         self.params.set_scenario(scenario)
         self.lesson.set_scenario(scenario)
+        self.lesson.set_source_values(self.params.values())  # the Source tab shows the knobs
         self.scheduler_action.setEnabled(bool(scenario.gates))
         self.scheduler.hide()
         if self.plots is not None:
@@ -123,6 +124,7 @@ class RunControl:
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
+        self.lesson.set_source_values(session.params)  # the program as this run ran it
         # Stepping, the CPU load says nothing (the threads wait for the user): its room goes
         # to the lanes, which the scheduler panel above them would otherwise squeeze.
         self.plots.cpu.setVisible(not self.stepping)

@@ -8,11 +8,12 @@ from ..params import Param, switch_interval
 from ..wire import S
 from .base import Scenario, Verdict, text
 
-SOURCE = '''import threading, time
+SOURCE = '''import sys, threading, time
 
 CALLS = 200                # blocking calls the I/O thread makes
 CALL = 0.0002              # seconds each: a quick socket or disk round trip
 LOOP = 100000              # the CPU-bound thread's loop between checks
+SWITCH_INTERVAL = 0.005    # sys.setswitchinterval: the GIL's time slice
 
 def io_thread():
     start = time.perf_counter()
@@ -27,6 +28,7 @@ def cpu_thread(done):
             x = x ^ 1
 
 if __name__ == "__main__":
+    sys.setswitchinterval(SWITCH_INTERVAL)
     print("alone: %.3f s" % io_thread())
     done = threading.Event()
     cpu = threading.Thread(target=cpu_thread, args=(done,))
@@ -35,6 +37,14 @@ if __name__ == "__main__":
     done.set()
     cpu.join()
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'blocking calls the I/O thread makes': 'I/O 线程的阻塞调用次数',
+    'seconds each: a quick socket or disk round trip': '每次的秒数：一次很快的套接字或磁盘往返',
+    "the CPU-bound thread's loop between checks": 'CPU 密集线程两次检查之间的循环次数',
+    'releases the GIL; must take it back to go on': '释放 GIL；要继续执行必须再拿回来',
+}
 
 # A call that came back this much later than it asked for is shown as waiting for the GIL.
 GIL_WAIT_SHOWN_NS = 500_000
@@ -166,6 +176,9 @@ SCENARIO = Scenario(
         switch_interval(),
     ),
     source=SOURCE,
+    source_values={"CALLS": "calls", "CALL": lambda v: v["call_us"] / 1e6,
+                   "SWITCH_INTERVAL": "switch_interval"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

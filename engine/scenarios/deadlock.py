@@ -38,6 +38,17 @@ if __name__ == "__main__":
     print("deadlock:", ", ".join(stuck) if stuck else "none")
 '''
 
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'the "Same lock order" knob: the fix': '“相同的加锁顺序”选项：修正方法',
+    'seconds a thread waits for the other to hold its first lock': '一个线程等待另一个线程拿到其第一把锁的秒数',
+    'until the other thread holds its first lock too': '直到另一个线程也拿到了它的第一把锁',
+    'one lock order: the other thread waits for our first lock': '加锁顺序相同：另一个线程在等我们的第一把锁',
+    'unordered: each waits for the lock the other holds, for ever': '顺序不同：双方都永远等待对方持有的锁',
+    'a plain join() would never return': '普通的 join() 永远不会返回',
+    'daemon threads: the program can exit although they are blocked for ever': '守护线程：即使它们永远阻塞，程序也能退出',
+}
+
 LOCK_NAMES = "ABCDEFGH"  # one lock per thread, so at most 8 threads
 
 
@@ -338,6 +349,8 @@ SCENARIO = Scenario(
               minimum=0.05, maximum=30.0, unit="s"),
     ),
     source=SOURCE,
+    source_values={"ORDERED": "ordered", "WAIT": "detect_s"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

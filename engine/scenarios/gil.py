@@ -3,14 +3,16 @@ import os
 import sys
 import time
 
-from ..params import Param, workers, switch_interval
+from ..params import Param, start_method, switch_interval, workers
 from ..wire import S
-from .base import Scenario, Verdict, rounded_s, text, usable_cpus
+from .base import Scenario, Verdict, child_start_ms, rounded_s, start_method_note, text, usable_cpus
 
-SOURCE = '''import os, threading, multiprocessing, time
+SOURCE = '''import os, sys, threading, multiprocessing, time
 
 N = 2                      # threads, then processes
 ITERATIONS = 2000000       # the blog post's endless loop, bounded so it ends
+SWITCH_INTERVAL = 0.005    # sys.setswitchinterval: the GIL's time slice
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 def run():
     x = 0
@@ -24,6 +26,8 @@ def timed(workers):
     return time.perf_counter() - start
 
 if __name__ == "__main__":  # spawn and forkserver children import this file again
+    multiprocessing.set_start_method(START_METHOD)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     print("logical CPUs:", os.cpu_count())
     one = timed([threading.Thread(target=run)])
     # N threads: one process, one GIL -> about one core busy
@@ -33,6 +37,14 @@ if __name__ == "__main__":  # spawn and forkserver children import this file aga
     print("speedup with threads: %.2f" % (N * one / t))
     print("speedup with processes: %.2f" % (N * one / p))
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'threads, then processes': '先用线程，再用进程',
+    "the blog post's endless loop, bounded so it ends": '原文的死循环，加了上限以便结束',
+    'N threads: one process, one GIL -> about one core busy': 'N 个线程：一个进程、一把 GIL -> 大约只有一个核在忙',
+    'N processes: one GIL each -> up to N cores busy': 'N 个进程：各有一把 GIL -> 最多 N 个核在忙',
+}
 
 
 def _burn(ctx, iterations, waiting_state, label):
@@ -120,6 +132,8 @@ def verdict(run, p):
         "preempted_share_processes": _share(run, "PROCESS", S.PREEMPTED),
         "cpu_s_per_thread": [round(v / 1e9, 3) for v in run.values("cpu_ns_thread")],
         "cpu_s_per_process": [round(v / 1e9, 3) for v in run.values("cpu_ns_process")],
+
+        "start_method": p["start_method"], "child_start_ms": child_start_ms(run),
     }
     head = _headline(figures, n, cores, ideal)
     notes = []
@@ -148,6 +162,9 @@ def verdict(run, p):
             "机器很忙：%d 个进程只让 %d 个核中的 %.2f 个忙碌，并有 %d%% 的时间被抢占，其余的 CPU 被别的程序占用"
             "（见每核负载图）。关掉它们再运行一次，才能看到进程的完整加速。" % (
                 n, ideal, figures["cores_used_processes"], 100 * figures["preempted_share_processes"])))
+    method_note = start_method_note(p["start_method"], figures["child_start_ms"])
+    if method_note is not None:
+        notes.append(method_note)
     return Verdict(head, figures, notes)
 
 
@@ -248,6 +265,9 @@ def machine_was_busy(figures: dict) -> bool:
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
+    "start_method": text("Start method", "启动方式"),
+    "child_start_ms": text("From start() to the child running its code, median (ms)",
+                           "从 start() 到子进程运行自己的代码，中位数（毫秒）"),
     "switch_interval_ms": text("Switch interval (ms)", "切换间隔（毫秒）"),
     "wall_baseline_s": text("Time of one worker alone (s)", "单线程基准用时（秒）"),
     "wall_threads_s": text("Time with threads (s)", "线程用时（秒）"),
@@ -290,8 +310,11 @@ SCENARIO = Scenario(
         Param("iterations", "int", 30000000, text("Loop iterations per worker", "每个线程/进程的循环次数"),
               minimum=1000, maximum=500000000),
         switch_interval(minimum=0.0001),
+        start_method(),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "ITERATIONS": "iterations", "SWITCH_INTERVAL": "switch_interval", "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -1,16 +1,19 @@
 """pool: a process Pool runs many tasks on a few reused workers; close() ends submissions."""
 import os
 
-from ..params import Param
+from ..params import Param, start_method
 from ..probe import Task, error_text
 from ..wire import K, S
 from .base import Scenario, Verdict, text, usable_cpus
 
-SOURCE = '''from multiprocessing import Pool
+SOURCE = '''import multiprocessing
+from multiprocessing import Pool
 
 PROCESSES = None           # Pool(None): os.cpu_count() workers (3.13+: os.process_cpu_count())
 TASKS = 8                  # apply_async calls
 ITERATIONS = 1000000       # some work, so the tasks overlap
+FAILING_TASK = True        # add a task that raises
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 def run(i):
     print(i)               # the blog post's Python 2 `print i`
@@ -23,9 +26,10 @@ def fail(i):
     raise ValueError("task %d failed" % i)
 
 if __name__ == "__main__":
+    multiprocessing.set_start_method(START_METHOD)
     p = Pool(PROCESSES)
     results = [p.apply_async(run, args=(i,)) for i in range(TASKS)]
-    failed = p.apply_async(fail, args=(TASKS,))  # nothing shows its error ...
+    failed = p.apply_async(fail, args=(TASKS,)) if FAILING_TASK else None  # nothing shows its error ...
     try:
         p.join()           # join() before close() is refused
     except ValueError as e:
@@ -37,11 +41,26 @@ if __name__ == "__main__":
     except ValueError as e:  # the blog post's warning, for real
         print("apply_async after close():", e)
     print([r.get() for r in results])
-    try:
-        failed.get()       # ... until get() raises it
-    except ValueError as e:
-        print("get() of the failed task:", e)
+    if failed is not None:
+        try:
+            failed.get()   # ... until get() raises it
+        except ValueError as e:
+            print("get() of the failed task:", e)
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'Pool(None): os.cpu_count() workers (3.13+: os.process_cpu_count())': 'Pool(None)：os.cpu_count() 个工作进程（3.13 起为 os.process_cpu_count()）',
+    'apply_async calls': 'apply_async 调用次数',
+    'some work, so the tasks overlap': '一些工作量，让任务在时间上重叠',
+    'add a task that raises': '加一个会抛出异常的任务',
+    'nothing shows its error ...': '它的错误不会显示出来……',
+    'join() before close() is refused': 'close() 之前 join() 会被拒绝',
+    'no more tasks': '不再接受任务',
+    'wait for the workers to finish and exit': '等待工作进程做完并退出',
+    "the blog post's warning, for real": '原文的警告，真实运行一遍',
+    '... until get() raises it': '……直到 get() 把它抛出来',
+}
 
 SUBMIT_AFTER_CLOSE = "apply_async after close(): "
 FAILED_GET = "get() of the failed task: "
@@ -49,10 +68,14 @@ FAILED_UNNOTICED = "the failed task, before get(): "
 JOIN_BEFORE_CLOSE = "join() before close(): "
 POOL_WORKER_NAME = "PoolWorker"
 
-# What the task needs besides its argument.  Set before the Pool forks its
-# workers, which inherit it (probe.Context uses the fork start method); the
-# pool pickles only the Task and the argument.
+# What the task needs besides its argument: set in each worker by the pool's setup
+# (under every start method; a spawned worker inherits nothing), so the pool
+# pickles only the Task and the argument per task.
 _job = {}
+
+
+def set_job(job):
+    _job.update(job)
 
 
 def work(i):
@@ -74,10 +97,11 @@ def run(ctx, p):
     ctx.value("cpu_count", usable_cpus())
     if hasattr(os, "process_cpu_count"):  # 3.13+
         ctx.value("os.process_cpu_count()", os.process_cpu_count() or 1)
-    _job.update(ctx=ctx, iterations=p["iterations"])
+    job = {"ctx": ctx, "iterations": p["iterations"]}
     task, task_id, rec = Task(work), ctx.intern(work.__name__), ctx.rec()
     with ctx.phase("pool"):
-        pool = ctx.pool(p["workers"] or None, POOL_WORKER_NAME)  # None: the Pool's own default
+        # None: the Pool's own default size
+        pool = ctx.pool(p["workers"] or None, POOL_WORKER_NAME, setup=(set_job, (job,)))
         results = []
         for i in range(tasks):
             results.append(pool.apply_async(task, (i,)))
@@ -257,8 +281,12 @@ SCENARIO = Scenario(
               text("The CPU-bound job each task does (x = x ^ 1).",
                    "每个任务做的 CPU 密集工作（x = x ^ 1）。"),
               minimum=0, maximum=500000000),
+        start_method(),
     ),
     source=SOURCE,
+    source_values={"PROCESSES": lambda v: v["workers"] or None, "TASKS": "tasks", "ITERATIONS": "iterations",
+                   "FAILING_TASK": "failing_task", "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

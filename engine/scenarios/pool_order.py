@@ -2,17 +2,19 @@
 import os
 import tempfile
 
-from ..params import Param, workers
+from ..params import Param, start_method, workers
 from ..probe import Task
 from ..wire import K, S
 from .base import Scenario, Verdict, rounded_s, text
 
-SOURCE = '''import os, tempfile, time
+SOURCE = '''import multiprocessing, os, tempfile, time
 from multiprocessing import Pool
 
+PROCESSES = 6              # worker processes
 TASKS = 19                 # the blog post: range(1, 20)
-CHUNKSIZE = 1              # tasks handed to a worker at once
+CHUNKSIZE = 1              # tasks handed to a worker at once (None: map's default)
 UNIT = 0.03                # seconds: each task sleeps 1 to 5 units
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 TEXT = None                # the output folder; each worker sets its own (see init)
 
@@ -30,20 +32,42 @@ def run(i):
     return i * i * i
 
 if __name__ == "__main__":
+    multiprocessing.set_start_method(START_METHOD)
     with tempfile.TemporaryDirectory() as tmp:   # not the current directory
         folder = os.path.join(tmp, "TEXT")       # the blog post: os.system("mkdir TEXT")
         os.mkdir(folder)
-        workers = Pool(processes=6, initializer=init, initargs=(folder,))
+        workers = Pool(processes=PROCESSES, initializer=init, initargs=(folder,))
         results = workers.map(run, range(1, TASKS + 1), CHUNKSIZE)
         print(results)                           # in input order, always
-        print(list(workers.imap_unordered(run, range(1, TASKS + 1), CHUNKSIZE)))  # as they finish
+        print(list(workers.imap_unordered(run, range(1, TASKS + 1), CHUNKSIZE or 1)))  # as they finish
         workers.close()
         workers.join()
         print(len(os.listdir(folder)), "files written")
 '''
 
-# Set before the Pool forks its workers, which inherit it (fork start method).
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'worker processes': '工作进程数',
+    'the blog post: range(1, 20)': '原文：range(1, 20)',
+    "tasks handed to a worker at once (None: map's default)": '一次交给一个工作进程的任务数（None：map 的默认值）',
+    'seconds: each task sleeps 1 to 5 units': '秒：每个任务休眠 1 到 5 个单位',
+    'the output folder; each worker sets its own (see init)': '输出目录；每个工作进程自己设置（见 init）',
+    'runs once in every worker: spawn and forkserver workers': '在每个工作进程中运行一次：spawn 和 forkserver 的工作进程',
+    "do not inherit the parent's globals": '不继承父进程的全局变量',
+    '1..5, scrambled but fixed per task': '1 到 5，打乱但每个任务固定',
+    'tasks of different lengths': '长短不一的任务',
+    'not the current directory': '不是当前目录',
+    'the blog post: os.system("mkdir TEXT")': '原文：os.system("mkdir TEXT")',
+    'in input order, always': '总是按输入顺序',
+    'as they finish': '按完成的先后',
+}
+
+# Set in each worker by the pool's setup (a spawned worker inherits nothing).
 _job = {}
+
+
+def set_job(job):
+    _job.update(job)
 
 
 def units(i: int) -> int:
@@ -78,8 +102,8 @@ def run(ctx, p):
     with tempfile.TemporaryDirectory(prefix="gilscope-pool-order-") as tmp:
         text_dir = os.path.join(tmp, "TEXT")
         os.mkdir(text_dir)
-        _job.update(ctx=ctx, dir=text_dir, unit_s=p["unit_ms"] / 1000.0)
-        pool = ctx.pool(p["workers"])
+        job = {"ctx": ctx, "dir": text_dir, "unit_s": p["unit_ms"] / 1000.0}
+        pool = ctx.pool(p["workers"], setup=(set_job, (job,)))
         try:
             with ctx.phase("map"):
                 rec.state(S.QUEUE_WAIT)  # map blocks until every result is in
@@ -290,8 +314,12 @@ SCENARIO = Scenario(
               text("Each task sleeps 1 to 5 of these units (fixed per task).",
                    "每个任务休眠 1 到 5 个这样的单位（每个任务固定）。"),
               minimum=1, maximum=1000, unit="ms"),
+        start_method(),
     ),
     source=SOURCE,
+    source_values={"PROCESSES": "workers", "TASKS": "tasks", "CHUNKSIZE": lambda v: v["chunksize"] or None,
+                   "UNIT": lambda v: v["unit_ms"] / 1000.0, "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -113,12 +113,22 @@ POST = {
 }
 
 
+# Scenarios whose program starts processes through multiprocessing: the port made the start
+# method a knob (engine.params.start_method), said in their changes.
+START_METHOD_CHANGE = text(" The start method (fork, spawn, forkserver) is a knob, shown in "
+                           "the program as START_METHOD.",
+                           "启动方式（fork、spawn、forkserver）可以选择，程序中写作 START_METHOD。")
+WITH_START_METHOD = ("process-basics", "pool", "pool-order", "gil", "queue-pipeline")
+
+
 def post_paragraphs(scenario_id: str) -> dict:
     """{lang: the paragraphs appended to the lesson}, or {} for a scenario without an entry."""
     entry = POST.get(scenario_id)
     if entry is None:
         return {}
     section, words, changes = entry
+    if scenario_id in WITH_START_METHOD:
+        changes = dict((lang, changes[lang] + START_METHOD_CHANGE[lang]) for lang in changes)
     return {
         "en": "From the blog post \u201c%s\u201d, section \u201c%s\u201d (its own words): %s\n"
               "What this port changed: %s" % (POST_TITLE, section, words, changes["en"]),

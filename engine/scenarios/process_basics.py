@@ -1,13 +1,15 @@
 """process-basics: Process.start()/join(); joining each child right away runs them one by one."""
 
-from ..params import Param, workers
+from ..params import Param, start_method, workers
 from ..wire import K, S
-from .base import Scenario, Verdict, text, usable_cpus
+from .base import Scenario, Verdict, child_start_ms, start_method_note, text, usable_cpus
 
-SOURCE = '''from multiprocessing import Process
+SOURCE = '''import multiprocessing
+from multiprocessing import Process
 
 N = 3                      # child processes
 ITERATIONS = 1000000       # a short CPU-bound job for each
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 def run(i):
     print(i)               # the blog post's Python 2 `print i`
@@ -16,6 +18,7 @@ def run(i):
         x = x ^ 1
 
 if __name__ == "__main__":  # spawn and forkserver children import this file again
+    multiprocessing.set_start_method(START_METHOD)
     # One at a time: join() waits for this child before the next starts.
     for i in range(N):
         p = Process(target=run, args=(i,))
@@ -30,6 +33,15 @@ if __name__ == "__main__":  # spawn and forkserver children import this file aga
         p.join()
         print(p.pid, p.exitcode)   # exit code 0: it ended normally
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'child processes': '子进程数',
+    'a short CPU-bound job for each': '每个子进程一段不长的 CPU 密集工作',
+    'One at a time: join() waits for this child before the next starts.': '逐个运行：join() 等这个子进程结束后，下一个才启动。',
+    'All at once: start every child, then wait for each.': '同时运行：先启动所有子进程，再逐个等待。',
+    'exit code 0: it ended normally': '退出码 0：正常结束',
+}
 
 
 def _child(ctx, i, iterations):
@@ -159,6 +171,8 @@ def verdict(run, p):
         "running_at_once_s": _running_at_once_s(run, [pid for pid, _ in par]),
         "printed_parallel": _printed_by(run, [pid for pid, _ in par]),
         "preempted_share_parallel": _preempted_share(run, [pid for pid, _ in par]),
+
+        "start_method": p["start_method"], "child_start_ms": child_start_ms(run),
     }
     ok = len(set(pids)) == 2 * n and all(code == 0 for code in codes)
     children = "1 child" if n == 1 else "%d children" % n
@@ -214,11 +228,25 @@ def verdict(run, p):
     if not ok:
         notes.append(text("Some child did not end with exit code 0: %s" % codes,
                           "有子进程的退出码不是 0：%s" % codes))
+    method_note = start_method_note(p["start_method"], figures["child_start_ms"])
+    if method_note is not None:
+        notes.append(method_note)
+    start_ms = figures["child_start_ms"]
+    if speedup > 1.1 * min(n, cores) and p["start_method"] != "fork" and start_ms:
+        notes.append(text(
+            "The speedup, %.2fx, is above that bound because of the start-ups, not the work: one by "
+            "one, the parent waited %d times for a child to start (%.0f ms median each); started "
+            "together, those waits overlapped." % (speedup, n, start_ms),
+            "加速比 %.2f 超过了这个上限，原因在于启动而不是计算：逐个运行时父进程要等 %d 次子进程启动"
+            "（每次中位数 %.0f 毫秒）；一起启动时这些等待相互重叠。" % (speedup, n, start_ms)))
     return Verdict(head, figures, notes, ok=ok)
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
 FIGURES = {
+    "start_method": text("Start method", "启动方式"),
+    "child_start_ms": text("From start() to the child running its code, median (ms)",
+                           "从 start() 到子进程运行自己的代码，中位数（毫秒）"),
     "wall_sequential_s": text("Start-join one by one (s)", "逐个 start 再 join（秒）"),
     "wall_parallel_s": text("Start all, then join (s)", "先全部 start 再 join（秒）"),
     "speedup_parallel": text("Speedup", "加速比"),
@@ -259,8 +287,11 @@ SCENARIO = Scenario(
               text("The CPU-bound job each child does (x = x ^ 1).",
                    "每个子进程做的 CPU 密集工作（x = x ^ 1）。"),
               minimum=1000, maximum=500000000),
+        start_method(),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "ITERATIONS": "iterations", "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -1,5 +1,5 @@
 """queue-pipeline: producers -> bounded multiprocessing.Queue -> slower consumers, None sentinels."""
-from ..params import Param, workers
+from ..params import Param, start_method, workers
 from ..wire import K, S
 from .base import Scenario, Verdict, text
 
@@ -10,6 +10,8 @@ CONSUMERS = 2
 ITEMS = 60
 MAXSIZE = 8                # put() blocks while the queue holds this many items
 CONSUMER_MS = 5            # a slow consumer: CPU work on each item
+PRODUCER_MS = 0            # CPU work to make each item
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 def work(seconds):         # stands for real processing of an item
     end = time.perf_counter() + seconds
@@ -18,6 +20,7 @@ def work(seconds):         # stands for real processing of an item
 
 def producer(q, items):
     for item in items:
+        work(PRODUCER_MS / 1000)
         q.put(item)        # blocks while the queue is full
 
 def consumer(q, done):
@@ -31,6 +34,7 @@ def consumer(q, done):
     done.put(got)
 
 if __name__ == "__main__":  # spawn and forkserver children import this file again
+    multiprocessing.set_start_method(START_METHOD)
     q = multiprocessing.Queue(MAXSIZE)
     done = multiprocessing.Queue()
     producers = [multiprocessing.Process(target=producer, args=(q, range(k, ITEMS, PRODUCERS)))
@@ -47,6 +51,19 @@ if __name__ == "__main__":  # spawn and forkserver children import this file aga
         p.join()
     print("items handled:", sum(counts), counts)
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'put() blocks while the queue holds this many items': '队列中有这么多数据项时 put() 阻塞',
+    'a slow consumer: CPU work on each item': '慢速消费者：每个数据项都做 CPU 工作',
+    'CPU work to make each item': '生产每个数据项的 CPU 工作',
+    'stands for real processing of an item': '代表对数据项的真实处理',
+    'blocks while the queue is full': '队列满时阻塞',
+    'blocks while the queue is empty': '队列空时阻塞',
+    'the sentinel: no more work': '哨兵：没有更多工作了',
+    'one sentinel per consumer, after every item': '每个消费者一个哨兵，放在所有数据项之后',
+    'read before join': '先读再 join',
+}
 
 QUEUE_NAME = "queue"
 
@@ -237,8 +254,12 @@ SCENARIO = Scenario(
               minimum=0.0, maximum=1000.0, unit="ms"),
         Param("producer_ms", "float", 0.0, text("Producer time per item", "生产者产生每个数据项的时间"),
               minimum=0.0, maximum=1000.0, unit="ms"),
+        start_method(),
     ),
     source=SOURCE,
+    source_values={"PRODUCERS": "producers", "CONSUMERS": "workers", "ITEMS": "items", "MAXSIZE": "maxsize",
+                   "CONSUMER_MS": "consumer_ms", "PRODUCER_MS": "producer_ms", "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

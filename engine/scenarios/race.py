@@ -1,16 +1,20 @@
 """race: two threads do ``ret = ret + n; ret = ret - n``; without a lock updates get lost."""
 import sys
+import threading
 import time
 
 from ..gates import GATE_ACQUIRE, GATE_READ, GATE_RELEASE, GATE_WRITE
 from ..params import Param, workers, switch_interval
 from ..wire import K, S
 from .base import Scenario, Verdict, text
+from .race_texts import FIGURES, SOURCE_ZH, locals_note
 
-SOURCE = '''import threading
+SOURCE = '''import sys, threading
 
+N = 2                     # threads: the blog post's t1 and t2 add 5 and 8
 USE_LOCK = False          # the "Use a lock" knob
 ITERATIONS = 10000        # the blog post: range(10000)
+SWITCH_INTERVAL = 0.005   # sys.setswitchinterval: the GIL's time slice
 
 ret = 0                   # shared by the threads: a global of the one process
 lock = threading.Lock()
@@ -29,15 +33,16 @@ def run(n):
             change(n)
 
 if __name__ == "__main__":
-    t1 = threading.Thread(target=run, args=(5,))
-    t2 = threading.Thread(target=run, args=(8,))
-    t1.start(); t2.start()
-    t1.join(); t2.join()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    threads = [threading.Thread(target=run, args=(5 + 3 * i,)) for i in range(N)]
+    for t in threads: t.start()
+    for t in threads: t.join()
     # 0 with the lock. Without it: 0 on a GIL build of 3.10+ (no thread switch can
     # fall between the read and the write here); on 3.9 or a free-threaded build
     # updates can be lost (and +n/-n losses can still cancel out to 0).
     print(ret)
 '''
+
 
 ret = 0  # the shared variable, a module global as in the blog post
 
@@ -49,10 +54,28 @@ def change(n):
     ret = ret - n
 
 
+# Each thread's own: an attribute of a threading.local is per thread, as local variables are.
+_own = threading.local()
+
+
 def _worker(ctx, n, iterations, lock, traced):
+    """The threads' loop around the shared ret, counting each iteration in two places that
+    are each thread's own (a local variable and a threading.local attribute): the verdict
+    sets what those counted beside what the shared ret lost."""
+    _own.count = 0
+    mine = _loop(ctx, n, iterations, lock, traced)
+    ctx.value("local_count", mine)
+    ctx.value("thread_local_count", _own.count)
+
+
+def _loop(ctx, n, iterations, lock, traced):
     global ret
+    own = _own
+    mine = 0
     if not traced:  # the blog post's exact code: no recording between read and write
         for i in range(iterations):
+            mine += 1
+            own.count += 1
             if lock is not None:
                 lock.acquire()
                 try:
@@ -61,13 +84,15 @@ def _worker(ctx, n, iterations, lock, traced):
                     lock.release()
             else:
                 change(n)
-        return
+        return mine
     record = ctx.rec().event_at
     now = time.perf_counter_ns
     vid = ctx.intern("ret")
     read, write = K.VAR_READ, K.VAR_WRITE
     add, sub = LINE_ADD, LINE_SUB  # each access carries its line of the shown program (aux)
     for _ in range(iterations):
+        mine += 1
+        own.count += 1
         if lock is not None:
             lock.acquire()
         # Each timestamp is taken right after its access, with no switch point between
@@ -81,8 +106,7 @@ def _worker(ctx, n, iterations, lock, traced):
         ret = x - n; t = now(); record(t, write, vid, x - n, sub)
         if lock is not None:
             lock.release()
-
-
+    return mine
 
 
 def _line_of(code: str) -> int:
@@ -225,6 +249,10 @@ def verdict(run, p):
     else:
         head, figures, notes = race_texts(figures, p, run.interpreter.get("version", "?"),
                                           run.gil_disabled, scheduled=bool(gated))
+    own_note = None if run.stopped else locals_note(  # a stopped run's threads did not finish
+        figures, run.values("local_count"), run.values("thread_local_count"), p["iterations"])
+    if own_note is not None:
+        notes.append(own_note)
     if gated:  # scheduled: the order of steps was chosen, not the interpreter's
         notes = _scheduled_notes(run, gated) + notes
         figures = dict(figures, steps=gated.get("steps", 0))
@@ -342,18 +370,6 @@ def _scheduled_notes(run, gated: dict) -> list:
     return notes
 
 
-# What each verdict figure is, for the window (the CLI and --json keep the names).
-FIGURES = {
-    "final_value": text("Final value", "最终值"),
-    "expected_value": text("Expected value", "预期值"),
-    "lost_updates": text("Lost updates", "丢失的更新次数"),
-    "switch_interval_us": text("Switch interval (µs)", "切换间隔（微秒）"),
-    "lock_waits": text("Waits for the lock", "等锁次数"),
-    "accesses_traced": text("Reads and writes traced", "追踪的读写次数"),
-    "steps": text("Steps scheduled", "调度的步数"),
-}
-
-
 SCENARIO = Scenario(
     id="race",
     group="threads",
@@ -380,6 +396,9 @@ SCENARIO = Scenario(
         switch_interval(),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "USE_LOCK": "lock", "ITERATIONS": "iterations",
+                   "SWITCH_INTERVAL": "switch_interval"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -1,5 +1,4 @@
 """shared-globals: the blog post author's bug (children append to a global list) and its fixes."""
-import multiprocessing
 import os
 import time
 from multiprocessing import shared_memory
@@ -10,16 +9,16 @@ except ImportError:  # not on Windows
     fcntl = None
 
 from ..guardian import RUN_ID_ENV
-from ..params import Param, workers
+from ..params import Param, start_method, workers
 from ..probe import Task
-from ..wire import K
 from .base import Scenario, Verdict, rounded_s, steps_so_far, text
-from .shared_globals_texts import FIGURES, POST_NOTE, cause_note, join_first_note
+from .shared_globals_texts import FIGURES, POST_NOTE, SOURCE_ZH, cause_note, join_first_note
 
 SOURCE = '''import multiprocessing
 
 N = 3                      # reader/writer pairs
 ITEMS = 1000
+START_METHOD = "fork"      # how children start: fork, spawn or forkserver
 
 def read_worker(q_in, q_out):
     while True:
@@ -74,6 +73,7 @@ def pipeline(writer, writer_args):   # the blog post's readers and writers
     return writers, q_in + q_out
 
 if __name__ == "__main__":   # spawn and forkserver children import this file again
+    multiprocessing.set_start_method(START_METHOD)
     writers, queues = pipeline(write_worker, range(N))
     for p in writers:
         p.join()
@@ -94,10 +94,12 @@ if __name__ == "__main__":   # spawn and forkserver children import this file ag
     # process holds the list; every append is a message to it) or shared_memory.
 '''
 
+
 ret = []  # the module global the writers append to, as in the blog post
 
 # Set by run() in the runner.  A forked child sees the parent's value in its copy of
 # memory; a spawn or forkserver child imports this module afresh and sees None.
+# Every phase's children start by the start_method knob (engine.probe.Context).
 _parent_pid = None
 
 JOIN_FIRST_TIMEOUT_S = 2.0  # how long join() before reading may wait before we call it stuck
@@ -115,6 +117,9 @@ def read_worker(q_in, q_out):
 
 def write_worker(ctx, q_out, i):
     """The blog post's writer: append to the global ret, then report this copy's length."""
+    global ret
+    if len(ret) <= i:  # spawn/forkserver: a fresh import made the module's own empty ret
+        ret = [[] for _ in range(i + 1)]
     more = True
     while more:
         deq = q_out.get()
@@ -124,23 +129,6 @@ def write_worker(ctx, q_out, i):
             more = False
     ctx.value("child_list_length[%d]" % i, len(ret[i]))
     ctx.value("child_saw_parent_globals[%d]" % i, 1 if _parent_pid == os.getppid() else 0)
-
-
-def write_worker_untraced(q_out, i, report):
-    """The blog post's writer under spawn/forkserver (the recorder follows forked
-    children only): append to this process's global ret, then report to the parent
-    how many items it holds and which parent's globals this process started with."""
-    global ret
-    if len(ret) <= i:  # a fresh import: the module's own ret = [], as the post's top level makes
-        ret = [[] for _ in range(i + 1)]
-    more = True
-    while more:
-        deq = q_out.get()
-        if deq is not None:
-            ret[i].append(deq)
-        else:
-            more = False
-    report.put((i, len(ret[i]), _parent_pid or 0))
 
 
 def put_then_exit(q, count, item_bytes):
@@ -219,42 +207,6 @@ def _join_all(ctx, queues, procs):
     _close(queues)
 
 
-def _bug_untraced(ctx, p, method):
-    """The blog post's program with children started by spawn or forkserver."""
-    mp = multiprocessing.get_context(method)
-    n, items = p["workers"], p["items"]
-    rec = ctx.rec()
-    q_in = [mp.Queue(1024) for _ in range(n)]
-    q_out = [mp.Queue(1024) for _ in range(n)]
-    report = mp.Queue()
-    procs = [mp.Process(target=read_worker, args=(q_in[i], q_out[i]), name="READER%d" % (i + 1))
-             for i in range(n)]
-    procs += [mp.Process(target=write_worker_untraced, args=(q_out[i], i, report),
-                         name="WRITER%d" % (i + 1)) for i in range(n)]
-    for proc in procs:
-        proc.start()
-        rec.event(K.PROC_SPAWN, ctx.intern("%s (%s)" % (proc.name, method)), proc.pid)
-    for x in range(items):
-        q_in[x % n].put(x)
-    for q in q_in:
-        q.put(None)
-    for proc in procs[:n]:
-        proc.join()
-    for q in q_out:
-        q.put(None)
-    reports = sorted(report.get() for _ in range(n))  # before join: these are small
-    for proc in procs[n:]:
-        proc.join()
-    for proc in procs:
-        rec.event(K.PROC_EXIT, proc.exitcode if proc.exitcode is not None else -1, proc.pid)
-    for i, length, parent in reports:
-        ctx.value("child_list_length[%d]" % i, length)
-        ctx.value("child_saw_parent_globals[%d]" % i, 1 if parent == os.getpid() else 0)
-    for q in q_in + q_out + [report]:
-        q.close()
-        q.join_thread()
-
-
 def _join_first(ctx, p):
     """join() a child before reading what it put: returns when its data fits the pipe."""
     count = max(1, p["items"] // p["workers"])
@@ -299,11 +251,8 @@ def run(ctx, p):
     ret = [[] for _ in range(n)]
     _parent_pid = os.getpid()
     with ctx.phase("bug"):
-        if p["start_method"] == "fork":
-            queues, writers = _pipeline(ctx, p, "bug", write_worker, lambda i: (i,))
-            _join_all(ctx, queues, writers)
-        else:
-            _bug_untraced(ctx, p, p["start_method"])
+        queues, writers = _pipeline(ctx, p, "bug", write_worker, lambda i: (i,))
+        _join_all(ctx, queues, writers)
     print(ret)
     for i, part in enumerate(ret):
         ctx.value("parent_list_length[%d]" % i, len(part))
@@ -473,14 +422,7 @@ SCENARIO = Scenario(
               text("How many numbers the parent sends through the readers to the writers.",
                    "父进程经由读进程发给写进程的数字个数。"),
               minimum=3, maximum=100000),
-        Param("start_method", "choice", "fork", text("Start method of the bug's children",
-                                                     "错误写法中子进程的启动方式"),
-              text("fork copies the parent's memory; spawn and forkserver start a fresh interpreter "
-                   "that imports the module again (the default on macOS and Windows; forkserver on "
-                   "Linux from 3.14). The timeline follows forked children only.",
-                   "fork 复制父进程的内存；spawn 和 forkserver 启动全新的解释器并重新导入模块"
-                   "（macOS 和 Windows 的默认方式；Linux 从 3.14 起默认 forkserver）。时间线只跟踪 fork 出的子进程。"),
-              choices=("fork", "spawn", "forkserver")),
+        start_method(),
         Param("item_bytes", "int", 0, text("Item size, join before reading", "先 join 测试的数据项大小"),
               text("0: the post's small ints. Larger items overflow the pipe buffer, and join() "
                    "before reading then waits for ever (stopped after %g s here)." % JOIN_FIRST_TIMEOUT_S,
@@ -489,6 +431,8 @@ SCENARIO = Scenario(
               minimum=0, maximum=65536, unit="B"),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "ITEMS": "items", "START_METHOD": "start_method"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -92,3 +92,25 @@ FIGURES = {
     "wall_manager_s": text("Manager fix time (s)", "Manager 修正用时（秒）"),
     "wall_shared_memory_s": text("Shared-memory fix time (s)", "共享内存修正用时（秒）"),
 }
+
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'reader/writer pairs': '读/写进程对数',
+    "appends to THIS process's ret": '追加到的是“本进程”的 ret',
+    'Under fork a child starts with a copy of this list; under spawn and forkserver it': 'fork 出的子进程一开始拿到这个列表的副本；spawn 和 forkserver 的子进程',
+    'imports this file again (as __mp_main__) and makes a fresh, empty one. Either way': '会重新导入本文件（作为 __mp_main__），得到一个全新的空列表。无论哪种，',
+    'its appends never reach the parent.': '它追加的数据都到不了父进程。',
+    'fix 1: send every item back to the parent': '修正 1：把每个数据项送回父进程',
+    'the None too: it tells the parent this writer is done': 'None 也送回：告诉父进程这个写进程结束了',
+    'fix 2: return the item instead of appending it': '修正 2：返回数据项，而不是追加它',
+    "the blog post's readers and writers": '原文的读进程和写进程',
+    'Return the queues too: the caller keeps them alive until the writers are joined.': '把队列也返回：调用者让它们一直存活，直到 join 了写进程。',
+    'Under spawn and forkserver a child unpickles its queue after start() returned;': '在 spawn 和 forkserver 下，子进程在 start() 返回之后才反序列化它的队列；',
+    'a queue the parent dropped by then is gone (FileNotFoundError in the child).': '父进程那时已丢弃的队列就不存在了（子进程中出现 FileNotFoundError）。',
+    "[[], [], []]: the parent's own ret was never touched": '[[], [], []]：父进程自己的 ret 从未被改动',
+    'Read before join: a child does not exit until what it put is in the pipe, and a': '先读再 join：子进程要等它放入的数据都进了管道才会退出，而管道',
+    'pipe holds only so much (64 KiB on Linux) until someone reads it.': '在有人读取之前只能容纳这么多（Linux 上 64 KiB）。',
+    'Fix 3: memory that really is shared: multiprocessing.Manager().list() (a server': '修正 3：真正共享的内存：multiprocessing.Manager().list()（由一个服务进程',
+    'process holds the list; every append is a message to it) or shared_memory.': '保存列表，每次 append 都是发给它的一条消息）或 shared_memory。',
+}

@@ -38,6 +38,22 @@ for p in procs:
 print("done")
 '''
 
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'sleep commands': 'sleep 命令的个数',
+    "each one's length": '每个的时长',
+    'the blog post works in the current directory': '原文在当前目录下操作',
+    '... with a file or two in it': '……里面有一两个文件',
+    '0: copied': '0：复制成功',
+    'not 0: cp failed, nothing raised': '非 0：cp 失败，但没有抛出异常',
+    'through /bin/sh': '经由 /bin/sh',
+    '768 3: a wait status': '768 3：这是等待状态',
+    "the blog post's os.popen: read its output": '原文的 os.popen：读取它的输出',
+    '768 as well: a wait status, not 3': '同样是 768：等待状态，不是 3',
+    'call() waits for each command: N commands take N times as long': 'call() 等待每条命令结束：N 条命令用时 N 倍',
+    'Popen() starts a command and returns; start all, then wait for all': 'Popen() 启动命令后立即返回；先全部启动，再全部等待',
+}
+
 CP = "cp -r me me_copy"
 CP_MISSING = "cp -r missing missing_copy"
 SYSTEM_LS = "os.system: ls me_copy"
@@ -296,7 +312,7 @@ SCENARIO = Scenario(
         "所以多个命令可以同时运行；wait() 回收子进程并取得各自的退出码。等待在调用者的泳道上显示为 I/O 等待。"),
     params=(
         workers(default=3, minimum=1, maximum=16),
-        Param("child_seconds", "float", 0.3, text("Seconds each sleep child takes", "每个 sleep 子进程的秒数"),
+        Param("child_seconds", "float", 0.3, text("Each sleep child's length", "每个 sleep 子进程的时长"),
               minimum=0.01, maximum=10.0, unit="s"),
         Param("child_ignores_sigterm", "bool", False,
               text("Add a child that ignores SIGTERM", "加一个忽略 SIGTERM 的子进程"),
@@ -306,6 +322,8 @@ SCENARIO = Scenario(
                    % STUBBORN_SLEEP_S)),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "SECONDS": "child_seconds"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -5,10 +5,11 @@ from ..params import Param, workers, switch_interval
 from ..wire import K
 from .base import Scenario, Verdict, text
 
-SOURCE = '''import threading
+SOURCE = '''import sys, threading
 
 N = 2                     # threads
 LINES = 100               # lines each thread prints
+SWITCH_INTERVAL = 0.005   # sys.setswitchinterval: the GIL's time slice
 
 def run():
     print(threading.current_thread().name)        # the name of the thread running this
@@ -19,6 +20,7 @@ def run():
     print(threading.current_thread().name)
 
 if __name__ == "__main__":
+    sys.setswitchinterval(SWITCH_INTERVAL)
     print(threading.current_thread().name)         # MainThread
     threads = [threading.Thread(target=run, name="THREAD%d" % (i + 1)) for i in range(N)]
     for t in threads:
@@ -27,6 +29,17 @@ if __name__ == "__main__":
         t.join()
     print("end", threading.current_thread().name)  # MainThread again
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'threads': '线程数',
+    'lines each thread prints': '每个线程打印的行数',
+    'the name of the thread running this': '正在运行这行代码的线程的名字',
+    "the blog post's loop never did n += 1,": '原文的循环从不执行 n += 1，',
+    'so it printed "THREAD1 0" for ever': '所以会一直打印 "THREAD1 0"',
+    'MainThread': 'MainThread（主线程）',
+    'MainThread again': '又是 MainThread',
+}
 
 
 def _thread_body(lines):
@@ -167,6 +180,8 @@ SCENARIO = Scenario(
         switch_interval(),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "LINES": "lines", "SWITCH_INTERVAL": "switch_interval"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

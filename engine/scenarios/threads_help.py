@@ -9,7 +9,8 @@ SOURCE = '''import hashlib, threading, time
 
 N = 4                      # jobs: one thread each, or all in one thread
 WAIT = 0.05                # seconds: a blocking call (network, disk, a child process)
-DATA = bytes(16 << 20)     # 16 MiB: hashing it runs in C with the GIL released
+MIB = 16                   # data hashed per job, in MiB
+DATA = bytes(MIB << 20)    # hashing it runs in C with the GIL released
 LOOP = 1000000             # a pure-Python loop: holds the GIL
 
 def wait():
@@ -40,6 +41,15 @@ if __name__ == "__main__":
         print("%s: one thread %.3f s, %d threads %.3f s, speedup %.2f"
               % (job.__name__, one, N, many, one / many))
 '''
+
+# The shown program's comments in Simplified Chinese (the Source tab in a Chinese window).
+SOURCE_ZH = {
+    'jobs: one thread each, or all in one thread': '任务数：每个一个线程，或全部在一个线程里',
+    'seconds: a blocking call (network, disk, a child process)': '秒：一次阻塞调用（网络、磁盘、子进程）',
+    'data hashed per job, in MiB': '每个任务哈希的数据量（MiB）',
+    'hashing it runs in C with the GIL released': '哈希在 C 代码中进行，期间释放 GIL',
+    'a pure-Python loop: holds the GIL': '纯 Python 循环：一直持有 GIL',
+}
 
 JOBS = ("wait", "digest", "loop")
 
@@ -227,6 +237,8 @@ SCENARIO = Scenario(
               minimum=1000, maximum=100000000),
     ),
     source=SOURCE,
+    source_values={"N": "workers", "WAIT": lambda v: v["wait_ms"] / 1000.0, "MIB": "digest_mib", "LOOP": "loop"},
+    source_comments=SOURCE_ZH,
     run=run,
     verdict=verdict,
     figures=FIGURES,

@@ -385,7 +385,7 @@
     </message>
     <message>
         <source>A dashed vertical line with a label at the top marks where a step of the scenario&apos;s program began (gil: one worker, then threads, then processes). Zoomed in past a mark, the current step&apos;s label stays at the left edge (◂). In presentation mode, → and ← zoom to each step.</source>
-        <translation>顶端带标签的竖直虚线标出场景程序中某一步开始的位置（gil：先单个工作者，再线程，再进程）。放大到越过某个标记后，当前这一步的标签停留在左边缘（◂）。在演示模式下，→ 和 ← 会缩放到每一步。</translation>
+        <translation>顶端带标签的竖直虚线标出场景程序中某一步开始的位置（gil：先单个线程，再多个线程，再多个进程）。放大到越过某个标记后，当前这一步的标签停留在左边缘（◂）。在演示模式下，→ 和 ← 会缩放到每一步。</translation>
     </message>
     <message>
         <source>Measured or inferred states</source>
@@ -417,7 +417,7 @@
     </message>
     <message>
         <source>How many items wait in each queue over time; and each pool task as a bar on the worker that ran it, from its start to its end.</source>
-        <translation>每个队列中等待的元素个数随时间的变化；以及每个进程池任务，画成执行它的工作者上从开始到结束的一根横条。</translation>
+        <translation>每个队列中等待的数据项数随时间的变化；以及每个进程池任务，画成执行它的工作进程上从开始到结束的一根横条。</translation>
     </message>
     <message>
         <source>Verdict</source>

@@ -96,3 +96,21 @@ def test_list_params_shows_every_declared_parameter():
     for s in scenarios.all_scenarios():
         for p in s.params:
             assert "    %s " % p.name in out.stdout and p.allowed() in out.stdout
+
+
+def test_source_prints_the_shown_program_with_the_given_values_and_it_runs(tmp_path):
+    out = gilscope("source", "process-basics", "--workers", "2", "--set", "iterations=50000",
+                   "--set", "start_method=spawn")
+    assert out.returncode == 0, out.stderr
+    assert "N = 2 " in out.stdout and 'START_METHOD = "spawn"' in out.stdout
+    program = tmp_path / "program.py"
+    program.write_text(out.stdout)
+    ran = subprocess.run([sys.executable, "-I", str(program)], cwd=str(tmp_path),
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    printed = [int(line) for line in ran.stdout.splitlines() if line.isdigit()]  # run(i)'s print(i)
+    assert sorted(printed) == [0, 0, 1, 1]
+    zh = gilscope("source", "process-basics", "--lang", "zh_CN")
+    assert zh.returncode == 0 and "# 子进程的启动方式" in zh.stdout
+    bad = gilscope("source", "process-basics", "--set", "start_method=thread")
+    assert bad.returncode == 2 and "one of fork, spawn, forkserver" in bad.stderr

@@ -303,3 +303,35 @@ def test_the_port_changes_name_what_the_shown_program_fixed():
     assert "target=run" in race.source
     assert "n += 1" in names.post["en"] and "n += 1" in names.source
     assert "while True" in scenarios.get("gil").post["en"] and "while True" not in scenarios.get("gil").source
+
+
+@pytest.mark.parametrize("python", GIL_PYTHONS)
+def test_race_locals_and_threading_local_are_each_threads_own(python):
+    """The race lesson's "only local variables (and threading.local data) are each
+    thread's own", measured: each thread's counters end at its own iterations exactly,
+    traced (where the shared ret loses updates) and untraced."""
+    for traced in (True, False):
+        session = Session(sample=False)
+        try:
+            session.start("race", {"traced": traced, "iterations": 3000, "workers": 3},
+                          python=python.path)
+            assert session.wait(120) == "finished", session.problem
+            result = session.result()
+        finally:
+            session.close()
+        f = result.figures
+        assert f["local_counts"] == [3000] * 3 and f["thread_local_counts"] == [3000] * 3
+        note = [n for n in result.verdict.notes if n["en"].startswith("What is each thread's own")]
+        assert len(note) == 1 and "[3000, 3000, 3000]" in note[0]["en"]
+        assert "局部变量" in note[0]["zh_CN"]
+        if traced and f["lost_updates"]:
+            assert "lost %d updates" % f["lost_updates"] in note[0]["en"]
+
+
+def test_the_port_changes_name_the_start_method_knob_where_there_is_one():
+    from engine import scenarios
+    for scenario in scenarios.all_scenarios():
+        has_knob = any(p.name == "start_method" for p in scenario.params)
+        said = "start method" in scenario.post["en"].split("What this port changed: ")[1]
+        assert has_knob == said, scenario.id
+        assert has_knob == ("启动方式" in scenario.post["zh_CN"].split("本移植的改动：")[1]), scenario.id

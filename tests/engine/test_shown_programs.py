@@ -26,10 +26,40 @@ from tests.pythons import WANTED_IDS, by_id, current_python
 
 METHODS = ("fork", "spawn", "forkserver")
 TIMEOUT_S = 60
+# A program without a START_METHOD constant gets its start method from this wrapper; one
+# with the constant (every program that starts processes) sets it itself ("-" here).
 WRAPPER = ("import multiprocessing, runpy, sys\n"
-           "multiprocessing.set_start_method(sys.argv[1])\n"
+           "if sys.argv[1] != '-':\n"
+           "    multiprocessing.set_start_method(sys.argv[1])\n"
            "sys.argv = sys.argv[2:]\n"
            "runpy.run_path(sys.argv[0], run_name='__main__')\n")
+
+# Knob values each program runs with here: not the defaults, so the test sees the Source
+# tab's substitution (Scenario.shown_source) at work, and small, so the programs end soon.
+TEST_VALUES = {
+    "process-basics": {"workers": 2, "iterations": 200000},
+    "pool": {"workers": 2, "tasks": 5, "iterations": 200000},
+    "pool-order": {"workers": 3, "tasks": 9, "chunksize": 0, "unit_ms": 10},
+    "subprocess": {"workers": 2, "child_seconds": 0.1},
+    "shared-globals": {"workers": 2, "items": 40},
+    "thread-names": {"workers": 3, "lines": 7, "switch_interval": 0.001},
+    "race": {"workers": 3, "iterations": 20000, "switch_interval": 0.001},
+    "deadlock": {"detect_s": 0.3},
+    "gil": {"workers": 2, "iterations": 300000, "switch_interval": 0.002},
+    "threads-help": {"workers": 3, "wait_ms": 60.0, "digest_mib": 4, "loop": 200000},
+    "convoy": {"calls": 150, "call_us": 250},  # at 100 calls a starved CPU thread once hid the convoy
+    "queue-pipeline": {"workers": 2, "producers": 2, "items": 25, "maxsize": 4,
+                       "consumer_ms": 2.0, "producer_ms": 1.0},
+}
+
+
+def shown(scenario_id: str, method: str, lang: str = "en") -> str:
+    """The program the Source tab shows for a run with TEST_VALUES under method."""
+    scenario = scenarios.get(scenario_id)
+    values = dict(TEST_VALUES[scenario_id])
+    if "start_method" in [p.name for p in scenario.params]:
+        values["start_method"] = method
+    return scenario.shown_source(values, lang)
 FULL = os.environ.get("GILSCOPE_FULL_MATRIX") == "1"
 # The first test runs every program (user CPU about 30 s; the wall time grows with
 # the machine's load, 85 s measured at a load average of 6 on 2 cores).
@@ -76,7 +106,9 @@ def _cases():
 def _run_shown(python, scenario_id: str, method: str, folder: str):
     """Run the scenario's shown program in folder; return the CompletedProcess or None
     if it did not end within TIMEOUT_S."""
-    return _run_shown_text(python, scenarios.get(scenario_id).source, method, folder,
+    source = shown(scenario_id, method)
+    own_method = "START_METHOD = " in source
+    return _run_shown_text(python, source, "-" if own_method else method, folder,
                            "%s.py" % scenario_id.replace("-", "_"))
 
 
@@ -133,7 +165,7 @@ def _constant(source: str, name: str):
 
 def check(scenario_id: str, lines: list, python, method: str) -> None:
     """What the lesson says the program prints."""
-    source = scenarios.get(scenario_id).source
+    source = shown(scenario_id, method)
     c = lambda name: _constant(source, name)  # noqa: E731
     if scenario_id == "race":
         final = int(lines[-1])
@@ -270,3 +302,62 @@ def test_without_the_guard_spawned_children_die_and_the_bug_shows_for_the_wrong_
     assert "RuntimeError" in out.stderr and "bootstrapping phase" in out.stderr
     fork = _run_shown_text(current_python(), POST_PROGRAM_UNGUARDED, "fork", folder)
     assert fork.stdout.splitlines()[-1] == "[[], [], []]" and "RuntimeError" not in fork.stderr
+
+
+# Knobs the shown program has no constant for, and why (every other knob is shown).
+NOT_SHOWN = {
+    ("race", "traced"): "recording every read and write is the tool's, not the program's",
+    ("deadlock", "workers"): "the program shows the post's two threads and two locks",
+    ("deadlock", "hold_ms"): "the program waits on a Barrier instead of holding for a time",
+    ("subprocess", "child_ignores_sigterm"): "a child the runner adds to show Stop; not the post's",
+    ("shared-globals", "item_bytes"): "the program reads before join; the knob measures the other order",
+}
+
+
+def test_the_source_tab_shows_the_runs_knob_values():
+    """Every knob is a constant of the shown program set to the run's value, or is listed
+    in NOT_SHOWN with its reason."""
+    for sid in scenarios.IDS:
+        scenario = scenarios.get(sid)
+        values = dict(TEST_VALUES[sid])
+        if "start_method" in [p.name for p in scenario.params]:
+            values["start_method"] = "forkserver"
+        source = scenario.shown_source(values)
+        full = dict((p.name, p.default) for p in scenario.params)
+        full.update(values)
+        shown_params = set()
+        for const, param in scenario.source_values.items():
+            expected = full[param] if isinstance(param, str) else param(full)
+            assert _constant(source, const) == expected, (sid, const)
+            if isinstance(param, str):
+                shown_params.add(param)
+        for param in scenario.params:
+            if param.name in shown_params:
+                continue
+            # a derived constant (chunksize 0 -> None, wait_ms -> seconds) names no param:
+            # it must change with its knob
+            other = dict(full, **{param.name: _another_value(param, full[param.name])})
+            changed = scenario.shown_source(other) != source
+            assert changed or (sid, param.name) in NOT_SHOWN, (sid, param.name)
+
+
+def _another_value(param, value):
+    if param.kind == "bool":
+        return not value
+    if param.kind == "choice":
+        return [c for c in param.choices if c != value][0]
+    return param.maximum if value != param.maximum else param.minimum
+
+
+def test_the_source_tab_in_chinese_has_chinese_comments_and_the_same_program():
+    import io
+    import re
+    import tokenize
+    for sid in scenarios.IDS:
+        en, zh = shown(sid, "spawn"), shown(sid, "spawn", "zh_CN")
+        assert ast.dump(ast.parse(en)) == ast.dump(ast.parse(zh)), sid
+        comments = [t.string for t in tokenize.generate_tokens(io.StringIO(zh).readline)
+                    if t.type == tokenize.COMMENT]
+        assert comments, sid
+        english_only = [c for c in comments if not re.search("[\u4e00-\u9fff]", c)]
+        assert english_only == [], (sid, english_only)
