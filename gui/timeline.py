@@ -7,6 +7,8 @@ redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
 import math
+import types
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
@@ -102,6 +104,18 @@ def format_duration(ns):
         if abs(ns) >= scale:
             return "%.3g %s" % (ns / scale, unit)
     return "%d ns" % ns
+
+
+
+# pyqtgraph keeps its SI prefix (s, ms, µs as the view zooms); in Chinese the unit is said in
+# words inside full-width brackets (docs/glossary.md).
+_CHINESE_SECONDS = {"": "秒", "m": "毫秒", "µ": "微秒", "u": "微秒", "n": "纳秒", "k": "千秒"}
+
+
+def _label_with_chinese_unit(axis) -> str:
+    unit = _CHINESE_SECONDS.get(axis.labelUnitPrefix, axis.labelUnitPrefix + "秒")
+    style = ";".join("%s: %s" % item for item in axis.labelStyle.items())
+    return "<span style='%s'>%s（%s）</span>" % (style, axis.labelText, unit)
 
 
 class TimelineWidget(QWidget):
@@ -247,6 +261,11 @@ class TimelineWidget(QWidget):
 
     # -- theme and language (same names as the other plot views) --------------------------
     def retranslate(self, lang: str = "en") -> None:
+        axis = self.plot_item.getAxis("bottom")
+        if lang == "zh_CN":  # 时间（毫秒）, not "时间 (ms)": the glossary's unit style
+            axis.labelString = types.MethodType(_label_with_chinese_unit, axis)
+        elif "labelString" in vars(axis):
+            del axis.labelString  # pyqtgraph's own "time since Run (ms)"
         self.plot_item.setLabel("bottom", QCoreApplication.translate("Timeline", "time since Run"), units="s")
         self.fit_button.setText(QCoreApplication.translate("Timeline", "⤢ Whole run"))
         self.fit_button.setToolTip(QCoreApplication.translate("Timeline", "Show the whole run (Home)"))

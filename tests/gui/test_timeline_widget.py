@@ -293,3 +293,16 @@ def test_a_visible_button_fits_the_whole_run_and_the_keys_are_listed(timeline, q
     qtbot.mouseClick(timeline.fit_button, Qt.MouseButton.LeftButton)
     (x0, x1), _ = timeline.view_box.viewRange()
     assert x0 == pytest.approx(0.0, abs=1e-6) and x1 == pytest.approx(2.0, rel=1e-3)
+
+
+def test_the_time_axis_says_its_unit_in_chinese_words(timeline):
+    # issue 14: "自点击运行起的时间 (s)" mixed a Chinese label with an English unit
+    axis = timeline.plot_item.getAxis("bottom")
+    timeline.retranslate("zh_CN")
+    timeline.view_box.setXRange(0.0, 0.02, padding=0)  # 20 ms: pyqtgraph's prefix is m
+    axis.updateAutoSIPrefix()
+    label = axis.labelString()
+    assert "（毫秒）" in label and "(ms)" not in label, label
+    timeline.retranslate("en")
+    axis.updateAutoSIPrefix()
+    assert "(ms)" in axis.labelString()
