@@ -168,8 +168,6 @@ def _run(qtbot, window):
     qtbot.wait(300)  # the last lane and label layouts
 
 
-@pytest.mark.xfail(strict=False, reason="after the merges, shared-globals' six phases and 28 lanes "
-                   "at 1366x768 sometimes get under 2 px a lane (measured 1.54): issue 15 open")
 def test_the_authors_bug_reads_at_1366(qtbot, window):
     """shared-globals: the bug and each fix labelled on the timeline, every lane named,
     the 27 queues keyed by family (there were 27 unlabeled curves)."""
@@ -327,8 +325,6 @@ def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
 
 
 @pytest.mark.parametrize("chinese", [False, True])
-@pytest.mark.xfail(strict=False, reason="twelve scenarios: after other tests the wrapped rows come "
-                   "out taller than their size hints and the last is cut by up to 9 px: issue 15 open")
 def test_all_ten_scenarios_show_at_1366(qtbot, window, chinese):
     from engine import scenarios
     window.set_chinese(chinese)
