@@ -25,6 +25,8 @@ from .trace_view import TraceView
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
+CPU_ROOM_LINES = 36  # the CPU plot goes where the plots are shorter than this many text px
+# (with another view to show): 1366x768 keeps it at normal text (651 px >= 36 x 14)
 EXTRA_PLOT_MIN_PX = 100  # the queue / task / trace plot keeps this when lanes need room
 
 
@@ -62,6 +64,8 @@ class PlotsArea(QSplitter):
         for view in (self.cpu, self.queue, self.tasks, self.trace):
             view.share_time_axis(self.time_range)
         self._shows = None
+        self._px = pixel_size
+        self.cpu_wanted = True  # False while stepping (gui.run_control): the load says nothing
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
         self._lang = "en"
         self.lane_labels = []
@@ -80,6 +84,7 @@ class PlotsArea(QSplitter):
         for name in shows:
             self.extras.addTab(self._extra_views[name], "")
         self.extras.setVisible(bool(shows))
+        self.fit_cpu()
         # CPU small, timeline large; the scenario's own view shares the rest.
         total = max(self.height(), 600)
         shares = (0.2, 0.32, 0.48) if shows else (0.3, 0.7, 0.0)
@@ -101,11 +106,29 @@ class PlotsArea(QSplitter):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._align_time_axes()
+        self.fit_cpu()
+
+    def set_cpu_wanted(self, wanted: bool) -> None:
+        self.cpu_wanted = wanted
+        self.fit_cpu()
+
+    def fit_cpu(self) -> None:
+        """The CPU plot only where the lanes and the scenario's own view keep their minimum
+        heights under it: at 1024x768 with text x1.5 the three were squeezed together (the
+        race's value plot to a line, the lanes' legend over their time axis).  The scenarios
+        whose lesson is the CPU load (gil, process-basics, threads-help) show no other view,
+        so they always keep it."""
+        room = not self.extras.isVisible() or self.height() >= CPU_ROOM_LINES * self._px
+        shown = self.cpu_wanted and room
+        if shown != self.cpu.isVisibleTo(self):
+            self.cpu.setVisible(shown)
 
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.apply_theme(theme, pixel_size)
         self.lock_marks.apply_theme(theme, pixel_size)
+        self._px = pixel_size
+        self.fit_cpu()
         self._show_lock_waits()
         self._align_time_axes()
 

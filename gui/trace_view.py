@@ -46,7 +46,9 @@ class TraceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         self.title = QLabel()
-        self.title.setWordWrap(True)
+        # One line, cut at the right where narrow, whole in its tooltip: wrapped beside the
+        # buttons it took four lines at 1024 px with large text, and the plots went.
+        self.title.setWordWrap(False)
         header.addWidget(self.title, 1)
         self.previous_button = QPushButton()
         self.previous_button.clicked.connect(self.show_previous_lost)
@@ -172,7 +174,7 @@ class TraceView(QWidget):
                          "overwrote").format(mark % (self._theme.bad, "■"), "○",
                                              mark % (self._theme.warn, "×"))
         self.title.setText("<b>%s</b>" % head)
-        self.title.setToolTip(legend)
+        self.title.setToolTip("%s<br>%s" % (head, legend))
         self.legend.setText(legend if count else "")
         self.legend.setVisible(bool(count))
         self.next_button.setText(self.tr("Next lost update ▶"))

@@ -123,7 +123,7 @@ def test_the_lost_update_legend_names_marks_not_colours(qtbot):
     document = QTextDocument()
     document.setHtml(shown)
     plain = document.toPlainText()
-    assert plain.startswith("■ lost update") and "× the write it overwrote" in plain, plain
+    assert "■ lost update, bracketed back" in plain and "× the write it overwrote" in plain, plain
     assert theme.LIGHT.bad in shown and theme.LIGHT.warn in shown  # each mark in its colour
     for colour in ("red", "orange", "green", "blue", "yellow", "olive"):
         assert colour not in legend and colour not in plain
