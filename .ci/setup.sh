@@ -246,8 +246,28 @@ sys.exit(any(importlib.util.find_spec(m) is None for m in mods))' 2>/dev/null; t
     echo "$want" >"$STAMP"
 }
 
+# --------------------------------------------------------------------------------------
+# 2b. The interpreter's shared library. PyInstaller (packaging/build.sh, tests/
+# test_zz_package.py) bundles libpythonX.Y.so; Debian ships it apart from the
+# interpreter (libpython3.11 on Debian 12, libpython3.13 on Debian 13), and a fresh
+# Debian 13 has only the interpreter: "Python shared library was not found".
+# --------------------------------------------------------------------------------------
+ensure_libpython() {
+    [ -z "${GILSCOPE_NO_APT:-}" ] && is_root && have apt-get && have dpkg-query || return 0
+    local exe xy
+    exe=$("$PY" -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null) || return 0
+    case "$exe" in /usr/bin/*) ;; *) return 0 ;; esac  # pyenv's or a venv's: not Debian's
+    xy=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    dpkg_installed "libpython$xy" && return 0
+    apt_update_once
+    if apt_has_candidate "libpython$xy"; then
+        apt_install "libpython$xy" || warn "libpython$xy could not be installed: the package build will fail"
+    fi
+}
+
 install_system_packages
 check_python
+ensure_libpython
 make_venv
 install_project
 say "ready: $("$VPY" -c 'import sys, PySide6; print("Python", sys.version.split()[0], "+ PySide6", PySide6.__version__)')"

@@ -46,8 +46,11 @@ class RunView:
     """Read-only questions about one run, answered from its events."""
 
     def __init__(self, events: np.ndarray, strings: dict, messages=(), params=None,
-                 interpreter=None, t_end: int = None) -> None:
+                 interpreter=None, t_end: int = None, stopped: bool = False) -> None:
         self.strings = dict(strings)
+        # True: the user stopped the run (Session.stop), so phases may have no end and
+        # values written at the end are missing: verdicts say what was measured so far.
+        self.stopped = bool(stopped)
         events = _with_external_children(events, self.strings)
         t = events["t"]
         if len(t) > 1 and not np.all(t[1:] >= t[:-1]):  # a saved recording is already in order:
@@ -131,6 +134,16 @@ class RunView:
             return None
         return (int(end["t"].max()) - int(begin["t"].min())) / 1e9
 
+    def phases_so_far(self) -> tuple:
+        """([phases that began and ended], [phases that began, never ended]) in the order
+        they began: what a stopped run got through."""
+        begun = {}
+        for _, pid, _, name in self.texts(K.PHASE_BEGIN):
+            begun.setdefault(name, len(begun))
+        ended = {name for _, _, _, name in self.texts(K.PHASE_END)}
+        order = sorted(begun, key=begun.get)
+        return [n for n in order if n in ended], [n for n in order if n not in ended]
+
     def texts(self, kind: int) -> list:
         ev = self.of_kind(kind)
         return [(int(t), int(p), int(w), self.name(p, b)) for t, p, w, b in
@@ -198,16 +211,35 @@ class RunView:
         """(ns two or more of these lanes ran at the same instant, ns they ran in all).
 
         The lanes are those whose label starts with label_prefix ("THREAD", "PROCESS").
-        A measure that holds on a loaded machine, unlike a wall-clock speedup: the
-        lanes' own probes mark any pause over 1 ms as a wait or a pre-emption, so
-        overlapping running spans mean two cores really worked at once, and two
-        threads of one GIL process never do.
+        A measure that holds on a loaded machine, unlike a wall-clock speedup: a lane is
+        "running" only while its thread was on a CPU (the kernel's schedstat counters, read
+        by the Session: engine/thread_sampler.py), so overlapping running spans mean two
+        cores really worked at once, and two threads of one GIL process never do.
         """
         spans = self.spans()
         chosen = [i for i, label in enumerate(spans["labels"]) if label.startswith(label_prefix)]
         mask = np.isin(spans["lane"], chosen) & (spans["state"] == S.RUNNING)
         t0, t1 = spans["t0"][mask], spans["t1"][mask]
         return overlap_ns(t0, t1), int((t1 - t0).sum())
+
+    def running_at_once_share(self, label_prefix: str):
+        """Of the time at least one of these lanes ran, the share two or more ran at once.
+
+        About 0 for the threads of one GIL process; near 1 for processes that had a core
+        each.  None when none of these lanes ran."""
+        spans = self.spans()
+        chosen = [i for i, label in enumerate(spans["labels"]) if label.startswith(label_prefix)]
+        mask = np.isin(spans["lane"], chosen) & (spans["state"] == S.RUNNING)
+        t0, t1 = spans["t0"][mask], spans["t1"][mask]
+        covered = covered_ns(t0, t1)
+        return round(overlap_ns(t0, t1) / covered, 3) if covered else None
+
+    def cpu_split(self):
+        """Per CPU sample: time, core, busy %, and this run's % of it (NaN where the
+        recording did not measure it: before the split was recorded)."""
+        ev = self.of_kind(K.CPU_SAMPLE)
+        mine = np.where(ev["aux"] > 0, (ev["aux"].astype(np.float64) - 1) / 100.0, np.nan)
+        return ev["t"], ev["worker"], ev["a"] / 100.0, mine
 
     # -- shared variables ------------------------------------------------------
     def accesses(self, var: str) -> np.ndarray:
@@ -369,6 +401,17 @@ def overlap_ns(t0: np.ndarray, t1: np.ndarray) -> int:
     return int(((t[1:] - t[:-1]) * (level[:-1] >= 2)).sum())
 
 
+def covered_ns(t0: np.ndarray, t1: np.ndarray) -> int:
+    """Time covered by at least one of the spans [t0, t1)."""
+    if not len(t0):
+        return 0
+    order = np.argsort(t0, kind="stable")
+    t0, t1 = t0[order].astype(np.int64), t1[order].astype(np.int64)
+    reach = np.maximum.accumulate(t1)
+    gaps = np.maximum(0, t0[1:] - reach[:-1])  # uncovered time before each span's start
+    return int(reach[-1] - t0[0] - gaps.sum())
+
+
 def lost_updates(acc: np.ndarray) -> dict:
     """Writes computed from a stale read: another lane wrote between the read and the write.
 
@@ -500,14 +543,18 @@ class RunResult:
 
 def result_of(session) -> RunResult:
     from .scenarios.base import Verdict, text
+    from .verdict_labels import label_verdict
     view = RunView(session.events(), session.decoder.strings, session.decoder.messages,
-                   session.params, session.interpreter, t_end=session.t_end_ns or None)
+                   session.params, session.interpreter, t_end=session.t_end_ns or None,
+                   stopped=getattr(session, "state", "") == "stopped")
     try:
         verdict = session.scenario.verdict(view, session.params)
     except Exception as exc:  # a verdict bug must not hide the run
         verdict = Verdict(text("The verdict could not be computed: %s" % exc,
                                "无法计算结论：%s" % exc), {}, ok=False)
         verdict.error = str(exc)
+    if verdict.error is None:
+        label_verdict(verdict, view)
     figures = dict(verdict.figures)
     figures.update(wall_s=round(view.wall_s, 3), events=int(len(view.events)),
                    dropped=int(session.dropped()))

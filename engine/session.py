@@ -390,25 +390,43 @@ class Session:
 
     def _sample(self, guardian_pid: int, halt, store) -> None:
         import psutil
+        from .cpu_split import RunCpuByCore, spread
         psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
         cores = np.arange(psutil.cpu_count() or 1, dtype=np.uint32)
+        by_core = RunCpuByCore(len(cores))
         known = {}
+        by_core.take(self._run_pids(self._run_processes(psutil, guardian_pid), guardian_pid))
         while not halt.wait(SAMPLE_PERIOD_S):
             now = time.perf_counter_ns()
             loads = psutil.cpu_percent(percpu=True)
-            rows = [(now, wire.SAMPLER_PID, int(c), wire.K.CPU_SAMPLE, 0, int(c), int(x * 100))
-                    for c, x in zip(cores, loads)]
-            rows.extend(self._cpu_times(psutil, guardian_pid, known, now))
+            procs = self._run_processes(psutil, guardian_pid)  # once a sample: a storm has hundreds
+            mine_ns, period = by_core.take(self._run_pids(procs, guardian_pid))
+            mine = spread(mine_ns, [x / 100.0 for x in loads], period)
+            # aux: this run's (and gilscope's own) load on the core in 1/100 %, plus 1
+            # (0: not measured, as in recordings made before the split).
+            rows = [(now, wire.SAMPLER_PID, int(c), wire.K.CPU_SAMPLE,
+                     1 + min(10000, int(round(m * 10000))), int(c), int(x * 100))
+                    for c, x, m in zip(cores, loads, mine)]
+            rows.extend(self._cpu_times(psutil, procs, known, now))
             store.append(np.array(rows, EVENT_DTYPE))
 
     @staticmethod
-    def _cpu_times(psutil, root_pid: int, known: dict, now: int):
+    def _run_processes(psutil, guardian_pid: int) -> list:
+        """Every process under the run's guardian (psutil.Process objects)."""
+        try:
+            return psutil.Process(guardian_pid).children(recursive=True)
+        except psutil.Error:
+            return []
+
+    @staticmethod
+    def _run_pids(procs: list, guardian_pid: int) -> list:
+        """gilscope's own process, the run's guardian, and every process under it."""
+        return [os.getpid(), guardian_pid] + [p.pid for p in procs]
+
+    @staticmethod
+    def _cpu_times(psutil, procs: list, known: dict, now: int):
         """CPU time so far of every process and thread of the run (10 ms ticks)."""
         rows = []
-        try:
-            procs = psutil.Process(root_pid).children(recursive=True)
-        except psutil.Error:
-            return rows
         for proc in procs:
             try:
                 p = known.setdefault(proc.pid, proc)

@@ -468,7 +468,14 @@ class ThreadSampler:
         for lane in self.lanes.values():
             # Not measured: the probe's own states, up to the horizon.  A thread measured
             # until it ended waits for its exit event (above), unless the run is over.
-            if lane.fd is None and not lane.pending and (lane.last_reading is None or final):
+            if (final and self.measure and lane.fd is None and not lane.pending
+                    and lane.last_reading is not None and lane.t_exit is None):
+                # Its counters vanished with no exit event: killed (Stop, or its process
+                # died). It ended within a reading of its last one; its probe, killed too,
+                # would say "running" up to the end of the run.
+                self._put(lane, lane.until, S.DONE)
+                lane.until = max(lane.until, horizon)
+            elif lane.fd is None and not lane.pending and (lane.last_reading is None or final):
                 self._probe_only(lane, horizon)
             lane.trim(lane.until)
         if self._out:

@@ -123,6 +123,8 @@ def create_window(argv=(), options: WindowOptions = None):
     app = QApplication.instance() or QApplication([sys.argv[0]] + list(argv))
     app.setApplicationName("gilscope")
     app.setOrganizationName("gilscope")
+    from . import gui_thread_gc
+    gui_thread_gc.install(app)  # Qt objects in reference cycles die on this thread only
     app.setWindowIcon(QIcon(os.path.join(RESOURCES, "gilscope.svg")))
     from . import settings
     saved = settings.load()
@@ -141,6 +143,8 @@ def create_window(argv=(), options: WindowOptions = None):
     window.chinese_action.setChecked(lang == "zh_CN")
     settings.restore(window, saved)
     window.remember_settings = True
+    if os.environ.get("GILSCOPE_FIRST_RUN_HINT", "1") != "0":  # the tests turn it off
+        window.help.show_hint_once()  # the first launch only: F1 exists (gui/help_sheet.py)
     screen = app.primaryScreen().availableGeometry()
     window.resize(round(screen.width() * 0.9), round(screen.height() * 0.9))
     if screen.width() <= 1440 or screen.height() <= 900:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from engine.wire import K
 
 from . import theme as theme_module
+from .core_split import CoreSplit, shares_of
 
 WINDOW_S = 30.0
 BUSY_WINDOW_S = 1.0  # "cores busy" averages the last second of samples
@@ -49,7 +50,12 @@ class CpuPanel(QWidget):
         item.getAxis("left").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         item.hideButtons()
         self.plot.setMinimumHeight(110)
-        layout.addWidget(self.plot)
+        body = QHBoxLayout()
+        body.addWidget(self.plot, 4)
+        # Who the load was: this run / other programs / idle, per core (issue 13, part 4).
+        self.split = CoreSplit(theme, pixel_size, self)
+        body.addWidget(self.split, 1)
+        layout.addLayout(body)
         self._curves = {}
         self._t0_ns = 0
         self._linked = False  # True: the time range is another plot's (share_time_axis)
@@ -60,6 +66,7 @@ class CpuPanel(QWidget):
     def retranslate(self, lang: str = "en") -> None:
         self._title_text = self.tr("CPU load per core (%), measured by psutil")
         self._show_title()
+        self.split.retranslate()
         item = self.plot.getPlotItem()
         theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
         theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
@@ -78,6 +85,7 @@ class CpuPanel(QWidget):
         for core, curve in self._curves.items():
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))
         self._update_key()
+        self.split.apply_theme(theme, self._px)
         self.retranslate()
 
     def _fit_y_range(self, *_) -> None:
@@ -104,11 +112,13 @@ class CpuPanel(QWidget):
     def reset(self, t0_ns: int) -> None:
         """A new run: forget the old samples."""
         self._t0_ns = t0_ns
-        self._t_parts, self._core_parts, self._y_parts = [], [], []
+        self._t_parts, self._core_parts, self._y_parts, self._mine_parts = [], [], [], []
         self._t = np.zeros(0)
         self._core = np.zeros(0, np.uint32)
         self._y = np.zeros(0)
+        self._mine = np.zeros(0)  # this run's % of the core; NaN: not measured
         self._dirty = False
+        self.split.whole_run = False
         for curve in self._curves.values():
             curve.setData([], [])
         self._update_busy()
@@ -121,6 +131,8 @@ class CpuPanel(QWidget):
         self._t_parts.append((samples["t"] - self._t0_ns) / 1e9)
         self._core_parts.append(samples["worker"].copy())
         self._y_parts.append(samples["a"] / 100.0)
+        self._mine_parts.append(np.where(samples["aux"] > 0,
+                                         (samples["aux"].astype(np.float64) - 1) / 100.0, np.nan))
         self._dirty = True
 
     def refresh(self) -> None:
@@ -130,7 +142,8 @@ class CpuPanel(QWidget):
         self._t = np.concatenate([self._t] + self._t_parts)
         self._core = np.concatenate([self._core] + self._core_parts)
         self._y = np.concatenate([self._y] + self._y_parts)
-        self._t_parts, self._core_parts, self._y_parts = [], [], []
+        self._mine = np.concatenate([self._mine] + self._mine_parts)
+        self._t_parts, self._core_parts, self._y_parts, self._mine_parts = [], [], [], []
         cores = np.unique(self._core)
         for core in cores:
             mine = self._core == core
@@ -151,6 +164,7 @@ class CpuPanel(QWidget):
     def finish(self, result) -> None:
         """The run ended: show all of it if it fits the window."""
         self.refresh()
+        self._update_busy(whole_run=True)
         if len(self._t) and not self._linked:
             end = float(self._t.max())
             self.plot.getPlotItem().setXRange(max(0.0, end - WINDOW_S), max(end, 1.0), padding=0.02)
@@ -177,15 +191,31 @@ class CpuPanel(QWidget):
         key = " &nbsp; " + self._key_html if self._key_html else ""
         self.title.setText(html.escape(self._title_text) + key)
 
-    def _update_busy(self) -> None:
+    def _update_busy(self, whole_run: bool = None) -> None:
+        """The header's figures and the bars: over the last second while a run goes, over
+        the whole run once it ended (whole_run None: as they were)."""
+        if whole_run is None:
+            whole_run = self.split.whole_run
         if not len(self._t):
             self.busy.setText("")
+            self.split.show_shares(np.zeros((0, 3)), whole_run)
             return
-        recent = self._t >= self._t.max() - BUSY_WINDOW_S
-        n_cores = len(np.unique(self._core))
+        recent = (np.ones(len(self._t), bool) if whole_run
+                  else self._t >= self._t.max() - BUSY_WINDOW_S)
+        n_cores = int(self._core.max()) + 1
         samples_per_core = max(1, np.count_nonzero(recent) / max(1, n_cores))
         busy = float(self._y[recent].sum()) / 100.0 / samples_per_core
-        self.busy.setText(self.tr("cores busy: {0:.1f} of {1}").format(busy, n_cores))
+        known = not np.all(np.isnan(self._mine[recent]))
+        shares = shares_of(self._core[recent], self._y[recent], self._mine[recent], n_cores)
+        self.split.show_shares(shares, whole_run, known)
+        text = self.tr("cores busy: {0:.1f} of {1}").format(busy, n_cores)
+        if known:
+            text += self.tr(" — other programs: {0:.1f}").format(float(shares[:, 1].sum()))
+        self.busy.setText(text)
+
+    def split_shares(self) -> np.ndarray:
+        """(this run, other programs, idle) per core as the bars show them (tests read it)."""
+        return self.split.bars.shares
 
     def point_count(self) -> int:
         """How many samples the curves hold (tests read it)."""

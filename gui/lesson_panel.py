@@ -197,7 +197,9 @@ class LessonPanel(QWidget):
         # A finding is neither good nor bad: accent colour; red only when the run itself failed.
         colour = {"finished": t.accent if verdict.ok else t.bad,
                   "stopped": t.warn}.get(self._state, t.bad)
-        if self._state == "stopped" and not verdict.ok:  # a partial run seldom has a verdict
+        if getattr(verdict, "partial", False):  # engine.verdict_labels said "measured so far"
+            headline = self._pick(verdict.headline)
+        elif self._state == "stopped" and not verdict.ok:  # its verdict could not be computed
             headline = self.tr("Stopped before the end: no verdict for a partial run.")
         else:
             prefix = {"stopped": self.tr("Stopped early — measured so far: "),

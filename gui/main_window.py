@@ -9,7 +9,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import file_menu, theme as theme_module
+from . import file_menu, help_sheet, presentation, theme as theme_module
+from .busy_warning import BusyWarning
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow, RunControl):
         self._build_layout()
         self.init_run_control()
         file_menu.install(self)  # gui/file_menu.py: open a saved run, export what is shown
+        presentation.install(self)  # gui/presentation.py: F9, for a projector
+        help_sheet.install(self)  # gui/help_sheet.py: F1, the keys and how to read the views
         self.retranslate()
         first = next((sid for sid in self.picker.order if self.picker.scenario(sid)), None)
         if first:
@@ -75,8 +78,9 @@ class MainWindow(QMainWindow, RunControl):
         self.scheduler_action = self._action("F6", lambda _on: None, checkable=True)
         self.compare_action = self._action("Ctrl+K", self.show_compare)
         self.compare_window = None
-        for n in range(1, 11):  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
+        self.scenario_actions = [  # Ctrl+1 .. Ctrl+9, Ctrl+0: the scenarios in list order
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
+            for n in range(1, 11)]
 
     def _build_layout(self) -> None:
         bar = QToolBar()
@@ -141,6 +145,8 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_host = QWidget()
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
+        self.busy_warning = BusyWarning(self.theme, self.plots_host)
+        self.plots_layout.addWidget(self.busy_warning)  # under the toolbar's Run: before Run
         self.plots_layout.addWidget(self.banner)
         self.scheduler = SchedulerPanel(self.plots_host)
         self.scheduler.step_chosen.connect(lambda n: self.adapter.step_thread(n))
@@ -217,12 +223,15 @@ class MainWindow(QMainWindow, RunControl):
         self.plots.retranslate(self.lang)
         self.plots.timeline.set_follow(self.follow_box.isChecked())
         self.plots.timeline.follow_changed.connect(self.follow_box.setChecked)
+        if not self.adapter.running:
+            self.busy_warning.watch()  # psutil loads now, after the first paint
         self.plots_ready.emit()
 
     def closeEvent(self, event) -> None:  # Qt override: closing the window stops the run
         if self.remember_settings:
             from . import settings
             settings.save(self)
+        self.busy_warning.pause()
         self.end_run_on_close()
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
@@ -252,6 +261,8 @@ class MainWindow(QMainWindow, RunControl):
                 (self.quit_action, self.tr("Quit"), "")):
             action.setText(text)
             action.setToolTip(tip)
+        for action in self.scenario_actions:  # the F1 sheet says what each key does
+            action.setToolTip(self.tr("Choose a scenario by its place in the list"))
         self.python_label.setText(self.tr("Python:"))
         self.follow_box.setText(self.tr("Follow live"))
         self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
@@ -263,6 +274,7 @@ class MainWindow(QMainWindow, RunControl):
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
         self.scheduler.retranslate(self.lang)
+        self.busy_warning.retranslate()
         if self.scrubber is not None:
             self.scrubber.retranslate(self.lang)
         if self.plots is not None:
@@ -316,6 +328,7 @@ class MainWindow(QMainWindow, RunControl):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
         self.lesson.set_font_size(self.pixel_size)
         self.lesson.apply_theme(self.theme)
+        self.busy_warning.apply_theme(self.theme)
         self.picker.retranslate(self.lang)
         QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:

@@ -134,6 +134,7 @@ class RunControl:
             self.scheduler.hide()
         self.run_action.setEnabled(False)
         self.stop_action.setEnabled(True)
+        self.busy_warning.pause()
         self.show_state()
 
     def _on_events(self, _n: int) -> None:
@@ -227,6 +228,8 @@ class RunControl:
     def _buttons_idle(self) -> None:
         self.run_action.setEnabled(True)
         self.stop_action.setEnabled(False)
+        if self.plots is not None:
+            self.busy_warning.watch()
 
     # -- messages --------------------------------------------------------------------
     def show_problem(self, message: str, warning: bool = False) -> None:

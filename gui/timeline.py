@@ -53,7 +53,8 @@ STATE_HOW = (
     QT_TRANSLATE_NOOP("Timeline", "Off the CPU, nothing recorded to explain it, and no other "
                                   "thread of its process wanting the GIL; or a process that "
                                   "records nothing."),
-    QT_TRANSLATE_NOOP("Timeline", "The thread has ended (its exit was recorded)."),
+    QT_TRANSLATE_NOOP("Timeline", "The thread has ended: its exit was recorded, or its kernel "
+                                  "counters vanished with no exit (killed, e.g. by Stop)."),
     QT_TRANSLATE_NOOP("Timeline", "Runnable, waiting on the kernel's run queue for a core "
                                   "(/proc schedstat)."),
     QT_TRANSLATE_NOOP("Timeline", "Held at a step by the scheduler (you, a schedule or a "

@@ -27,6 +27,9 @@ COMMON_FIGURES = {
     "dropped": {"en": "Events dropped", "zh_CN": "丢弃的事件数"},
     "recording_share_max": {"en": "Most of a thread's time spent recording (share)",
                             "zh_CN": "单个线程用于记录的最大时间比例"},
+    "stopped_after_s": {"en": "Stopped after (s)", "zh_CN": "停止时已运行（秒）"},
+    "other_programs_share": {"en": "Other programs' share of the CPU during the run",
+                             "zh_CN": "运行期间其他程序占用的 CPU 比例"},
 }
 
 
@@ -93,11 +96,24 @@ class Verdict(object):
         self.notes = list(notes)    # [{"en": ..., "zh_CN": ...}], the explanation
         self.ok = ok                # False: the scenario itself failed
         self.error = None           # set when the verdict itself could not be computed
+        self.partial = False        # True: a stopped run's verdict, measured so far
 
     def to_json(self, lang="en"):
         return {"headline": self.headline.get(lang, self.headline["en"]),
                 "notes": [n.get(lang, n["en"]) for n in self.notes],
                 "ok": self.ok}
+
+
+def steps_so_far(run) -> dict:
+    """A stopped run's progress in both languages: the steps (phases) that ended, and the
+    one it was in, from its phase marks (what the timeline marks)."""
+    ended, going = run.phases_so_far()
+    en = "steps ended: %s" % (", ".join(ended) if ended else "none")
+    zh = "已结束的步骤：%s" % ("、".join(ended) if ended else "无")
+    if going:
+        en += "; stopped in: %s" % ", ".join(going)
+        zh += "；停止时正在进行：%s" % "、".join(going)
+    return text(en, zh)
 
 
 def text(en, zh):

@@ -193,7 +193,10 @@ def verdict(run, p):
               "waits_for": waiting[t], "held_by": holder.get(waiting[t])} for t in sorted(waiting)]
     in_lock_wait = sorted(t for t, s in last_state.items() if s == S.LOCK_WAIT)
     finished = sorted(t for t, s in last_state.items() if s == S.DONE and t.startswith("THREAD"))
-    detected = run.value("deadlock_detected") == 1
+    checked = run.value("deadlock_detected")
+    # Stopped before the main thread's check: the cycle in the wait-for graph replayed from
+    # the recorded lock events, every thread of it still in lock wait, is the measure.
+    detected = checked == 1 if checked is not None else bool(run.stopped)
     deadlocked = bool(detected and cycle and set(cycle) <= set(in_lock_wait))
     figures = {"deadlocked": deadlocked, "wait_for": edges, "cycle": cycle,
                "lanes_in_lock_wait": in_lock_wait, "threads_finished": finished,
@@ -204,7 +207,7 @@ def verdict(run, p):
         said_zh = "；".join("%s 持有 %s，等待 %s" % (e["thread"], "、".join(e["holds"]), e["waits_for"])
                            for e in edges if e["thread"] in cycle)
         head = text("Deadlock: " + said, "死锁：" + said_zh)
-        notes = [text(
+        notes = [_unchecked_note(cycle, p["detect_s"])] if checked is None else [text(
             "Each thread holds a lock the next one needs and waits for one the previous holds, so "
             "none can go on: every lane in the cycle stays in lock wait. Python does not detect this and cannot "
             "stop a thread blocked in acquire(); here the main thread noticed it after %.2f s (a "
@@ -216,6 +219,14 @@ def verdict(run, p):
             text("The fix: every thread takes the locks in one global order (A before B). Turn on "
                  "'Same lock order' to see it finish.",
                  "修正方法：所有线程按同一个全局顺序获取锁（先 A 后 B）。打开“相同的加锁顺序”即可看到程序正常结束。")]
+    elif checked is None:  # stopped: threads that had not finished may still have gone on
+        head = text("No deadlock when stopped: %d of %d threads finished, %d waiting for a lock"
+                    % (len(finished), p["workers"], len(in_lock_wait)),
+                    "停止时没有死锁：%d 个线程中有 %d 个已结束，%d 个在等锁"
+                    % (p["workers"], len(finished), len(in_lock_wait)))
+        notes = [text("When the run was stopped, the recorded lock events held no cycle of waits: "
+                      "no thread waited, through others, for a lock it held itself.",
+                      "运行被停止时，记录的加锁事件中没有等待环：没有线程（经由其他线程）在等自己持有的锁。")]
     else:
         head = text("No deadlock: all %d threads finished" % p["workers"] if len(finished) == p["workers"] else
                     "No deadlock: %d of %d threads finished" % (len(finished), p["workers"]),
@@ -239,7 +250,21 @@ def verdict(run, p):
                           "要造成死锁，需要每个线程都先获取第一把锁，然后才有线程请求第二把。")]
         notes = _scheduled_notes(run, run.gates, cycle if deadlocked else []) + notes
         figures["steps"] = run.gates.get("steps", 0)
-    return Verdict(head, figures, notes, ok=deadlocked or len(finished) == p["workers"])
+    return Verdict(head, figures, notes,
+                   ok=deadlocked or len(finished) == p["workers"] or checked is None)
+
+
+def _unchecked_note(cycle: list, detect_s: float) -> dict:
+    """A deadlock found in the recorded events of a run stopped before the program's check."""
+    return text(
+        "The run was stopped before the main thread's check (a join timeout of %g s): the "
+        "wait-for graph replayed from the recorded lock events has a cycle (%s), and every "
+        "thread in it was in lock wait when stopped. Python does not detect this and cannot "
+        "stop a thread blocked in acquire(): it would have waited for ever."
+        % (detect_s, " → ".join(cycle + cycle[:1])),
+        "运行在主线程检查之前（join 超时 %g 秒）就被停止了：由记录的加锁事件重建的等待图中有等待环（%s），"
+        "停止时环中的每个线程都在等锁。Python 不会检测死锁，也无法停止阻塞在 acquire() 中的线程：它们会一直等下去。"
+        % (detect_s, " → ".join(cycle + cycle[:1])))
 
 
 def _scheduled_notes(run, gated: dict, cycle: list) -> list:

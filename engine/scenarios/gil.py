@@ -87,13 +87,19 @@ def _share(run, lanes_prefix, state):
     return round(float(dur[spans["state"][mask] == state].sum()) / total, 3) if total else None
 
 
+def _ratio(n, base, wall):
+    """n x one worker's time / the phase's time; None when either was not measured."""
+    return round(n * base / wall, 2) if base and wall else None
+
+
 def verdict(run, p):
     n = p["workers"]
     cores = run.value("cpu_count", 1)
-    base = min(w for w in (run.phase_wall_s("baseline-1"), run.phase_wall_s("baseline-2")) if w)
+    # A stopped run may lack a phase's end (phase_wall_s None): its figures are None.
+    bases = [w for w in (run.phase_wall_s("baseline-1"), run.phase_wall_s("baseline-2")) if w]
+    base = min(bases) if bases else None
     wall_t, wall_p = run.phase_wall_s("threads"), run.phase_wall_s("processes")
-    sp_t = round(n * base / wall_t, 2)
-    sp_p = round(n * base / wall_p, 2)
+    sp_t, sp_p = _ratio(n, base, wall_t), _ratio(n, base, wall_p)
     cpu_t = sum(run.values("cpu_ns_thread")) / 1e9
     cpu_p = sum(run.values("cpu_ns_process")) / 1e9
     ideal = min(n, cores)
@@ -101,36 +107,38 @@ def verdict(run, p):
     figures = {
         "workers": n, "cpu_count": cores, "ideal_speedup": ideal,
         "switch_interval_ms": round(run.value("switch_interval_us", 0) / 1000.0, 3),
-        "wall_baseline_s": round(base, 3), "wall_threads_s": round(wall_t, 3),
-        "wall_processes_s": round(wall_p, 3),
+        "wall_baseline_s": _rounded(base), "wall_threads_s": _rounded(wall_t),
+        "wall_processes_s": _rounded(wall_p),
         "speedup_threads": sp_t, "speedup_processes": sp_p,
-        "cores_used_threads": round(cpu_t / wall_t, 2), "cores_used_processes": round(cpu_p / wall_p, 2),
+        # Load-independent: of the time one of them was on a CPU, the share two or more were
+        # (the lanes' running spans, from the kernel's schedstat): ~0 for one GIL's threads.
+        "threads_running_at_once_share": run.running_at_once_share("THREAD"),
+        "processes_running_at_once_share": run.running_at_once_share("PROCESS"),
+        "cores_used_threads": round(cpu_t / wall_t, 2) if wall_t else None,
+        "cores_used_processes": round(cpu_p / wall_p, 2) if wall_p else None,
         "gil_wait_share_threads": _share(run, "THREAD", S.GIL_WAIT),
         "preempted_share_processes": _share(run, "PROCESS", S.PREEMPTED),
         "cpu_s_per_thread": [round(v / 1e9, 3) for v in run.values("cpu_ns_thread")],
         "cpu_s_per_process": [round(v / 1e9, 3) for v in run.values("cpu_ns_process")],
     }
-    head = text("Speedup: threads %.2fx, processes %.2fx (ideal %dx on %d usable CPUs)"
-                % (sp_t, sp_p, ideal, cores),
-                "加速比：线程 %.2f，进程 %.2f（%d 个可用逻辑 CPU，理想为 %d）" % (sp_t, sp_p, cores, ideal))
-    notes = [text(
-        "%d threads kept %.2f cores busy; %d processes kept %.2f busy. " % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]) +
-        ("This build runs without a GIL, so threads use several cores too."
-         if free else
-         "Only the thread holding the GIL runs Python code, so threads take turns: the gaps in each "
-         "thread's lane are waits for the GIL (measured by the thread itself: any pause over 1 ms "
-         "in its loop). Each process has its own interpreter and GIL."),
-        "%d 个线程让 %.2f 个核忙碌；%d 个进程让 %.2f 个核忙碌。" % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]) +
-        ("这个版本没有 GIL，所以线程也能使用多个核。" if free else
-         "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL"
-         "（由线程自己测量：循环中超过 1 毫秒的停顿）。每个进程都有自己的解释器和 GIL。")),
-        text("Background (CPython's source): the blog post says the GIL is released every 100 "
-             "bytecodes: that was Python 2. Since 3.2 a thread that wants the GIL waits one switch "
-             "interval (this run: %g ms, sys.setswitchinterval; 5 ms unless changed), then asks the "
-             "holder to let go at its next check." % figures["switch_interval_ms"],
-             "背景（CPython 源码）：原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，"
-             "等待的线程先等一个切换间隔（本次：%g 毫秒，由 sys.setswitchinterval 设置，默认 5 毫秒），"
-             "再请求持有者在下一个检查点让出 GIL。" % figures["switch_interval_ms"])]
+    head = _headline(figures, n, cores, ideal)
+    notes = []
+    if figures["cores_used_threads"] is not None and figures["cores_used_processes"] is not None:
+        notes.append(text(
+            "%d threads kept %.2f cores busy; %d processes kept %.2f busy."
+            % (n, figures["cores_used_threads"], n, figures["cores_used_processes"]),
+            "%d 个线程让 %.2f 个核忙碌；%d 个进程让 %.2f 个核忙碌。"
+            % (n, figures["cores_used_threads"], n, figures["cores_used_processes"])))
+    notes.append(_overlap_note(figures, n))
+    notes.append(_how_note(free, run.measured))
+    notes.append(text(
+        "Background (CPython's source): the blog post says the GIL is released every 100 "
+        "bytecodes: that was Python 2. Since 3.2 a thread that wants the GIL waits one switch "
+        "interval (this run: %g ms, sys.setswitchinterval; 5 ms unless changed), then asks the "
+        "holder to let go at its next check." % figures["switch_interval_ms"],
+        "背景（CPython 源码）：原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，"
+        "等待的线程先等一个切换间隔（本次：%g 毫秒，由 sys.setswitchinterval 设置，默认 5 毫秒），"
+        "再请求持有者在下一个检查点让出 GIL。" % figures["switch_interval_ms"]))
     if machine_was_busy(figures):
         notes.insert(0, text(
             "The machine was busy: the %d processes kept only %.2f of %d cores busy and spent %d%% "
@@ -143,6 +151,93 @@ def verdict(run, p):
     return Verdict(head, figures, notes)
 
 
+def _rounded(seconds):
+    return round(seconds, 3) if seconds is not None else None
+
+
+def _pct(share) -> str:
+    return "%d%%" % round(100 * share)  # no space: a line never breaks inside it
+
+
+def _headline(figures: dict, n: int, cores: int, ideal: int) -> dict:
+    """Speedups measured, then how much of the running time ran at once (holds under load)."""
+    sp_t, sp_p = figures["speedup_threads"], figures["speedup_processes"]
+    parts_en, parts_zh = [], []
+    if sp_t is not None:
+        parts_en.append("threads %.2fx" % sp_t)
+        parts_zh.append("线程 %.2f" % sp_t)
+    if sp_p is not None:
+        parts_en.append("processes %.2fx" % sp_p)
+        parts_zh.append("进程 %.2f" % sp_p)
+    if parts_en:
+        head_en = "Speedup: %s (ideal %dx on %d usable CPUs)" % (", ".join(parts_en), ideal, cores)
+        head_zh = "加速比：%s（%d 个可用逻辑 CPU，理想为 %d）" % ("，".join(parts_zh), cores, ideal)
+    else:
+        head_en = "No step of threads or processes ended: no speedup measured"
+        head_zh = "线程和进程的步骤都没有结束：没有测得加速比"
+    at_once_t = figures["threads_running_at_once_share"]
+    at_once_p = figures["processes_running_at_once_share"]
+    ran_en, ran_zh = [], []
+    if at_once_t is not None and n > 1:
+        ran_en.append("threads %s" % _pct(at_once_t))
+        ran_zh.append("线程 %s" % _pct(at_once_t))
+    if at_once_p is not None and n > 1:
+        ran_en.append("processes %s" % _pct(at_once_p))
+        ran_zh.append("进程 %s" % _pct(at_once_p))
+    if ran_en:
+        head_en += "; running at once: %s of their running time" % ", ".join(ran_en)
+        head_zh += "；同时运行的时间占比：%s" % "，".join(ran_zh)
+    return text(head_en, head_zh)
+
+
+def _overlap_note(figures: dict, n: int) -> dict:
+    """What the running-at-once shares say, from this run's figures."""
+    at_once_t = figures["threads_running_at_once_share"]
+    at_once_p = figures["processes_running_at_once_share"]
+    if n < 2 or (at_once_t is None and at_once_p is None):
+        return text("With one worker nothing can run at once: the shares of running time "
+                    "spent running together need two or more.",
+                    "只有一个线程/进程时不可能同时运行：同时运行的比例至少需要两个。")
+    en, zh = [], []
+    if at_once_t is not None:
+        en.append("two or more threads were on a CPU at the same instant for %s of the time "
+                  "one was" % _pct(at_once_t))
+        zh.append("在至少一个线程占用 CPU 的时间里，有 %s 的时间两个或更多线程同时在 CPU 上" % _pct(at_once_t))
+    if at_once_p is not None:
+        en.append("two or more processes for %s" % _pct(at_once_p))
+        zh.append("进程的这个比例是 %s" % _pct(at_once_p))
+    return text("Measured from the lanes' running spans, which other programs cannot fake: "
+                + "; ".join(en) + ". Other programs on the cores slow both down, but cannot "
+                "make one GIL's threads run at once.",
+                "由泳道中的运行区间测得（其他程序无法伪造）：" + "；".join(zh) + "。"
+                "其他程序占用核会让两者都变慢，但不会让同一个 GIL 下的线程同时运行。")
+
+
+def _how_note(free: bool, measured: bool) -> dict:
+    """How the lanes' gaps were measured: this run's source of states."""
+    if free:
+        return text("This build runs without a GIL, so threads use several cores too.",
+                    "这个版本没有 GIL，所以线程也能使用多个核。")
+    if measured:
+        return text(
+            "Only the thread holding the GIL runs Python code, so threads take turns: the gaps "
+            "in each thread's lane are waits for the GIL. gilscope measured them from outside the "
+            "threads: it read each thread's kernel counters (/proc schedstat: time on a CPU, time "
+            "runnable but pre-empted) about every millisecond, and time off the CPU that no probe "
+            "called a lock, queue, join, I/O or sleep wait is a GIL wait. Each process has its "
+            "own interpreter and GIL.",
+            "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL。"
+            "gilscope 从线程外部测量它们：大约每毫秒读取一次每个线程的内核计数器（/proc schedstat："
+            "在 CPU 上的时间、可运行却被抢占的时间），不在 CPU 上、又没有被探针标为等锁、等队列、"
+            "等 join、I/O 或休眠的时间，就是在等 GIL。每个进程都有自己的解释器和 GIL。")
+    return text(
+        "Only the thread holding the GIL runs Python code, so threads take turns: the gaps in "
+        "each thread's lane are waits for the GIL. This recording's lanes were not measured from "
+        "the kernel's counters: they are the threads' own probes (a pause in the loop).",
+        "只有持有 GIL 的线程能执行 Python 代码，线程只能轮流运行：每条线程泳道里的空隙就是在等 GIL。"
+        "这份录制的泳道不是由内核计数器测得的，而是线程自己的探针记录（循环中的停顿）。")
+
+
 def machine_was_busy(figures: dict) -> bool:
     """Other programs took the cores the processes should have had.
 
@@ -150,9 +245,9 @@ def machine_was_busy(figures: dict) -> bool:
     cores they could use busy, and their loops saw the OS pre-empt them.  (Too
     little work for the cost of forking lowers the first but not the second.)
     """
-    share = figures.get("preempted_share_processes")
-    return (share is not None and share > 0.2
-            and figures["cores_used_processes"] < 0.75 * figures["ideal_speedup"])
+    share, used = figures.get("preempted_share_processes"), figures.get("cores_used_processes")
+    return (share is not None and used is not None and share > 0.2
+            and used < 0.75 * figures["ideal_speedup"])
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).
@@ -166,6 +261,10 @@ FIGURES = {
     "cores_used_threads": text("Cores kept busy by threads", "线程平均占用的核数"),
     "cores_used_processes": text("Cores kept busy by processes", "进程平均占用的核数"),
     "gil_wait_share_threads": text("Threads' share of time waiting for the GIL", "线程等待 GIL 的时间比例"),
+    "threads_running_at_once_share": text("Threads: share of running time two ran at once",
+                                          "线程：两个以上同时运行的时间比例"),
+    "processes_running_at_once_share": text("Processes: share of running time two ran at once",
+                                            "进程：两个以上同时运行的时间比例"),
     "preempted_share_processes": text("Processes' share of time pre-empted", "进程被抢占的时间比例"),
     "cpu_s_per_thread": text("CPU time per thread (s)", "每个线程的 CPU 时间（秒）"),
     "cpu_s_per_process": text("CPU time per process (s)", "每个进程的 CPU 时间（秒）"),

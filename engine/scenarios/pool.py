@@ -136,6 +136,12 @@ def verdict(run, p):
         "failed_task_before_get": _printed(run, FAILED_UNNOTICED),
         "failed_task_get_error": _printed(run, FAILED_GET),
     }
+    if run.stopped and after_close is None:  # stopped before close(): tasks so far
+        head = text("%d of %d tasks finished on %d reused workers (pool size %d) before the end"
+                    % (figures["tasks"], p["tasks"], used, len(pool_pids)),
+                    "结束前 %d 个任务中有 %d 个完成，由 %d 个复用的工作进程执行（进程池大小 %d）"
+                    % (p["tasks"], figures["tasks"], used, len(pool_pids)))
+        return Verdict(head, figures, [pool_size_note(figures, p["workers"])] if pool_pids else [])
     refused = bool(after_close) and after_close.startswith("ValueError")
     head = text("%d tasks on %d reused workers (pool size %d); apply_async after close(): %s"
                 % (figures["tasks"], used, len(pool_pids), after_close),

@@ -213,6 +213,14 @@ def verdict(run, p):
         "wall_imap_unordered_s": _rounded(run.phase_wall_s("imap_unordered")),
     }
     figures["chunks"] = -(-p["tasks"] // figures["chunksize_map"])
+    if run.stopped and len(result_order) < p["tasks"]:  # map never returned: no result order
+        finished = [int(a) for a in spans["arg"][spans["t1"].argsort(kind="stable")]]
+        figures["completion_order"] = finished
+        head = text("map had not returned when stopped: %d of %d tasks finished, in the order %s"
+                    % (len(finished), p["tasks"], _shown(finished)),
+                    "停止时 map 还没有返回：%d 个任务中有 %d 个完成，完成顺序为 %s"
+                    % (p["tasks"], len(finished), _shown(finished)))
+        return Verdict(head, figures, [chunk_note(figures, p)])
     head = pool_order_headline(figures, result_order, completion)
     notes = [
         text("map(run, range(1, %d)) waits for every task, then returns the results lined up with "

@@ -89,8 +89,9 @@ def _most_alive_at_once(run, pids):
 def _running_at_once_s(run, pids):
     """Seconds in which two or more of these children were running at the same instant.
 
-    From the children's own lanes: their probed loops mark any pause over 1 ms as
-    preempted, so overlapping running spans mean two cores really worked at once.
+    From the children's lanes, "running" only while the kernel counted them on a CPU
+    (/proc schedstat, read by the Session: engine/thread_sampler.py), so overlapping
+    running spans mean two cores really worked at once.
     """
     lane_of = dict((i, pid) for i, (pid, _, _) in enumerate(run.lanes()))
     spans = run.spans()
@@ -109,7 +110,8 @@ def _running_at_once_s(run, pids):
 
 
 def _preempted_share(run, pids):
-    """Fraction of these children's alive time their probed loops saw the OS take the core."""
+    """Fraction of these children's alive time they were runnable on the kernel's run queue
+    while the OS ran something else (their lanes' pre-empted spans)."""
     lane_of = dict((i, pid) for i, (pid, _, _) in enumerate(run.lanes()))
     spans = run.spans()
     wanted = set(pids)
@@ -168,6 +170,12 @@ def verdict(run, p):
         head = text("Start all, then join: no faster than start-join one by one (%.2fx; %s, %d cores)"
                     % (speedup, children, cores),
                     "先全部 start 再 join：并不比逐个 start 再 join 快（加速比 %.2f；%d 个子进程，%d 核）" % (speedup, n, cores))
+    # Beside the speedup, what holds on a busy machine too: how many children lived at once.
+    alive_en = "; alive at once: %d one by one, %d started together" % (
+        figures["most_alive_sequential"], figures["most_alive_parallel"])
+    alive_zh = "；同时存活：逐个运行时 %d 个，一起启动时 %d 个" % (
+        figures["most_alive_sequential"], figures["most_alive_parallel"])
+    head = text(head["en"] + alive_en, head["zh_CN"] + alive_zh)
     notes = [
         text("start() returns at once; join() waits for that one child. Joining each child right "
              "after starting it ran them one by one (at most %d alive at once, %.2f s); starting all "

@@ -143,6 +143,8 @@ def verdict(run, p):
                "wall_pipeline_s": round(run.phase_wall_s("pipeline") or 0.0, 3),
                "pipe_items": run.value("pipe_items"),
                "wall_pipe_s": round(run.phase_wall_s("pipe") or 0.0, 3)}
+    if run.stopped:
+        return _stopped_verdict(run, p, figures, blocked)
     head = text("%d items in, %d out; queue depth peaked at %s of %d; producers blocked %.2f s; %s"
                 % (items_in, items_out, max_depth, p["maxsize"], blocked,
                    "clean shutdown" if clean else "unclean shutdown (exit codes %s)" % exit_codes),
@@ -170,6 +172,23 @@ def verdict(run, p):
             % (p["items"], figures["pipe_items"], figures["wall_pipe_s"]))]
     ok = items_in == items_out == p["items"] == figures["pipe_items"] and clean
     return Verdict(head, figures, notes, ok=ok)
+
+
+def _stopped_verdict(run, p, figures, blocked):
+    """Stopped: the puts and gets recorded on the queue so far (the producers' and
+    consumers' totals come at their end), and no claim about the shutdown."""
+    _, _, kinds = run.queue_depth(QUEUE_NAME)
+    puts, gets = int((kinds == K.QUEUE_PUT).sum()), int((kinds == K.QUEUE_GET).sum())
+    figures = dict(figures, items_in=puts, items_out=gets, clean_shutdown=None)
+    head = text("%d puts and %d gets before the end; queue depth peaked at %s of %d; producers "
+                "blocked %.2f s" % (puts, gets, figures["max_queue_depth"], p["maxsize"], blocked),
+                "结束前放入 %d 次、取出 %d 次；队列深度最高 %s（上限 %d）；生产者阻塞 %.2f 秒"
+                % (puts, gets, figures["max_queue_depth"], p["maxsize"], blocked))
+    notes = [text("Queue(%d) holds at most %d items: once it was full, put() blocked, and the "
+                  "producers' lanes show %.2f s of queue waits." % (p["maxsize"], p["maxsize"], blocked),
+                  "Queue(%d) 最多容纳 %d 个数据项：队列满后 put() 会阻塞，生产者的泳道上出现了 %.2f 秒的队列等待。"
+                  % (p["maxsize"], p["maxsize"], blocked))]
+    return Verdict(head, figures, notes)
 
 
 # What each verdict figure is, for the window (the CLI and --json keep the names).

@@ -220,12 +220,45 @@ def verdict(run, p):
                "accesses_traced": int(len(run.accesses("ret"))) if p["traced"] else 0,
                "switch_interval_us": interval_us}
     gated = run.gates
-    head, figures, notes = race_texts(figures, p, run.interpreter.get("version", "?"),
-                                      run.gil_disabled, scheduled=bool(gated))
+    if final is None and run.stopped:  # stopped before the threads were joined: no final value
+        head, figures, notes = _unfinished_texts(run, figures, p)
+    else:
+        head, figures, notes = race_texts(figures, p, run.interpreter.get("version", "?"),
+                                          run.gil_disabled, scheduled=bool(gated))
     if gated:  # scheduled: the order of steps was chosen, not the interpreter's
         notes = _scheduled_notes(run, gated) + notes
         figures = dict(figures, steps=gated.get("steps", 0))
     return Verdict(head, figures, notes)
+
+
+def _unfinished_texts(run, figures: dict, p: dict):
+    """A run that never wrote its final value (stopped while the threads ran): what the
+    traced accesses measured until then, never a claim about the end."""
+    lost_n, traced = figures["lost_updates"], figures["accesses_traced"]
+    now = run.final_value("ret") if p["traced"] else None
+    figures = dict(figures, value_when_stopped=now)
+    if lost_n is None:
+        head = text("No final value: the threads had not ended, and accesses were not traced, "
+                    "so no lost update could be counted",
+                    "没有最终值：线程尚未结束，且未追踪读写，无法统计丢失的更新")
+    elif lost_n:
+        head = text("%s lost in %d traced accesses before the end (ret was %s)"
+                    % (_updates(lost_n)[0].upper() + _updates(lost_n)[1:], traced, now),
+                    "结束前的 %d 次被追踪的读写中丢失了 %d 次更新（ret 当时为 %s）" % (traced, lost_n, now))
+    else:
+        head = text("No update lost in %d traced accesses before the end (ret was %s)" % (traced, now),
+                    "结束前的 %d 次被追踪的读写中没有丢失更新（ret 当时为 %s）" % (traced, now))
+    notes = []
+    if lost_n:
+        notes.append(text(
+            "Each lost update is a write computed from a read that another thread's write "
+            "had already made stale: the trace links them.",
+            "每次丢失的更新，都是基于过期的读取值（其他线程已改写）算出的写入：轨迹中已把它们连起来。"))
+    if p["lock"]:
+        notes.append(text("With the lock, %d lock waits were recorded before the end."
+                          % figures["lock_waits"],
+                          "加锁时，结束前记录到 %d 次锁等待。" % figures["lock_waits"]))
+    return head, figures, notes
 
 
 def race_texts(figures: dict, p: dict, version: str, free: bool, scheduled: bool = False):

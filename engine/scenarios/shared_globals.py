@@ -13,7 +13,7 @@ from ..guardian import RUN_ID_ENV
 from ..params import Param, workers
 from ..probe import Task
 from ..wire import K
-from .base import Scenario, Verdict, text
+from .base import steps_so_far, Scenario, Verdict, text
 from .shared_globals_texts import FIGURES, POST_NOTE, cause_note, join_first_note
 
 SOURCE = '''import multiprocessing
@@ -365,6 +365,8 @@ def _indexed(run, prefix, n):
 
 
 def verdict(run, p):
+    if run.stopped:
+        return _stopped_verdict(run, p)
     n, items = p["workers"], p["items"]
     parent = _indexed(run, "parent_list_length", n)
     child = _indexed(run, "child_list_length", n)
@@ -405,6 +407,25 @@ def verdict(run, p):
             "Manager().list()（%s 秒：每次 append 都要和管理进程往返一次消息），"
             "或 shared_memory 共享内存块（%s 秒）。" % (figures["wall_manager_s"], figures["wall_shared_memory_s"]))]
     return Verdict(head, figures, notes, ok=bug_shown and len(fixed) == len(fixes))
+
+
+def _stopped_verdict(run, p):
+    """Stopped: the values each ended step recorded, and how far the run got."""
+    n = p["workers"]
+    figures = {"items": p["items"], "start_method": p["start_method"],
+               "parent_list_lengths_bug": _indexed(run, "parent_list_length", n),
+               "child_list_lengths": _indexed(run, "child_list_length", n)}
+    for k in ("queue", "pool", "manager", "shared_memory"):
+        figures["total_with_" + k] = run.value("total_with_" + k)
+    steps = steps_so_far(run)
+    parent, child = figures["parent_list_lengths_bug"], figures["child_list_lengths"]
+    if all(x is not None for x in parent + child):
+        head = text("Parent's lists: %s; the writers' own lists: %s; %s" % (parent, child, steps["en"]),
+                    "父进程的列表长度：%s；各写进程自己的列表：%s；%s" % (parent, child, steps["zh_CN"]))
+    else:
+        head = text("The writers had not all reported their lists; " + steps["en"],
+                    "写进程还没有全部报告它们的列表；" + steps["zh_CN"])
+    return Verdict(head, figures, [POST_NOTE])
 
 
 def _ms_to_s(ms):

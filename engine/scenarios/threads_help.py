@@ -3,7 +3,7 @@ import hashlib
 import time
 
 from ..params import Param, workers
-from .base import Scenario, Verdict, text, usable_cpus
+from .base import steps_so_far, Scenario, Verdict, text, usable_cpus
 
 SOURCE = '''import hashlib, threading, time
 
@@ -104,7 +104,24 @@ def verdict(run, p):
     # One CPU-bound thread alone keeps about one core busy on an idle machine.
     figures["cores_used_loop_one"] = round(one_cpu / 1e9 / one_wall, 2) if one_cpu and one_wall else None
     free = run.gil_disabled
+    if run.stopped:
+        return _stopped_verdict(run, figures, n)
     return Verdict(*threads_help_texts(figures, p, free))
+
+
+def _stopped_verdict(run, figures: dict, n: int):
+    """Stopped: the speedups of the jobs whose two steps both ended, nothing else."""
+    done = [kind for kind in JOBS if figures["speedup_%s" % kind] is not None]
+    steps = steps_so_far(run)
+    if done:
+        head = text("%d threads against one, measured before the end: %s; %s"
+                    % (n, ", ".join("%s %.2fx" % (k, figures["speedup_%s" % k]) for k in done), steps["en"]),
+                    "%d 个线程对比单线程，结束前测得的加速比：%s；%s"
+                    % (n, "，".join("%s %.2f" % (k, figures["speedup_%s" % k]) for k in done), steps["zh_CN"]))
+    else:
+        head = text("No job's one-thread and many-thread steps both ended: no speedup measured; "
+                    + steps["en"], "没有一项工作的单线程和多线程步骤都结束：没有测得加速比；" + steps["zh_CN"])
+    return Verdict(head, figures, [])
 
 
 def threads_help_texts(figures: dict, p: dict, free: bool):

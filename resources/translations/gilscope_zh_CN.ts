@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BusyWarning</name>
+    <message>
+        <source>Other programs are keeping {0:.1f} of {1} cores busy (last {2:g} s). A run now gets less of the cores: its timings and speedups will be lower than on a quiet machine, and its verdict will say it was distorted. Close them for a fair run.</source>
+        <translation>其他程序正让 {1} 个核中的 {0:.1f} 个保持忙碌（最近 {2:g} 秒）。现在运行只能分到较少的核：用时和加速比会低于空闲机器上的结果，结论也会注明结果失真。关掉它们，运行结果才公正。</translation>
+    </message>
+</context>
+<context>
     <name>CompareView</name>
     <message>
         <source>gilscope — compare runs</source>
@@ -73,6 +80,41 @@
     </message>
 </context>
 <context>
+    <name>CoreSplit</name>
+    <message>
+        <source>core {0}</source>
+        <translation>核 {0}</translation>
+    </message>
+    <message>
+        <source>This recording did not measure whose load it was.</source>
+        <translation>这份录制没有测量负载属于谁。</translation>
+    </message>
+    <message>
+        <source>whole run</source>
+        <translation>整次运行</translation>
+    </message>
+    <message>
+        <source>last second</source>
+        <translation>最近一秒</translation>
+    </message>
+    <message>
+        <source>this run</source>
+        <translation>本次运行</translation>
+    </message>
+    <message>
+        <source>other programs</source>
+        <translation>其他程序</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Each core&apos;s load (psutil) split by whose it was: this run&apos;s processes and gilscope&apos;s own (their threads&apos; CPU time from /proc schedstat, on the core each last ran on), the rest of the load is other programs&apos;, and what is left is idle.</source>
+        <translation>每个核的负载（psutil）按归属拆分：本次运行的进程和 gilscope 自身（它们线程的 CPU 时间取自 /proc schedstat，记在各线程最后运行的核上），其余负载属于其他程序，剩下的是空闲。</translation>
+    </message>
+</context>
+<context>
     <name>CpuPanel</name>
     <message>
         <source>CPU load per core (%), measured by psutil</source>
@@ -93,6 +135,10 @@
     <message>
         <source>cores busy: {0:.1f} of {1}</source>
         <translation>忙碌的核：{0:.1f} / {1}</translation>
+    </message>
+    <message>
+        <source> — other programs: {0:.1f}</source>
+        <translation> — 其他程序：{0:.1f}</translation>
     </message>
 </context>
 <context>
@@ -167,6 +213,165 @@
     <message>
         <source>(none yet)</source>
         <translation>（暂无）</translation>
+    </message>
+</context>
+<context>
+    <name>HelpSheet</name>
+    <message>
+        <source>(no description)</source>
+        <translation>（无说明）</translation>
+    </message>
+    <message>
+        <source>Step bar (after a run): ten steps forward</source>
+        <translation>步进条（运行结束后）：前进十步</translation>
+    </message>
+    <message>
+        <source>Step bar (after a run): ten steps back</source>
+        <translation>步进条（运行结束后）：后退十步</translation>
+    </message>
+    <message>
+        <source>Step bar (after a run): next step</source>
+        <translation>步进条（运行结束后）：下一步</translation>
+    </message>
+    <message>
+        <source>Step bar (after a run): previous step</source>
+        <translation>步进条（运行结束后）：上一步</translation>
+    </message>
+    <message>
+        <source>Be the scheduler: let thread N take the next step</source>
+        <translation>当调度者：让第 N 个线程走下一步</translation>
+    </message>
+    <message>
+        <source>Timeline: move earlier / later</source>
+        <translation>时间线：向前 / 向后移动</translation>
+    </message>
+    <message>
+        <source>Timeline: zoom in / out</source>
+        <translation>时间线：放大 / 缩小</translation>
+    </message>
+    <message>
+        <source>Timeline: the whole run</source>
+        <translation>时间线：显示整个运行</translation>
+    </message>
+    <message>
+        <source>Timeline: follow the live end on / off</source>
+        <translation>时间线：开启 / 关闭跟随最新进度</translation>
+    </message>
+    <message>
+        <source>wheel, drag</source>
+        <translation>滚轮、拖动</translation>
+    </message>
+    <message>
+        <source>Timeline and the plots under it: zoom, move</source>
+        <translation>时间线及其下方的图：缩放、移动</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>One lane per thread or process, top to bottom in the order they appeared. Its colour is what the thread was doing; the legend under the lanes names each colour, and hovering a lane gives the exact state, times and durations.</source>
+        <translation>每个线程或进程一条泳道，按出现的先后从上到下排列。颜色表示该线程当时在做什么；泳道下方的图例说明每种颜色，鼠标悬停在泳道上可看到确切的状态、时刻和持续时间。</translation>
+    </message>
+    <message>
+        <source>Mixed colours</source>
+        <translation>混合的颜色</translation>
+    </message>
+    <message>
+        <source>Each pixel of a lane covers a slice of time. When a thread was in several states within that slice, the pixel is their mix, weighted by the time spent in each: half running and half waiting for the GIL is a colour between the two, a colour no single state has. Zoom in (+ or the wheel) until the colours separate, or hover.</source>
+        <translation>泳道的每个像素覆盖一小段时间。线程在这段时间内处于多种状态时，该像素就是这些状态颜色的混合，按各状态所占时间加权：一半运行、一半等待 GIL，就是介于两者之间、任何单一状态都没有的颜色。放大（按 + 或滚动滚轮）直到颜色分开，或悬停查看。</translation>
+    </message>
+    <message>
+        <source>Phase marks</source>
+        <translation>阶段标记</translation>
+    </message>
+    <message>
+        <source>A dashed vertical line with a label at the top marks where a step of the scenario&apos;s program began (gil: one worker, then threads, then processes). Zoomed in past a mark, the current step&apos;s label stays at the left edge (◂). In presentation mode, → and ← zoom to each step.</source>
+        <translation>顶端带标签的竖直虚线标出场景程序中某一步开始的位置（gil：先单个工作者，再线程，再进程）。放大到越过某个标记后，当前这一步的标签停留在左边缘（◂）。在演示模式下，→ 和 ← 会缩放到每一步。</translation>
+    </message>
+    <message>
+        <source>Measured or inferred states</source>
+        <translation>测量的状态与推断的状态</translation>
+    </message>
+    <message>
+        <source>When the legend says the states are measured, time on a CPU and time waiting for a core come from the kernel (/proc schedstat), read about every millisecond by the session that watches the run; waiting for the GIL is inferred from them: off the CPU with no blocking call recorded while another thread of its process wanted to run. Blocking calls (a lock, a queue, join, sleep, I/O) are labelled by gilscope&apos;s probes around those calls. Where schedstat is missing (not Linux), every state is the probe&apos;s label: what the thread recorded it was about to do, not a measurement. Hover a legend colour for how that state was obtained.</source>
+        <translation>图例注明状态是测量得到的时，在 CPU 上的时间和等待 CPU 核心的时间来自内核（/proc schedstat），由监视这次运行的会话大约每毫秒读取一次；等待 GIL 是由此推断的：线程不在 CPU 上、没有记录到阻塞调用，而同一进程的另一个线程想要运行。阻塞调用（锁、队列、join、sleep、I/O）由 gilscope 包在这些调用外面的探针标记。没有 schedstat 的地方（非 Linux），每个状态都是探针的标签：线程记录的它将要做的事，而不是测量结果。悬停在图例的颜色上可查看该状态是怎样得到的。</translation>
+    </message>
+    <message>
+        <source>CPU load</source>
+        <translation>CPU 负载</translation>
+    </message>
+    <message>
+        <source>One line per core, 0 to 100 %, sampled about ten times a second. With the GIL, several CPU-bound threads add up to about one busy core; processes can fill several.</source>
+        <translation>每个核心一条曲线，0 到 100 %，大约每秒采样十次。有 GIL 时，几个 CPU 密集的线程加起来大约只占满一个核心；多个进程可以占满多个核心。</translation>
+    </message>
+    <message>
+        <source>Shared variable</source>
+        <translation>共享变量</translation>
+    </message>
+    <message>
+        <source>Every read (○) and write (■) of the shared variable on its thread&apos;s row, and the value over time. A lost update (red ■) is a write computed from a stale read: a bracket links it back to that read, and an orange × marks the write it overwrote.</source>
+        <translation>共享变量的每次读（○）和写（■）画在所属线程的那一行，另有变量值随时间的变化。丢失的更新（红色 ■）是根据过时的读取算出的写入：一个括线把它连回那次读取，橙色 × 标出被它覆盖的那次写入。</translation>
+    </message>
+    <message>
+        <source>Queue depth and pool tasks</source>
+        <translation>队列深度与进程池任务</translation>
+    </message>
+    <message>
+        <source>How many items wait in each queue over time; and each pool task as a bar on the worker that ran it, from its start to its end.</source>
+        <translation>每个队列中等待的元素个数随时间的变化；以及每个进程池任务，画成执行它的工作者上从开始到结束的一根横条。</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>The headline and the figures under it come from this run&apos;s measurements only; the lesson explains why. Nothing in them is assumed or fixed in advance.</source>
+        <translation>标题和下面的数据只来自这次运行的测量；讲解说明原因。其中没有任何假设的或预先定好的内容。</translation>
+    </message>
+    <message>
+        <source>half of each in one pixel: a mix, no state&apos;s colour</source>
+        <translation>一个像素内各占一半：混合色，不是任何状态的颜色</translation>
+    </message>
+    <message>
+        <source>gilscope help: keys, and how to read the views</source>
+        <translation>gilscope 帮助：按键，以及如何阅读各个视图</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Keys work anywhere in the window unless a row says where. 中文 / English: Ctrl+L.</source>
+        <translation>除非某一行注明了位置，按键在窗口的任何地方都有效。中文 / English：Ctrl+L。</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>How to read the views</source>
+        <translation>如何阅读各个视图</translation>
+    </message>
+    <message>
+        <source>New here? F1 lists every key and how to read each view; F9 is presentation mode for a projector.</source>
+        <translation>第一次使用？F1 列出所有按键以及如何阅读各个视图；F9 是适合投影仪的演示模式。</translation>
+    </message>
+    <message>
+        <source>Help (F1)</source>
+        <translation>帮助（F1）</translation>
+    </message>
+    <message>
+        <source>Got it</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <source>Every key, and how to read each view (F1)</source>
+        <translation>所有按键，以及如何阅读各个视图（F1）</translation>
     </message>
 </context>
 <context>
@@ -333,6 +538,10 @@
         <translation>退出</translation>
     </message>
     <message>
+        <source>Choose a scenario by its place in the list</source>
+        <translation>按列表中的位置选择场景</translation>
+    </message>
+    <message>
         <source>Python:</source>
         <translation>Python：</translation>
     </message>
@@ -408,6 +617,77 @@
     <message>
         <source>Pool tasks</source>
         <translation>进程池任务</translation>
+    </message>
+</context>
+<context>
+    <name>Presentation</name>
+    <message>
+        <source>Present</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>Presentation mode: large verdict, tall lanes, arrow keys step through the phases (F9 in and out)</source>
+        <translation>演示模式：大字结论、更高的泳道，方向键逐个浏览各阶段（F9 进入和退出）</translation>
+    </message>
+    <message>
+        <source>Next phase</source>
+        <translation>下一阶段</translation>
+    </message>
+    <message>
+        <source>Presentation mode: zoom to the next phase of the run</source>
+        <translation>演示模式：缩放到这次运行的下一阶段</translation>
+    </message>
+    <message>
+        <source>Previous phase</source>
+        <translation>上一阶段</translation>
+    </message>
+    <message>
+        <source>Presentation mode: zoom to the previous phase of the run</source>
+        <translation>演示模式：缩放到这次运行的上一阶段</translation>
+    </message>
+    <message>
+        <source>Whole run</source>
+        <translation>整个运行</translation>
+    </message>
+    <message>
+        <source>Presentation mode: show the whole run</source>
+        <translation>演示模式：显示整个运行</translation>
+    </message>
+    <message>
+        <source>Scenario&apos;s view</source>
+        <translation>场景视图</translation>
+    </message>
+    <message>
+        <source>Presentation mode: show or hide the scenario&apos;s own view (shared variable, queue depth, pool tasks) under the lanes</source>
+        <translation>演示模式：在泳道下方显示或隐藏场景自己的视图（共享变量、队列深度、进程池任务）</translation>
+    </message>
+    <message>
+        <source>← → phases, Home whole run, F9 leaves</source>
+        <translation>← → 切换阶段，Home 整个运行，F9 退出</translation>
+    </message>
+    <message>
+        <source>F9 leaves</source>
+        <translation>F9 退出</translation>
+    </message>
+    <message>
+        <source>V: {0}</source>
+        <translation>V：{0}</translation>
+    </message>
+    <message>
+        <source>The whole run</source>
+        <translation>整个运行</translation>
+    </message>
+    <message>
+        <source>The whole run: one phase</source>
+        <translation>整个运行：一个阶段</translation>
+    </message>
+    <message>
+        <source>The whole run: {0} phases</source>
+        <translation>整个运行：{0} 个阶段</translation>
+    </message>
+    <message>
+        <source>Phase {0} of {1}: {2}</source>
+        <translation>第 {0} 阶段，共 {1} 个：{2}</translation>
     </message>
 </context>
 <context>
@@ -769,8 +1049,8 @@
         <translation>不在 CPU 上，没有记录能解释原因，且同一进程中没有其他线程想要 GIL；或者是一个不做记录的进程。</translation>
     </message>
     <message>
-        <source>The thread has ended (its exit was recorded).</source>
-        <translation>线程已结束（记录到了它的退出）。</translation>
+        <source>The thread has ended: its exit was recorded, or its kernel counters vanished with no exit (killed, e.g. by Stop).</source>
+        <translation>线程已结束：记录到了它的退出，或者它的内核计数器在没有退出记录的情况下消失了（被终止，例如按了停止）。</translation>
     </message>
     <message>
         <source>Runnable, waiting on the kernel&apos;s run queue for a core (/proc schedstat).</source>

@@ -7,6 +7,9 @@ file in the target's folder, renamed over the target.
 """
 import ast
 import os
+import stat
+import threading
+import time
 
 import pytest
 
@@ -79,3 +82,60 @@ def test_no_file_is_opened_for_writing_outside_safe_files():
                     if rel not in EXEMPT:
                         found += ["%s:%d" % (rel, line) for line in _writes(os.path.join(folder, name))]
     assert found == [], "write through engine.safe_files.replaced_atomically: %s" % found
+
+
+def _private_null_device(tmp_path):
+    """A node like /dev/null at a private path: the real one must never be at stake."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root (CI runs as root)")
+    return node
+
+
+def test_a_device_is_written_in_place_not_replaced_by_a_file(tmp_path):
+    # Before: `run ... --json /dev/null` as root replaced the machine's /dev/null by a file.
+    node = _private_null_device(tmp_path)
+    out = gilscope("run", "race", "--set", "iterations=100", "--json", str(node))
+    assert out.returncode == 0, out.stderr
+    assert stat.S_ISCHR(node.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]  # no temporary left
+
+
+def test_a_named_pipe_is_written_in_place_and_without_a_reader_fails_at_once(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):  # no reader: ENXIO at once, not a hang
+        with safe_files.replaced_atomically(str(fifo)) as f:
+            f.write("never")
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while True:  # the reader's open() must come first, or ours fails as above
+        try:
+            with safe_files.replaced_atomically(str(fifo)) as f:
+                f.write("through the pipe")
+            break
+        except OSError:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    reader.join(10)
+    assert got == ["through the pipe"] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_link_the_user_named_is_followed_and_kept(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    os.symlink(real, link)
+    with safe_files.replaced_atomically(str(link)) as f:
+        f.write("new")
+    assert os.path.islink(link) and real.read_text() == "new"
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        with safe_files.replaced_atomically(str(tmp_path)) as f:
+            f.write("x")

@@ -51,6 +51,9 @@ def test_process_basics_parallel_beats_one_by_one(session):
     assert set(pids) <= lane_pids(result.view)  # each child recorded its own lane
     assert f["children_with_lane"] == 4
     assert f["most_alive_sequential"] == 1 and f["most_alive_parallel"] == 2
+    # the headline states it beside the speedup: it holds on a busy machine (issue 13, part 4)
+    assert result.verdict.headline["en"].endswith("alive at once: 1 one by one, 2 started together")
+    assert result.verdict.headline["zh_CN"].endswith("同时存活：逐个运行时 1 个，一起启动时 2 个")
     assert sorted(f["printed_parallel"]) == [0, 1]  # each child printed its i
     if f["cpu_count"] < 2:
         return

@@ -9,8 +9,13 @@ after every test, and whatever top-level widget is still alive at the end is del
 while Python is still whole.
 """
 import gc
+import os
 
 import pytest
+
+# The first-run hint (gui/help_sheet.py) is for people: a window made by gui.app in a test
+# shows it only when the test asks (help.show_hint_once()).
+os.environ["GILSCOPE_FIRST_RUN_HINT"] = "0"
 
 
 def _delete_now() -> None:
@@ -23,6 +28,14 @@ def _delete_now() -> None:
 def pytest_runtest_teardown(item):
     yield  # pytest-qt has closed the test's widgets (deleteLater) by now
     _delete_now()
+    # Collect the test's reference cycles here, in the main thread.  pyqtgraph keeps
+    # Python-owned Qt objects in cycles (a plot's option menus); left to a later test, the
+    # collector may run on a Session's sampler thread and delete them there, where the
+    # QObject destructor and the main thread wait on each other (a hang seen in
+    # test_every_scenario_runs_through_the_window: the sampler thread in gc_collect_main ->
+    # QObject::~QObject -> GilState::acquire, the main thread in runDeletionInMainThread ->
+    # QMenu::~QMenu -> QBasicMutex::lockInternal).
+    gc.collect()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -34,6 +47,17 @@ def pytest_sessionfinish(session, exitstatus):
         widget.deleteLater()
     _delete_now()
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As the app does (gui/gui_thread_gc.py): a Session thread never deletes a Qt object.
+    Per test, so the tests after tests/gui get Python's own collector back."""
+    from gui import gui_thread_gc
+    collector = gui_thread_gc.install(qapp)
+    yield
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture

@@ -1,0 +1,130 @@
+"""Whose CPU time each core spent: this run's (and gilscope's own), other programs', idle.
+[psutil on the caller's side; this module reads /proc itself]
+
+psutil's per-core load says how busy a core was, not for whom.  The split:
+  - each thread of the run's processes (and of gilscope's own process, which draws and
+    measures the run) is read at every sample: its CPU ns from /proc/PID/task/TID/schedstat
+    (exact) and the core it last ran on (field 39 of .../stat);
+  - a thread's CPU time since the last sample is given to that core.  A thread that moved
+    between cores inside the 0.1 s gives a core more than it was busy: what a core cannot
+    hold goes to the cores with busy time left, so the machine-wide sum stays exact;
+  - other programs = the core's busy share less this run's.
+
+IdleLoad is the same measure with no run: the window's warning before Run.
+"""
+import os
+import time
+
+SCHEDSTAT = "/proc/%d/task/%s/schedstat"
+STAT = "/proc/%d/task/%s/stat"
+
+
+def _thread_reading(pid: int, tid: str):
+    """(CPU ns so far, last core) of one thread; None when it is gone."""
+    try:
+        with open(SCHEDSTAT % (pid, tid), "rb") as f:
+            on_cpu = int(f.read().split()[0])
+        with open(STAT % (pid, tid), "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return on_cpu, int(fields[36])  # field 39 (processor); fields[0] is field 3
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def spread(per_core_ns: list, busy_share: list, period_ns: int) -> list:
+    """This run's share of each core (0..1) from its CPU ns given to each core, never more
+    than the core's busy share: what one core cannot hold goes to cores with room left."""
+    mine = [ns / period_ns if period_ns > 0 else 0.0 for ns in per_core_ns]
+    out = [min(m, b) for m, b in zip(mine, busy_share)]
+    excess = sum(mine) - sum(out)
+    for i, b in enumerate(busy_share):
+        if excess <= 0:
+            break
+        give = min(excess, b - out[i])
+        if give > 0:
+            out[i] += give
+            excess -= give
+    return out
+
+
+class RunCpuByCore:
+    """This run's CPU ns per core since the last call, from its threads' counters."""
+
+    def __init__(self, n_cores: int) -> None:
+        self.n_cores = n_cores
+        self._last = {}  # (pid, tid) -> CPU ns at the last reading
+        self._t = time.perf_counter_ns()
+
+    def take(self, pids) -> tuple:
+        """([ns per core], ns since the last call) over every thread of pids."""
+        now = time.perf_counter_ns()
+        per_core = [0] * self.n_cores
+        seen = {}
+        for pid in pids:
+            try:
+                tids = os.listdir("/proc/%d/task" % pid)
+            except OSError:
+                continue
+            for tid in tids:
+                reading = self._last_reading(pid, tid)
+                if reading is None:
+                    continue
+                on_cpu, core = reading
+                key = (pid, tid)
+                before = self._last.get(key)
+                seen[key] = on_cpu
+                if before is not None and 0 <= core < self.n_cores and on_cpu > before:
+                    per_core[core] += on_cpu - before
+        self._last = seen  # a thread first seen now counts from now: no time before the run
+        period, self._t = now - self._t, now
+        return per_core, period
+
+    _last_reading = staticmethod(_thread_reading)
+
+
+class IdleLoad:
+    """How many cores other programs keep busy lately, while no run goes (psutil).
+
+    Every sample(): the machine's busy cores since the last sample, less gilscope's own
+    process's CPU time in that time.  other_cores() averages the last window_s."""
+
+    def __init__(self, psutil, window_s: float = 2.0) -> None:
+        self._psutil = psutil
+        self._me = psutil.Process()
+        self.window_s = window_s
+        self.n_cores = psutil.cpu_count() or 1
+        self._samples = []  # (monotonic time, seconds covered, other programs' busy core-seconds)
+        self._times = psutil.cpu_times()
+        self._own = self._own_cpu_s()
+        self._t = time.monotonic()
+
+    def _own_cpu_s(self) -> float:
+        t = self._me.cpu_times()
+        return t.user + t.system
+
+    def sample(self) -> None:
+        now = time.monotonic()
+        times, own = self._psutil.cpu_times(), self._own_cpu_s()
+        busy = _busy_s(self._times, times)
+        elapsed = now - self._t
+        if elapsed > 0:
+            self._samples.append((now, elapsed, max(0.0, busy - (own - self._own))))
+        self._times, self._own, self._t = times, own, now
+        self._samples = [s for s in self._samples if s[0] >= now - self.window_s]
+
+    def other_cores(self):
+        """Cores other programs kept busy over the last window (None before two samples)."""
+        covered = sum(s[1] for s in self._samples)
+        if covered <= 0:
+            return None
+        return sum(s[2] for s in self._samples) / covered
+
+
+def _busy_s(before, after) -> float:
+    """CPU-seconds all cores spent busy between two psutil.cpu_times() readings."""
+    idle = ((after.idle - before.idle) + (getattr(after, "iowait", 0.0) - getattr(before, "iowait", 0.0)))
+    total = sum(after) - sum(before)
+    # guest time is counted inside user time too (Linux): psutil's sum counts it twice
+    total -= (getattr(after, "guest", 0.0) - getattr(before, "guest", 0.0))
+    total -= (getattr(after, "guest_nice", 0.0) - getattr(before, "guest_nice", 0.0))
+    return max(0.0, total - idle)

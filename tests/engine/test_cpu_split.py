@@ -1,0 +1,151 @@
+"""Per-core split of CPU load (this run / other programs / idle) and what verdicts say of it
+(issue 13, part 4).  No display, no run: synthetic samples and this test's own threads."""
+import collections
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from engine import analysis, cpu_split, verdict_labels
+from engine.decode import EVENT_DTYPE
+from engine.scenarios.base import Verdict, text
+from engine.wire import K, S
+
+
+# -- spreading a run's CPU time over the cores ---------------------------------------
+@pytest.mark.parametrize("ns, busy, expected", [
+    ([50, 20], [0.9, 0.5], [0.5, 0.2]),          # fits: as measured
+    ([100, 0], [0.6, 0.9], [0.6, 0.4]),          # core 0 cannot hold it: the rest to core 1
+    ([100, 100], [0.5, 0.5], [0.5, 0.5]),        # never more than a core was busy
+    ([0, 0], [0.7, 0.1], [0.0, 0.0]),            # other programs only
+])
+def test_spread_keeps_each_core_within_its_busy_share(ns, busy, expected):
+    got = cpu_split.spread(ns, busy, 100)
+    assert got == pytest.approx(expected)
+    assert all(g <= b + 1e-9 for g, b in zip(got, busy))
+
+
+def test_run_cpu_by_core_counts_this_process_threads():
+    by_core = cpu_split.RunCpuByCore(os.cpu_count() or 1)
+    by_core.take([os.getpid()])
+    stop = time.monotonic() + 0.3
+    while time.monotonic() < stop:  # this thread burns ~0.3 s of CPU (less under load)
+        pass
+    per_core, period = by_core.take([os.getpid()])
+    assert period >= 0.3e9
+    assert 0 < sum(per_core) <= period * 1.05 + 20e6  # one thread: at most one core's time
+    assert by_core.take([2 ** 22 + 12345])[0] == [0] * by_core.n_cores  # no such process
+
+
+def test_thread_reading_names_a_real_core():
+    on_cpu, core = cpu_split._thread_reading(os.getpid(), str(threading.get_native_id()))
+    assert on_cpu > 0 and 0 <= core < (os.cpu_count() or 1)
+
+
+class _FakePsutil:
+    """cpu_times() of the machine and of this process, advanced by the test."""
+    Times = collections.namedtuple("Times", "user nice system idle iowait irq softirq steal guest guest_nice")
+    Own = collections.namedtuple("Own", "user system")
+
+    def __init__(self):
+        self.machine = [0.0] * 10
+        self.own = 0.0
+
+    def cpu_count(self):
+        return 2
+
+    def cpu_times(self):
+        return self.Times(*self.machine)
+
+    def Process(self):  # noqa: N802 (psutil's name)
+        fake = self
+
+        class _Me:
+            def cpu_times(self):
+                return fake.Own(fake.own, 0.0)
+        return _Me()
+
+
+def test_idle_load_counts_other_programs_not_gilscope():
+    fake = _FakePsutil()
+    load = cpu_split.IdleLoad(fake, window_s=60)
+    assert load.other_cores() is None
+    time.sleep(0.05)
+    elapsed = 0.05
+    # in that time: 2 cores x elapsed, of which user 1.5 x elapsed busy, gilscope 0.25 x elapsed
+    fake.machine[0] += 1.5 * elapsed
+    fake.machine[3] += 0.5 * elapsed
+    fake.own += 0.25 * elapsed
+    load.sample()
+    assert load.other_cores() == pytest.approx(1.25, rel=0.25)  # the sleep's own length varies
+
+
+# -- the verdict's label -------------------------------------------------------------
+def _samples(busy_pct, mine_pct, measured=True):
+    rows = []
+    for i, (busy, mine) in enumerate(zip(busy_pct, mine_pct)):
+        for core in (0, 1):
+            aux = 1 + int(mine[core] * 100) if measured else 0
+            rows.append(((i + 1) * 100_000_000, 0, core, K.CPU_SAMPLE, aux, core, int(busy[core] * 100)))
+    rows.append((0, 7, 0, K.WORKER_START, 0, 0, 0))
+    rows.append((5, 7, 0, K.MEASURED_STATE, 0, S.RUNNING, 0))
+    return np.array(sorted(rows), EVENT_DTYPE)
+
+
+def _verdict():
+    return Verdict(text("Speedup: 1.00x", "加速比：1.00"), {"speedup": 1.0}, [text("n", "注")])
+
+
+def test_a_busy_machine_is_said_in_the_headline():
+    # Each sample: both cores 100 % busy, this run 50 % of core 0 -> others 150 of 200 %.
+    view = analysis.RunView(_samples([(100, 100)] * 5, [(50, 0)] * 5), {})
+    assert verdict_labels.other_programs_share(view) == 0.75
+    verdict = _verdict()
+    verdict_labels.label_verdict(verdict, view)
+    assert verdict.headline["en"] == ("Distorted: other programs took 75% of the CPU during this "
+                                      "run. Speedup: 1.00x")
+    assert verdict.headline["zh_CN"].startswith("结果失真：本次运行期间其他程序占用了 75% 的 CPU。")
+    assert verdict.figures["other_programs_share"] == 0.75
+    assert "75%" in verdict.notes[0]["en"] and "75%" in verdict.notes[0]["zh_CN"]
+
+
+def test_a_quiet_machine_leaves_the_headline_alone():
+    view = analysis.RunView(_samples([(60, 40)] * 5, [(55, 40)] * 5), {})
+    verdict = _verdict()
+    verdict_labels.label_verdict(verdict, view)
+    assert verdict.headline["en"] == "Speedup: 1.00x"
+    assert verdict.figures["other_programs_share"] == 0.025
+    assert not verdict.partial
+
+
+def test_a_recording_without_the_split_claims_nothing():
+    view = analysis.RunView(_samples([(100, 100)] * 5, [(0, 0)] * 5, measured=False), {})
+    verdict = _verdict()
+    verdict_labels.label_verdict(verdict, view)
+    assert "other_programs_share" not in verdict.figures
+    assert verdict.headline["en"] == "Speedup: 1.00x"
+
+
+def test_stopped_and_distorted_both_say_so():
+    view = analysis.RunView(_samples([(100, 100)] * 5, [(10, 10)] * 5), {}, stopped=True)
+    verdict = _verdict()
+    verdict_labels.label_verdict(verdict, view)
+    assert verdict.headline["en"].startswith("Stopped — measured so far: distorted: other programs took 90%")
+    assert verdict.headline["zh_CN"].startswith("已停止——目前测得：结果失真：")
+    assert verdict.partial and verdict.figures["stopped_after_s"] == view.wall_s
+
+
+def test_running_at_once_share_from_spans():
+    rows = [(0, 1, 1, K.WORKER_START, 0, 0, 0), (0, 1, 2, K.WORKER_START, 0, 0, 0),
+            (0, 1, 1, K.MEASURED_STATE, 0, S.RUNNING, 0), (0, 1, 2, K.MEASURED_STATE, 0, S.GIL_WAIT, 0),
+            (50, 1, 2, K.MEASURED_STATE, 0, S.RUNNING, 0), (100, 1, 1, K.MEASURED_STATE, 0, S.GIL_WAIT, 0),
+            (200, 1, 2, K.MEASURED_STATE, 0, S.GIL_WAIT, 0)]
+    strings = {(1, 0): "THREAD1"}
+    ev = np.array(rows, EVENT_DTYPE)
+    view = analysis.RunView(ev, strings, t_end=200)
+    # running: lane 1 [0, 100), lane 2 [50, 200): at least one 200 ns, both 50 ns
+    assert view.running_at_once_share("THREAD") == 0.25
+    assert view.running_at_once_share("PROCESS") is None
+    assert analysis.covered_ns(np.array([0, 50, 300]), np.array([100, 200, 310])) == 210
