@@ -6,14 +6,22 @@ growth (VmRSS from /proc/self/status, 4 KiB pages: huge pages off) is its own:
           Session's StreamDecoder into its EventStore (the GUI's copy of a run);
   spans   10M spans over 64 lanes as the timeline keeps them: gui.timeline_layout's
           Spans and its LaneIndex (the block index a frame is drawn from).
+  cli     a real `gilscope run race` (2 workers, traced) in a fresh child, at two sizes:
+          its peak resident set (VmHWM) above its resident set before the run;
+  save    the same with --save (the recording the next part reads);
+  report  `gilscope report` of that recording in a fresh child, the same peak.
+For cli, save and report the goal reads the growth between the two sizes (peak bytes
+gained / events gained: what one more event costs, without the fixed imports), and
+each size's own peak per event is shown beside it.
 Figures: resident bytes gained / items held, and the arrays' own nbytes / items
 beside it (the baseline: what the data alone needs).  For events the goal reads
 the growth from 5M to 10M events (to 0.1 B): the cost of holding one more event, without the
 ~2 MB the decoder and allocator hold whatever the count (shown as "overall").
 The store reserves its capacity as address space and never copies itself to grow,
 so its peak is its size: the peak is a goal too.  ("reserves" in the table is that
-address space, not memory.)  Goals: <= 32 B/event held, <= 48 B/event at the peak,
-<= 80 B/span.  The window's, the CLI's and `report`'s peaks per event are bench scale's.
+address space, not memory.)  Goals: <= 32 B/event held, <= 48 B/event at the peak
+(store filling, CLI run, save, report), <= 80 B/span.  The window's peak per event is
+bench scale's.
 """
 import sys
 
@@ -112,11 +120,36 @@ def _count_small_pages() -> None:
         pass
 
 
+def _command(argv: list) -> dict:
+    """engine.cli.main(argv) in this process: exit code, events, peak above the start."""
+    import io
+    import json
+    from contextlib import redirect_stderr, redirect_stdout
+    from engine import cli
+    rss0 = _status("VmRSS")
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        code = cli.main(argv)
+    text = out.getvalue()
+    figures = json.loads(text[text.index("{"):]).get("figures", {}) if "{" in text else {}
+    return {"exit": code, "events": figures.get("events"), "peak_bytes": _status("VmHWM") - rss0}
+
+
+def _cli(part: str, iterations: int, path: str) -> dict:
+    if part == "report":
+        return _command(["report", path, "--json", "-"])
+    argv = ["run", "race", "--set=workers=2", "--set=iterations=%d" % iterations, "--json", "-"]
+    return _command(argv + (["--save", path] if part == "save" else []))
+
+
 def child_main(args) -> int:
     import json
     _count_small_pages()
     part, n = args[0], int(args[1])
-    out = _events(n) if part == "events" else _spans(n, int(args[2]))
+    if part in ("cli", "save", "report"):
+        out = _cli(part, n, args[2])
+    else:
+        out = _events(n) if part == "events" else _spans(n, int(args[2]))
     print(json.dumps(out))
     return 0
 
@@ -125,11 +158,37 @@ def _m(count: float) -> str:
     return "%gM" % (count / 1e6)
 
 
+def _commands(quick: bool) -> dict:
+    """Peaks of the CLI's run, save and report of race at two sizes: {part: [small, large]}."""
+    import os
+    import tempfile
+    sizes = (10_000, 40_000) if quick else (100_000, 400_000)  # x 2 workers x 4 events
+    found = {"cli": [], "save": [], "report": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for iterations in sizes:
+            path = os.path.join(folder, "race-%d.gilscope" % iterations)
+            for part in ("cli", "save", "report"):
+                got = common.run_json(common.child_command(sys.executable, "memory", part,
+                                                           iterations, path), timeout=900)
+                if got["exit"] not in (0, 1) or not got["events"]:
+                    raise RuntimeError("%s of race at %d iterations: exit %s"
+                                       % (part, iterations, got["exit"]))
+                found[part].append(got)
+    return found
+
+
+def _growth(pair: list) -> float:
+    """Peak bytes gained per event gained from the smaller run to the larger."""
+    small, large = pair
+    return (large["peak_bytes"] - small["peak_bytes"]) / (large["events"] - small["events"])
+
+
 def run(quick: bool = False) -> dict:
     n = 1_000_000 if quick else 10_000_000
     lanes = 64
     ev = common.run_json(common.child_command(sys.executable, "memory", "events", n), timeout=300)
     sp = common.run_json(common.child_command(sys.executable, "memory", "spans", n, lanes), timeout=300)
+    commands = _commands(quick)
     ev_b = ev["marginal_bytes"]
     sp_b = sp["rss_bytes"] / sp["items"]
     figures = {"events_held": ev["items"], "bytes_per_event_marginal": ev_b,
@@ -140,6 +199,11 @@ def run(quick: bool = False) -> dict:
                "spans_held": sp["items"], "lanes": lanes, "bytes_per_span_rss": sp_b,
                "bytes_per_span_arrays": sp["array_bytes"] / sp["items"],
                "index_bytes_per_span": sp["index_bytes"] / sp["items"]}
+    for part, pair in commands.items():
+        figures[part + "_peak_bytes_per_event_growth"] = _growth(pair)
+        for got in pair:
+            figures["%s_peak_bytes_per_event_at_%d" % (part, got["events"])] = (
+                got["peak_bytes"] / got["events"])
     baseline = {"event_record_bytes": ev["array_bytes"] / ev["items"],
                 "span_fields_bytes": sp["spans_bytes"] / sp["items"],
                 "meaning": "resident growth of a fresh process / items held; the data's own "
@@ -151,6 +215,12 @@ def run(quick: bool = False) -> dict:
                 ev["reserved_bytes"] / ev["items"]),
              "spans:  %d over %d lanes, %.1f B/span resident (spans %.1f B + index %.1f B)"
              % (sp["items"], lanes, sp_b, sp["spans_bytes"] / sp["items"], sp["index_bytes"] / sp["items"])]
+    names = {"cli": "CLI run", "save": "CLI run --save", "report": "report"}
+    for part, (small, large) in commands.items():
+        table.append("%-6s  race: peak %.0f B/event from %d to %d events (%.0f B/event at %d, %.0f at %d)"
+                     % (part, _growth((small, large)), small["events"], large["events"],
+                        small["peak_bytes"] / small["events"], small["events"],
+                        large["peak_bytes"] / large["events"], large["events"]))
     # To 0.1 B: RSS counts 4 KiB pages, and an allocator page here or there is no cost per event.
     goals = [common.goal("bytes per held event (resident, %s -> %s events)" % (_m(n / 2), _m(n)),
                          round(ev_b, 1), "<=", GOAL_EVENT_B, "B"),
@@ -158,6 +228,9 @@ def run(quick: bool = False) -> dict:
                          round(ev["peak_bytes"] / ev["items"], 1), "<=", GOAL_PEAK_B, "B"),
              common.goal("bytes per timeline span with its index (resident)", round(sp_b, 2), "<=",
                          GOAL_SPAN_B, "B")]
+    goals += [common.goal("peak bytes per event, %s (race, growth between two sizes)" % names[part],
+                          round(_growth(pair), 1), "<=", GOAL_PEAK_B, "B")
+              for part, pair in commands.items()]
     res = common.result("memory", figures, baseline, goals)
     res["table"] = table
     return res

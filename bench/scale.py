@@ -29,8 +29,8 @@ PLOT_PATH = os.path.join(common.REPO_ROOT, "docs", "scale.png")
 
 def points(quick, medium: bool = False) -> list:
     """(scenario, params) in order.  medium: the full set without its two slowest corners
-    (race 8 x 1M: 32M events; thread-names past 32k lines, slow while the recorder copies its
-    string table per printed line), for a loaded machine."""
+    (race 8 x 1M: 32M events; thread-names 128 x 1k and 8 x 20k: 128k-160k printed lines,
+    each a string of its own), for a loaded machine."""
     if medium:
         return ([("race", {"iterations": n, "workers": 2}) for n in (10_000, 100_000, 1_000_000)]
                 + [("race", {"iterations": n, "workers": 8}) for n in (10_000, 100_000)]

@@ -47,7 +47,8 @@ class Sink:
         self.event_ns = 0  # what one event costs to record here (timed by calibrate)
         self._lock = threading.Lock()  # strings and worker ids only, never per event
         self._strings = {}  # str -> id, local to this pid
-        self._announced = 0
+        self._texts = []    # the same strings in id order (id = index + 1)
+        self._announced = 0  # how many of _texts went out under this pid
         self._next_worker = 1
         self._local = threading.local()
         self._recorders = weakref.WeakSet()
@@ -61,16 +62,20 @@ class Sink:
         with self._lock:
             sid = self._strings.get(text)
             if sid is None:
-                sid = len(self._strings) + 1
+                self._texts.append(text)
+                sid = len(self._texts)
                 self._strings[text] = sid
             self._announce()
         return sid
 
     def _announce(self) -> None:
-        """Write every string not yet announced under this pid (lock held)."""
-        items = list(self._strings.items())[self._announced:]
+        """Write every string not yet announced under this pid (lock held).
+
+        Only the new ones are touched: a run that prints n distinct lines costs O(n) here,
+        not O(n**2) (tests/engine/test_recorder_strings.py counts the bytes at two sizes)."""
+        start = self._announced
         frame, count = bytearray(), 0
-        for text, sid in items:
+        for sid, text in enumerate(self._texts[start:], start + 1):
             data = text.encode("utf-8", "replace")[:wire.MAX_STRING_BYTES]
             entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
             if len(frame) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
@@ -80,7 +85,7 @@ class Sink:
             count += 1
         if count:
             self._write(wire.F_STRINGS, count, frame)
-        self._announced = len(self._strings)
+        self._announced = len(self._texts)
 
     # -- frames ----------------------------------------------------------
     def _write(self, ftype: int, count: int, payload) -> None:

@@ -35,6 +35,7 @@ class BusyWarning(QLabel):
         self._load = None
         self.other_cores = None
         self.n_cores = 1
+        self.enabled = True  # False: never samples (widget tests, whose layouts it would move)
         self._timer = QTimer(self)
         self._timer.setInterval(SAMPLE_MS)
         self._timer.timeout.connect(self.sample)
@@ -44,6 +45,8 @@ class BusyWarning(QLabel):
     def watch(self) -> None:
         """No run goes: sample the machine from now (a fresh baseline: a run just ended
         must not count as other programs)."""
+        if not self.enabled:
+            return
         self._load = None
         self.other_cores = None
         self._timer.start()

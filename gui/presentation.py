@@ -169,6 +169,7 @@ class Presentation(QObject):
         self.active = True
         for widget in self._hideable():
             widget.hide()
+        w.busy_warning.pause()  # the headline says "Distorted" when it was; no banner on screen
         self.header.show()
         self._keys_line_hidden = w.plots.timeline.keys_label.isHidden()
         w.plots.timeline.keys_label.hide()  # "← → move": not while the arrows step phases
@@ -191,6 +192,8 @@ class Presentation(QObject):
             widget.setHidden(hidden)
         for splitter, sizes in saved["sizes"]:
             splitter.setSizes(sizes)
+        if not self._window.adapter.busy:
+            self._window.busy_warning.watch()
         timeline = self._window.plots.timeline
         timeline.keys_label.setHidden(self._keys_line_hidden)
         if saved["follow"]:

@@ -212,7 +212,7 @@ def switches_only_at_calls_and_jumps(version: str, free_threaded: bool) -> bool:
 def verdict(run, p):
     final = run.value("final_value")
     lost = run.lost_updates("ret") if p["traced"] else None
-    lock_waits = int(((run.events["kind"] == K.STATE) & (run.events["b"] == S.LOCK_WAIT)).sum())
+    lock_waits = run.count(K.STATE, S.LOCK_WAIT)
     interval_us = run.value("switch_interval_us")
     figures = {"final_value": final, "expected_value": 0,
                "lost_updates": lost["count"] if lost else None,

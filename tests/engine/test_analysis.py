@@ -91,6 +91,48 @@ def test_lost_updates_matches_the_definition(accesses):
     assert sorted(found["lost"].tolist()) == lost and found["count"] == len(write)
 
 
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3), st.booleans()), max_size=60))
+def test_lost_updates_matches_the_definition_across_processes(accesses):
+    """Lanes in several processes (the lane codes' general path, not one pid's workers)."""
+    acc = np.array([(i, pid * 100, w, W if is_w else R, 0, 1, 0)
+                    for i, (pid, w, is_w) in enumerate(accesses)], EVENT_DTYPE)
+    found = lost_updates(acc)
+    write, read, lost = lost_updates_by_scanning_each_lane(acc)
+    assert found["write"].tolist() == write and found["read"].tolist() == read
+    assert sorted(found["lost"].tolist()) == lost and found["count"] == len(write)
+
+
+def test_a_view_of_unordered_events_answers_as_one_of_sorted_events():
+    """A live store is in arrival order: RunView sorts only what each question selects, and
+    must answer exactly as from the whole run sorted (which it then never copies)."""
+    rng = np.random.default_rng(7)
+    rows = [(10, 1, K.WORKER_START, 1, 0), (11, 2, K.WORKER_START, 2, 0)]
+    rows += [(1000 + 10 * i, 1 + i % 2, (R, W)[i // 2 % 2], 3, i) for i in range(400)]
+    rows += [(1003 + 30 * i, 1 + i % 2, K.STATE, (S.RUNNING, S.GIL_WAIT)[i % 2], 0)
+             for i in range(100)]  # times all distinct: the order of ties is the arrival's
+    rows += [(9000, 1, K.VALUE, 4, 7), (9001, 2, K.VALUE, 4, 9), (9100, 1, K.WORKER_EXIT, 0, 0)]
+    ordered = events(rows)
+    ordered = ordered[np.argsort(ordered["t"], kind="stable")]
+    shuffled = ordered.copy()
+    for lo in range(0, len(shuffled), 64):  # frames of threads interleaved: runs out of order
+        block = shuffled[lo:lo + 64]
+        block[:] = block[rng.permutation(len(block))]
+    strings = {(1, 1): "THREAD1", (1, 2): "THREAD2", (1, 3): "ret", (1, 4): "final"}
+    a, b = RunView(ordered, strings, t_end=9500), RunView(shuffled, strings, t_end=9500)
+    assert "_events" not in b.__dict__
+    assert a.accesses("ret").tobytes() == b.accesses("ret").tobytes()
+    la, lb = a.lost_updates("ret"), b.lost_updates("ret")
+    assert all(np.array_equal(la[k], lb[k]) for k in ("write", "read", "lost"))
+    assert a.values("final") == b.values("final") == [7, 9]
+    assert a.lanes() == b.lanes() and (a.t_start, a.t_end) == (b.t_start, b.t_end)
+    sa, sb = a.spans(), b.spans()
+    assert all(np.array_equal(sa[k], sb[k]) for k in ("lane", "t0", "t1", "state"))
+    assert a.count(K.STATE, S.GIL_WAIT) == b.count(K.STATE, S.GIL_WAIT) == 50
+    assert "_events" not in b.__dict__  # none of these needed the whole run sorted
+    assert b.events.tobytes() == ordered.tobytes()
+
+
 def test_external_children_get_lanes_named_by_their_spawn():
     """cp and sleep record nothing: their lanes come from the parent's spawn and exit events."""
     ev = events([(0, 0, K.WORKER_START, 1, 0), (10, 0, K.PROC_SPAWN, 2, 500),

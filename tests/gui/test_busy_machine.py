@@ -58,8 +58,12 @@ def test_the_window_warns_before_run_when_other_programs_hold_the_cores(window, 
     warning = window.busy_warning
     warning.show_load(1.7, 2)
     assert warning.isVisible() and "1.7 of 2 cores" in warning.text()
-    # near Run: the first thing under the toolbar, above the plots
-    assert window.plots_layout.indexOf(warning) == 0
+    # near Run: the first thing shown under the toolbar, above the plots (before it only
+    # widgets hidden now: the presentation header, the first-run hint)
+    at = window.plots_layout.indexOf(warning)
+    assert 0 <= at < window.plots_layout.indexOf(window.banner)
+    before = [window.plots_layout.itemAt(i).widget() for i in range(at)]
+    assert not any(w is not None and w.isVisible() for w in before)
     warning.show_load(0.2, 2)
     assert not warning.isVisible()
     warning.show_load(0.6, 8)  # under a quarter of eight cores: no warning
@@ -72,7 +76,9 @@ def test_the_window_warns_before_run_when_other_programs_hold_the_cores(window, 
 
 def test_the_warning_measures_the_machine_while_idle(window, qtbot):
     warning = window.busy_warning
-    assert warning._timer.isActive()  # plots built, no run: watching
+    warning.enabled = True  # the window fixture turned it off
+    warning.watch()
+    assert warning._timer.isActive()  # no run: watching
     qtbot.waitUntil(lambda: warning.other_cores is not None, timeout=5000)
     assert warning.other_cores >= 0.0
 
@@ -89,3 +95,14 @@ def test_a_stopped_run_is_labelled_once(window):
     shown = window.lesson.verdict_text()
     assert shown == "Stopped — measured so far: Deadlock: THREAD1 holds A"
     assert "Stopped early" not in shown
+
+
+def test_presentation_mode_hides_the_warning_and_leaving_watches_again(window):
+    warning = window.busy_warning
+    warning.enabled = True
+    warning.watch()
+    warning.show_load(1.7, 2)
+    window.presentation.enter()
+    assert not warning.isVisible() and not warning._timer.isActive()
+    window.presentation.leave()
+    assert warning._timer.isActive()

@@ -1,0 +1,90 @@
+"""Interning a new string costs O(1) end to end: Sink -> pipe or ring -> StreamDecoder.
+
+thread-names prints one new line (one new string) per event.  The Sink used to copy its
+whole table (``list(dict.items())``) to find the strings not yet announced, for every new
+string: n printed lines cost O(n**2) (20k lines: 13.9 s in a run; here, measured before
+the fix: 2k strings 0.098 s, 20k strings 37.0 s of CPU, a ratio of 377).  These tests
+count what goes over the wire at two sizes (each string exactly once), and check CPU
+time grows about tenfold for ten times the strings (measured after: ratio 12).
+"""
+import os
+import tempfile
+import time
+
+from engine import recorder, ring, wire
+from engine.decode import EventStore, StreamDecoder
+
+SMALL, LARGE = 2_000, 20_000
+
+
+def _string_entries(data: bytes) -> int:
+    """String entries in a stream of whole frames (no stream header)."""
+    pos, entries = 0, 0
+    while pos < len(data):
+        ftype, count, _pid, length = wire.FRAME_HEADER.unpack_from(data, pos)
+        if ftype == wire.F_STRINGS:
+            entries += count
+        pos += wire.FRAME_HEADER.size + length
+    return entries
+
+
+def _intern_lines_to_file(n: int):
+    """n distinct printed lines interned by a pipe-less Sink writing to a file: (bytes, entries)."""
+    with tempfile.TemporaryFile() as f:
+        sink = recorder.Sink(f.fileno())
+        for i in range(n):
+            assert sink.intern("THREAD%d %d" % (i % 8 + 1, i)) == i + 1
+        f.seek(0)
+        data = f.read()
+    return len(data), _string_entries(data)
+
+
+def test_each_new_string_goes_over_the_wire_once():
+    small_bytes, small_entries = _intern_lines_to_file(SMALL)
+    large_bytes, large_entries = _intern_lines_to_file(LARGE)
+    assert (small_entries, large_entries) == (SMALL, LARGE)  # quadratic: 2.0M and 200M
+    assert large_bytes / small_bytes < 12  # linear in the strings (ratio ~10.5: longer ids)
+
+
+def test_a_known_string_is_not_sent_again():
+    with tempfile.TemporaryFile() as f:
+        sink = recorder.Sink(f.fileno())
+        ids = [sink.intern(text) for text in ("a", "b", "a", "c", "b")]
+        f.seek(0)
+        entries = _string_entries(f.read())
+    assert ids == [1, 2, 1, 3, 2]
+    assert entries == 3
+
+
+def _cpu_seconds_through_ring(n: int) -> float:
+    """n new strings interned into a Sink's strings ring and decoded by the Session's
+    decoder as the sampler drains it (every 256 strings): CPU seconds, both ends."""
+    with tempfile.TemporaryDirectory() as ring_dir:
+        r, w = os.pipe()
+        try:
+            sink = recorder.Sink(w, ring_dir)
+            assert sink.ring is not None
+            reader = ring.RingReader(sink.ring.path)
+            decoder = StreamDecoder(EventStore(capacity=1000))
+            t0 = time.process_time()
+            for i in range(n):
+                sink.intern("THREAD%d %d" % (i % 8 + 1, i))
+                if i % 256 == 255:
+                    decoder.feed_frames(reader.take())
+            decoder.feed_frames(reader.take())
+            spent = time.process_time() - t0
+            reader.close()
+        finally:
+            os.close(r)
+            os.close(w)
+    assert len(decoder.strings) == n
+    assert decoder.string(sink.pid, n) == "THREAD%d %d" % ((n - 1) % 8 + 1, n - 1)
+    return spent
+
+
+def test_interning_time_grows_linearly_through_ring_and_decoder():
+    small = min(_cpu_seconds_through_ring(SMALL) for _ in range(3))
+    large = _cpu_seconds_through_ring(LARGE)
+    # ten times the strings: ~10x the CPU time when linear, ~100x when quadratic (the wide
+    # margin is for CPU-time noise on a shared machine, not for a bend)
+    assert large / small < 30, (small, large)
