@@ -7,6 +7,7 @@ import sys
 
 from . import compare_cli, interpreters, scenarios
 from .params import ParamError
+from .scenario_file import ScenarioFileError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
@@ -32,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario headless and print its verdict",
                          epilog="scenarios: %s. `list --params` shows what --set accepts."
                                 % ", ".join(scenarios.IDS))
-    run.add_argument("scenario")
+    run.add_argument("scenario", nargs="?", help="a scenario's id (see list)")
+    run.add_argument("--file", metavar="FILE.py",
+                     help="run your own scenario file instead (docs/SCENARIOS.md)")
     run.add_argument("--workers", type=str, help="worker count (the scenario's 'workers')")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                      help="a scenario parameter; repeat for more")
@@ -49,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "and check the run reads and writes the same values")
     report = sub.add_parser("report", help="the verdict of a saved recording")
     report.add_argument("recording")
+    report.add_argument("--file", metavar="FILE.py",
+                        help="the scenario file a recording was made from")
     report.add_argument("--json", metavar="FILE")
     report.add_argument("--trace", metavar="FILE")
     report.add_argument("--lang", choices=("en", "zh_CN"), default="en")
@@ -81,7 +86,8 @@ def _main(argv) -> int:
         if args.command == "interpreters":
             return _print_or_fail(cmd_interpreters)
         raise BadInput("no command given; use list, run, compare, report or interpreters")
-    except (BadInput, ParamError, scenarios.UnknownScenario, interpreters.InterpreterError) as exc:
+    except (BadInput, ParamError, ScenarioFileError, scenarios.UnknownScenario,
+            interpreters.InterpreterError) as exc:
         say(str(exc).strip("'\""))
         return EXIT_BAD_INPUT
 
@@ -181,9 +187,28 @@ def _given(args) -> dict:
     return given
 
 
+def chosen_scenario(args):
+    """The scenario named by an id or by --file (one of the two).  Raises BadInput,
+    UnknownScenario, ScenarioFileError."""
+    if args.file is not None and args.scenario is not None:
+        raise BadInput("give a scenario id or --file, not both")
+    if args.file is not None:
+        if not args.file.strip():
+            raise BadInput("--file: empty path; name a scenario file (FILE.py)")
+        if not args.file.endswith(".py"):
+            raise BadInput("--file %s: a scenario file is Python source ending in .py" % args.file)
+        return scenarios.get(os.path.abspath(args.file))
+    if args.scenario is None:
+        raise BadInput("a scenario is required: name one (see list) or your own file with --file FILE.py")
+    if args.scenario.endswith(".py"):
+        raise BadInput("%s: to run your own scenario file, use --file %s"
+                       % (args.scenario, args.scenario))
+    return scenarios.get(args.scenario)
+
+
 def cmd_run(args) -> int:
     from .session import Session, SessionError
-    scenario = scenarios.get(args.scenario)
+    scenario = chosen_scenario(args)
     given = _given(args)
     if args.python is not None and not args.python.strip():  # not "the default": a mistake
         raise BadInput("--python: empty path; name an interpreter or leave the option out")
@@ -194,7 +219,7 @@ def cmd_run(args) -> int:
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         try:
-            session.start(scenario.id, given, python=args.python, schedule=schedule,
+            session.start(scenario.ref, given, python=args.python, schedule=schedule,
                           replay=replayed is not None)
         except SessionError as exc:
             raise BadInput(str(exc))
@@ -231,7 +256,7 @@ def _scheduling(args, scenario, given):
         raise BadInput("--replay runs with the recording's own parameters; leave out --set "
                        "and --workers")
     try:
-        loaded = recording.load(args.replay)
+        loaded = recording.load(args.replay, scenario=scenario if scenario.ref != scenario.id else None)
     except recording.RecordingError as exc:
         raise BadInput(str(exc))
     if loaded.scenario.id != scenario.id:
@@ -272,7 +297,13 @@ def cmd_report(args) -> int:
     try:
         if compare_recording.is_comparison(args.recording):  # a whole comparison, saved
             return compare_cli.report_saved(args)
-        loaded = recording.load(args.recording)
+        scenario = None
+        if args.file is not None:
+            if not args.file.endswith(".py"):
+                raise BadInput("--file %s: a scenario file is Python source ending in .py"
+                               % args.file)
+            scenario = scenarios.get(os.path.abspath(args.file))
+        loaded = recording.load(args.recording, scenario=scenario)
     except recording.RecordingError as exc:
         raise BadInput(str(exc))
     result = loaded.result()

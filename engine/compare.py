@@ -342,7 +342,7 @@ class Comparison:
         slot.session, slot.started_at = session, time.monotonic()
         slot.run_id = ""
         try:
-            session.start(self.plan.scenario.id, slot.combination.values,
+            session.start(self.plan.scenario.ref, slot.combination.values,
                           python=slot.combination.python["executable"],
                           x_options=["gil=%s" % v for k, v in slot.combination.env.items()
                                      if k == GIL_KNOB])

@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
         epilog="e.g. compare race --python 3.9 --python 3.12 --set traced=off --repeat 5; "
                "compare race --vary lock=off,on. scenarios: %s. `list --params` shows the "
                "parameters; `interpreters` the Pythons found." % ", ".join(scenarios.IDS))
-    p.add_argument("scenario")
+    p.add_argument("scenario", nargs="?", help="a scenario's id (see list)")
+    p.add_argument("--file", metavar="FILE.py", help="compare your own scenario file instead")
     p.add_argument("--python", action="append", default=[], metavar="PATH|3.X",
                    help="an interpreter (a path, or a version such as 3.9 or 3.13t among those "
                         "found here); repeat for more")
@@ -40,7 +41,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     """The `compare` command (engine.cli dispatches here)."""
-    from .cli import BadInput, _check_writable, _given
+    from .cli import BadInput, _check_writable, _given, chosen_scenario
     try:
         repeat = int(args.repeat.strip(), 10)
     except ValueError:
@@ -48,7 +49,7 @@ def run(args) -> int:
                        % (args.repeat, compare.MAX_REPEAT))
     _check_writable(args)
     try:
-        the_plan = compare.plan(args.scenario, args.python, args.vary, _given(args), repeat)
+        the_plan = compare.plan(chosen_scenario(args).ref, args.python, args.vary, _given(args), repeat)
     except compare.CompareError as exc:
         raise BadInput(str(exc))
     err = sys.stderr

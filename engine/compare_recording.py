@@ -120,10 +120,17 @@ def _read_message(data: bytes, pos: int, where: str):
 
 
 class LoadedComparison:
-    """A comparison read back: plan and slots as a live Comparison has them."""
+    """A comparison read back: plan and slots as a live Comparison has them, ended."""
 
-    def __init__(self, plan: Plan, slots: list, state: str, wall_s: float) -> None:
+    done = True  # as Comparison.done: nothing runs
+
+    def __init__(self, plan: Plan, slots: list, state: str, wall_s: float, path: str = "") -> None:
         self.plan, self.slots, self.state, self.wall_s = plan, slots, state, wall_s
+        self.path = path
+
+    def stop(self) -> float:
+        """As Comparison.stop: nothing to stop."""
+        return 0.0
 
 
 def load(path: str) -> LoadedComparison:
@@ -186,7 +193,8 @@ def _build(data: bytes, pos: int, head: dict, path: str) -> LoadedComparison:
     if pos != len(data):
         raise recording.RecordingError("%s has %d bytes after its last run: corrupt"
                                        % (path, len(data) - pos))
-    return LoadedComparison(plan, slots, str(head.get("state", "done")), float(head.get("wall_s", 0)))
+    return LoadedComparison(plan, slots, str(head.get("state", "done")), float(head.get("wall_s", 0)),
+                            path)
 
 
 def _fill(slot: RunSlot, run) -> None:

@@ -12,7 +12,7 @@ import stat
 
 import numpy as np
 
-from . import safe_files, scenarios, wire
+from . import safe_files, scenario_file, scenarios, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder, default_capacity
 
 MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
@@ -94,6 +94,8 @@ def _run_parts(session):
                "interpreter": session.interpreter, "state": session.state,
                "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
                "problem": session.problem}
+    if session.scenario.ref != session.scenario.id:  # a scenario file: where it was, by name only
+        summary["scenario_file"] = session.scenario.ref
     parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
     yield from parts
 
@@ -122,9 +124,9 @@ def _json(obj) -> bytes:
 class LoadedRun:
     """A recording read back: quacks like a finished Session for analysis and reports."""
 
-    def __init__(self, store, decoder, summary) -> None:
+    def __init__(self, store, decoder, summary, scenario=None) -> None:
         self.store, self.decoder = store, decoder
-        self.scenario = scenarios.get(summary["scenario"])
+        self.scenario = scenario or _scenario_of(summary)
         self.params = summary.get("params") or {}
         self.interpreter = summary.get("interpreter") or {}
         self.state = summary.get("state", "finished")
@@ -143,12 +145,29 @@ class LoadedRun:
         return analysis.result_of(self)
 
 
+def _scenario_of(summary: dict):
+    """A built-in scenario by its id.  A recording of a scenario file names the file but never
+    loads it: opening a recording must not run code from a path the recording chose."""
+    if scenario_file.is_file_ref(summary["scenario"]):
+        raise scenarios.UnknownScenario(summary["scenario"])
+    return scenarios.get(summary["scenario"])
+
+
+class ScenarioFileNeeded(RecordingError):
+    """A recording of a scenario file, loaded without that file (load(..., scenario=))."""
+
+    def __init__(self, recording: str, path: str) -> None:
+        super().__init__("%s is a recording of the scenario file %s: name that file too "
+                         "(report --file %s), or open it first" % (recording, path, path))
+        self.path = path
+
+
 MAX_STRINGS = 1_000_000   # a real run interns names and printed lines: far fewer
 MAX_MESSAGES = 10_000     # hello / done / error per process: far fewer
 READ_CHUNK = 1 << 20      # the file is decoded as it is read, never held whole
 
 
-def load(path: str, capacity: int = None) -> LoadedRun:
+def load(path: str, capacity: int = None, scenario=None) -> LoadedRun:
     """Read a recording.  Raises RecordingError for anything not right about it.
 
     Bounded in time and memory whatever the file is: only a regular file is
@@ -157,6 +176,8 @@ def load(path: str, capacity: int = None) -> LoadedRun:
     they come, so a file that goes wrong early is refused early.  The event
     array is allocated once at the size the file can hold (no growth copies):
     loading peaks at about the file's size plus the interpreter.
+    scenario: the Scenario of a recording made from a scenario file (loaded by the caller
+    from a file the user named; its id must be the recording's).
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -187,8 +208,14 @@ def load(path: str, capacity: int = None) -> LoadedRun:
     unknown = [int(k) for k in kinds if int(k) not in wire.KIND_NAMES]
     if unknown:
         raise RecordingError("%s holds events of unknown kinds %s: corrupt" % (path, unknown[:5]))
+    summary = summaries[-1]
+    if scenario is not None and scenario.id != summary.get("scenario"):
+        raise RecordingError("%s is a recording of %s, not of %s" % (
+            path, summary.get("scenario"), os.path.basename(scenario.ref)))
+    if scenario is None and summary.get("scenario_file"):
+        raise ScenarioFileNeeded(path, str(summary["scenario_file"]))
     try:
-        return LoadedRun(store, decoder, summaries[-1])
+        return LoadedRun(store, decoder, summary, scenario)
     except (KeyError, TypeError, ValueError, OverflowError, scenarios.UnknownScenario) as exc:
         raise RecordingError("%s: bad session summary (%s)" % (path, exc))
 

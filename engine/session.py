@@ -117,7 +117,7 @@ class Session:
         out_r, out_w = os.pipe()
         # parent_pid: the guardian checks it right after arming its parent-death signal, so
         # a Session process that died before that moment cannot leave the run to init.
-        spec = {"scenario": scenario.id, "params": values, "event_fd": ev_w, "run_id": self.run_id,
+        spec = {"scenario": scenario.ref, "params": values, "event_fd": ev_w, "run_id": self.run_id,
                 "parent_pid": os.getpid()}
         pass_fds = [ev_w]
         if schedule is not None or step:

@@ -13,44 +13,16 @@ from dataclasses import dataclass
 # pyqtgraph picks the first Qt binding it can import; make it the one gilscope pins.
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import (QCoreApplication, QEvent, QLibraryInfo, QLocale, Qt, QTimer,  # noqa: E402
-                            QTranslator)
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from . import theme as theme_module  # noqa: E402
 
-RESOURCES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "resources")
-TRANSLATIONS = os.path.join(RESOURCES, "translations")
-LANGUAGES = ("en", "zh_CN")
-
-_installed = []  # translators currently installed (kept referenced: Qt does not own them)
-
-
-def language_from_environment() -> str:
-    """GILSCOPE_LANG if set, else Simplified Chinese for a Chinese system locale, else English."""
-    wanted = os.environ.get("GILSCOPE_LANG", "")
-    if wanted in LANGUAGES:
-        return wanted
-    return "zh_CN" if QLocale.system().name().startswith("zh") else "en"
-
-
-def install_translator(app: QApplication, lang: str) -> bool:
-    """Install gilscope's and Qt's own translations for lang; True if gilscope's was found."""
-    for translator in _installed:
-        app.removeTranslator(translator)
-    _installed.clear()
-    if lang == "en":
-        return False
-    found = False
-    for name, folder in (("gilscope_" + lang, TRANSLATIONS),
-                         ("qtbase_" + lang, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
-        translator = QTranslator(app)
-        if translator.load(name, folder):
-            app.installTranslator(translator)
-            _installed.append(translator)
-            found = found or name.startswith("gilscope")
-    return found
+# The language helpers live in gui/language.py (the window uses them too); named here as well
+# because the app's callers and tests know them by gui.app.
+from .language import (LANGUAGES, RESOURCES, TRANSLATIONS, install_translator,  # noqa: E402,F401
+                       language_from_environment)
 
 
 def theme_from_environment(app: QApplication) -> str:

@@ -1,25 +1,30 @@
 """One run of a comparison on screen: its title, its lanes and its key plot.  [numpy]
 
 The lanes grow as the run's events arrive (gui.live_lanes: O(new events) a
-build, at most 5 builds a second per row); the key plot keeps numpy arrays of
-the points so far and draws at most MAX_POINTS of them.  Time is seconds since
-the run's first event, so stacked runs line up at their start.
+build, at most twice a second per row); the key plot keeps the lowest and
+highest value per time bin (gui.key_envelope: O(new points), at most 3000
+points drawn).  Time is seconds since the run's first event, so stacked runs
+line up at their start.  Events are picked by index from the chunk's columns:
+a boolean index into the 32-byte records copies them one by one (~20 ms per
+200,000 events, the largest cost of a tick before).
 """
+import os
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.wire import K
 
+from .key_envelope import KeyEnvelope
 from .live_lanes import LiveLanes
 from .timeline import TimelineWidget
 
 LANES_PERIOD_S = 0.5   # live lanes of a row: at most twice a second
-MAX_POINTS = 3000
-KEY_PLOT_PX = 120
+MAX_CHUNK = 100_000    # events a row takes in one visit (~10 ms of numpy on this machine)
+KEY_PLOT_PX = 90   # five runs stacked fit a 1366x768 screen's compare window two or three at a time
 AXIS_PX = 190     # room for "THREAD1 · pid 1234567" left of every plot of every row
 LANE_PX = 30      # a lane's height; the row is as tall as its lanes
 
@@ -61,6 +66,11 @@ class RunRow(QWidget):
             from . import theme as theme_module
             self.key_plot.setBackground(theme.plot_bg)
             theme_module.style_plot(item, theme, pixel_size)
+        # Axes drawn once into a pixmap and blitted until their range or labels change: a
+        # redraw of the lanes or the curve repainted every axis's text (a third of a redraw).
+        for plot in (item, self.timeline.plot_item):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         time_range.attach(self.timeline.view_box)
         time_range.attach(item.getViewBox())
         self.timeline.plot_item.getAxis("left").setWidth(AXIS_PX)
@@ -84,7 +94,13 @@ class RunRow(QWidget):
         # The shared variable's value when its accesses are traced, else how many cores were busy.
         values = getattr(slot.combination, "values", None) or {}
         self._key_trace = "trace" in scenario.shows and values.get("traced", True) is not False
-        self._key_t, self._key_v = [], []
+        self._key = None  # KeyEnvelope, from the first event on
+        plot = self.key_plot.getPlotItem()
+        if self._key_trace:
+            plot.enableAutoRange(y=True)
+        else:  # cores busy: from 0 to every core, so 2 of 2 reads as "all", not as a flat line
+            plot.disableAutoRange(axis="y")
+            plot.setYRange(0, os.cpu_count() or 1, padding=0.05)
         self.timeline.clear()
         self.curve.setData([], [])
         if self._theme is not None:
@@ -121,6 +137,8 @@ class RunRow(QWidget):
         states = {"waiting": self.tr("waiting"), "running": self.tr("running"), "finished": self.tr("finished"),
                   "failed": self.tr("failed"), "stopped": self.tr("stopped"), "not run": self.tr("not run")}
         head = slot.headline.get(self.lang, slot.headline.get("en", "")) if slot.headline else ""
+        if slot.state == "failed" and slot.problem:  # why it failed, e.g. its Python is gone
+            head = slot.problem
         pin = "📌 " if self.pinned else ""
         self._set_text(self.title, "%s<b>%s #%d</b> — %s%s" % (pin, _html(self.label()), slot.repeat,
                                                      states.get(slot.state, slot.state),
@@ -140,17 +158,23 @@ class RunRow(QWidget):
         return (self.t_last - self.t0) / 1e9
 
     def update_from_slot(self) -> None:
-        """Take the run's new events; when it has ended, its final spans and title."""
+        """Take the run's new events (at most MAX_CHUNK: one visit stays short however long
+        the row waited); once the run has ended and every event is in, its final spans."""
         if self.final:
             return
         slot, session = self.slot, self.slot.session
+        ended = slot.state not in ("waiting", "running")  # first: then every event is stored
+        caught_up = True
         if session is not None and slot.state != "waiting":
             events = session.events()
-            chunk = events[self._seen:]
-            self._seen = len(events)
+            chunk = events[self._seen:self._seen + MAX_CHUNK]
+            self._seen += len(chunk)
+            caught_up = self._seen >= len(events)
             if len(chunk):
                 self._ingest(chunk, session.decoder.strings)
-        if slot.state == "running":
+        if slot.state == "waiting":
+            pass
+        elif not ended or not caught_up:
             now = time.monotonic()
             if now >= self._next_lanes and self.live.lanes:
                 t0 = time.monotonic()
@@ -158,7 +182,7 @@ class RunRow(QWidget):
                 self._show_lanes()
                 self._draw_key()
                 self._next_lanes = now + max(LANES_PERIOD_S, 3 * (time.monotonic() - t0))
-        elif slot.state != "waiting":
+        else:
             result = getattr(slot, "result", None)
             if result is not None:
                 self.live.close(result.view.strings, result.view.t_end)
@@ -179,22 +203,23 @@ class RunRow(QWidget):
         self.final = True
 
     def _ingest(self, chunk: np.ndarray, strings: dict) -> None:
+        t = chunk["t"]
         if self.t0 is None:
-            self.t0 = int(chunk["t"].min())
-        self.t_last = max(self.t_last or 0, int(chunk["t"].max()))
+            self.t0 = int(t.min())
+            self._key = KeyEnvelope(self.t0)
+        self.t_last = max(self.t_last or 0, int(t.max()))
         self.live.ingest(chunk, strings)
+        kinds = chunk["kind"]
         if self._key_trace:
-            writes = chunk[chunk["kind"] == K.VAR_WRITE]
-            if len(writes):
-                self._key_t.append(writes["t"].astype(np.int64))
-                self._key_v.append(writes["a"].astype(np.float64))
+            at = np.flatnonzero(kinds == K.VAR_WRITE)
+            if len(at):
+                self._key.add(t[at], chunk["a"][at])
         else:
-            samples = chunk[chunk["kind"] == K.CPU_SAMPLE]
-            if len(samples):
-                times, first = np.unique(samples["t"], return_inverse=True)
-                busy = np.bincount(first, weights=samples["a"] / 10000.0)
-                self._key_t.append(times.astype(np.int64))
-                self._key_v.append(busy)
+            at = np.flatnonzero(kinds == K.CPU_SAMPLE)
+            if len(at):  # one sample per core per moment: their sum is the cores busy then
+                times, first = np.unique(t[at], return_inverse=True)
+                busy = np.bincount(first, weights=chunk["a"][at] / 10000.0)
+                self._key.add(times, busy)
 
     def _show_lanes(self) -> None:
         if self.live.lanes:
@@ -206,19 +231,12 @@ class RunRow(QWidget):
             self.timeline.set_index(self.live.index, self.live.labels(), self.t0 or 0)
 
     def _draw_key(self) -> None:
-        if not self._key_t or self.t0 is None:
+        if self._key is None or not self._key.count:
             return
-        if len(self._key_t) > 1:  # keep one array: the next draw concatenates nothing
-            self._key_t = [np.concatenate(self._key_t)]
-            self._key_v = [np.concatenate(self._key_v)]
-        t, v = self._key_t[0], self._key_v[0]
-        step = max(1, len(t) // MAX_POINTS)
-        t, v = t[::step], v[::step]
-        order = np.argsort(t, kind="stable")  # threads' frames arrive out of time order
-        self.curve.setData((t[order] - self.t0) / 1e9, v[order])
+        self.curve.setData(*self._key.points())
 
     def point_count(self) -> int:
-        return sum(len(t) for t in self._key_t)
+        return self._key.count if self._key is not None else 0
 
 
 def _html(text: str) -> str:

@@ -9,38 +9,24 @@ on engine.compare's scheduler thread; this window only reads it, on a timer.
 "Pin this run" keeps a finished run (or the main window's last run) on screen
 for the next comparison.
 """
-import threading
+import os
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QScrollArea, QSpinBox,
-                               QSplitter, QTableWidget, QVBoxLayout, QWidget)
+                               QListWidget, QPushButton, QScrollArea, QSpinBox, QSplitter,
+                               QTableWidget, QVBoxLayout, QWidget)
 
+from .compare_knobs import Finder, KnobsMixin
 from .compare_results import Pinned, short, show_results
 from .compare_rows import RunRow
 
 POOL_ROWS = 6         # rows built ahead while the window is idle
-TICK_MS = 200          # rows read new events at most 5 times a second
+TICK_MS = 50           # a tick visits one row: with two runs streaming, each 10 times a second
 MAX_REPEAT_IN_WINDOW = 10
 
 
-class _Finder(QObject):
-    """Finds the interpreters on a thread (probing each starts a Python: seconds)."""
-    found = Signal(list)
-
-    def start(self) -> None:
-        def work():
-            from engine import interpreters
-            found = interpreters.find_all()
-            try:
-                self.found.emit(found)  # queued to the window's thread
-            except RuntimeError:
-                pass  # the window closed while the search ran: nobody to tell
-        threading.Thread(target=work, name="gilscope-compare-find", daemon=True).start()
-
-
-class CompareView(QWidget):
+class CompareView(KnobsMixin, QWidget):
     """Controls on top; runs stacked; the table and the verdict under them."""
 
     def __init__(self, main_window=None, theme=None, pixel_size: int = 16, parent=None) -> None:
@@ -56,25 +42,28 @@ class CompareView(QWidget):
         self._auto_range = True
         self._stop_seconds = 0.0
         self._range_end, self._shown = 0.0, None
+        self._turn = 0  # round robin: which row the next tick visits
+        self.opening = False  # a saved comparison is being read (gui.compare_files)
+        self.export_folder = ""
         self._found = []
         self._build()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self._finder = _Finder(self)
+        self._finder = Finder(self)
         self._finder.found.connect(self._add_found)
         self._finder.start()
         if main_window is not None:
             main_window.picker.scenario_chosen.connect(lambda _sid: self._fill_vary())
         self.retranslate()
-        QTimer.singleShot(200, self.build_pool)
+        QTimer.singleShot(200, self, self.build_pool)  # not after self is gone
 
     # -- building ----------------------------------------------------------------------
     def _build(self) -> None:
         self.pythons_label, self.vary_label, self.repeat_label = QLabel(), QLabel(), QLabel()
         self.pythons = QListWidget()
         self.pythons.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.pythons.setMaximumHeight(110)
+        self.pythons.setMaximumHeight(84)  # four Pythons; it scrolls for more
         self.free_note = QLabel()
         self.free_note.setWordWrap(True)
         self.vary_name = QComboBox()
@@ -92,16 +81,32 @@ class CompareView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
-        knobs = QHBoxLayout()
-        for w in (self.vary_label, self.vary_name, self.vary_values, self.repeat_label, self.repeat,
-                  self.compare_button, self.stop_button, self.pin_last_button):
-            knobs.addWidget(w)
-        knobs.setStretch(2, 1)
-        controls = QVBoxLayout()
-        controls.addWidget(self.pythons_label)
-        controls.addWidget(self.pythons)
-        controls.addWidget(self.free_note)
-        controls.addLayout(knobs)
+        # Pythons on the left, the knob and the buttons on the right: the runs below get the
+        # height (at 1366x768 one row more shows than with everything stacked).
+        vary = QHBoxLayout()
+        for w in (self.vary_label, self.vary_name, self.vary_values):
+            vary.addWidget(w)
+        vary.setStretch(2, 1)
+        buttons = QHBoxLayout()
+        for w in (self.repeat_label, self.repeat, self.compare_button, self.stop_button,
+                  self.pin_last_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        knobs = QVBoxLayout()
+        knobs.addLayout(vary)
+        knobs.addLayout(buttons)
+        knobs.addWidget(self.free_note)
+        knobs.addStretch(1)
+        pythons = QVBoxLayout()
+        pythons.addWidget(self.pythons_label)
+        pythons.addWidget(self.pythons)
+        top = QHBoxLayout()
+        top.addLayout(pythons, 1)
+        top.addLayout(knobs, 1)
+        self.controls_host = QWidget()
+        controls = QVBoxLayout(self.controls_host)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addLayout(top)
         controls.addWidget(self.status)
 
         self.rows_host = QWidget()
@@ -128,7 +133,10 @@ class CompareView(QWidget):
         self.split.setChildrenCollapsible(False)
         self._sized = False
         layout = QVBoxLayout(self)
-        layout.addLayout(controls)
+        from .compare_files import CompareMenu
+        self.file_menu = CompareMenu(self)  # open, save, export (gui.compare_files)
+        layout.setMenuBar(self.file_menu.bar)
+        layout.addWidget(self.controls_host)
         layout.addWidget(self.split, 1)
 
     def showEvent(self, event) -> None:  # Qt override: the runs get most of the height
@@ -136,7 +144,7 @@ class CompareView(QWidget):
         if not self._sized:
             self._sized = True
             h = max(self.split.height(), 400)
-            self.split.setSizes([round(h * 0.6), round(h * 0.2), round(h * 0.2)])
+            self.split.setSizes([round(h * 0.7), round(h * 0.13), round(h * 0.17)])
 
     def retranslate(self, lang: str = None) -> None:
         self.lang = lang or self.lang
@@ -156,77 +164,17 @@ class CompareView(QWidget):
             row.retranslate(self.lang)
         self._show_results()
 
-    # -- interpreters and knobs ------------------------------------------------------------
-    def _add_found(self, infos: list) -> None:
-        self._found = infos
-        self.pythons.clear()
-        for info in infos:
-            item = QListWidgetItem("%s — %s" % (info["label"], info["executable"]))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, info["executable"])
-            self.pythons.addItem(item)
-        self._show_free_note()
-
-    def _show_free_note(self) -> None:
-        if not self._found:
-            self.free_note.setText(self.tr("Looking for Pythons…"))
-        elif not any(i.get("free_threaded_build") for i in self._found):
-            self.free_note.setText(self.tr("No free-threaded build (3.13t, 3.14t) is installed here: "
-                                           "GIL against no GIL (PYTHON_GIL=0/1) cannot be compared "
-                                           "and is skipped."))
-        else:
-            self.free_note.setText("")
-
-    def checked_pythons(self) -> list:
-        return [self.pythons.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.pythons.count())
-                if self.pythons.item(i).checkState() == Qt.CheckState.Checked]
-
-    def set_checked(self, versions: list) -> None:
-        """Tick the interpreters whose version starts with one of versions ("3.9", ...)."""
-        for i in range(self.pythons.count()):
-            item = self.pythons.item(i)
-            info = self._found[i]
-            on = any(info["version"].startswith(v + ".") for v in versions)
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-
+    # -- what is shown ---------------------------------------------------------------------
     def scenario(self):
         from engine import scenarios
         picker = getattr(self.main_window, "picker", None)
-        return scenarios.get(picker.current_id() if picker else "race")
+        chosen = picker.scenario(picker.current_id()) if picker else None  # a scenario file too
+        return chosen or scenarios.get("race")
 
-    def _fill_vary(self) -> None:
-        scenario = self.scenario()
-        current = self.vary_name.currentData()
-        self.vary_name.blockSignals(True)
-        self.vary_name.clear()
-        self.vary_name.addItem(self.tr("nothing"), "")
-        for p in scenario.params:
-            self.vary_name.addItem("%s (%s)" % (p.label.get(self.lang, p.label["en"]), p.name), p.name)
-        self.vary_name.addItem(self.tr("PYTHON_GIL (free-threaded builds)"), "PYTHON_GIL")
-        index = max(0, self.vary_name.findData(current))
-        self.vary_name.setCurrentIndex(index)
-        self.vary_name.blockSignals(False)
-
-    def _vary_chosen(self, _index: int) -> None:
-        name = self.vary_name.currentData()
-        if not name:
-            self.vary_values.clear()
-            return
-        if name == "PYTHON_GIL":
-            self.vary_values.setText("0,1")
-            return
-        param = self.scenario().param(name)
-        if param.kind == "bool":
-            self.vary_values.setText("off,on")
-        elif param.kind == "choice":
-            self.vary_values.setText(",".join(param.choices))
-        else:
-            self.vary_values.setText(str(param.default))
-
-    def set_vary(self, name: str, values: str) -> None:
-        self.vary_name.setCurrentIndex(max(0, self.vary_name.findData(name)))
-        self.vary_values.setText(values)
+    def shown_scenario(self):
+        """The scenario of the runs on screen: the comparison's (live or opened), else the
+        main window's."""
+        return self.comparison.plan.scenario if self.comparison is not None else self.scenario()
 
     # -- comparing ------------------------------------------------------------------------------
     def start_compare(self) -> bool:
@@ -239,12 +187,21 @@ class CompareView(QWidget):
         name = self.vary_name.currentData()
         vary = ["%s=%s" % (name, self.vary_values.text())] if name else []
         given.pop(name, None)
+        pythons = self.checked_pythons()
+        # A Python removed since the window looked for them is skipped by name, not a failure.
+        gone = [{"what": p, "reason": self.tr("not found any more (removed since the window looked "
+                                              "for Pythons)")}
+                for p in pythons if not (os.path.isfile(p) and os.access(p, os.X_OK))]
+        left = [p for p in pythons if p not in {g["what"] for g in gone}]
         try:
-            plan = compare.plan(scenario.id, self.checked_pythons(), vary, given, self.repeat.value())
+            if pythons and not left:
+                raise compare.CompareError(self.tr("Nothing left to compare."))
+            plan = compare.plan(scenario.ref, left, vary, given, self.repeat.value())
         except (compare.CompareError, params.ParamError, interpreters.InterpreterError,
                 scenarios.UnknownScenario) as exc:
-            self.status.setText(str(exc).strip("'\""))
+            self.status.setText(" ".join(t for t in (str(exc).strip("'\""), self._skipped_text(gone)) if t))
             return False
+        plan.skipped[:0] = gone
         self._clear_rows()
         self.comparison = compare.Comparison(plan, keep_events=True)
         self._new_time_range()
@@ -255,16 +212,75 @@ class CompareView(QWidget):
         self._started = time.monotonic()
         self.compare_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        skipped = "; ".join("%s: %s" % (s["what"], s["reason"]) for s in plan.skipped)
         reason = plan.reason.get(self.lang, plan.reason["en"]) if plan.reason else ""
-        self.status.setText(" ".join(t for t in (self.tr("Comparing…"), reason, skipped) if t))
+        self.status.setText(" ".join(t for t in (self.tr("Comparing…"), reason, self._skipped_text()) if t))
         self._timer.start()
         return True
 
+    def show_loaded(self, loaded) -> bool:
+        """A saved comparison (engine.compare_recording.LoadedComparison): its runs stacked as
+        they were, its table and its verdict, from its own events.  False if one runs here."""
+        if self.busy():
+            self.status.setText(self.tr("Stop the comparison before opening a saved one."))
+            return False
+        self._clear_rows()
+        self.comparison = loaded
+        self._new_time_range()
+        for pin in self.pinned:
+            self._add_row(pin, pinned=True)
+        self._range_end, self._shown = 0.0, None
+        self.repeat.setValue(min(loaded.plan.repeat, MAX_REPEAT_IN_WINDOW))
+        self._fill_vary()  # the main window may show the comparison's scenario now
+        varied = [name for name, _ in loaded.plan.combinations[0].varied if name != "python"]
+        if len(varied) == 1 and self.scenario().id == loaded.plan.scenario.id:
+            # the knob it varied, with its values: Compare runs it again
+            texts = [dict(c.varied)[varied[0]].partition("=")[2] for c in loaded.plan.combinations]
+            self.set_vary(varied[0], ",".join(dict.fromkeys(texts)))
+        executables = {c.python.get("executable") for c in loaded.plan.combinations}
+        for i in range(self.pythons.count()):  # its Pythons ticked, where this machine has them
+            item = self.pythons.item(i)
+            on = len(executables) > 1 and item.data(Qt.ItemDataRole.UserRole) in executables
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.status.setText(" ".join(t for t in (self.tr("Opening…"), self._skipped_text()) if t))
+        self._timer.start()
+        return True
+
+    def busy(self) -> bool:
+        """A comparison is running in this view."""
+        return self.comparison is not None and not self.comparison.done
+
     def stop_compare(self) -> None:
+        """Stop every run now; the rows take their last events over the next ticks."""
         if self.comparison is not None and not self.comparison.done:
             self._stop_seconds = self.comparison.stop()
+            self._say_ended()
         self._tick()
+
+    def _say_ended(self) -> None:
+        self.status.setText(" ".join(t for t in (self._ended_text(), self._skipped_text()) if t))
+
+    def _skipped_text(self, skipped: list = None) -> str:
+        """Settings asked for that could not run here (the comparison's), by name, with why."""
+        if skipped is None:
+            skipped = self.comparison.plan.skipped if self.comparison is not None else []
+        if not skipped:
+            return ""
+        return self.tr("Skipped: {0}.").replace("{0}", "; ".join(
+            "%s — %s" % (s["what"], s["reason"]) for s in skipped))
+
+    def _ended_text(self) -> str:
+        path = getattr(self.comparison, "path", "")
+        if path:
+            return (self.tr("Opened {0}: {1} runs of {2}, saved after {3} s.")
+                    .replace("{0}", os.path.basename(path))
+                    .replace("{1}", str(len(self.comparison.slots)))
+                    .replace("{2}", self.comparison.plan.scenario.id)
+                    .replace("{3}", "%.1f" % self.comparison.wall_s))
+        if self.comparison.state == "stopped":
+            return (self.tr("Stopped in {0} s: every process of every run ended.")
+                    .replace("{0}", "%.2f" % self._stop_seconds))
+        return self.tr("{0} runs in {1} s.").replace(
+            "{0}", str(len(self.comparison.slots))).replace("{1}", "%.1f" % self.comparison.wall_s)
 
     def _new_time_range(self) -> None:
         """One time range for the view's life: the rows in the pool stay attached to it."""
@@ -290,7 +306,7 @@ class CompareView(QWidget):
             return
         self._new_time_range()
         self.pool.append(self._make_row())
-        QTimer.singleShot(50, lambda: self.build_pool(count))
+        QTimer.singleShot(50, self, lambda: self.build_pool(count))  # not after self is gone
 
     def _make_row(self):
         row = RunRow(self.time_range, self.theme, self.pixel_size, parent=self.rows_host)
@@ -301,17 +317,20 @@ class CompareView(QWidget):
     def _add_row(self, slot, pinned: bool = False) -> None:
         row = self.pool.pop(0) if self.pool else self._make_row()
         row.lang = self.lang
-        row.show_run(slot, self.scenario(), pinned=pinned, legend=not self.rows)
+        row.show_run(slot, self.shown_scenario(), pinned=pinned, legend=not self.rows)
         self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
         row.show()
         self.rows.append(row)
 
     def _tick(self) -> None:
-        self._add_started_row()
-        longest = 0.0
-        for row in self.rows:
-            row.update_from_slot()
-            longest = max(longest, row.seconds())
+        added = self._add_started_row()
+        # One row a tick takes its new events (round robin over the rows not final yet):
+        # each tick stays one row's work, so the window answers between them.
+        live = [r for r in self.rows if not r.final]
+        if live and not added:  # showing a new row was this tick's work
+            live[self._turn % len(live)].update_from_slot()
+            self._turn += 1
+        longest = max([row.seconds() for row in self.rows] or [0.0])
         finished = self._finished()
         if self._auto_range and self.time_range is not None and longest > 0:
             # The range grows in steps, not every tick: each change re-lays out and
@@ -325,27 +344,23 @@ class CompareView(QWidget):
             self._timer.stop()
             self.compare_button.setEnabled(True)
             self.stop_button.setEnabled(False)
-            if self.comparison.state == "stopped":
-                self.status.setText(self.tr("Stopped in {0} s: every process of every run ended.")
-                                    .replace("{0}", "%.2f" % self._stop_seconds))
-            else:
-                self.status.setText(self.tr("{0} runs in {1} s.").replace(
-                    "{0}", str(len(self.comparison.slots))).replace("{1}", "%.1f" % self.comparison.wall_s))
+            self._say_ended()
         shown = tuple((id(r.slot), r.slot.state, r.final) for r in self.rows)
         if shown != self._shown:  # the table and the verdict change only when a run ends
             self._shown = shown
             self._show_results()
 
-    def _add_started_row(self) -> None:
+    def _add_started_row(self) -> bool:
         """A row for the next run that started: one a tick, as runs start (a row's widgets
-        take a while to build; all at once they would stall the window)."""
+        take a while to build; all at once they would stall the window).  True if added."""
         if self.comparison is None:
-            return
+            return False
         have = {id(r.slot) for r in self.rows}
         for slot in self.comparison.slots:
             if id(slot) not in have and slot.state not in ("waiting", "not run"):
                 self._add_row(slot)
-                return
+                return True
+        return False
 
     def _finished(self) -> bool:
         """The comparison ended and every run that ran is on screen, final."""
@@ -388,7 +403,7 @@ class CompareView(QWidget):
 
     def _show_results(self) -> None:
         slots = [s for s in self._shown_slots() if s.state not in ("waiting", "running")]
-        show_results(self.table, self.verdict, self.scenario(), slots, self.comparison, self.lang)
+        show_results(self.table, self.verdict, self.shown_scenario(), slots, self.comparison, self.lang)
 
     def closeEvent(self, event) -> None:  # Qt override: closing stops every run
         self.stop_compare()
@@ -401,10 +416,13 @@ class CompareWindow(QWidget):
     def __init__(self, main_window) -> None:
         super().__init__(main_window, Qt.WindowType.Window)
         self.view = CompareView(main_window, main_window.theme, main_window.pixel_size, parent=self)
+        from .compare_files import DropOpener
+        self.drops = DropOpener(self, main_window)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.resize(1200, 900)
+        screen = self.screen().availableGeometry()  # never taller than the screen (1366x768)
+        self.resize(min(1200, screen.width()), min(900, screen.height()))
         self.setWindowTitle(self.view.windowTitle())
 
     def retranslate(self, lang: str) -> None:

@@ -10,12 +10,13 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel
 
 from engine.wire import K
 
 from . import theme as theme_module
 from .core_split import CoreSplit, shares_of
+from .titled_panel import TitledPanel
 
 WINDOW_S = 30.0
 BUSY_WINDOW_S = 1.0  # "cores busy" averages the last second of samples
@@ -23,28 +24,20 @@ MAX_LEGEND_CORES = 16
 FEW_SAMPLES = 50
 
 
-class CpuPanel(QWidget):
+class CpuPanel(TitledPanel):
     """The live per-core load plot."""
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
         # The title and which colour is which core (never over the curves), one wrapping
         # text: at 1024 px and large text a row of fixed labels set the window's width.
-        self.title = QLabel()
-        self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self._title_text, self._key_html = "", ""
-        self.busy = QLabel()
+        self.busy = self.add_to_header(QLabel(), top=True)
         # Wrapped, never one long line: "cores busy: 2.0 of 2 — other programs: 1.4" at text
         # x1.5 made the window 1220 px wide on a 1024 px screen.
         self.busy.setWordWrap(True)
-        header.addWidget(self.title, 1)
-        header.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(header)
         self.plot = pg.PlotWidget()
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
@@ -58,7 +51,7 @@ class CpuPanel(QWidget):
         # Who the load was: this run / other programs / idle, per core (issue 13, part 4).
         self.split = CoreSplit(theme, pixel_size, self)
         body.addWidget(self.split, 1)
-        layout.addLayout(body)
+        self.column.addLayout(body)
         self._curves = {}
         self._t0_ns = 0
         self._linked = False  # True: the time range is another plot's (share_time_axis)

@@ -11,31 +11,26 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel
 
 from engine.wire import K
 
 from . import theme as theme_module
 from .phase_marks import PhaseMarks
+from .titled_panel import TitledPanel
 
 TASK_HATCHES = (Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.FDiagPattern)
 MAX_TASK_LABELS = 80  # task labels appear when at most this many tasks are in view
 
 
-class _PlotPanel(QWidget):
+class _PlotPanel(TitledPanel):
     """A header line over one pyqtgraph plot, themed."""
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        self.plot = pg.PlotWidget()
+        self.plot = self.add_body(pg.PlotWidget())
         self.plot.getPlotItem().hideButtons()
-        layout.addWidget(self.plot)
         # One row of labels: the timeline above stacks them all; here they would bury the data.
         self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room,
                                       max_rows=1)

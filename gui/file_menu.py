@@ -1,4 +1,4 @@
-"""The window's File menu: open a saved run (and recent ones), export what it shows.
+"""The window's File menu: open a saved run (and recent ones) or a scenario file, export.
 
 Installed on the main window by one call (``install(window)``), so the window's
 own module stays about its layout; the menu follows the window's language.
@@ -8,7 +8,7 @@ import os
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from . import export_actions, open_recording
+from . import export_actions, open_recording, open_scenario
 
 translate = QCoreApplication.translate  # lupdate reads translate("FileMenu", "...") calls
 
@@ -25,6 +25,9 @@ class FileMenu(QObject):
         self.open_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.open_action.triggered.connect(lambda: open_recording.ask_and_open(window))
         self.menu.addAction(self.open_action)
+        self.open_scenario_action = QAction(window)  # your own scenario (engine/scenario_file.py)
+        self.open_scenario_action.triggered.connect(lambda: open_scenario.ask_and_open(window))
+        self.menu.addAction(self.open_scenario_action)
         self.recent_menu = self.menu.addMenu("")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.menu.addSeparator()
@@ -50,6 +53,7 @@ class FileMenu(QObject):
     def retranslate(self) -> None:
         self.menu.setTitle(translate("FileMenu", "&File"))
         self.open_action.setText(translate("FileMenu", "Open a saved run…"))
+        self.open_scenario_action.setText(translate("FileMenu", "Open a scenario file…"))
         self.recent_menu.setTitle(translate("FileMenu", "Open recent"))
         self.export_menu.setTitle(translate("FileMenu", "Export"))
         for key, text in export_actions.menu_texts().items():

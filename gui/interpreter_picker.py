@@ -4,6 +4,10 @@ Probing an interpreter starts it once (engine.interpreters.probe), so the search
 runs on a worker thread, and only when the list is first opened: start-up stays
 free of subprocesses.  Until then the list holds the current Python, labelled
 from ``sys``; found interpreters appear one by one while the list is open.
+
+The picker owns its worker threads: they report through its own child QObject, and
+``shutdown`` (the window calls it on close) stops and joins them; after it returns,
+none emits again, so none reaches a deleted object.
 """
 import platform
 import re
@@ -59,6 +63,9 @@ class InterpreterPicker(QComboBox):
         self._reporter.searched.connect(self._search_done)
         self._reporter.probed.connect(self._add_probed)
         self._searching = False
+        self._threads = []  # the workers started (searches, probes of a chosen file)
+        self._stopped = threading.Event()
+        self._emitting = threading.Lock()  # shutdown waits out an emit in progress
         # One entry per version and GIL mode (pyenv shims, venvs and the base install are the
         # same Python).  A frozen build's bundled Python is its own entry: an installed Python
         # of the same version is still offered.
@@ -97,20 +104,52 @@ class InterpreterPicker(QComboBox):
             return
         self._searching = True
         self.insertItem(self.count() - 1, self.tr("Looking for other Pythons…"), SEARCHING)
-        threading.Thread(target=self._find_all, name="gilscope-find-pythons", daemon=True).start()
+        self._start(self._find_all, "gilscope-find-pythons")
+
+    def _start(self, target, name: str) -> None:
+        if self._stopped.is_set():
+            return
+        # Daemon: a probe stuck in a hung interpreter (probe has its own timeout) must not
+        # hold up the app's exit; shutdown() still joins it, bounded.
+        worker = threading.Thread(target=target, name=name, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [worker]
+        worker.start()
+
+    def _emit(self, signal, *args) -> bool:
+        """Emit from a worker unless the picker was shut down; False: stop working."""
+        with self._emitting:
+            if self._stopped.is_set():
+                return False
+            try:
+                signal.emit(*args)
+            except RuntimeError:  # deleted without shutdown() (a bare widget in a test)
+                return False
+            return True
+
+    def shutdown(self, timeout: float = 1.0) -> list:
+        """Stop the workers and join them (each at most timeout s); return those still alive.
+
+        A probe blocked in a subprocess ends at its own timeout, but reports nothing."""
+        with self._emitting:
+            self._stopped.set()
+        for worker in self._threads:
+            worker.join(timeout)
+        left = [t for t in self._threads if t.is_alive()]
+        self._threads = left
+        return left
 
     def _find_all(self) -> None:
         from engine import interpreters
-        try:
-            for path in interpreters.candidates():
-                try:
-                    info = interpreters.probe(path)
-                except interpreters.InterpreterError:
-                    continue
-                self._reporter.found.emit([info])
-            self._reporter.searched.emit()
-        except RuntimeError:  # the window closed while we probed
-            pass
+        for path in interpreters.candidates():
+            if self._stopped.is_set():
+                return
+            try:
+                info = interpreters.probe(path)
+            except interpreters.InterpreterError:
+                continue
+            if not self._emit(self._reporter.found, [info]):
+                return
+        self._emit(self._reporter.searched)
 
     def _search_done(self) -> None:
         index = self.findData(SEARCHING)
@@ -162,11 +201,8 @@ class InterpreterPicker(QComboBox):
                 info, error = interpreters.probe(path), ""
             except interpreters.InterpreterError as exc:
                 info, error = None, str(exc)
-            try:
-                self._reporter.probed.emit(path, info, error)
-            except RuntimeError:
-                pass
-        threading.Thread(target=work, name="gilscope-probe-python", daemon=True).start()
+            self._emit(self._reporter.probed, path, info, error)
+        self._start(work, "gilscope-probe-python")
 
     def _add_probed(self, path: str, info, error: str) -> None:
         """A file the user chose: add it even if its version is listed (they asked for it)."""

@@ -15,15 +15,16 @@ import logging
 
 import numpy as np
 
+from engine.wire import N_STATES, S, STATES  # the one table of worker states
+
 log = logging.getLogger(__name__)
 
-# Worker states; mirrors engine/wire.py STATES (same codes, same order), which a
-# test checks.  The lead will import it from there once both sides are settled.
-STATE_KEYS = ("running", "gil_wait", "lock_wait", "queue_wait", "join_wait",
-              "io_wait", "sleeping", "idle", "done", "preempted", "gate_wait", "preempted_gil")
+# Names and codes as the timeline's code uses them, all from engine/wire.py's table.
+STATE_KEYS = tuple(name for _, name in sorted(STATES))
 (RUNNING, GIL_WAIT, LOCK_WAIT, QUEUE_WAIT, JOIN_WAIT, IO_WAIT, SLEEPING, IDLE,
- DONE, PREEMPTED, GATE_WAIT, PREEMPTED_GIL) = range(len(STATE_KEYS))
-N_STATES = len(STATE_KEYS)
+ DONE, PREEMPTED, GATE_WAIT, PREEMPTED_GIL) = (
+    S.RUNNING, S.GIL_WAIT, S.LOCK_WAIT, S.QUEUE_WAIT, S.JOIN_WAIT, S.IO_WAIT, S.SLEEPING,
+    S.IDLE, S.DONE, S.PREEMPTED, S.GATE_WAIT, S.PREEMPTED_GIL)
 
 BLOCK = 4  # spans per block: ~10 % faster a frame than 8, 30 % than 16; 48 B/span (8: 44)
 CHUNK_EDGES = 4096  # pixel edges computed at once (lanes x edges), sized for L2

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import file_menu, help_sheet, presentation, theme as theme_module
+from . import file_menu, help_sheet, language, presentation, theme as theme_module
 from .busy_warning import BusyWarning
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
@@ -233,6 +233,7 @@ class MainWindow(QMainWindow, RunControl):
             settings.save(self)
         self.busy_warning.pause()
         self.end_run_on_close()
+        self.python_picker.shutdown()  # its worker threads: stopped and joined, none left behind
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
@@ -294,8 +295,7 @@ class MainWindow(QMainWindow, RunControl):
 
     def set_chinese(self, on: bool) -> None:
         self.lang = "zh_CN" if on else "en"
-        from . import app
-        app.install_translator(QApplication.instance(), self.lang)
+        language.install_translator(QApplication.instance(), self.lang)
         self.retranslate()
 
     def set_dark(self, on: bool) -> None:

@@ -9,7 +9,8 @@ run_finished), so the lanes, trace, queue, tasks, verdict, lesson and source
 are drawn by the code that draws them live.
 
 Ways in: File ▸ Open (Ctrl+O), File ▸ Open recent, dropping a file on the
-window, and ``python main.py FILE.gilscope``.
+window, and ``python main.py FILE.gilscope``.  A saved comparison (several runs,
+engine/compare_recording.py) opens in the compare window (gui/compare_files.py).
 """
 import os
 
@@ -88,16 +89,31 @@ def remember(path: str) -> None:
 
 def open_path(window, path: str) -> bool:
     """Show the recording at path in window; a problem is said in the banner.  True if shown."""
-    from engine import recording
+    from engine import compare_recording, recording
+    if compare_recording.is_comparison(path):  # several runs: the compare window shows them
+        from . import compare_files
+        return compare_files.open_comparison(window, path)
     if window.adapter.busy:
         window.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
         return False
     try:
         loaded = recording.load(path)
+    except recording.ScenarioFileNeeded as exc:  # never loaded from the path it names
+        scenario = window.picker.scenario(exc.path)  # the same file, opened by the user
+        if scenario is None:
+            window.show_problem(translate(
+                "OpenRecording", "This is a run of the scenario file {0}: open that file first "
+                "(File ▸ Open a scenario file…), then the run.").format(exc.path))
+            return False
+        try:
+            loaded = recording.load(path, scenario=scenario)
+        except recording.RecordingError as again:
+            window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(again))
+            return False
     except recording.RecordingError as exc:
         window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(exc))
         return False
-    window.choose_scenario(loaded.scenario.id)  # the list, the form, the lesson, the views
+    window.choose_scenario(loaded.scenario.ref)  # the list, the form, the lesson, the views
     for name, value in loaded.params.items():  # the form shows the run's own settings
         try:
             window.params.set_value(name, value)
@@ -119,7 +135,7 @@ def ask_and_open(window) -> bool:
     return open_path(window, path) if path else False
 
 
-def _dropped_recording(event) -> str:
+def dropped_recording(event) -> str:
     """The local .gilscope file a drag carries, or ""."""
     mime = event.mimeData()
     if mime is None or not mime.hasUrls():
@@ -141,11 +157,11 @@ class DropOpener(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and _dropped_recording(event):
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and dropped_recording(event):
             event.acceptProposedAction()
             return True
         if kind == QEvent.Type.Drop:
-            path = _dropped_recording(event)
+            path = dropped_recording(event)
             if path:
                 event.acceptProposedAction()
                 open_path(self._window, path)

@@ -108,7 +108,7 @@ class ParamForm(QWidget):
     def set_scenario(self, scenario) -> None:
         """Rebuild the controls for scenario, with the values last used for it."""
         if self.scenario is not None:
-            self._remembered[self.scenario.id] = self.values()
+            self._remembered[self.scenario.ref] = self.values()
         while self._form.rowCount():
             self._form.takeRow(0)
         for widget in [*self._check_rows.values(), *self._labels.values(), *self._controls.values()]:
@@ -121,7 +121,7 @@ class ParamForm(QWidget):
         self._stacked = None   # names whose label sits above its input; None: not laid out
         self.scenario = scenario
         params = sorted(scenario.params, key=lambda p: p.name != "workers")
-        remembered = self._remembered.get(scenario.id, {})
+        remembered = self._remembered.get(scenario.ref, {})
         for param in params:
             control = self._make_control(param)
             if param.kind in ("int", "float"):
@@ -310,13 +310,15 @@ class ParamForm(QWidget):
         """scenario id -> {name: value}: every scenario's values used while the window was open."""
         values = dict(self._remembered)
         if self.scenario is not None:
-            values[self.scenario.id] = self.values()
+            values[self.scenario.ref] = self.values()
         return values
 
     def remember(self, saved: dict) -> None:
         """Values saved by an earlier launch; those that no longer validate are dropped."""
         from engine import scenarios
         for sid, values in saved.items() if isinstance(saved, dict) else ():
+            if not isinstance(sid, str) or sid.endswith(".py"):  # ids only: never load a file
+                continue
             try:
                 scenario = scenarios.get(sid)
             except Exception:  # a scenario gone or broken: its values go with it
@@ -329,8 +331,8 @@ class ParamForm(QWidget):
                     continue
                 kept[name] = value
             self._remembered[sid] = kept
-        if self.scenario is not None and self.scenario.id in self._remembered:
-            for name, value in self._remembered[self.scenario.id].items():
+        if self.scenario is not None and self.scenario.ref in self._remembered:
+            for name, value in self._remembered[self.scenario.ref].items():
                 self._set_control(self.scenario.param(name), value)
 
     def reset_defaults(self) -> None:

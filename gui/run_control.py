@@ -1,7 +1,9 @@
 """What Run and Stop do in the window: start a Session run, feed the plots, show the end.
 
 A mixin of MainWindow (kept apart so each file stays readable): it uses the
-window's picker, params, python_picker, lesson, plots, banner and status label.
+window's picker, params, python_picker, lesson, plots, banner and status label.  What
+it says (the status line, which worker failures deserve a banner) is decided by plain
+functions in gui/run_status.py, tested without Qt.
 numpy is imported where it is used (after a run), never before the window's first paint:
 it costs ~80-100 ms of start-up.
 """
@@ -9,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QSignalBlocker
 
 from engine.wire import K
 
+from . import run_status
 from .memory import release_freed_memory
 from .session_adapter import SessionAdapter
 
@@ -76,13 +79,13 @@ class RunControl:
             self.show_problem(translate("RunControl", "Choose a scenario first."))
             return
         if self.params.scenario is not scenario:  # the form must be the highlighted scenario's
-            self.choose_scenario(scenario.id)
+            self.choose_scenario(scenario.ref)
         self.load_plots()
         self.hide_problem()
         self.run_scenario = scenario
         self.plots.show_for(scenario)
         self.stepping = bool(scenario.gates and self.scheduler_action.isChecked())
-        self.adapter.start(scenario.id, self.params.values(), self.python_picker.python(),
+        self.adapter.start(scenario.ref, self.params.values(), self.python_picker.python(),
                            step=self.stepping)
 
     def replay_last(self) -> None:
@@ -95,7 +98,7 @@ class RunControl:
         self.hide_problem()
         self.stepping = False
         self.replaying = result.view
-        self.adapter.start(scenario.id, dict(result.view.params), self.python_picker.python(),
+        self.adapter.start(scenario.ref, dict(result.view.params), self.python_picker.python(),
                            schedule=schedule)
 
     def _replayable(self, result) -> bool:
@@ -201,29 +204,16 @@ class RunControl:
         self.scrubber.load(result.view, session.t_start_ns, replayable=self._replayable(result))
         self.lesson.set_result(result, self.state)
         if not failed:
-            worries = self._worker_failures(result.view)
-            if session.problem:
-                worries.insert(0, session.problem)
-            if worries:
-                said = translate("RunControl", "Recorded in this run: {0}").format("; ".join(worries[:4]))
+            said = run_status.end_of_run_warning(result.view, session.problem,
+                                                 self.plots.lane_name, translate)
+            if said:
                 self.show_problem(said, warning=True)
         self._buttons_idle()
         self.show_state()
 
     def _worker_failures(self, view) -> list:
-        """Errors raised in workers and worker processes that ended badly, in words
-        (which ones count: engine.analysis.worker_failures)."""
-        from engine.analysis import worker_failures
-        texts = {"exit": translate("RunControl", "process {0} exited with code {1}"),
-                 "signal": translate("RunControl", "process {0} was killed by signal {1}"),
-                 "not_ended": translate("RunControl", "process {0} had not ended when it was joined")}
-        found = []
-        for what, pid, worker, detail in worker_failures(view):
-            if what == "error":
-                found.append("%s: %s" % (self.plots.lane_name(pid, worker), detail))
-            else:
-                found.append(texts[what].format(pid, detail))
-        return found
+        """Failures in the run's workers, in words (gui/run_status.py decides which count)."""
+        return run_status.worker_failure_texts(view, self.plots.lane_name, translate)
 
     def _buttons_idle(self) -> None:
         self.run_action.setEnabled(True)
@@ -247,28 +237,11 @@ class RunControl:
 
     def show_state(self) -> None:
         session = self.adapter._session
-        n = len(session.store) if session is not None and self.state != "idle" else 0
-        dropped = session.dropped() if session is not None and self.state != "idle" else 0
-        events = translate("RunControl", "{0:,} events").format(n)
-        if dropped:  # never a silent drop
-            events += translate("RunControl", ", {0:,} dropped").format(dropped)
-        title = ""
+        counted = session is not None and self.state != "idle"
         scenario = self.picker.scenario(self.picker.current_id())
-        if scenario is not None:
-            title = scenario.title.get(self.lang, scenario.title["en"])
-        if self.adapter.busy and self.state != "running":
-            text = translate("RunControl", "Computing the verdict from {0}…").format(events)
-        elif self.state == "idle":
-            text = translate("RunControl", "Ready: press F5 to run “{0}”").format(title)
-        elif self.state == "running":
-            text = translate("RunControl", "Running on {0} — {1} (Esc stops)").format(
-                self.python_picker.currentText(), events)
-        elif self.state == "finished":
-            wall = self.last_result.figures.get("wall_s", 0) if self.last_result else 0
-            text = translate("RunControl", "Finished in {0:.2f} s — {1}").format(wall, events)
-        elif self.state == "stopped":
-            text = translate("RunControl", "Stopped — the stop took {0:.2f} s — {1}").format(
-                self.stop_seconds or 0.0, events)
-        else:
-            text = translate("RunControl", "Failed — {0}").format(events)
-        self.status_label.setText(text)
+        title = scenario.title.get(self.lang, scenario.title["en"]) if scenario is not None else ""
+        wall = self.last_result.figures.get("wall_s", 0) if self.last_result else 0
+        self.status_label.setText(run_status.status_text(
+            self.state, self.adapter.busy, len(session.store) if counted else 0,
+            session.dropped() if counted else 0, title, self.python_picker.currentText(),
+            wall, self.stop_seconds, translate))

@@ -14,6 +14,7 @@ from engine.scenarios.base import GROUPS
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 UNAVAILABLE = "unavailable"  # the heading for scenarios whose module cannot be imported
+FILES = "files"  # the heading for scenario files the user opened (engine/scenario_file.py)
 
 
 def load_all() -> dict:
@@ -67,6 +68,21 @@ class ScenarioPicker(QListWidget):
         found = self._loaded.get(sid)
         return None if isinstance(found, str) else found
 
+    def add_file(self, scenario) -> None:
+        """List a scenario file the user opened, keyed by its path (opened again: refreshed)."""
+        self._loaded[scenario.ref] = scenario
+        if scenario.ref not in self._items:
+            if FILES not in [gid for _, gid in self._headings]:
+                heading = QListWidgetItem(self)
+                heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                heading.setData(ID_ROLE, "")
+                self._headings.append((heading, FILES))
+            item = QListWidgetItem(self)
+            item.setData(ID_ROLE, scenario.ref)
+            self._items[scenario.ref] = item
+            self.order.append(scenario.ref)
+        self.retranslate(self.lang)
+
     def _build(self) -> None:
         by_group = {}
         for sid in scenarios.IDS:
@@ -96,8 +112,12 @@ class ScenarioPicker(QListWidget):
         bold.setBold(True)
         for heading, gid in self._headings:
             heading.setFont(bold)
-            heading.setText(self.tr("Not available") if gid == UNAVAILABLE
-                            else dict(GROUPS)[gid].get(lang, gid))
+            if gid == UNAVAILABLE:
+                heading.setText(self.tr("Not available"))
+            elif gid == FILES:
+                heading.setText(self.tr("Your scenario files"))
+            else:
+                heading.setText(dict(GROUPS)[gid].get(lang, gid))
         for n, sid in enumerate(self.order, 1):
             item = self._items[sid]
             found = self._loaded[sid]

@@ -56,6 +56,7 @@ class SessionAdapter(QObject):
 
         step: the user is the scheduler (engine.gates): threads wait at each step."""
         from engine import interpreters, params, scenarios
+        from engine.scenario_file import ScenarioFileError
         from engine.session import SessionError
         if self.busy:
             return False
@@ -71,8 +72,8 @@ class SessionAdapter(QObject):
         except (SessionError, params.ParamError, interpreters.InterpreterError) as exc:
             self.run_failed.emit(str(exc), None)
             return False
-        except scenarios.UnknownScenario as exc:
-            self.run_failed.emit(str(exc), None)
+        except (scenarios.UnknownScenario, ScenarioFileError) as exc:
+            self.run_failed.emit(str(exc).strip("'\""), None)
             return False
         except ImportError as exc:  # a scenario module that is missing or broken
             message = self.tr("Scenario {0} could not be loaded: {1}").format(scenario_id, exc)

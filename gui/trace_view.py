@@ -13,12 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from engine.wire import K
 
 from . import theme as theme_module
 from .time_range import TimeRange
+from .titled_panel import TitledPanel
 from .trace_data import VALUE_BLOCK, TraceData
 
 MARKS_PER_SYMBOL = 2  # marks a row shows per symbol width; beyond it, a sample (lost updates
@@ -36,35 +37,21 @@ SETTLE_BUDGET_S = 0.012  # a tick settles what fits in this (measured cost per a
                          # each other at once until all is settled
 
 
-class TraceView(QWidget):
+class TraceView(TitledPanel):
     """Reads and writes of the most used shared variable, by thread, and its value."""
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
-        self.title = QLabel()
-        # One line, cut at the right where narrow, whole in its tooltip: wrapped beside the
-        # buttons it took four lines at 1024 px with large text, and the plots went.
-        self.title.setWordWrap(False)
-        header.addWidget(self.title, 1)
-        self.previous_button = QPushButton()
+        self.previous_button = self.add_to_header(QPushButton())
         self.previous_button.clicked.connect(self.show_previous_lost)
-        header.addWidget(self.previous_button)
-        self.lost_position = QLabel()  # "k of N": which lost update is shown
-        header.addWidget(self.lost_position)
-        self.next_button = QPushButton()
+        self.lost_position = self.add_to_header(QLabel())  # "k of N": which lost update is shown
+        self.next_button = self.add_to_header(QPushButton())
         self.next_button.clicked.connect(self.show_next_lost)
-        header.addWidget(self.next_button)
-        layout.addLayout(header)
-        self.legend = QLabel()  # one line; the full text is the title's tooltip too
+        self.legend = self.add_body(QLabel())  # one line; the full text is the title's tooltip too
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # its marks drawn in their colours
         self.legend.setStyleSheet("color: %s" % theme.muted)
-        layout.addWidget(self.legend)
-        self.canvas = pg.GraphicsLayoutWidget()
-        layout.addWidget(self.canvas)
+        self.canvas = self.add_body(pg.GraphicsLayoutWidget())
         self.rows_plot = self.canvas.addPlot(row=0, col=0)
         self.value_plot = self.canvas.addPlot(row=1, col=0)
         # Both plots show the seconds the timeline shows (share_time_axis); until a plots

@@ -53,6 +53,8 @@ class Scenario(object):
     def __init__(self, id, group, title, lesson, params, source, run, verdict,
                  shows=(), seed_section="", figures=None, phases=None, gates=False):
         self.id = id
+        # what engine.scenarios.get takes back: the id, or a scenario file's absolute path
+        self.ref = id
         self.group = group
         self.title = title          # {"en": ..., "zh_CN": ...}
         from .post import post_paragraphs  # the post's words and the port's changes
@@ -119,3 +121,8 @@ def steps_so_far(run) -> dict:
 def text(en, zh):
     """A user-visible scenario text in both languages."""
     return {"en": en, "zh_CN": zh}
+
+
+def rounded_s(seconds):
+    """A measured time in seconds as a verdict figure: to the ms, or None if not measured."""
+    return None if seconds is None else round(seconds, 3)

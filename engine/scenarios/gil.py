@@ -5,7 +5,7 @@ import time
 
 from ..params import Param, workers, switch_interval
 from ..wire import S
-from .base import Scenario, Verdict, text, usable_cpus
+from .base import Scenario, Verdict, rounded_s, text, usable_cpus
 
 SOURCE = '''import os, threading, multiprocessing, time
 
@@ -107,8 +107,8 @@ def verdict(run, p):
     figures = {
         "workers": n, "cpu_count": cores, "ideal_speedup": ideal,
         "switch_interval_ms": round(run.value("switch_interval_us", 0) / 1000.0, 3),
-        "wall_baseline_s": _rounded(base), "wall_threads_s": _rounded(wall_t),
-        "wall_processes_s": _rounded(wall_p),
+        "wall_baseline_s": rounded_s(base), "wall_threads_s": rounded_s(wall_t),
+        "wall_processes_s": rounded_s(wall_p),
         "speedup_threads": sp_t, "speedup_processes": sp_p,
         # Load-independent: of the time one of them was on a CPU, the share two or more were
         # (the lanes' running spans, from the kernel's schedstat): ~0 for one GIL's threads.
@@ -149,10 +149,6 @@ def verdict(run, p):
             "（见每核负载图）。关掉它们再运行一次，才能看到进程的完整加速。" % (
                 n, ideal, figures["cores_used_processes"], 100 * figures["preempted_share_processes"])))
     return Verdict(head, figures, notes)
-
-
-def _rounded(seconds):
-    return round(seconds, 3) if seconds is not None else None
 
 
 def _pct(share) -> str:

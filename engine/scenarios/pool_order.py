@@ -5,7 +5,7 @@ import tempfile
 from ..params import Param, workers
 from ..probe import Task
 from ..wire import K, S
-from .base import Scenario, Verdict, text
+from .base import Scenario, Verdict, rounded_s, text
 
 SOURCE = '''import os, tempfile, time
 from multiprocessing import Pool
@@ -140,10 +140,6 @@ def _longest_run(run, spans, phase):
     return longest
 
 
-def _rounded(seconds):
-    return None if seconds is None else round(seconds, 3)
-
-
 def _shown(order) -> str:
     return ", ".join(str(a) for a in order[:8]) + (", ..." if len(order) > 8 else "")
 
@@ -209,8 +205,8 @@ def verdict(run, p):
         "longest_run_map": _longest_run(run, spans, "map"),
         "completion_differs_from_input": bool(completion) and completion != inputs,
         "files_written": run.value("files_written"),
-        "wall_map_s": _rounded(run.phase_wall_s("map")),
-        "wall_imap_unordered_s": _rounded(run.phase_wall_s("imap_unordered")),
+        "wall_map_s": rounded_s(run.phase_wall_s("map")),
+        "wall_imap_unordered_s": rounded_s(run.phase_wall_s("imap_unordered")),
     }
     figures["chunks"] = -(-p["tasks"] // figures["chunksize_map"])
     if run.stopped and len(result_order) < p["tasks"]:  # map never returned: no result order

@@ -13,7 +13,7 @@ from ..guardian import RUN_ID_ENV
 from ..params import Param, workers
 from ..probe import Task
 from ..wire import K
-from .base import steps_so_far, Scenario, Verdict, text
+from .base import Scenario, Verdict, rounded_s, steps_so_far, text
 from .shared_globals_texts import FIGURES, POST_NOTE, cause_note, join_first_note
 
 SOURCE = '''import multiprocessing
@@ -387,7 +387,7 @@ def verdict(run, p):
     figures.update(("total_with_" + k, v) for k, v in fixes.items())
     figures["pool_results_in_input_order"] = bool(run.value("pool_results_in_input_order"))
     for k in fixes:
-        figures["wall_%s_s" % k] = _rounded(run.phase_wall_s("fix: " + k.replace("_", " ")))
+        figures["wall_%s_s" % k] = rounded_s(run.phase_wall_s("fix: " + k.replace("_", " ")))
     child_total = sum(c for c in child if c is not None)
     fixed = [k for k, v in fixes.items() if v == items]
     bug_shown = all(x == 0 for x in parent) and child_total == items
@@ -430,10 +430,6 @@ def _stopped_verdict(run, p):
 
 def _ms_to_s(ms):
     return None if ms is None else round(ms / 1000.0, 3)
-
-
-def _rounded(seconds):
-    return round(seconds, 3) if seconds is not None else None
 
 
 PAIRS = workers(default=3, minimum=1, maximum=8)  # the shared worker-count bound

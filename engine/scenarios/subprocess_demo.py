@@ -6,7 +6,7 @@ import tempfile
 
 from ..params import Param, workers
 from ..wire import K, S
-from .base import Scenario, Verdict, text
+from .base import Scenario, Verdict, rounded_s, text
 
 SOURCE = '''import os, subprocess, tempfile
 
@@ -177,10 +177,6 @@ def _code(commands, label):
     return next((c[4] for c in commands if c[0] == label), None)
 
 
-def _rounded(seconds):
-    return None if seconds is None else round(seconds, 3)
-
-
 def popen_note(figures: dict, n: int) -> dict:
     """call() against Popen(), from the most children this run saw alive at once."""
     most_call, most_popen = figures["most_at_once_call"], figures["most_at_once_popen"]
@@ -212,7 +208,7 @@ def verdict(run, p):
         "os_popen_lines_read": run.value("os.popen lines"),
         "os_popen_close_status": run.value("os.popen close"),
         "os_popen_exit_code": _code(commands, OS_POPEN),
-        "wall_call_s": _rounded(wall_call), "wall_popen_s": _rounded(wall_popen),
+        "wall_call_s": rounded_s(wall_call), "wall_popen_s": rounded_s(wall_popen),
         "speedup_popen": round(wall_call / wall_popen, 2) if wall_call and wall_popen else None,
         "most_at_once_call": _most_at_once(call), "most_at_once_popen": _most_at_once(popen),
     }

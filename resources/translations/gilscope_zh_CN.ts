@@ -9,6 +9,76 @@
     </message>
 </context>
 <context>
+    <name>CompareExport</name>
+    <message>
+        <source>Compare, or open a saved comparison, and let it end first.</source>
+        <translation>请先运行比较或打开已保存的比较，并等它结束。</translation>
+    </message>
+    <message>
+        <source>Runs, table and verdict as PNG (1920×1080)…</source>
+        <translation>运行、表格和结论导出为 PNG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Runs, table and verdict as SVG (1920×1080)…</source>
+        <translation>运行、表格和结论导出为 SVG（1920×1080）…</translation>
+    </message>
+    <message>
+        <source>Figures of every run as CSV…</source>
+        <translation>每次运行的数据导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Median, min and max per setting as CSV…</source>
+        <translation>每种设置的中位数、最小值和最大值导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Save the comparison (.gilscope)…</source>
+        <translation>保存此次比较（.gilscope）…</translation>
+    </message>
+    <message>
+        <source>Cannot write {0}: {1}</source>
+        <translation>无法写入 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>CompareFiles</name>
+    <message>
+        <source>Stop the comparison before opening a saved one.</source>
+        <translation>请先停止当前比较，再打开已保存的比较。</translation>
+    </message>
+    <message>
+        <source>Opening {0}…</source>
+        <translation>正在打开 {0}…</translation>
+    </message>
+    <message>
+        <source>Cannot open the saved comparison: {0}</source>
+        <translation>无法打开已保存的比较：{0}</translation>
+    </message>
+    <message>
+        <source>Open a saved comparison or run</source>
+        <translation>打开已保存的比较或运行</translation>
+    </message>
+    <message>
+        <source>gilscope recordings (*.gilscope);;All files (*)</source>
+        <translation>gilscope 录制文件 (*.gilscope);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open a saved comparison or run…</source>
+        <translation>打开已保存的比较或运行…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+</context>
+<context>
     <name>CompareView</name>
     <message>
         <source>gilscope — compare runs</source>
@@ -47,6 +117,14 @@
         <translation>把主窗口上一次完成的运行留在这里，与之后的运行比较</translation>
     </message>
     <message>
+        <source>not found any more (removed since the window looked for Pythons)</source>
+        <translation>已找不到（在窗口查找 Python 之后被移除）</translation>
+    </message>
+    <message>
+        <source>Nothing left to compare.</source>
+        <translation>没有可以比较的了。</translation>
+    </message>
+    <message>
         <source>Looking for Pythons…</source>
         <translation>正在查找 Python…</translation>
     </message>
@@ -65,6 +143,22 @@
     <message>
         <source>Comparing…</source>
         <translation>正在比较…</translation>
+    </message>
+    <message>
+        <source>Stop the comparison before opening a saved one.</source>
+        <translation>请先停止当前比较，再打开已保存的比较。</translation>
+    </message>
+    <message>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <source>Skipped: {0}.</source>
+        <translation>已跳过：{0}。</translation>
+    </message>
+    <message>
+        <source>Opened {0}: {1} runs of {2}, saved after {3} s.</source>
+        <translation>已打开 {0}：{2} 的 {1} 次运行，保存时已用 {3} 秒。</translation>
     </message>
     <message>
         <source>Stopped in {0} s: every process of every run ended.</source>
@@ -201,6 +295,10 @@
     <message>
         <source>Open a saved run…</source>
         <translation>打开保存的运行…</translation>
+    </message>
+    <message>
+        <source>Open a scenario file…</source>
+        <translation>打开场景文件…</translation>
     </message>
     <message>
         <source>Open recent</source>
@@ -577,6 +675,10 @@
         <translation>请先停止当前运行，再打开保存的运行。</translation>
     </message>
     <message>
+        <source>This is a run of the scenario file {0}: open that file first (File ▸ Open a scenario file…), then the run.</source>
+        <translation>这是场景文件 {0} 的一次运行：请先打开该文件（文件 ▸ 打开场景文件…），再打开这次运行。</translation>
+    </message>
+    <message>
         <source>Cannot open the saved run: {0}</source>
         <translation>无法打开保存的运行：{0}</translation>
     </message>
@@ -587,6 +689,29 @@
     <message>
         <source>gilscope recordings (*.gilscope);;All files (*)</source>
         <translation>gilscope 运行记录 (*.gilscope);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>OpenScenario</name>
+    <message>
+        <source>Stop the run before opening a scenario file.</source>
+        <translation>请先停止当前运行，再打开场景文件。</translation>
+    </message>
+    <message>
+        <source>A scenario file is Python source ending in .py: {0}</source>
+        <translation>场景文件应是以 .py 结尾的 Python 源文件：{0}</translation>
+    </message>
+    <message>
+        <source>Cannot use the scenario file: {0}</source>
+        <translation>无法使用该场景文件：{0}</translation>
+    </message>
+    <message>
+        <source>Open a scenario file</source>
+        <translation>打开场景文件</translation>
+    </message>
+    <message>
+        <source>Python scenario files (*.py)</source>
+        <translation>Python 场景文件 (*.py)</translation>
     </message>
 </context>
 <context>
@@ -820,6 +945,10 @@
     <message>
         <source>Not available</source>
         <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Your scenario files</source>
+        <translation>你的场景文件</translation>
     </message>
 </context>
 <context>

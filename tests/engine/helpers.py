@@ -46,10 +46,21 @@ def table_params() -> list:
     return [pytest.param(sid, id=sid, marks=needs_scenario(sid)) for sid in scenarios.IDS]
 
 
+# The fault-injection scenarios: scenario files, run as a user runs their own
+# (`run --file`, Session.start(path)); see fault_scenarios/fault_common.py.
+FAULT_DIR = os.path.join(ROOT, "tests", "engine", "fault_scenarios")
+
+
+def fault_file(name: str) -> str:
+    """The path of the fault scenario file `name` ("fault-sprawl" ...)."""
+    path = os.path.join(FAULT_DIR, name + ".py")
+    assert os.path.isfile(path), path
+    return path
+
+
 @pytest.fixture
 def fault_hook(monkeypatch, tmp_path):
-    """Turn on the fault-scenario test hook; return the path of the ready file."""
-    monkeypatch.setenv(scenarios.TEST_SCENARIOS_ENV, "1")
+    """The ready file a fault scenario writes when its whole tree is up; return its path."""
     ready = str(tmp_path / "ready")
     monkeypatch.setenv(READY_FILE_ENV, ready)
     return ready

@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from engine import cli
-from tests.engine.helpers import MAIN, PYTHON, ROOT, fault_hook, wait_until  # noqa: F401
+from tests.engine.helpers import MAIN, PYTHON, ROOT, fault_file, fault_hook, wait_until  # noqa: F401
 
 RACE = ["run", "race", "--set", "iterations=200"]
 
@@ -137,7 +137,7 @@ def test_ctrl_c_during_start_up_imports_is_one_line_and_130():
 def test_ctrl_c_twice_during_a_run_stops_it_reports_and_exits_130(fault_hook, tmp_path):
     """The second Ctrl-C comes while Stop is still killing a tree of a dozen processes."""
     saved = tmp_path / "r.gilscope"
-    cli_proc = subprocess.Popen([PYTHON, MAIN, "run", "fault-sprawl", "--save", str(saved)],
+    cli_proc = subprocess.Popen([PYTHON, MAIN, "run", "--file", fault_file("fault-sprawl"), "--save", str(saved)],
                                 cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
     try:

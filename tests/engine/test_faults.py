@@ -14,7 +14,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
 from tests.engine.helpers import gilscope, survivors, wait_ready
 
 ENDS_WITHIN_S = 15  # generous: a failed run must end, not hang; it takes ~0.2 s
@@ -35,7 +35,7 @@ def _next_run_works(session):
 def test_a_failing_worker_is_recorded_and_the_run_goes_on(fault_hook, fault, error, exit_codes):
     session = Session(sample=False)
     try:
-        session.start("fault-worker", {"fault": fault})
+        session.start(fault_file("fault-worker"), {"fault": fault})
         assert session.wait(ENDS_WITHIN_S) == "finished", session.problem
         result = session.result()
         errors = result.view.errors()
@@ -52,7 +52,7 @@ def test_a_failing_worker_is_recorded_and_the_run_goes_on(fault_hook, fault, err
 
 
 def test_the_cli_reports_a_crashed_worker(fault_hook):
-    out = gilscope("run", "fault-worker", "--set", "fault=process-segfault", "--json", "-")
+    out = gilscope("run", "--file", fault_file("fault-worker"), "--set", "fault=process-segfault", "--json", "-")
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     figures = json.loads(out.stdout)["figures"]
@@ -67,7 +67,7 @@ def test_the_cli_reports_a_crashed_worker(fault_hook):
 def test_a_runner_that_dies_is_reported_not_waited_on(fault_hook, how, problem, code):
     session = Session(sample=False)
     try:
-        session.start("fault-runner-dies", {"how": how, "with_children": True})
+        session.start(fault_file("fault-runner-dies"), {"how": how, "with_children": True})
         assert session.wait(ENDS_WITHIN_S) == "failed", (session.state, session.problem)
         assert session.exit_code == code
         assert session.problem.startswith(problem), session.problem
@@ -79,7 +79,7 @@ def test_a_runner_that_dies_is_reported_not_waited_on(fault_hook, how, problem, 
 
 
 def test_the_cli_reports_a_dead_runner(fault_hook):
-    out = gilscope("run", "fault-runner-dies", "--set", "how=sigkill")
+    out = gilscope("run", "--file", fault_file("fault-runner-dies"), "--set", "how=sigkill")
     assert out.returncode == 1, out.stderr
     assert "Traceback" not in out.stderr
     assert "problem: the runner was killed by signal 9" in out.stdout
@@ -89,7 +89,7 @@ def test_a_guardian_killed_from_outside_is_reported_and_swept(fault_hook):
     """Not even the guardian survives: the Session notices and sweeps by run id."""
     session = Session(sample=False)
     try:
-        session.start("fault-sprawl", {})
+        session.start(fault_file("fault-sprawl"), {})
         wait_ready(session)
         os.kill(session._proc.pid, signal.SIGKILL)
         assert session.wait(ENDS_WITHIN_S) == "failed", session.state

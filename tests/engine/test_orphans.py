@@ -1,6 +1,6 @@
 """No orphans, nothing left in /dev/shm: however a run ends (issue 9, guarantee 1).
 
-The fault scenario "fault-sprawl" (tests/engine/fault_scenarios.py) has every
+The fault scenario "fault-sprawl" (tests/engine/fault_scenarios/fault-sprawl.py) has every
 kind of process a run can start alive at once: the runner, Pool workers, a
 Manager, a forkserver and its child, a blocked producer and consumer, a
 `sleep` command, a setsid double-fork daemon and multiprocessing's resource
@@ -17,7 +17,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
 from tests.engine.helpers import (GONE_WITHIN_S, MAIN, PYTHON, READY_FILE_ENV, ROOT, shm_left,
                                   shm_of_run, survivors, table_params, wait_ready, wait_until)
 from tests.pythons import python_params
@@ -29,7 +29,7 @@ MIN_SPRAWL = 10  # guardian, runner, tracker, 2 pool workers, manager, forkserve
 def _start_sprawl(python=None):
     session = Session()
     try:
-        session.start("fault-sprawl", {}, python=python)
+        session.start(fault_file("fault-sprawl"), {}, python=python)
         wait_ready(session)
         pids = guardian.processes_with_run_id(session.run_id)
         shm = shm_of_run(session.run_id)
@@ -70,7 +70,7 @@ def test_a_run_that_ends_normally_leaves_nothing(fault_hook):
     """The scenario returns but left a daemon, a command and an unjoined process."""
     session = Session(sample=False)
     try:
-        session.start("fault-leaves-behind", {})
+        session.start(fault_file("fault-leaves-behind"), {})
         assert session.wait(20) == "finished", session.problem
         assert survivors(session.run_id) == []
     finally:
@@ -80,7 +80,7 @@ def test_a_run_that_ends_normally_leaves_nothing(fault_hook):
 def test_a_growing_fork_tree_is_killed_whole(fault_hook):
     session = Session(sample=False)
     try:
-        session.start("fault-fork-tree", {"count": 1000})
+        session.start(fault_file("fault-fork-tree"), {"count": 1000})
         wait_ready(session)
         wait_until(lambda: len(guardian.processes_with_run_id(session.run_id)) > 40, 5)
         session.stop()  # while it still forks
@@ -102,7 +102,7 @@ def _run_id_of_child_session(parent_pid: int) -> str:
 
 
 def test_ctrl_c_on_the_cli_stops_and_leaves_nothing(fault_hook):
-    cli = subprocess.Popen([PYTHON, MAIN, "run", "fault-sprawl"], cwd=ROOT,
+    cli = subprocess.Popen([PYTHON, MAIN, "run", "--file", fault_file("fault-sprawl")], cwd=ROOT,
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     try:
@@ -129,7 +129,7 @@ import os, sys, time
 sys.path.insert(0, %r)
 from engine.session import Session
 session = Session()
-session.start("fault-sprawl", {})
+session.start(sys.path[0] + "/tests/engine/fault_scenarios/fault-sprawl.py", {})
 holder = 0
 if sys.argv[1] == "pipe-held-open":  # a forked helper keeps the control pipe's write end
     holder = os.fork()
@@ -191,6 +191,11 @@ def test_every_table_scenario_stopped_mid_run_leaves_nothing(scenario_id):
 
 
 def test_ready_file_env_matches_the_fault_module():
-    from tests.engine import fault_scenarios
+    import importlib.util
+    from tests.engine.helpers import FAULT_DIR
+    spec = importlib.util.spec_from_file_location("fault_common_checked",
+                                                  os.path.join(FAULT_DIR, "fault_common.py"))
+    fault_scenarios = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fault_scenarios)
     assert fault_scenarios.READY_FILE_ENV == READY_FILE_ENV
     assert fault_scenarios.RUN_ID_ENV == guardian.RUN_ID_ENV

@@ -19,7 +19,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
 from tests.engine.helpers import ROOT, survivors, table_params, wait_ready, wait_until
 
 SCANNED = ("engine", "gui")
@@ -36,9 +36,13 @@ ALLOWED = {
     ("engine/scenarios/__init__.py", "import_module"):
         "imports engine.scenarios.<module> for a module name taken from TABLE, a constant in "
         "the same file; an id not in TABLE raises UnknownScenario before any import.",
-    ("engine/scenarios/__init__.py", "exec_module"):
-        "the test hook: runs only with GILSCOPE_TEST_SCENARIOS=1 set in the environment, and "
-        "only loads tests/engine/fault_scenarios.py of this checkout (absent from an install).",
+    ("engine/scenario_file.py", "compile"):
+        "the user's own scenario file (run --file FILE.py, File > Open scenario...), named by the "
+        "user: compiled to report a syntax error with its line before anything runs.",
+    ("engine/scenario_file.py", "exec"):
+        "runs that file's top level to read its declarations, as `python FILE.py` would; never "
+        "a path taken from a recording, a comparison, the settings or the environment "
+        "(tests/engine/test_scenario_file.py checks a recording naming a file does not run it).",
     ("engine/bundled_runner.py", "exec"):
         "the packaged build's stand-in for `python -c CODE`: multiprocessing's helpers and a "
         "scenario's subprocesses start it with code on its command line, exactly as they would "
@@ -162,7 +166,7 @@ def _listening(pids) -> list:
 def test_no_listening_socket_with_every_kind_of_process_alive(fault_hook):
     session = Session()
     try:
-        session.start("fault-sprawl", {})  # Manager and forkserver: both serve on AF_UNIX
+        session.start(fault_file("fault-sprawl"), {})  # Manager and forkserver: both serve on AF_UNIX
         wait_ready(session)
         pids = guardian.processes_with_run_id(session.run_id) + [os.getpid()]
         assert len(pids) > 10

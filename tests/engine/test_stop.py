@@ -12,7 +12,7 @@ import pytest
 
 from engine.session import Session
 from engine.wire import S
-from tests.engine.helpers import fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
 from tests.engine.helpers import (STOP_WITHIN_S, count_state, has_state, has_value, needs_scenario,
                                   report_line, summary, survivors, wait_ready, wait_until)
 
@@ -40,7 +40,8 @@ def _stop_and_check(session) -> float:
 def _run_then_stop(scenario_id, params, ready):
     session = Session()
     try:
-        session.start(scenario_id, params)
+        session.start(fault_file(scenario_id) if scenario_id.startswith("fault-") else scenario_id,
+                      params)
         assert wait_until(lambda: ready(session) or session.poll() != "running", 20), \
             "the run never reached the state to stop it in"
         time.sleep(0.1)  # well inside that state, not at its edge
@@ -107,7 +108,7 @@ def test_stop_with_every_kind_of_process_alive(fault_hook):
 def test_stop_is_idempotent_and_a_new_run_starts_after_it(fault_hook):
     session = Session(sample=False)
     try:
-        session.start("fault-gil-hog", {"workers": 1})
+        session.start(fault_file("fault-gil-hog"), {"workers": 1})
         wait_ready(session)
         _stop_and_check(session)
         assert session.stop() == 0.0  # nothing to stop: returns at once

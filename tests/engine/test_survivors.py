@@ -26,7 +26,7 @@ from engine import guardian
 from engine.session import Session
 from tests.engine.helpers import (GONE_WITHIN_S, PYTHON, ROOT, STOP_WITHIN_S, report_line,
                                   survivors, wait_ready, wait_until)
-from tests.engine.helpers import fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
 
 REPEATS = 5
 
@@ -55,7 +55,7 @@ import os, sys, time
 sys.path.insert(0, %r)
 from engine.session import Session
 session = Session(sample=False)
-session.start("fault-sprawl", {})
+session.start(sys.path[0] + "/tests/engine/fault_scenarios/fault-sprawl.py", {})
 holder = os.fork()  # a helper that keeps the control pipe's write end: no EOF for the guardian
 if holder == 0:
     null = os.open(os.devnull, os.O_RDWR)
@@ -94,7 +94,7 @@ def test_a_session_process_dying_right_after_start_leaves_nothing(fault_hook, re
 def test_a_sigkilled_guardian_leaves_no_hidden_process_and_poll_never_blocks(fault_hook, request):
     session = Session(sample=False)
     try:
-        session.start("fault-hide", {})
+        session.start(fault_file("fault-hide"), {})
         wait_ready(session)
         tree = tree_of(session._proc.pid)
         assert len(tree) >= 4, tree  # runner, a setsid+env={} daemon, two env={} sleeps
@@ -128,7 +128,7 @@ def test_stop_with_a_frozen_guardian_takes_under_a_second(fault_hook, request):
     for _ in range(REPEATS):
         session = Session(sample=False)
         try:
-            session.start("fault-sprawl", {})
+            session.start(fault_file("fault-sprawl"), {})
             wait_ready(session)
             tree = tree_of(session._proc.pid)
             os.kill(session._proc.pid, signal.SIGSTOP)
@@ -175,7 +175,7 @@ def test_a_run_leaves_no_temporary_file(fault_hook, private_tmp, scenario, how):
     """Old code: pymp-*/listener-* (Manager, forkserver) and gilscope-pool-order-* stayed."""
     session = Session(sample=False)
     try:
-        session.start(scenario, {})
+        session.start(fault_file(scenario) if scenario.startswith("fault-") else scenario, {})
         if scenario.startswith("fault-"):
             wait_ready(session)
         else:

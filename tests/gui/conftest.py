@@ -61,21 +61,34 @@ def _collect_on_the_gui_thread(qapp):
 
 
 @pytest.fixture
-def window(qtbot):
-    """The main window at 1366x768, plots built, in English and the light palette; closed
-    (which stops any run) when the test ends."""
+def make_window(qtbot):
+    """Makes main windows at 1366x768, plots built, in English and the light palette; each
+    is closed (which stops any run) when the test ends.  For tests that need two."""
     from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    # The busy-machine warning comes and goes with the machine's load and moves every
-    # layout under it: off, except where a test turns it on (tests/gui/test_busy_machine.py).
-    win.busy_warning.enabled = False
-    win.busy_warning.pause()
-    yield win
-    win.close()
+    made = []
+
+    def make():
+        win = MainWindow(lang="en", theme_name="light", pixel_size=14)
+        qtbot.addWidget(win)
+        win.resize(1366, 768)
+        win.show()
+        win.load_plots()
+        # The busy-machine warning comes and goes with the machine's load and moves every
+        # layout under it: off, except where a test turns it on (tests/gui/test_busy_machine.py).
+        win.busy_warning.enabled = False
+        win.busy_warning.pause()
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+
+
+@pytest.fixture
+def window(make_window):
+    """The main window (see make_window): the one every widget test uses."""
+    return make_window()
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +97,8 @@ def english_after_each_test():
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance()
     if app is not None:
-        from gui import app as app_module
-        app_module.install_translator(app, "en")
+        from gui import language
+        language.install_translator(app, "en")
 
 
 @pytest.fixture(autouse=True)

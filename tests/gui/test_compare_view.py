@@ -1,20 +1,16 @@
 """The compare window: runs stacked on one time axis, their figures, the verdict, Pin, Stop."""
 import pytest
+from PySide6.QtCore import Qt
 
 from engine import guardian
 
 
 @pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    win.picker.select("race")
-    yield win
-    win.close()  # closes the compare window too: its comparison stops
+def window(window):
+    """The shared window (tests/gui/conftest.py) with race chosen; closing it at the end
+    closes the compare window too: its comparison stops."""
+    window.picker.select("race")
+    return window
 
 
 def _compare_view(qtbot, window):
@@ -115,3 +111,73 @@ def test_the_compare_window_in_chinese(qtbot, window):
     assert window.compare_action.text() == "比较…"
     window.set_chinese(False)
     assert view.compare_button.text() == "Compare"
+
+
+# -- the issue's "done when", in the window -----------------------------------------------------
+def test_a_python_gone_since_the_search_is_skipped_by_name_and_the_rest_compared(qtbot, window):
+    view = _compare_view(qtbot, window)
+    window.params.set_value("iterations", 300)
+    gone = dict(view._found[0], executable="/nonexistent/python3.99", label="3.99 (removed)")
+    view._add_found(view._found + [gone])
+    view.pythons.item(0).setCheckState(Qt.CheckState.Checked)
+    view.pythons.item(view.pythons.count() - 1).setCheckState(Qt.CheckState.Checked)
+    view.set_vary("lock", "off,on")
+    assert view.start_compare(), view.status.text()
+    assert "Skipped: /nonexistent/python3.99 — not found any more" in view.status.text()
+    qtbot.waitUntil(lambda: _done(view), timeout=60_000)
+    assert [r.slot.state for r in view.rows] == ["finished", "finished"]
+    assert "/nonexistent/python3.99" in view.status.text()  # still said once it has ended
+    assert "/nonexistent/python3.99" in view.verdict.text()
+    view.pythons.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert not view.start_compare()  # only the gone one ticked: nothing to run, said
+    assert "Nothing left to compare" in view.status.text() and "python3.99" in view.status.text()
+
+
+def test_no_free_threaded_build_is_said_and_python_gil_is_refused_by_name(qtbot, window):
+    view = _compare_view(qtbot, window)
+    if any(i.get("free_threaded_build") for i in view._found):  # pragma: no cover
+        pytest.skip("a free-threaded build is installed here")
+    assert "No free-threaded build (3.13t, 3.14t) is installed here" in view.free_note.text()
+    view.set_vary("PYTHON_GIL", "0,1")
+    assert not view.start_compare()
+    text = view.status.text()
+    assert "PYTHON_GIL applies to free-threaded builds" in text and view._found[0]["version"] in text
+    assert view.rows == [] and view.comparison is None
+
+
+def test_a_timing_scenario_runs_one_at_a_time_and_the_window_says_why(qtbot, window):
+    window.picker.select("gil")
+    view = _compare_view(qtbot, window)
+    window.params.set_value("iterations", 20_000)
+    view.set_vary("workers", "1,2")
+    assert view.start_compare(), view.status.text()
+    assert "gil measures times and speedups, so its runs go one at a time" in view.status.text()
+    qtbot.waitUntil(lambda: _done(view), timeout=120_000)
+    spans = sorted((r.slot.started_at, r.slot.ended_at) for r in view.rows)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans  # never two at once
+    assert "one at a time" in view.verdict.text()
+
+
+def test_closing_the_compare_window_in_the_middle_leaves_no_process(qtbot, window):
+    view = _compare_view(qtbot, window)
+    window.params.set_value("iterations", 1_000_000)
+    window.params.set_value("traced", False)
+    view.set_vary("lock", "off,on")
+    assert view.start_compare()
+    qtbot.waitUntil(lambda: any(r.slot.state == "running" for r in view.rows), timeout=30_000)
+    run_ids = [s.run_id for s in view.comparison.slots if s.run_id]
+    window.compare_window.close()
+    assert view.comparison.state == "stopped"
+    assert run_ids and all(not guardian.processes_with_run_id(run_id) for run_id in run_ids)
+
+
+def test_bad_values_in_the_window_are_said_in_one_line(qtbot, window):
+    view = _compare_view(qtbot, window)
+    for name, values, says in (("lock", "off,,on", "no empty value"),
+                               ("workers", "2,2", "listed twice"),
+                               ("iterations", "0,10", "iterations=0"),
+                               ("PYTHON_GIL", "0,2", "expected 0 or 1")):
+        view.set_vary(name, values)
+        assert not view.start_compare()
+        assert says in view.status.text() and "\n" not in view.status.text(), view.status.text()
+        assert "Traceback" not in view.status.text()

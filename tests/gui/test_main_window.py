@@ -23,18 +23,6 @@ RUN_TIMEOUT_MS = 60_000  # generous: a shared 2-core machine may be busy
 SHORTER = {"gil": {"iterations": 4_000_000}}
 
 
-@pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    yield win
-    win.close()  # stops any run: Session.close()
-
-
 def _choose(win, sid, **values):
     assert win.picker.select(sid), sid
     assert win.params.scenario.id == sid

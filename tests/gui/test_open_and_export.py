@@ -30,28 +30,16 @@ def own_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(open_recording, "SETTINGS_FILE", str(tmp_path / "settings.ini"))
 
 
-def _window(qtbot):
-    from gui.main_window import MainWindow
-    win = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    win.load_plots()
-    return win
+@pytest.fixture
+def live(make_window):
+    """The window a run is made in (tests/gui/conftest.py's make_window)."""
+    return make_window()
 
 
 @pytest.fixture
-def live(qtbot):
-    win = _window(qtbot)
-    yield win
-    win.close()
-
-
-@pytest.fixture
-def opened(qtbot):
-    win = _window(qtbot)
-    yield win
-    win.close()
+def opened(make_window):
+    """A second window, where the run's recording is opened."""
+    return make_window()
 
 
 def _open(qtbot, win, path):
@@ -150,12 +138,12 @@ def test_every_export_writes_a_file_that_opens(qtbot, live, tmp_path):
     assert left == sorted(os.path.basename(p) for p in written.values())
 
 
-def test_a_dropped_recording_is_opened_and_a_bad_file_is_said(qtbot, live, tmp_path):
+def test_a_dropped_recording_is_opened_and_a_bad_file_is_said(qtbot, live, opened, tmp_path):
     _choose(live, "race", iterations=500)
     _run_to_end(qtbot, live)
     path = str(tmp_path / "race.gilscope")
     export_actions.write_recording(live, path)
-    win = _window(qtbot)
+    win = opened
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(path)])
     enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
@@ -177,7 +165,6 @@ def test_a_dropped_recording_is_opened_and_a_bad_file_is_said(qtbot, live, tmp_p
     _run_to_end(qtbot, win)
     assert win.state == "finished" and win.adapter.session.run_id
     assert not getattr(win.adapter.session, "saved", False)
-    win.close()
 
 
 def test_main_py_with_a_recording_opens_the_window_not_the_command_line(monkeypatch):

@@ -14,7 +14,6 @@ import pytest
 import PySide6
 from PySide6.QtCore import QCoreApplication
 
-from gui import app as app_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TS = os.path.join(ROOT, "resources", "translations", "gilscope_zh_CN.ts")
@@ -75,17 +74,6 @@ def test_chinese_turns_the_window_chinese_and_english_turns_it_back(qtbot, windo
     assert window.run_action.text() == "▶ Run"
     assert window.python_picker.itemText(0).endswith("this gilscope")
     assert QCoreApplication.translate("Timeline", "waiting for the GIL") == "waiting for the GIL"
-
-
-@pytest.fixture
-def window(qtbot):
-    from gui.main_window import MainWindow
-    w = MainWindow(lang="en", theme_name="light", pixel_size=14)
-    qtbot.addWidget(w)
-    w.load_plots()  # the timeline and other views retranslate too
-    yield w
-    app_module.install_translator(QCoreApplication.instance(), "en")
-    w.close()
 
 
 def test_phase_labels_stay_chinese_when_another_scenario_changes_the_views(qtbot, window):

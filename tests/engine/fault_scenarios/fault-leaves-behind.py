@@ -1,0 +1,13 @@
+"""fault-leaves-behind: a run that ends normally but leaves processes running."""
+import subprocess
+import time
+
+from fault_common import LESSON, LONG_S, detached_daemon, ready, verdict  # noqa: F401
+
+
+def run(ctx, p):
+    detached_daemon()
+    subprocess.Popen(["sleep", str(LONG_S)])
+    straggler = ctx.process(time.sleep, "STRAGGLER", (LONG_S,))
+    straggler.start()  # never joined; the runner leaves by os._exit, not atexit joins
+    ready(ctx, 3)

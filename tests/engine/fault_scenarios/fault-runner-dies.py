@@ -1,0 +1,26 @@
+"""fault-runner-dies: the runner itself dies (SIGKILL or os._exit(7)), maybe leaving children."""
+import os
+import signal
+import subprocess
+import time
+
+from engine.params import Param
+from engine.scenarios.base import text
+from fault_common import LESSON, LONG_S, detached_daemon, verdict  # noqa: F401
+
+PARAMS = (
+    Param("how", "choice", "sigkill", text("How", "方式"), choices=("sigkill", "exit-7")),
+    Param("with_children", "bool", True, text("Leave children", "留下子进程")),
+)
+
+
+def run(ctx, p):
+    if p["with_children"]:  # orphans-to-be: the guardian must still end them
+        ctx.process(time.sleep, "ORPHAN", (LONG_S,)).start()
+        subprocess.Popen(["sleep", str(LONG_S)])
+        detached_daemon()
+    ctx.value("before_death", 1)
+    ctx.rec().flush()
+    if p["how"] == "sigkill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    os._exit(7)
