@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 
 from engine.wire import K
 
-MAX_LABEL_ROWS = 5  # labels of steps close together stack up to this many rows (timeline):
-# shared-globals has five steps (the bug, four fixes), all within a few seconds
+MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows (timeline):
+# shared-globals has six steps (the bug, join before reading, four fixes), all within a few
+# seconds: with five rows the sixth label hid when a loaded machine ran them all together
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""

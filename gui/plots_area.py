@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
 from .live_lanes import LiveLanes
+from .lock_waits import MAX_DRAWN, LockWaitMarks, LockWaits, wait_text
 from .phase_marks import phase_starts
 from .timeline import TimelineWidget
 from .time_range import TimeRange
@@ -24,6 +25,8 @@ from .trace_view import TraceView
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
+CPU_ROOM_LINES = 36  # the CPU plot goes where the plots are shorter than this many text px
+# (with another view to show): 1366x768 keeps it at normal text (651 px >= 36 x 14)
 EXTRA_PLOT_MIN_PX = 100  # the queue / task / trace plot keeps this when lanes need room
 
 
@@ -51,6 +54,9 @@ class PlotsArea(QSplitter):
         self.setChildrenCollapsible(False)
         self._theme = theme
         self.timeline.apply_theme(theme, pixel_size)
+        self.lock_marks = LockWaitMarks(self.timeline.view_box)
+        self.lock_marks.apply_theme(theme, pixel_size)
+        self.timeline.lock_info = self._lock_info
         # One time range for every plot with time across; the timeline leads (its limits).
         self.time_range = TimeRange(self)
         self.time_range.attach(self.timeline.view_box)
@@ -58,6 +64,8 @@ class PlotsArea(QSplitter):
         for view in (self.cpu, self.queue, self.tasks, self.trace):
             view.share_time_axis(self.time_range)
         self._shows = None
+        self._px = pixel_size
+        self.cpu_wanted = True  # False while stepping (gui.run_control): the load says nothing
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
         self._lang = "en"
         self.lane_labels = []
@@ -76,6 +84,7 @@ class PlotsArea(QSplitter):
         for name in shows:
             self.extras.addTab(self._extra_views[name], "")
         self.extras.setVisible(bool(shows))
+        self.fit_cpu()
         # CPU small, timeline large; the scenario's own view shares the rest.
         total = max(self.height(), 600)
         shares = (0.2, 0.32, 0.48) if shows else (0.3, 0.7, 0.0)
@@ -97,10 +106,30 @@ class PlotsArea(QSplitter):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._align_time_axes()
+        self.fit_cpu()
+
+    def set_cpu_wanted(self, wanted: bool) -> None:
+        self.cpu_wanted = wanted
+        self.fit_cpu()
+
+    def fit_cpu(self) -> None:
+        """The CPU plot only where the lanes and the scenario's own view keep their minimum
+        heights under it: at 1024x768 with text x1.5 the three were squeezed together (the
+        race's value plot to a line, the lanes' legend over their time axis).  The scenarios
+        whose lesson is the CPU load (gil, process-basics, threads-help) show no other view,
+        so they always keep it."""
+        room = not self.extras.isVisible() or self.height() >= CPU_ROOM_LINES * self._px
+        shown = self.cpu_wanted and room
+        if shown != self.cpu.isVisibleTo(self):
+            self.cpu.setVisible(shown)
 
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.apply_theme(theme, pixel_size)
+        self.lock_marks.apply_theme(theme, pixel_size)
+        self._px = pixel_size
+        self.fit_cpu()
+        self._show_lock_waits()
         self._align_time_axes()
 
     def _align_time_axes(self) -> None:
@@ -133,6 +162,8 @@ class PlotsArea(QSplitter):
     def reset(self, t0_ns: int) -> None:
         self._t0_ns = t0_ns
         self.live = LiveLanes()
+        self.lock_waits = LockWaits()
+        self.lock_marks.clear()
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
@@ -151,6 +182,7 @@ class PlotsArea(QSplitter):
         for name in self._shows or ():
             self._extra_views[name].ingest(chunk, strings)
         self.live.ingest(chunk, strings)
+        self.lock_waits.ingest(chunk, strings)
         self._lanes_dirty = self._lanes_dirty or bool(len(chunk))
         if self._phase_texts:
             seen = {name for name, _ in self._phases}
@@ -203,6 +235,7 @@ class PlotsArea(QSplitter):
             self.timeline.set_measurement(result.view.measured, not result.view.gil_disabled,
                                           shares)
         self.timeline.set_index(self.live.index, self.lane_labels, self._t0_ns)
+        self._show_lock_waits()
         if changed:
             self._align_time_axes()
             self._room_for_lanes()
@@ -229,6 +262,34 @@ class PlotsArea(QSplitter):
         from_cpu = max(0, min(need - from_extra, cpu - self.cpu.minimumSizeHint().height()))
         if from_extra or from_cpu:
             self.setSizes([cpu - from_cpu, lanes + from_extra + from_cpu, extra - from_extra])
+
+    def _lock_info(self, lane: int, t_ns: int) -> str:
+        """The timeline's tooltip line for a lane waiting for a lock at t_ns, or ""."""
+        if not 0 <= lane < len(self.live.lanes):
+            return ""
+        wait = self.lock_waits.wait_at(self.live.lanes[lane], t_ns)
+        return wait_text(wait, self.live.names) if wait is not None else ""
+
+    def _show_lock_waits(self) -> None:
+        """An arrow from each waiting lane to its lock's holder, labelled with the lock; red
+        where the waits close a cycle.  Only where they are few (deadlock: one per thread), or
+        the cycle's alone: a race with a lock waits thousands of times, and arrows there would
+        hide its lesson (its tooltips still name the lock)."""
+        waits = self.lock_waits
+        if not waits.waits:
+            self.lock_marks.clear()
+            return
+        lane_of = {key: i for i, key in enumerate(self.live.lanes)}
+        cycle = set(waits.cycle())
+        t_end = self.live.t_max or waits.t_last
+        chosen = waits.drawn(t_end) if len(waits.waits) <= MAX_DRAWN else \
+            [w for w in waits.waits if w.lane in cycle and w.t1 is None]
+        arrows = [((w.t0 - self._t0_ns) / 1e9, lane_of[w.lane], lane_of[w.holder],
+                   wait_text(w, self.live.names), w.lane in cycle and w.t1 is None,
+                   w.duration(t_end) / 1e9)
+                  for w in chosen if w.lane in lane_of and w.holder in lane_of]
+        if [a[1:] for a in arrows] != self.lock_marks.shown:  # unchanged: no items rebuilt
+            self.lock_marks.set(arrows)
 
     def finish(self, result) -> None:
         """The run ended: the live spans made final (open spans end with the run), plus lanes

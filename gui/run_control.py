@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSignalBlocker
 from engine.wire import K
 
 from . import run_status
+from .memory import release_freed_memory
 from .session_adapter import SessionAdapter
 
 translate = QCoreApplication.translate  # lupdate reads translate("RunControl", "...") calls
@@ -63,6 +64,7 @@ class RunControl:
                 # marks would read as this one's (race lanes under "Deadlock"): they go.
                 self.plots.reset(0)
                 self.run_scenario = None
+                release_freed_memory()
             self.plots.show_for(scenario)
             self.scrubber.clear()
         self.state = "idle"
@@ -121,13 +123,14 @@ class RunControl:
         self.state, self.last_result, self.stop_seconds = "running", None, None
         self.plots.reset(session.t_start_ns)
         self.scrubber.clear()
+        release_freed_memory()  # the last run's arrays are gone now: their pages too
         self.follow_box.setChecked(True)  # a new run is watched live
         self.plots.timeline.set_follow(True)
         self.lesson.set_running()
         self.lesson.set_source_values(session.params)  # the program as this run ran it
         # Stepping, the CPU load says nothing (the threads wait for the user): its room goes
         # to the lanes, which the scheduler panel above them would otherwise squeeze.
-        self.plots.cpu.setVisible(not self.stepping)
+        self.plots.set_cpu_wanted(not self.stepping)
         if self.stepping:
             scenario = self.run_scenario
             self.scheduler.reset(scenario.source, "deadlock" if scenario.id == "deadlock" else "update")

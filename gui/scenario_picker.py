@@ -138,10 +138,15 @@ class ScenarioPicker(QListWidget):
         and the first elided.  Measuring the laid-out text counts every font it uses.
         """
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
-        width = max(self.viewport().width() - 2 * self.spacing() - margin, 50)
+        # + 6: the delegate lays the text out a few px narrower than the row (its focus and
+        # text margins); measured at the row's width, a third line went into "…".
+        width = max(self.viewport().width() - 2 * self.spacing() - margin - 6, 50)
         for row in range(self.count()):
             item = self.item(row)
-            metrics = QFontMetrics(item.font())
+            # An item without a font of its own is drawn in the list's font; item.font() would
+            # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
+            font = item.data(Qt.ItemDataRole.FontRole)
+            metrics = QFontMetrics(font if font is not None else self.font())
             rect = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, item.text())
             item.setSizeHint(QSize(width, rect.height() + 4))
 

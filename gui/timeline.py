@@ -134,6 +134,7 @@ class TimelineWidget(QWidget):
         self.measured = True      # lanes from /proc schedstat + probes (engine/thread_sampler.py)
         self.gil = True           # False: a free-threaded run, no GIL to wait for
         self.recording_share = {}  # lane -> share of the thread's life spent recording
+        self.lock_info = None     # (lane, t_ns) -> "waits for lock B, held by THREAD2" or ""
         self._t0_ns = 0
         self._follow = True
         self._version = 0         # bumped by every data change
@@ -285,8 +286,15 @@ class TimelineWidget(QWidget):
         """The mixed-colour hint only where there is room: a short timeline keeps its lanes
         (hovering a pixel says the same, state by state)."""
         wanted = len(self._legend_shown or ()) > 1 or self.measured or not self.gil
-        self._legend_hint.setVisible(wanted
-                                     and self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px())
+        self._legend_hint.setVisible(wanted and self._room_to_spare())
+
+    def _room_to_spare(self) -> bool:
+        """True where the timeline is tall enough for a line of text a lane, the phase labels
+        and a few lines more: only then the keys and the hint take lines of their own.
+        shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
+        lanes = max(len(self.lane_labels), HINT_MIN_LANE_LINES - 8)
+        wanted = (lanes + 8) * self.lane_line_px() + self.phase_marks.strip_px()
+        return self.height() >= wanted
 
     def _fit_keys_label(self) -> None:
         """The keys on one line beside the button, or only in its tooltip: wrapped to three
@@ -296,8 +304,7 @@ class TimelineWidget(QWidget):
         # ... and only where the timeline is tall enough: squeezed (the scheduler panel above
         # it, a short window) the line was drawn over the time axis.  The button's tooltip
         # still lists the keys.
-        tall = self.height() >= HINT_MIN_LANE_LINES * self.lane_line_px()
-        self.keys_label.setVisible(fits and tall)
+        self.keys_label.setVisible(fits and self._room_to_spare())
 
     def legend_states(self) -> tuple:
         """The state codes the legend names: those in the lanes, or all before any data."""
@@ -366,6 +373,8 @@ class TimelineWidget(QWidget):
         self.view_box.setLimits(yMin=top, yMax=n)
         self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
+        self._fit_keys_label()  # more lanes or phase labels: the lines below may have to go
+        self._fit_hint()
 
     def set_tick_names(self, names) -> None:
         """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
@@ -468,6 +477,9 @@ class TimelineWidget(QWidget):
             lines.append(QCoreApplication.translate("Timeline", "from {0} for {1}").format(
                 "%.6f s" % ((t0 - self._t0_ns) / 1e9), format_duration(t1 - t0)))
             lines.append(state_how(int(under.state[0]), self.measured))
+        waits = self.lock_info(lane, t) if self.lock_info is not None else ""
+        if waits:
+            lines.append(waits)
         elif not len(near):
             lines.append(QCoreApplication.translate("Timeline", "nothing recorded here"))
         if len(near) > 1:

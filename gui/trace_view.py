@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton
 
@@ -49,6 +49,7 @@ class TraceView(TitledPanel):
         self.next_button = self.add_to_header(QPushButton())
         self.next_button.clicked.connect(self.show_next_lost)
         self.legend = self.add_body(QLabel())  # one line; the full text is the title's tooltip too
+        self.legend.setTextFormat(Qt.TextFormat.RichText)  # its marks drawn in their colours
         self.legend.setStyleSheet("color: %s" % theme.muted)
         self.canvas = self.add_body(pg.GraphicsLayoutWidget())
         self.rows_plot = self.canvas.addPlot(row=0, col=0)
@@ -153,9 +154,14 @@ class TraceView(TitledPanel):
         name = self.data.var or "?"
         count = self.lost_count()
         head = self.tr("Reads ○ and writes ■ of {0} by thread: {1} lost updates").format(name, count)
-        legend = self.tr("red ■ lost update, bracket back to its stale read ○; orange × the write it overwrote")
+        # The marks themselves, in their colours, name what they are: no colour is named
+        # (under deuteranopia "red" and "orange" were one olive).
+        mark = '<span style="color:%s">%s</span>'
+        legend = self.tr("{0} lost update, bracketed back to its stale read {1}; {2} the write it "
+                         "overwrote").format(mark % (self._theme.bad, "■"), "○",
+                                             mark % (self._theme.warn, "×"))
         self.title.setText("<b>%s</b>" % head)
-        self.title.setToolTip(legend)
+        self.title.setToolTip("%s<br>%s" % (head, legend))
         self.legend.setText(legend if count else "")
         self.legend.setVisible(bool(count))
         self.next_button.setText(self.tr("Next lost update ▶"))

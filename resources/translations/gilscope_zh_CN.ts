@@ -559,6 +559,13 @@
     </message>
 </context>
 <context>
+    <name>LockWaits</name>
+    <message>
+        <source>waits for lock {0}, held by {1}</source>
+        <translation>等待锁 {0}，它被 {1} 持有</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>gilscope — see Python threads, processes and the GIL</source>
@@ -1250,8 +1257,8 @@
         <translation>各线程对 {0} 的读 ○ 与写 ■：丢失 {1} 次更新</translation>
     </message>
     <message>
-        <source>red ■ lost update, bracket back to its stale read ○; orange × the write it overwrote</source>
-        <translation>红色 ■ 丢失的更新，括线连回它读到的过期值 ○；橙色 × 被它覆盖的那次写</translation>
+        <source>{0} lost update, bracketed back to its stale read {1}; {2} the write it overwrote</source>
+        <translation>{0} 丢失的更新，括线连回它读到的过期值 {1}；{2} 被它覆盖的那次写</translation>
     </message>
     <message>
         <source>Next lost update ▶</source>

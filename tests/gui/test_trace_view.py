@@ -106,3 +106,24 @@ def test_a_million_writes_reach_the_value_plot_as_min_and_max_per_column(qtbot):
     writes = ev["a"][ev["kind"] == K.VAR_WRITE]
     assert len(x) <= 2 * 2 * max(200, view.value_plot.getViewBox().width()) + 256
     assert y.max() == writes.max() == 5000 and y.min() == writes.min()
+
+
+def test_the_lost_update_legend_names_marks_not_colours(qtbot):
+    """Under deuteranopia "red" and "orange" were one olive: the legend shows the marks
+    themselves, in their colours, and names what they are."""
+    from PySide6.QtGui import QTextDocument
+    from gui import theme
+    from gui.trace_view import TraceView
+    view = TraceView(theme.LIGHT, 14)
+    qtbot.addWidget(view)
+    view.retranslate()
+    legend = view.tr("{0} lost update, bracketed back to its stale read {1}; {2} the write it "
+                     "overwrote")
+    shown = view.title.toolTip()
+    document = QTextDocument()
+    document.setHtml(shown)
+    plain = document.toPlainText()
+    assert "■ lost update, bracketed back" in plain and "× the write it overwrote" in plain, plain
+    assert theme.LIGHT.bad in shown and theme.LIGHT.warn in shown  # each mark in its colour
+    for colour in ("red", "orange", "green", "blue", "yellow", "olive"):
+        assert colour not in legend and colour not in plain
