@@ -136,6 +136,18 @@ PYEOF
     depends=$(cd "$STAGE" && dpkg-shlibdeps -O --warnings=0 "${libdirs[@]}" "${elfs[@]}" 2>"$WORK/shlibdeps.log" \
               | sed -n 's/^shlibs:Depends=//p') || { cat "$WORK/shlibdeps.log" >&2; die "dpkg-shlibdeps failed"; }
     [ -n "$depends" ] || { cat "$WORK/shlibdeps.log" >&2; die "dpkg-shlibdeps found no dependencies"; }
+    # A library's symbols file may tie it to its own source's version with a substitution
+    # variable ("libkrb5support0 (= ${binary:Version})" on Debian 13), meaningful only inside
+    # that source's build: here it becomes "at least the version installed on this machine".
+    depends=$(printf '%s\n' "$depends" | tr ',' '\n' | while IFS= read -r item; do
+        item=$(printf '%s' "$item" | sed 's/^ *//; s/ *$//')
+        case "$item" in
+            *'${'*) name=${item%% *}
+                    have=$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)
+                    if [ -n "$have" ]; then item="$name (>= $have)"; else item="$name"; fi ;;
+        esac
+        printf '%s\n' "$item"
+    done | paste -sd, - | sed 's/,/, /g')
 
     cat >"$PKG/DEBIAN/control" <<CONTROL
 Package: gilscope
