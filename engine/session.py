@@ -240,6 +240,8 @@ class Session:
         if self.state != "running":
             return 0.0
         t0 = time.monotonic()
+        if self.sampler is not None:
+            self.sampler.read_before_stop()  # lanes end as the run was, not as it was killed
         try:
             self._proc.stdin.write(b"stop\n")
             self._proc.stdin.flush()

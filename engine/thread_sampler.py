@@ -200,6 +200,7 @@ class ThreadSampler:
         self._finished = False     # finish() ran: the rings are closed, no tick may read them
         self.busy_ns = 0           # CPU time this thread's ticks took (its cost, reported)
         self.unplaced_ns = 0       # counted CPU time no window had room for (place_on_cpu)
+        self.stop_read = False     # Stop was asked: the counters were read for the last time
         self._seen = 0             # store events already looked at
         self._out = []             # measured_state rows not yet in the store
         self._ticks = []           # reading times whose windows are not laid out yet
@@ -237,11 +238,23 @@ class ThreadSampler:
         if self._drain() or mono - self._last_learn > SCAN_EVERY_S:
             self._learn()
             self._last_learn = mono
-        if self.measure:
+        if self.measure and not self.stop_read:
             self._read(time.perf_counter_ns())
         if mono - self._last_process > PROCESS_EVERY_S:
             self._emit(now - LAG_NS)
             self._last_process = mono
+
+    def read_before_stop(self) -> None:
+        """Stop was asked: read every thread's counters now, for the last time.
+
+        What they count after this is the killing (a process's exit work runs on its own
+        threads' CPU time): read later, a thread blocked on a lock until Stop was drawn
+        running at the end.  Rings are still drained until the run is over."""
+        with self._lock:
+            if self._finished or not self.measure or self.stop_read:
+                return
+            self._read(time.perf_counter_ns())
+            self.stop_read = True
 
     def finish(self, t_end: int) -> None:
         """The run is over (every process gone): take the rest, lay out everything, clean up."""

@@ -13,7 +13,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIG_ITERATIONS = 1_000_000  # ~4M events: enough growth to tell a kept run from noise
-RETAINED_MAX_MB = 60  # handed back: 40 MB stayed at most (measured); not handed back: 125
+# Issue 21's goal: back to at most 1.5x idle after the next run.  Measured: 1.27-1.40x idle
+# (40-62 MB over 139-154 MB) with the pages handed back; 2.4x (328 over 139 MB) without.
+RETAINED_MAX_RATIO = 1.5
 
 WINDOW_SCRIPT = r'''
 import gc, json, os, sys, time
@@ -65,4 +67,4 @@ def test_a_big_run_s_memory_goes_back_after_the_next_small_run(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     mb = json.loads(done.stdout.strip().splitlines()[-1])
     assert mb["big"] - mb["idle"] >= 400, mb  # the run was big enough for a kept copy to show
-    assert mb["after"] - mb["idle"] <= RETAINED_MAX_MB, mb
+    assert mb["after"] <= RETAINED_MAX_RATIO * mb["idle"], mb
