@@ -17,7 +17,6 @@ temporary file).
 import csv
 import io
 import json
-import os
 import time
 
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, QRectF, Qt
@@ -246,22 +245,16 @@ def write(view, key: str, path: str) -> None:
 
 def ask_and_write(view, key: str) -> bool:
     """Ask where, then write; a problem is said in the compare window's status line."""
-    from PySide6.QtWidgets import QFileDialog
     suffix, file_filter = {k: (s, f) for k, _, s, f in EXPORTS}[key]
     ready = can_save(view) if key == "recording" else has_results(view)
     if not ready:
         view.status.setText(translate("CompareExport",
                                       "Compare, or open a saved comparison, and let it end first."))
         return False
-    folder = getattr(view, "export_folder", "") or os.path.expanduser("~")
-    path, _ = QFileDialog.getSaveFileName(view, menu_texts()[key].rstrip("…"),
-                                          os.path.join(folder, default_name(view, key, suffix)),
-                                          file_filter)
+    path = export_actions.ask_save_path(view, menu_texts()[key].rstrip("…"),
+                                        default_name(view, key, suffix), suffix, file_filter)
     if not path:
         return False
-    if not os.path.splitext(path)[1]:
-        path += suffix
-    view.export_folder = os.path.dirname(path)
     try:
         write(view, key, path)
     except (OSError, ValueError, export_actions.NothingToExport) as exc:

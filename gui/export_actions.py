@@ -230,22 +230,30 @@ def default_name(window, key: str, suffix: str) -> str:
     return stem + suffix
 
 
+
+def ask_save_path(owner, title: str, name: str, suffix: str, file_filter: str) -> str:
+    """The save dialog, opened in the folder owner last exported to; the suffix added when
+    none was typed; "" if cancelled.  (The compare window's exports use it too.)"""
+    from PySide6.QtWidgets import QFileDialog
+    folder = getattr(owner, "export_folder", "") or os.path.expanduser("~")
+    path, _ = QFileDialog.getSaveFileName(owner, title, os.path.join(folder, name), file_filter)
+    if not path:
+        return ""
+    if not os.path.splitext(path)[1]:
+        path += suffix
+    owner.export_folder = os.path.dirname(path)
+    return path
+
 def ask_and_write(window, key: str) -> bool:
     """Ask where, then write; a problem is said in the banner.  True when written."""
-    from PySide6.QtWidgets import QFileDialog
     writer, suffix, file_filter = {k: (w, s, f) for k, w, s, f in EXPORTS}[key]
     if window.last_result is None:
         window.show_problem(translate("ExportActions", "Run a scenario or open a saved run first."))
         return False
-    folder = getattr(window, "export_folder", "") or os.path.expanduser("~")
-    path, _ = QFileDialog.getSaveFileName(window, menu_texts()[key].rstrip("…"),
-                                          os.path.join(folder, default_name(window, key, suffix)),
-                                          file_filter)
+    path = ask_save_path(window, menu_texts()[key].rstrip("…"), default_name(window, key, suffix),
+                         suffix, file_filter)
     if not path:
         return False
-    if not os.path.splitext(path)[1]:
-        path += suffix
-    window.export_folder = os.path.dirname(path)
     try:
         writer(window, path)
     except (OSError, ValueError) as exc:
