@@ -153,7 +153,12 @@ def verdict(run, p):
         "背景（CPython 源码）：原文说每执行 100 条字节码释放一次 GIL：那是 Python 2 的做法。从 3.2 起，"
         "等待的线程先等一个切换间隔（本次：%g 毫秒，由 sys.setswitchinterval 设置，默认 5 毫秒），"
         "再请求持有者在下一个检查点让出 GIL。" % figures["switch_interval_ms"]))
-    if machine_was_busy(figures):
+    # The processes' own measures say they were held back; the run's CPU split (when it was
+    # measured) says by whom: with more processes than cores they pre-empt each other, and
+    # "other programs had the rest" would then be false.
+    from ..verdict_labels import DISTORTED_SHARE, other_programs_share  # session side (numpy)
+    others = other_programs_share(run) if hasattr(run, "cpu_split") else None
+    if machine_was_busy(figures) and (others is None or others >= DISTORTED_SHARE):
         notes.insert(0, text(
             "The machine was busy: the %d processes kept only %.2f of %d cores busy and spent %d%% "
             "of their time pre-empted, so other programs had the rest (the per-core plot shows it). "
