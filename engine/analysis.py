@@ -442,9 +442,13 @@ def in_time_order(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
     Sorted as one int64 key a position: time since the first of them in the high bits, the
     position in idx in the low ones, so the keys are distinct and numpy's in-place sort of
     them is stable.  That holds 8 B a position beside idx where an argsort holds 8 for the
-    times, 8 for the order and 4 for its merge buffer (24 B an access at 8M events in the
-    CLI's peak).  Times too far apart for the key (over ~4 years of ns at 8M): the argsort."""
-    key = t[idx].astype(np.int64)  # fancy indexing: np.take would copy the strided column whole
+    times, 8 for the order and 4 for its merge buffer (tests/engine/test_run_data.py).
+    Times too far apart for the key (over ~4 years of ns at 8M): the argsort."""
+    chunk = 1 << 16  # 64k positions: 512 KiB of temporaries
+    key = np.empty(len(idx), np.int64)
+    for start in range(0, len(idx), chunk):  # a chunk at a time: idx widens to 64 bits to index
+        key[start:start + chunk] = t[idx[start:start + chunk]]  # (fancy indexing: np.take
+        # would copy the strided column whole)
     if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
         return idx
     bits = max(1, int(len(key) - 1).bit_length())
@@ -453,7 +457,6 @@ def in_time_order(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return np.take(idx, np.argsort(key, kind="stable"))
     key -= low
     key <<= bits
-    chunk = 1 << 20
     for start in range(0, len(key), chunk):  # the positions, a chunk at a time
         key[start:start + chunk] |= np.arange(start, min(len(key), start + chunk), dtype=np.int64)
     key.sort()
@@ -461,9 +464,9 @@ def in_time_order(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return idx[key]
 
 
-def _count_kinds(kind: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+def _count_kinds(kind: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
     """How many events of each kind, a chunk at a time: np.bincount widens its input to
-    64 bits, which for the whole run is 8 B an event at the peak (one chunk: 8 MiB)."""
+    64 bits, which for the whole run is 8 B an event at the peak (one chunk: 512 KiB)."""
     counts = np.zeros(max(wire.KIND_NAMES) + 1, np.int64)
     for start in range(0, len(kind), chunk):
         part = np.bincount(kind[start:start + chunk], minlength=len(counts))
