@@ -6,8 +6,9 @@ One ``Sink`` per process owns the transport and the string table; one
 ``Recorder`` per thread owns a preallocated frame buffer.  Recording an event is
 one ``perf_counter_ns`` and one precompiled ``Struct.pack_into`` into that buffer,
 with no lock, in a closure over the buffer (``_record_path``).  Counted by callgrind
-(``python -m bench record``, net of the bare loop), one ``event`` costs 3,390
-instructions on 3.11 and 1.43-1.62x the same record written inline (3.13 to 3.9);
+(``python -m bench record``, net of the bare loop), one ``event`` costs 3,397
+instructions on 3.11 (3,611 as a method reading attributes of self), 4,295 on 3.9
+(5,826): 1.41-1.64x the same record written inline, the Python call being the rest;
 docs/ARCHITECTURE.md "Recording" has every interpreter's figures and VizTracer's
 beside them.  A buffer is flushed when it is full, when its oldest event is older
 than FLUSH_AGE_NS (so the picture stays live), at every state change and when the
