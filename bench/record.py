@@ -4,7 +4,9 @@ Each interpreter found runs ``child_main`` (standard library only, started with 
 like the runner) twice: once natively for time, once under ``valgrind
 --tool=callgrind`` for instructions, which do not change with the machine's load.
 One child measures every loop below in the same process, on the same ``for i in
-range(n)`` loop, each net of that loop run bare:
+range(n)`` loop, each net of that loop run bare (timed: every loop in turn, repeat
+after repeat, median; counted: gilscope's loops before VizTracer is imported, which
+would add about 200 instructions to each of gilscope's events on 3.9):
 
   gilscope      ``rec.event(var_write, 1, i)`` on the real ``engine.recorder`` Sink, whose
                 flushes go to a pipe a forked child drains (the clock is taken inside);
@@ -22,7 +24,8 @@ Callgrind runs the child with ``--dump-before=getppid``: the child calls
 dump of their own.  VizTracer is used where it is installed for that interpreter,
 or installed into a cache folder outside the repository (``pip install --target``,
 added to the child's sys.path only); where it cannot be, its figures are skipped by
-name.  Goals per interpreter: gilscope's event at or below VizTracer's counter
+name (``python -m bench record --quick``: the app's interpreter only, no install).
+Goals per interpreter: gilscope's event at or below VizTracer's counter
 event (instructions and time) and within 1.3x the floor (instructions; time shown).
 """
 import glob
