@@ -168,7 +168,7 @@ class _Spy(object):
             self.proc.wait()
 
 
-def _workers_started(session, n: int, timeout: float = 30.0) -> None:
+def _workers_started(session, n: int, timeout: float = 600.0) -> None:
     """Wait until n threads other than a main thread have recorded their start."""
     from engine.wire import K
     deadline = time.monotonic() + timeout
