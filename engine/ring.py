@@ -35,7 +35,10 @@ HEADER = 64
 _MAGIC_CAP = struct.Struct("<4sxxxxQ")  # at 0: magic, capacity
 _U64 = struct.Struct("<Q")
 HEAD, TAIL, DROPPED = 16, 24, 32  # offsets of the u64 counters
-CAPACITY = 8 << 20  # 8 MiB a thread: 250 ms at a million events a second; tmpfs pages are lazy
+CAPACITY = 64 << 20  # 64 MiB a thread: 2 s at a million events a second (8 MiB filled in race
+# with two busy loops beside, where the Session drained it only ~20 times a second, and the
+# threads then blocked in the pipe write: py-spy saw them there in 35-62 % of its samples);
+# tmpfs pages are lazy: a ring holds only the pages its thread wrote
 STRINGS_CAPACITY = 1 << 20
 SUFFIX = ".ring"
 STRINGS_TAG = "s"
