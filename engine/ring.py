@@ -102,6 +102,7 @@ class RingReader:
         self._dropped_at_close = 0
         self.capacity = cap
         self._tail = _U64.unpack_from(self._mm, TAIL)[0]
+        self._release = getattr(mmap, "MADV_REMOVE", None)  # Linux; the reader is never 3.9-only
 
     def take(self) -> bytes:
         """Every whole frame published since the last take (b"" if none)."""
@@ -117,9 +118,31 @@ class RingReader:
             data = mm[HEADER + pos:HEADER + pos + n]
         else:
             data = mm[HEADER + pos:HEADER + cap] + mm[HEADER:HEADER + n - (cap - pos)]
+        if self._release is not None:
+            self._release_pages(HEADER + pos, min(n, cap - pos))
+            if pos + n > cap:
+                self._release_pages(HEADER, n - (cap - pos))
         self._tail = head
         _U64.pack_into(mm, TAIL, head)  # publish: the writer may now reuse the space
         return data
+
+    def _release_pages(self, start: int, length: int) -> None:
+        """Hand the whole pages of a consumed range back to the system (tmpfs frees them).
+
+        A ring is large (a burst must not block its thread) but what it holds at once is
+        small: without this, every page a thread ever wrote stayed resident in the runner,
+        in this process's mapping and in /dev/shm until the run ended (64 MiB a thread).
+        The consumed range's pages are the last the writer reuses (a whole lap later), so
+        the cost is one page fault per 4 KiB written.  Done before the tail is published:
+        until then the writer cannot be writing there.
+        """
+        first = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
+        end = (start + length) // mmap.PAGESIZE * mmap.PAGESIZE
+        if end > first:
+            try:
+                self._mm.madvise(self._release, first, end - first)
+            except OSError:  # a file system that cannot punch holes: keep the pages
+                self._release = None
 
     @property
     def dropped(self) -> int:
