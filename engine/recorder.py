@@ -27,7 +27,7 @@ import time
 import weakref
 
 from . import ring, wire
-from .wire import K, S
+from .wire import K
 
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
