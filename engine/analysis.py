@@ -65,8 +65,14 @@ class RunView:
         self.messages = list(messages)
         self.params = params or {}
         self.interpreter = interpreter or {}
-        self.t_start = int(t.min()) if len(t) else 0
-        self.t_end = int(t_end if t_end is not None else (t.max() if len(t) else 0))
+        if not len(t):
+            first = last = 0
+        elif self._in_order:  # sorted: the ends, no pass over the column
+            first, last = int(t[0]), int(t[-1])
+        else:
+            first, last = int(t.min()), int(t.max())
+        self.t_start = first
+        self.t_end = int(t_end if t_end is not None else last)
         # The kind column once, contiguous (2 B an event): every question starts by testing
         # it, and a strided test costs several times a contiguous one; with the count of
         # each kind, a question about a kind the run lacks touches nothing.
@@ -172,6 +178,8 @@ class RunView:
             return 0
         if b is None:
             return int(self._kind_count[kind])
+        if self._kind_count[kind] * 8 < len(self._kind):  # few: test b at those alone
+            return int(np.count_nonzero(self._raw["b"][np.flatnonzero(self._kind == kind)] == b))
         return int(np.count_nonzero((self._kind == kind) & (self._raw["b"] == b)))
 
     @property
@@ -379,10 +387,26 @@ class RunView:
             if copied is not None:
                 cache[var] = lost_updates(copied)
             else:  # two columns gathered, never the 32-byte records
-                ev, idx = self._access_index(var)
-                kind = self._kind if ev is self._raw else None
-                cache[var] = lost_updates_of(*access_columns(ev, idx, kind))
+                cache[var] = lost_updates_of(*self.access_runs(var))
         return cache[var]
+
+    def access_runs(self, var: str) -> tuple:
+        """(is_write per access, where each run of one lane's accesses starts, each run's lane
+        key) of var's accesses in time order (engine/lost_updates.access_columns), cached."""
+        cache = self.__dict__.setdefault("_access_runs", {})
+        if var not in cache:
+            ev, idx = self._access_index(var)
+            cache[var] = access_columns(ev, idx, self._kind if ev is self._raw else None)
+        return cache[var]
+
+    def access_field(self, var: str, field: str) -> np.ndarray:
+        """One field of var's accesses in time order (accesses(var)[field], without copying
+        the 32-byte records: the window's trace takes t and a this way)."""
+        copied = self.__dict__.get("_accesses", {}).get(var)
+        if copied is not None:
+            return copied[field]
+        ev, idx = self._access_index(var)
+        return ev[field][idx]
 
     # -- pools and queues --------------------------------------------------------
     def tasks(self) -> dict:
@@ -585,9 +609,8 @@ def python_workers(view: RunView) -> set:
     Classified by start events only.  Any other event is no proof: the Session's
     sampler records CPU time under the pid of every process of the run, `cp` included.
     """
-    ev = view._raw  # order does not matter here
-    own_start = (((ev["kind"] == K.WORKER_START) & (ev["aux"] != UNTRACED_START))
-                 | (ev["kind"] == K.PROCESS_START))
+    ev = view.of_kind(K.WORKER_START, K.PROCESS_START)  # a few: never a pass over every column
+    own_start = (ev["kind"] == K.PROCESS_START) | (ev["aux"] != UNTRACED_START)
     return set(np.unique(ev["pid"][own_start]).tolist())
 
 

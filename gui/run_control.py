@@ -107,7 +107,7 @@ class RunControl:
         scenario = self.run_scenario
         if scenario is None or not scenario.gates:
             return False
-        return bool(len(interleaving.gated_steps(result.view)))
+        return interleaving.has_gated_steps(result.view)
 
     def stop(self) -> None:
         if self.adapter.running:

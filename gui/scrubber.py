@@ -10,17 +10,23 @@ happened.  Keys: "." next step, "," previous, Shift for ten at a time.
 
 It works on any finished RunView, a live run's once it ended or an opened recording's.
 """
+import threading
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QSizePolicy, QTextEdit, QWidget)
 
 from engine.wire import K
 
+from .memory import release_after
+
 STEP_KINDS = (K.VAR_READ, K.VAR_WRITE, K.LOCK_REQUEST, K.LOCK_ACQUIRED, K.LOCK_RELEASE,
               K.QUEUE_PUT, K.QUEUE_GET, K.STATE)
+FIND_ON_A_THREAD = 300_000  # steps past which they are gathered off the GUI thread: at 8M
+                            # (a 1M-iteration race) the copy and sort took 0.6-2 s there
 
 
 translate = QCoreApplication.translate  # lupdate reads translate("Scrubber", "...") calls
@@ -46,6 +52,12 @@ def describe(kind: int, thread: str, name: str, a: int, b: int) -> str:
     return translate("Scrubber", "{0} is now {1}").format(thread, state_text(b))
 
 
+def _steps_of(view) -> np.ndarray:
+    """The run's steps in time order (no Qt: it may run on a thread of its own)."""
+    ev = view.of_kind(*STEP_KINDS)
+    return ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
+
+
 class Scrubber(QFrame):
     """The step bar under the plots: ◀ ▶, where the cursor is, what happened there."""
 
@@ -66,6 +78,10 @@ class Scrubber(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.replay_button = QPushButton()
         self.replay_button.clicked.connect(self.replay_asked.emit)
+        self._finding = None  # (thread, [the steps]) while a big run's steps are gathered
+        self._find_poll = QTimer(self)
+        self._find_poll.setInterval(10)
+        self._find_poll.timeout.connect(self._poll_found)
         for widget in (self.back_button, self.next_button):
             row.addWidget(widget)
         row.addWidget(self.label, 1)
@@ -102,6 +118,10 @@ class Scrubber(QFrame):
     def clear(self) -> None:
         self._t = np.zeros(0, np.int64)
         self._steps = None
+        self._find_poll.stop()
+        if self._finding is not None:  # the previous run's steps: dropped when found
+            release_after(self._finding[0])
+        self._finding = None
         self.index = -1
         for line in self._cursors:
             line.hide()
@@ -113,14 +133,42 @@ class Scrubber(QFrame):
         """A finished run: its steps, the cursor before the first.  replayable: its order of
         steps can be forced on a new run (engine.interleaving)."""
         self.replay_button.setVisible(replayable)
-        ev = view.of_kind(*STEP_KINDS)
-        ev = ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
-        self._steps = ev
-        self._t = ev["t"]
         self._t0 = int(t0_ns)
         self._view = view
         self._labels = {(pid, worker): label.split(" · ")[0] for pid, worker, label in view.lanes()}
         self.index = -1
+        self._find_poll.stop()
+        if self._finding is not None:
+            release_after(self._finding[0])
+        self._finding = None
+        if sum(view.count(kind) for kind in STEP_KINDS) <= FIND_ON_A_THREAD:
+            self._found(_steps_of(view))
+            return
+        self._steps, self._t = None, np.zeros(0, np.int64)  # ◀ ▶ wait for them
+        found = []
+        thread = threading.Thread(target=lambda: found.append(_steps_of(view)),
+                                  name="gilscope-steps", daemon=True)
+        self._finding = (thread, found)
+        thread.start()
+        self._find_poll.start()
+        self.setVisible(True)
+        self._show()
+
+    def ready(self) -> bool:
+        """The finished run's steps are known (a big run's are gathered on a thread)."""
+        return self._finding is None
+
+    def _poll_found(self) -> None:
+        if self._finding is None or self._finding[0].is_alive():
+            return
+        self._find_poll.stop()
+        found = self._finding[1]
+        self._finding = None
+        self._found(found[0] if found else _steps_of(self._view))
+
+    def _found(self, ev: np.ndarray) -> None:
+        self._steps = ev
+        self._t = ev["t"]
         self.setVisible(len(ev) > 0)
         self._show()
 

@@ -111,3 +111,18 @@ def test_a_real_race_gives_the_sorting_versions_figures():
     finally:
         session.close()
     assert guardian.processes_with_run_id(session.run_id) == []
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_has_gated_steps_answers_as_the_steps_do(name):
+    """The window asks whether a finished run can be replayed without copying its steps."""
+    from engine import interleaving
+    rows, final, stopped = RUNS[name]
+    view = analysis.RunView(race_events(rows, final), STRINGS, stopped=stopped)
+    expected = bool(len(interleaving.gated_steps(view)))
+    assert expected == bool(rows)
+    for chunk in (1, 3, 1 << 14):
+        assert interleaving.has_gated_steps(view, chunk=chunk) is expected
+    nameless = analysis.RunView(race_events(rows, final), {k: v for k, v in STRINGS.items()
+                                                           if not v.startswith("THREAD")})
+    assert interleaving.has_gated_steps(nameless) is False
