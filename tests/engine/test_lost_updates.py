@@ -95,6 +95,10 @@ def test_the_verdict_figures_are_the_sorting_versions(name, monkeypatch):
     old = race.verdict(analysis.RunView(ev, STRINGS, stopped=stopped), PARAMS)
     assert new.figures == old.figures and new.headline == old.headline, name
     assert new.figures["accesses_traced"] == len(rows)
+    view = analysis.RunView(ev, STRINGS, stopped=stopped)  # the value when stopped: last write
+    acc = view.accesses("ret")
+    written = acc["a"][acc["kind"] == W]
+    assert view.final_value("ret") == (int(written[-1]) if len(written) else None)
 
 
 def test_a_real_race_gives_the_sorting_versions_figures():
