@@ -25,8 +25,9 @@ from .memory import release_after
 
 STEP_KINDS = (K.VAR_READ, K.VAR_WRITE, K.LOCK_REQUEST, K.LOCK_ACQUIRED, K.LOCK_RELEASE,
               K.QUEUE_PUT, K.QUEUE_GET, K.STATE)
-FIND_ON_A_THREAD = 300_000  # steps past which they are gathered off the GUI thread: at 8M
-                            # (a 1M-iteration race) the copy and sort took 0.6-2 s there
+FIND_ON_A_THREAD = 300_000  # steps past which they are gathered off the GUI thread, and only
+                            # once the user steps: at 8M (a 1M-iteration race) the copy and
+                            # sort took 0.6-2 s there, and held 256 MB past the next run
 
 
 translate = QCoreApplication.translate  # lupdate reads translate("Scrubber", "...") calls
@@ -118,6 +119,7 @@ class Scrubber(QFrame):
     def clear(self) -> None:
         self._t = np.zeros(0, np.int64)
         self._steps = None
+        self._view, self._wanted, self._count = None, None, 0
         self._find_poll.stop()
         if self._finding is not None:  # the previous run's steps: dropped when found
             release_after(self._finding[0])
@@ -141,21 +143,30 @@ class Scrubber(QFrame):
         if self._finding is not None:
             release_after(self._finding[0])
         self._finding = None
-        if sum(view.count(kind) for kind in STEP_KINDS) <= FIND_ON_A_THREAD:
+        self._wanted = None  # a step asked for before a big run's steps were gathered
+        self._count = sum(view.count(kind) for kind in STEP_KINDS)
+        if self._count <= FIND_ON_A_THREAD:
             self._found(_steps_of(view))
             return
-        self._steps, self._t = None, np.zeros(0, np.int64)  # ◀ ▶ wait for them
-        found = []
+        # A big run: its steps (32 B each, sorted) are gathered only when the user first
+        # steps, on a thread; until then the bar says how many there are.
+        self._steps, self._t = None, np.zeros(0, np.int64)
+        self.setVisible(True)
+        self._show()
+
+    def _gather(self) -> None:
+        """Start gathering a big run's steps on a thread (once)."""
+        if self._finding is not None or self._view is None:
+            return
+        view, found = self._view, []
         thread = threading.Thread(target=lambda: found.append(_steps_of(view)),
                                   name="gilscope-steps", daemon=True)
         self._finding = (thread, found)
         thread.start()
         self._find_poll.start()
-        self.setVisible(True)
-        self._show()
 
     def ready(self) -> bool:
-        """The finished run's steps are known (a big run's are gathered on a thread)."""
+        """Nothing is being gathered (a big run's steps are, on a thread, from the first step)."""
         return self._finding is None
 
     def _poll_found(self) -> None:
@@ -171,13 +182,24 @@ class Scrubber(QFrame):
         self._t = ev["t"]
         self.setVisible(len(ev) > 0)
         self._show()
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:  # the step asked for while they were gathered
+            (self.step if wanted[0] == "step" else self.go_to)(wanted[1])
 
     def step(self, delta: int) -> None:
-        if self._steps is None or not len(self._steps):
+        if self._steps is None:
+            self._wanted = ("step", delta)
+            self._gather()
+            return
+        if not len(self._steps):
             return
         self.go_to(max(0, min(len(self._steps) - 1, self.index + delta)))
 
     def go_to(self, index: int) -> None:
+        if self._steps is None:
+            self._wanted = ("go", index)
+            self._gather()
+            return
         self.index = int(index)
         self._show()
         self.moved.emit(self.index)
@@ -192,6 +214,10 @@ class Scrubber(QFrame):
 
     # -- display ----------------------------------------------------------------------
     def _show(self) -> None:
+        if self._steps is None and self._view is not None:  # a big run, not gathered yet
+            self.label.setText(translate("Scrubber", "Step through the run: ▶ or the . key ({0} steps)")
+                               .format(self._count))
+            return
         if self._steps is None or not len(self._steps):
             self.label.setText("")
             return

@@ -126,7 +126,8 @@ def test_closing_the_window_ends_a_run_parked_at_its_steps(qtbot, window):
 
 
 def test_a_big_runs_steps_are_gathered_off_the_gui_thread(qtbot, monkeypatch):
-    """Past FIND_ON_A_THREAD steps the bar gathers them on a thread, then shows them."""
+    """Past FIND_ON_A_THREAD steps the bar gathers them on a thread when first asked, then
+    takes the step asked for."""
     import numpy as np
 
     from engine.analysis import RunView
@@ -140,7 +141,10 @@ def test_a_big_runs_steps_are_gathered_off_the_gui_thread(qtbot, monkeypatch):
     bar = scrubber_module.Scrubber()
     qtbot.addWidget(bar)
     bar.load(view, 0)
-    qtbot.waitUntil(bar.ready, timeout=10_000)
-    assert len(bar._steps) == 10 and "(10 steps)" in bar.label.text()
+    assert bar._steps is None and "(10 steps)" in bar.label.text()  # not gathered until asked
     bar.go_to(1)
+    qtbot.waitUntil(bar.ready, timeout=10_000)
+    assert len(bar._steps) == 10 and bar.index == 1
     assert " wrote ret = 1" in bar.label.text()
+    bar.step(1)
+    assert bar.index == 2
