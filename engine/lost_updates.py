@@ -106,7 +106,10 @@ def _previous_read_of_lane(run_lane: np.ndarray, run_last_read: np.ndarray, n: i
 
 
 def lost_updates(acc: np.ndarray) -> dict:
-    """lost_updates_of one variable's reads and writes (event records in time order)."""
+    """lost_updates_of one variable's reads and writes (event records in time order, or
+    engine.analysis.EventRows: an index into them)."""
+    if hasattr(acc, "index") and hasattr(acc, "events"):
+        return lost_updates_of(*access_columns(acc.events, acc.index))
     return lost_updates_of(*access_columns(acc))
 
 
