@@ -6,8 +6,9 @@ Qt offscreen), waits for its plots, then:
           while 8 threads, then 8 processes, run on this machine's cores;
   race    presses Run on race (2 threads, every read and write traced) at 100k and
           1M iterations (0.8M and 8M events): the shared-variable view settles every
-          access live; then the end of the run: the verdict, the trace made final, and
-          the whole window painted (QWidget.grab), timed from the moment the runner
+          access live; then the end of the run: the verdict, the trace made final, the
+          step bar's steps known, and the whole window painted (QWidget.grab), timed
+          from the moment the runner
           ended ("end to painted") with the GUI thread's own CPU seconds beside it;
   stream  runs a SyntheticSession: the Session's own EventStore fed from a thread
           at 1M events/s (state changes on 16 lanes: every event is a timeline
@@ -184,7 +185,7 @@ def _race(window, outcome, probe, iterations: int) -> dict:
         raise RuntimeError("the race run did not end")
     t_end, cpu0 = ended[0], time.thread_time()
     trace = window.plots.trace
-    if not _wait(lambda: outcome and trace.settled(), 600):
+    if not _wait(lambda: outcome and trace.settled() and window.scrubber.ready(), 600):
         raise RuntimeError("the race run's verdict or trace never came")
     t_verdict = time.perf_counter_ns()
     window.grab()  # every widget painted, as the screen would show it

@@ -114,7 +114,8 @@ def _window_child(sid: str, params: dict) -> dict:
         raise RuntimeError("the run did not end")
     trace = window.plots.trace
     shows_trace = "trace" in (window.plots._shows or ())
-    if not _wait(lambda: outcome and (trace.settled() or not shows_trace), 1800):
+    if not _wait(lambda: outcome and (trace.settled() or not shows_trace)
+                 and window.scrubber.ready(), 1800):
         raise RuntimeError("no verdict")
     window.grab()
     painted = time.perf_counter() - ended[0]

@@ -7,7 +7,12 @@ test's synthetic events.  Nothing here starts a process.
 import numpy as np
 
 from . import wire
+from .lost_updates import access_columns, lost_updates_of
+from .lost_updates import lost_updates as lost_updates_of_records
 from .wire import K, S
+
+# engine.analysis.lost_updates, as callers since round 1 know it (engine/lost_updates.py)
+lost_updates = lost_updates_of_records
 
 _LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
 # A run whose Session measured its threads (engine/thread_sampler.py) draws lanes from
@@ -107,8 +112,14 @@ class RunView:
         self.messages = list(messages)
         self.params = params or {}
         self.interpreter = interpreter or {}
-        self.t_start = int(t.min()) if len(t) else 0
-        self.t_end = int(t_end if t_end is not None else (t.max() if len(t) else 0))
+        if not len(t):
+            first = last = 0
+        elif self._in_order:  # sorted: the ends, no pass over the column
+            first, last = int(t[0]), int(t[-1])
+        else:
+            first, last = int(t.min()), int(t.max())
+        self.t_start = first
+        self.t_end = int(t_end if t_end is not None else last)
         # The kind column once, contiguous (2 B an event): every question starts by testing
         # it, and a strided test costs several times a contiguous one; with the count of
         # each kind, a question about a kind the run lacks touches nothing.
@@ -229,6 +240,8 @@ class RunView:
             return 0
         if b is None:
             return int(self._kind_count[kind])
+        if self._kind_count[kind] * 8 < len(self._kind):  # few: test b at those alone
+            return int(np.count_nonzero(self._raw["b"][np.flatnonzero(self._kind == kind)] == b))
         return int(np.count_nonzero((self._kind == kind) & (self._raw["b"] == b)))
 
     @property
@@ -409,12 +422,35 @@ class RunView:
         writes = np.flatnonzero(acc["kind"] == K.VAR_WRITE)
         return int(acc[int(writes[-1])]["a"]) if len(writes) else default
 
+    def access_count(self, var: str) -> int:
+        """len(accesses(var))."""
+        return len(self.accesses(var))
+
+    def _access_index(self, var: str) -> tuple:
+        """(events, positions of var's reads and writes among them in time order)."""
+        rows = self.accesses(var)
+        return rows.events, rows.index
+
     def lost_updates(self, var: str) -> dict:
         """lost_updates of var's accesses (cached: the verdict and the window's trace ask)."""
         cache = self.__dict__.setdefault("_lost", {})
-        if var not in cache:
-            cache[var] = lost_updates(self.accesses(var))
+        if var not in cache:  # two columns gathered, never the 32-byte records
+            cache[var] = lost_updates_of(*self.access_runs(var))
         return cache[var]
+
+    def access_runs(self, var: str) -> tuple:
+        """(is_write per access, where each run of one lane's accesses starts, each run's lane
+        key) of var's accesses in time order (engine/lost_updates.access_columns), cached."""
+        cache = self.__dict__.setdefault("_access_runs", {})
+        if var not in cache:
+            ev, idx = self._access_index(var)
+            cache[var] = access_columns(ev, idx, self._kind if ev is self._raw else None)
+        return cache[var]
+
+    def access_field(self, var: str, field: str) -> np.ndarray:
+        """One field of var's accesses in time order (accesses(var)[field], without copying
+        the 32-byte records: the window's trace takes t and a this way)."""
+        return self.accesses(var)[field]
 
     # -- pools and queues --------------------------------------------------------
     def tasks(self) -> dict:
@@ -611,92 +647,6 @@ def covered_ns(t0: np.ndarray, t1: np.ndarray) -> int:
     return int(reach[-1] - t0[0] - gaps.sum())
 
 
-def _lane_codes(acc: np.ndarray) -> np.ndarray:
-    """A small integer per access naming its lane (0..lanes-1, in key order).
-
-    The distinct lanes are found among the keys where the lane changes (accesses come in
-    runs of one thread's frame), so the n-sized work is one search, not a sort of n keys;
-    the codes are 16-bit where they fit, which numpy's stable argsort sorts by radix, O(n)."""
-    pid, worker = acc["pid"], acc["worker"]
-    if len(acc) and pid.min() == pid.max():  # one process's threads (race): the worker id
-        low, high = int(worker.min()), int(worker.max())
-        if high - low < 2 ** 15:
-            return (worker - np.uint32(low)).astype(np.int16)
-    keys = lane_keys(acc)
-    change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    lanes = np.unique(np.concatenate([keys[:1], keys[change]]))
-    code = np.searchsorted(lanes, keys)
-    return code.astype(np.int16 if len(lanes) < 2 ** 15 else np.int32)
-
-
-def lost_updates(acc: np.ndarray) -> dict:
-    """Writes computed from a stale read: another lane wrote between the read and the write.
-
-    acc: one variable's reads and writes in time order.  Returns index arrays
-    into acc: ``write`` (each write computed from a stale read: a lost update),
-    ``read`` (the stale read it came from), ``lost`` (the other lanes' writes it
-    overwrote unseen), and ``count`` = len(write).  O(n log n) whatever the number of
-    lanes: every per-lane question is asked of the accesses grouped by lane (one
-    stable radix sort of 16-bit lane codes), never with a pass over all accesses per
-    lane.  Positions are 32-bit (a variable's accesses: < 2**31), which halves the
-    memory the n-sized temporaries touch.
-    """
-    n = len(acc)
-    empty = np.zeros(0, np.int64)
-    if n == 0:
-        return {"write": empty, "read": empty, "lost": empty, "count": 0}
-    pos_type = np.int32 if n < 2 ** 31 - 1 else np.int64
-    is_write = acc["kind"] == K.VAR_WRITE
-    code = _lane_codes(acc)
-    by_lane = np.argsort(code, kind="stable")  # grouped, time order kept
-    if pos_type is np.int32:
-        by_lane = by_lane.astype(np.int32)
-    lane_sorted = code[by_lane]  # 32-bit indices: fancy indexing (np.take would convert them)
-    group_start = np.ones(n, bool)
-    group_start[1:] = lane_sorted[1:] != lane_sorted[:-1]
-    del lane_sorted
-    positions = np.arange(n, dtype=pos_type)
-    first_of_group = np.maximum.accumulate(np.where(group_start, positions, 0))
-    del group_start
-    # Per access: this lane's latest read so far (a position in the grouped order).
-    latest = np.maximum.accumulate(np.where(is_write[by_lane], pos_type(-1), positions))
-    latest[latest < first_of_group] = -1  # a read of another lane is not ours
-    del first_of_group
-    last_read = np.empty(n, pos_type)
-    last_read[by_lane] = np.where(latest >= 0, by_lane[np.maximum(latest, 0)], -1)
-    del latest
-    w = np.flatnonzero(is_write & (last_read >= 0))
-    r = np.take(last_read, w).astype(np.int64)
-    del last_read
-    writes_cum = np.cumsum(is_write, dtype=pos_type)  # writes up to and including i
-    between = np.take(writes_cum, w - 1) - np.take(writes_cum, r)  # writes strictly between
-    del writes_cum
-    bad = between > 0
-    w_bad, r_bad = w[bad], r[bad]
-    del w, r, between
-    # The overwritten writes: other lanes' writes strictly inside a stale (read, write)
-    # window.  Windows covering each position (a difference array over the few windows,
-    # one cumulative sum); then, for the covered writes only, the windows of their own
-    # lane covering them, by binary search on keys lane * (n + 1) + position:
-    # #(read < p) - #(write <= p).  Lost where some other lane's window covers p.
-    diff = np.zeros(n + 1, pos_type)
-    np.add.at(diff, r_bad + 1, 1)
-    np.add.at(diff, w_bad, -1)
-    covered = np.flatnonzero(is_write & (np.cumsum(diff[:n], dtype=pos_type) > 0))
-    del diff
-    if len(covered):
-        stride = np.int64(n + 1)
-        window_lane = code[w_bad].astype(np.int64) * stride
-        at = code[covered].astype(np.int64) * stride + covered
-        cover_own = (np.searchsorted(np.sort(window_lane + r_bad), at, "left")
-                     - np.searchsorted(np.sort(window_lane + w_bad), at, "right"))
-        cover_all = (np.searchsorted(np.sort(r_bad), covered, "left")
-                     - np.searchsorted(np.sort(w_bad), covered, "right"))
-        covered = covered[cover_all - cover_own > 0]
-    return {"write": w_bad, "read": r_bad, "lost": covered.astype(np.int64),
-            "count": int(bad.sum())}
-
-
 def task_spans(ev: np.ndarray) -> dict:
     out = {"pid": [], "t0": [], "t1": [], "arg": [], "result": []}
     open_tasks = {}
@@ -743,9 +693,8 @@ def python_workers(view: RunView) -> set:
     Classified by start events only.  Any other event is no proof: the Session's
     sampler records CPU time under the pid of every process of the run, `cp` included.
     """
-    ev = view._raw  # order does not matter here
-    own_start = (((ev["kind"] == K.WORKER_START) & (ev["aux"] != UNTRACED_START))
-                 | (ev["kind"] == K.PROCESS_START))
+    ev = view.of_kind(K.WORKER_START, K.PROCESS_START)  # a few: never a pass over every column
+    own_start = (ev["kind"] == K.PROCESS_START) | (ev["aux"] != UNTRACED_START)
     return set(np.unique(ev["pid"][own_start]).tolist())
 
 

@@ -152,7 +152,7 @@ class RunController(QObject):
         scenario = self.run_scenario
         if scenario is None or not scenario.gates:
             return False
-        return bool(len(interleaving.gated_steps(result.view)))
+        return interleaving.has_gated_steps(result.view)
 
     def show_saved(self, run) -> bool:
         """Show a saved run (gui.open_recording.SavedRun) as a live run of it ends; False

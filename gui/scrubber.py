@@ -10,17 +10,24 @@ happened.  Keys: "." next step, "," previous, Shift for ten at a time.
 
 It works on any finished RunView, a live run's once it ended or an opened recording's.
 """
+import threading
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QSizePolicy, QTextEdit, QWidget)
 
 from engine.wire import K
 
+from .memory import release_after
+
 STEP_KINDS = (K.VAR_READ, K.VAR_WRITE, K.LOCK_REQUEST, K.LOCK_ACQUIRED, K.LOCK_RELEASE,
               K.QUEUE_PUT, K.QUEUE_GET, K.STATE)
+FIND_ON_A_THREAD = 300_000  # steps past which they are gathered off the GUI thread, and only
+                            # once the user steps: at 8M (a 1M-iteration race) the copy and
+                            # sort took 0.6-2 s there, and held 256 MB past the next run
 
 
 translate = QCoreApplication.translate  # lupdate reads translate("Scrubber", "...") calls
@@ -46,6 +53,14 @@ def describe(kind: int, thread: str, name: str, a: int, b: int) -> str:
     return translate("Scrubber", "{0} is now {1}").format(thread, state_text(b))
 
 
+def _steps_of(view) -> np.ndarray:
+    """The run's steps in time order (no Qt: it may run on a thread of its own), as an index
+    into the run's events (engine.analysis.EventRows): a race's millions of steps cost 4 B
+    each here, where a copy of their records held 32 B for as long as the run was shown."""
+    ev = view.rows_of_kind(*STEP_KINDS)
+    return ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
+
+
 class Scrubber(QFrame):
     """The step bar under the plots: ◀ ▶, where the cursor is, what happened there."""
 
@@ -66,6 +81,10 @@ class Scrubber(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.replay_button = QPushButton()
         self.replay_button.clicked.connect(self.replay_asked.emit)
+        self._finding = None  # (thread, [the steps]) while a big run's steps are gathered
+        self._find_poll = QTimer(self)
+        self._find_poll.setInterval(10)
+        self._find_poll.timeout.connect(self._poll_found)
         for widget in (self.back_button, self.next_button):
             row.addWidget(widget)
         row.addWidget(self.label, 1)
@@ -101,6 +120,11 @@ class Scrubber(QFrame):
     # -- a run -----------------------------------------------------------------------
     def clear(self) -> None:
         self._steps = None
+        self._view, self._wanted, self._count = None, None, 0
+        self._find_poll.stop()
+        if self._finding is not None:  # the previous run's steps: dropped when found
+            release_after(self._finding[0])
+        self._finding = None
         self.index = -1
         for line in self._cursors:
             line.hide()
@@ -112,25 +136,71 @@ class Scrubber(QFrame):
         """A finished run: its steps, the cursor before the first.  replayable: its order of
         steps can be forced on a new run (engine.interleaving)."""
         self.replay_button.setVisible(replayable)
-        # An index into the run's events (engine.analysis.EventRows): a race's millions of
-        # steps cost 4 B each here, where a copy of their records held 32 B for as long as
-        # the run was shown (a quarter of the window's memory after a 1M-iteration race).
-        ev = view.rows_of_kind(*STEP_KINDS)
-        ev = ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
-        self._steps = ev
         self._t0 = int(t0_ns)
         self._view = view
         self._labels = {(pid, worker): label.split(" · ")[0] for pid, worker, label in view.lanes()}
         self.index = -1
-        self.setVisible(len(ev) > 0)
+        self._find_poll.stop()
+        if self._finding is not None:
+            release_after(self._finding[0])
+        self._finding = None
+        self._wanted = None  # a step asked for before a big run's steps were gathered
+        self._count = sum(view.count(kind) for kind in STEP_KINDS)
+        if self._count <= FIND_ON_A_THREAD:
+            self._found(_steps_of(view))
+            return
+        # A big run: its steps (32 B each, sorted) are gathered only when the user first
+        # steps, on a thread; until then the bar says how many there are.
+        self._steps, self._t = None, np.zeros(0, np.int64)
+        self.setVisible(True)
         self._show()
 
+    def _gather(self) -> None:
+        """Start gathering a big run's steps on a thread (once)."""
+        if self._finding is not None or self._view is None:
+            return
+        view, found = self._view, []
+        thread = threading.Thread(target=lambda: found.append(_steps_of(view)),
+                                  name="gilscope-steps", daemon=True)
+        self._finding = (thread, found)
+        thread.start()
+        self._find_poll.start()
+
+    def ready(self) -> bool:
+        """Nothing is being gathered (a big run's steps are, on a thread, from the first step)."""
+        return self._finding is None
+
+    def _poll_found(self) -> None:
+        if self._finding is None or self._finding[0].is_alive():
+            return
+        self._find_poll.stop()
+        found = self._finding[1]
+        self._finding = None
+        self._found(found[0] if found else _steps_of(self._view))
+
+    def _found(self, ev: np.ndarray) -> None:
+        self._steps = ev
+        self._t = ev["t"]
+        self.setVisible(len(ev) > 0)
+        self._show()
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:  # the step asked for while they were gathered
+            (self.step if wanted[0] == "step" else self.go_to)(wanted[1])
+
     def step(self, delta: int) -> None:
-        if self._steps is None or not len(self._steps):
+        if self._steps is None:
+            self._wanted = ("step", delta)
+            self._gather()
+            return
+        if not len(self._steps):
             return
         self.go_to(max(0, min(len(self._steps) - 1, self.index + delta)))
 
     def go_to(self, index: int) -> None:
+        if self._steps is None:
+            self._wanted = ("go", index)
+            self._gather()
+            return
         self.index = int(index)
         self._show()
         self.moved.emit(self.index)
@@ -145,6 +215,10 @@ class Scrubber(QFrame):
 
     # -- display ----------------------------------------------------------------------
     def _show(self) -> None:
+        if self._steps is None and self._view is not None:  # a big run, not gathered yet
+            self.label.setText(translate("Scrubber", "Step through the run: ▶ or the . key ({0} steps)")
+                               .format(self._count))
+            return
         if self._steps is None or not len(self._steps):
             self.label.setText("")
             return

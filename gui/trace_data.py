@@ -41,6 +41,13 @@ class Column:
     def view(self) -> np.ndarray:
         return self._a[:self.n]
 
+    @classmethod
+    def of(cls, values: np.ndarray) -> "Column":
+        """A column holding values as they are (no copy: they were made for it)."""
+        column = cls(values.dtype)
+        column._a, column.n = values, len(values)
+        return column
+
 
 class LostUpdateTracker:
     """engine.analysis.lost_updates, fed in time-ordered batches."""
@@ -291,27 +298,7 @@ class TraceData:
         self._var_keys = np.array(sorted(set(ids) | {k for k, n in zip(uniq.tolist(), names)
                                                      if n == self.var}), np.int64)
 
-    def adopt(self, acc: np.ndarray, lost: dict) -> None:
-        """Everything at once, from the whole run's accesses of the traced variable in time
-        order (engine.analysis.RunView.accesses) and their lost updates (lost_updates)."""
-        self._pending.clear()
-        keys = lane_keys(acc)
-        # The threads are those seen live (few): a lookup, not a sort of millions of keys.
-        known = np.array(sorted(set(self._seen_t) | set(self.rows)), np.uint64)
-        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
-        if not len(known) or not np.array_equal(known[at], keys):
-            known, at = np.unique(keys, return_inverse=True)  # accesses never seen live
-            at = at.ravel()
-        firsts = [(int(np.argmax(at == i)), key) for i, key in enumerate(known.tolist())
-                  if key not in self.rows and (at == i).any()]
-        for _, key in sorted(firsts):  # new threads in order of first access
-            self.rows[key] = len(self.rows)
-        row = np.array([self.rows.get(k, 0) for k in known.tolist()], np.uint16)[at]
-        self._clear_settled()
-        self._append(acc["t"].astype(np.int64), row, acc["kind"] == K.VAR_WRITE,
-                     acc["a"].astype(np.int64), lost=(lost["write"], lost["read"]))
-
-    def _append(self, t, row, is_write, value, lost: tuple = None) -> None:
+    def _append(self, t, row, is_write, value) -> None:
         self.t.extend(t)
         self.row.extend(row)
         self.is_write.extend(is_write)
@@ -324,12 +311,7 @@ class TraceData:
             blocks = self.write_value.view()[done:done + full * VALUE_BLOCK].reshape(full, VALUE_BLOCK)
             self.block_min.extend(blocks.min(axis=1))
             self.block_max.extend(blocks.max(axis=1))
-        if lost is not None:  # found already (adopt): the tracker carries on from them
-            self.lost.write.extend(lost[0])
-            self.lost.read.extend(lost[1])
-            self.lost.n, self.lost.writes = len(t), int(np.count_nonzero(is_write))
-            self._intervals = None
-        elif len(self.lost.feed(row, is_write)[0]):
+        if len(self.lost.feed(row, is_write)[0]):
             self._intervals = None
 
     def overwritten(self, idx: np.ndarray) -> np.ndarray:
@@ -383,3 +365,39 @@ class TraceData:
         return len(t)
 
 
+
+
+def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
+    """The whole run's trace of var at once, from the verdict's own arrays: what a TraceData
+    fed every access would hold, built without one.  [no Qt: runs off the GUI thread]
+
+    view: the run's engine.analysis.RunView (its lost updates are the verdict's); rows: the
+    threads already shown (lane key -> row), kept where they are.  Only columns are
+    gathered (t, value: 16 B an access), never the 32-byte records; the row of each access
+    comes from the runs of one thread's accesses, not from a lane key per access."""
+    data = TraceData(t0_ns)
+    data.var = var
+    data.rows = dict(rows)
+    is_write, starts, run_lanes = view.access_runs(var)
+    n = len(is_write)
+    if not n:
+        return data
+    uniq, first = np.unique(run_lanes, return_index=True)
+    for key in uniq[np.argsort(first)].tolist():  # new threads in order of first access
+        data.rows.setdefault(key, len(data.rows))
+    keys = np.array(list(data.rows), np.uint64)
+    order = np.argsort(keys)
+    row_of_key = np.array(list(data.rows.values()), np.uint16)[order]
+    row_of_run = row_of_key[np.searchsorted(keys[order], run_lanes)]
+    row = np.repeat(row_of_run, np.diff(np.append(starts, n)))
+    t = view.access_field(var, "t").astype(np.int64, copy=False)
+    value = view.access_field(var, "a").astype(np.int64, copy=False)
+    lost = view.lost_updates(var)
+    data.t, data.row, data.is_write, data.value = (Column.of(c) for c in (t, row, is_write, value))
+    data.write_t, data.write_value = Column.of(t[is_write]), Column.of(value[is_write])
+    full = data.write_value.n // VALUE_BLOCK
+    blocks = data.write_value.view()[:full * VALUE_BLOCK].reshape(full, VALUE_BLOCK)
+    data.block_min, data.block_max = Column.of(blocks.min(axis=1)), Column.of(blocks.max(axis=1))
+    data.lost.write, data.lost.read = Column.of(lost["write"]), Column.of(lost["read"])
+    data.lost.n, data.lost.writes = n, data.write_t.n
+    return data

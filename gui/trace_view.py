@@ -7,6 +7,7 @@ array), and a small reused pool of value labels shown only when few marks are in
 view.  The data (gui/trace_data.py) grows by what settled since the last tick;
 its lost updates match engine.analysis.lost_updates, which the verdict counts with.
 """
+import threading
 import time
 
 import numpy as np
@@ -18,9 +19,10 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from engine.wire import K
 
 from . import theme as theme_module
+from .memory import release_after
 from .time_range import TimeRange
 from .titled_panel import TitledPanel
-from .trace_data import VALUE_BLOCK, TraceData
+from .trace_data import VALUE_BLOCK, TraceData, final_trace
 
 MARKS_PER_SYMBOL = 2  # marks a row shows per symbol width; beyond it, a sample (lost updates
                       # always shown): more would only overlap, and pyqtgraph's scatter costs
@@ -32,6 +34,7 @@ READ_LIFT = 0.13     # reads sit a little above the row, writes a little below: 
 ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the verdict's are taken
 RANGE_DRAW_MS = 40     # marks and value curve redrawn at most this often (25 a second)
 DRAIN_DRAW_S = 0.1     # after the run, the settling rest is drawn this often, not every slice
+BUILD_POLL_MS = 10     # how often the GUI thread looks whether the end's trace is built
 SETTLE_BUDGET_S = 0.012  # a tick settles what fits in this (measured cost per access), so
                          # the window never waits for the trace; after the run, ticks follow
                          # each other at once until all is settled
@@ -83,6 +86,10 @@ class TraceView(TitledPanel):
         self._drain = QTimer(self)  # after the run: settle the rest a slice per tick
         self._drain.setInterval(0)  # one slice per event-loop pass: input and paints in between
         self._drain.timeout.connect(self._drain_tick)
+        self._building = None  # (thread, [its TraceData or exception]) while the end's is built
+        self._build_poll = QTimer(self)  # the GUI thread only looks whether it is done
+        self._build_poll.setInterval(BUILD_POLL_MS)
+        self._build_poll.timeout.connect(self._poll_build)
         # A zoom, a pan or the following timeline moves the range many times a second:
         # the marks and the curve are redrawn once per RANGE_DRAW_MS, for the latest range.
         self._range_timer = QTimer(self)
@@ -224,6 +231,10 @@ class TraceView(TitledPanel):
             label.hide()
         if hasattr(self, "_drain"):
             self._drain.stop()
+            self._build_poll.stop()
+            if self._building is not None:  # the previous run's build: dropped when it ends
+                release_after(self._building[0])
+            self._building = None
         if hasattr(self, "title"):
             self.retranslate()
 
@@ -238,8 +249,8 @@ class TraceView(TitledPanel):
     def refresh(self, force: bool = False, draw: bool = True) -> None:
         """Settle what fits in SETTLE_BUDGET_S and draw it; throttled by its own cost."""
         now = time.monotonic()
-        if not force and now < self._next_refresh:
-            return
+        if self._building is not None or (not force and now < self._next_refresh):
+            return  # (the end's whole trace is being built: settling here would be thrown away)
         limit = max(20_000, int(SETTLE_BUDGET_S / self._per_access_s))
         moved = self.data.settle(self._strings, everything=self._ended, limit=limit)
         if moved > 10_000:  # the cost per access, as this machine has it now
@@ -253,20 +264,49 @@ class TraceView(TitledPanel):
     def finish(self, result) -> None:
         """The run is over: nothing precedes what is pending now.
 
-        A long tail (the window fell behind a fast run) is taken whole from the verdict's
-        own arrays, which the verdict thread has just sorted: O(n) copies on this thread,
-        and the lost updates are the verdict's by construction.  A short one settles over
-        a few ticks, drawn at most every DRAIN_DRAW_S.
+        A long tail (the window fell behind a fast run) is built whole from the verdict's
+        own arrays on a thread of its own (gui.trace_data.final_trace: O(n) gathers, the
+        lost updates the verdict's by construction); this thread only swaps it in when it
+        is done, so the window stays live (at 8M accesses the copies took 0.8 s here).
+        A short tail settles over a few ticks, drawn at most every DRAIN_DRAW_S.
         """
         self._ended = True
         if self.data.pending > ADOPT_OVER and result is not None and self.data.var:
-            view = result.view
-            self.data.adopt(view.accesses(self.data.var), view.lost_updates(self.data.var))
-            self._draw_new()
-            self._draw_range()
+            self._build_final(result.view)
             return
+        self._drain_rest()
+
+    def _drain_rest(self) -> None:
         self._next_draw = 0.0
         self._drain_tick()
+
+    def _build_final(self, view) -> None:
+        built, var, rows, t0 = [], self.data.var, dict(self.data.rows), self._t0_ns
+
+        def build() -> None:
+            try:
+                built.append(final_trace(view, var, rows, t0))
+            except Exception as exc:  # the live data settles instead: never a lost trace
+                built.append(exc)
+
+        thread = threading.Thread(target=build, name="gilscope-trace-end", daemon=True)
+        self._building = (thread, built)
+        thread.start()
+        self._build_poll.start()
+
+    def _poll_build(self) -> None:
+        if self._building is None or self._building[0].is_alive():
+            return
+        self._build_poll.stop()
+        built = self._building[1][0]
+        self._building = None
+        if isinstance(built, Exception):
+            self._drain_rest()
+            return
+        self.data = built
+        self._lost_drawn = self._rows_shown = self._lost_shown = -1  # all of it is new
+        self._draw_new()
+        self._draw_range()
 
     def _drain_tick(self) -> None:
         now = time.monotonic()
@@ -283,7 +323,7 @@ class TraceView(TitledPanel):
 
     def settled(self) -> bool:
         """The run ended and every access is in the trace (tests wait for it)."""
-        return self._ended and not self.data.pending
+        return self._ended and self._building is None and not self.data.pending
 
     def _draw_new(self) -> None:
         d = self.data
@@ -293,16 +333,16 @@ class TraceView(TitledPanel):
         t, row, value = d.t.view(), d.row.view(), d.value.view()
         if len(lost_w) != self._lost_drawn:  # lost updates are few: redraw them whole
             self._lost_drawn = len(lost_w)
-            row = row.astype(float)
+            row_w, row_r = row[lost_w].astype(float), row[lost_r].astype(float)  # (not all rows)
             xw, xr = (t[lost_w] - self._t0_ns) / 1e9, (t[lost_r] - self._t0_ns) / 1e9
-            self.lost_marks.setData(x=xw, y=row[lost_w] - READ_LIFT, data=lost_w)
-            self.stale_marks.setData(x=xr, y=row[lost_r] + READ_LIFT)
+            self.lost_marks.setData(x=xw, y=row_w - READ_LIFT, data=lost_w)
+            self.stale_marks.setData(x=xr, y=row_r + READ_LIFT)
             self.value_lost.setData(x=xw, y=value[lost_w].astype(float))
-            up = row[lost_r] + LINK_RISE
+            up = row_r + LINK_RISE
             gap = np.full(len(lost_w), np.nan)
             self.links.setData(np.column_stack([xr, xr, xw, xw, gap]).ravel(),
-                               np.column_stack([row[lost_r] + READ_LIFT, up, up,
-                                                row[lost_w] - READ_LIFT, gap]).ravel())
+                               np.column_stack([row_r + READ_LIFT, up, up,
+                                                row_w - READ_LIFT, gap]).ravel())
         if len(d.rows) != self._rows_shown:  # a new thread: its row and name
             self._rows_shown = len(d.rows)
             labels = {r: self._names.get((key >> 32, key & 0xFFFFFFFF), "?") for key, r in d.rows.items()}

@@ -241,7 +241,7 @@ def verdict(run, p):
     figures = {"final_value": final, "expected_value": 0,
                "lost_updates": lost["count"] if lost else None,
                "lock_waits": lock_waits,
-               "accesses_traced": int(len(run.accesses("ret"))) if p["traced"] else 0,
+               "accesses_traced": run.access_count("ret") if p["traced"] else 0,
                "switch_interval_us": interval_us}
     gated = run.gates
     if final is None and run.stopped:  # stopped before the threads were joined: no final value

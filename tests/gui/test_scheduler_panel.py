@@ -123,3 +123,28 @@ def test_closing_the_window_ends_a_run_parked_at_its_steps(qtbot, window):
     window.close()
     assert window.adapter.session.state == "stopped"
     assert survivors(run_id) == []
+
+
+def test_a_big_runs_steps_are_gathered_off_the_gui_thread(qtbot, monkeypatch):
+    """Past FIND_ON_A_THREAD steps the bar gathers them on a thread when first asked, then
+    takes the step asked for."""
+    import numpy as np
+
+    from engine.analysis import RunView
+    from engine.decode import EVENT_DTYPE
+    from engine.wire import K
+    from gui import scrubber as scrubber_module
+    monkeypatch.setattr(scrubber_module, "FIND_ON_A_THREAD", 2)
+    rows = [(10, 1, 1, K.WORKER_START, 0, 1, 0)]
+    rows += [(20 + i, 1, 1, (K.VAR_READ, K.VAR_WRITE)[i % 2], 0, 2, i) for i in range(10)]
+    view = RunView(np.array(rows, EVENT_DTYPE), {(1, 1): "THREAD1", (1, 2): "ret"})
+    bar = scrubber_module.Scrubber()
+    qtbot.addWidget(bar)
+    bar.load(view, 0)
+    assert bar._steps is None and "(10 steps)" in bar.label.text()  # not gathered until asked
+    bar.go_to(1)
+    qtbot.waitUntil(bar.ready, timeout=10_000)
+    assert len(bar._steps) == 10 and bar.index == 1
+    assert " wrote ret = 1" in bar.label.text()
+    bar.step(1)
+    assert bar.index == 2

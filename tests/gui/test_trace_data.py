@@ -7,10 +7,10 @@ result must be what engine.analysis.lost_updates says about the whole run.
 import numpy as np
 import pytest
 
-from engine.analysis import lost_updates
+from engine.analysis import RunView, lost_updates
 from engine.decode import EVENT_DTYPE
 from engine.wire import K
-from gui.trace_data import TraceData
+from gui.trace_data import TraceData, final_trace
 
 PID, VAR_ID = 4242, 7
 STRINGS = {(PID, VAR_ID): "ret", (PID, 8): "other"}
@@ -109,11 +109,12 @@ def test_a_lost_update_is_told_by_its_stale_read_the_overwritten_write_and_itsel
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_adopting_the_verdicts_arrays_gives_what_settling_gives(seed):
-    """At the end of a long run the trace takes the verdict's arrays whole (gui.trace_view
-    finish): the same accesses, rows and lost updates as settling them would give."""
+def test_the_trace_built_from_the_verdicts_arrays_is_what_settling_gives(seed):
+    """At the end of a long run the trace is built whole from the verdict's arrays, off the
+    GUI thread (gui.trace_data.final_trace): the same accesses, rows, value blocks and lost
+    updates as settling them would give."""
     rng = np.random.default_rng(100 + seed)
-    ev = _accesses(rng, n_lanes=int(rng.integers(2, 5)), n=int(rng.integers(100, 500)))
+    ev = _accesses(rng, n_lanes=int(rng.integers(2, 5)), n=int(rng.integers(100, 1500)))
     settled = TraceData()
     settled.add(ev)
     settled.settle(STRINGS, everything=True)
@@ -121,9 +122,13 @@ def test_adopting_the_verdicts_arrays_gives_what_settling_gives(seed):
     adopted.add(ev[: len(ev) // 3])   # part came live, the rest is pending at the end
     adopted.settle(STRINGS)
     adopted.add(ev[len(ev) // 3:])
-    adopted.adopt(ev, lost_updates(ev))
-    assert adopted.pending == 0 and len(adopted) == len(ev)
-    for name in ("t", "row", "is_write", "value", "write_t", "write_value", "block_min"):
+    adopted = final_trace(RunView(ev, STRINGS), "ret", adopted.rows, 0)
+    assert adopted.pending == 0 and len(adopted) == len(ev) and adopted.rows == settled.rows
+    for name in ("t", "row", "is_write", "value", "write_t", "write_value", "block_min",
+                 "block_max"):
         assert np.array_equal(getattr(adopted, name).view(), getattr(settled, name).view()), name
     assert np.array_equal(adopted.lost.write.view(), settled.lost.write.view())
     assert np.array_equal(adopted.lost.read.view(), settled.lost.read.view())
+    assert (adopted.lost.n, adopted.lost.writes) == (settled.lost.n, settled.lost.writes)
+    every = np.arange(len(ev))
+    assert np.array_equal(adopted.overwritten(every), settled.overwritten(every))

@@ -127,3 +127,49 @@ def test_the_lost_update_legend_names_marks_not_colours(qtbot):
     assert theme.LIGHT.bad in shown and theme.LIGHT.warn in shown  # each mark in its colour
     for colour in ("red", "orange", "green", "blue", "yellow", "olive"):
         assert colour not in legend and colour not in plain
+
+
+def test_a_long_tail_at_the_end_is_built_off_the_gui_thread_as_settling_gives(qtbot, monkeypatch):
+    """Past ADOPT_OVER pending accesses the end's trace is built on a thread from the verdict's
+    arrays (gui.trace_data.final_trace) and swapped in: the same trace as settling it here."""
+    import threading
+
+    from engine.analysis import RunView
+    from gui import trace_data, trace_view
+
+    class Result:  # what finish reads of a RunResult
+        view = RunView(_race(400, lost_every=7), STRINGS)
+
+    events = _race(400, lost_every=7)
+    settled = _plots_with_trace(qtbot, events).trace
+    monkeypatch.setattr(trace_view, "ADOPT_OVER", 100)
+    threads = []
+    real = trace_data.final_trace
+
+    def final_trace(*args):
+        threads.append(threading.current_thread())
+        return real(*args)
+
+    monkeypatch.setattr(trace_view, "final_trace", final_trace)
+    from gui import theme
+    from gui.plots_area import PlotsArea
+
+    class Scenario:
+        shows, phases = ("trace",), {}
+
+    plots = PlotsArea(theme.LIGHT, 14)
+    qtbot.addWidget(plots)
+    plots.show_for(Scenario())
+    plots.reset(int(events["t"][0]) - 1000)
+    built = plots.trace
+    plots.ingest(events[:200], STRINGS)  # part came live and settled (the variable is chosen)
+    built.refresh(force=True)
+    plots.ingest(events[200:], STRINGS)
+    assert built.data.pending > 100 and built.data.var == "ret"
+    built.finish(Result())
+    qtbot.waitUntil(built.settled, timeout=10_000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert built.lost_count() == settled.lost_count() == 58
+    for name in ("t", "row", "is_write", "value", "write_t", "write_value"):
+        assert np.array_equal(getattr(built.data, name).view(), getattr(settled.data, name).view())
+    assert np.array_equal(built.data.lost.read.view(), settled.data.lost.read.view())
