@@ -74,7 +74,9 @@ def _count_before(is_write: np.ndarray, at: np.ndarray) -> np.ndarray:
     out = np.zeros(len(at), np.int64)
     order = np.argsort(at, kind="stable")
     ordered = at[order]
-    counts = np.zeros(CHUNK + 1, np.int64)
+    # int32 counts when they fit: the cumsum writes half the bytes (it is most of the cost)
+    counts = np.zeros(min(CHUNK, len(is_write)) + 1,
+                      np.int32 if len(is_write) < 2 ** 31 else np.int64)
     done = 0
     for lo in range(0, len(is_write) + 1, CHUNK):
         chunk = is_write[lo:lo + CHUNK]
@@ -156,7 +158,10 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
     w_first, r_first = first_writes[has_read], r_first[has_read]
     if len(w_first):
         # writes strictly between: those before w, less those up to and including r
-        stale = _count_before(is_write, w_first) - _count_before(is_write, r_first + 1) > 0
+        # one pass of counting for both ends (each pass is a cumsum over every access)
+        counts = _count_before(is_write, np.concatenate([w_first, r_first + 1]))
+        stale = counts[:len(w_first)] - counts[len(w_first):] > 0
+        del counts
         w_first, r_first = w_first[stale], r_first[stale]
     write = np.concatenate([w_same, w_first]).astype(np.int64)
     read = np.concatenate([r_same, r_first]).astype(np.int64)
