@@ -3,6 +3,8 @@ width runs out (Qt's "Flow Layout" example), so a legend never sets a window's w
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QSizePolicy, QWidget
 
+from .whole_text import hold_height
+
 
 class FlowLayout(QLayout):
     """Rows of items, as many per row as the width allows; height follows from the width."""
@@ -37,7 +39,12 @@ class FlowLayout(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:  # Qt override
         super().setGeometry(rect)
-        self._place(rect, move=True)
+        needed = self._place(rect, move=True)
+        # A splitter sizes by minimum height only: held at what the rows need at this width,
+        # the legend is never squeezed into the plot above it (gui/whole_text.py).
+        host = self.parentWidget()
+        if host is not None:
+            hold_height(host, needed)
 
     def sizeHint(self) -> QSize:  # Qt override
         return self.minimumSize()

@@ -4,9 +4,10 @@ Texts come from each scenario's declaration in the current language.  A
 scenario whose module cannot be imported is listed, greyed, with the reason.
 """
 import importlib.util
+import math
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QStyle
 
 from engine import scenarios
@@ -37,6 +38,25 @@ def available(sid: str) -> bool:
 def shortcut_digit(n: int) -> str:
     """The key of the n-th scenario's shortcut (Ctrl+1 .. Ctrl+9, Ctrl+0 for the 10th), or ""."""
     return str(n % 10) if 1 <= n <= 10 else ""
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> int:
+    """Pixels text needs word-wrapped to width in font, laid out as a list row draws it."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    height = 0.0
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+    layout.endLayout()
+    return math.ceil(height)
 
 
 class ScenarioPicker(QListWidget):
@@ -135,7 +155,10 @@ class ScenarioPicker(QListWidget):
 
         Qt sizes a wrapped row by the first font's line height, but Chinese glyphs come
         from the CJK fallback font, whose lines are taller: the second line was cut off
-        and the first elided.  Measuring the laid-out text counts every font it uses.
+        and the first elided.  QFontMetrics.boundingRect undercounted too (a line with CJK
+        glyphs in it is taller than the list font's line: at text x1.5 "1  Process：start 与"
+        showed, its "join" did not).  So each row is laid out line by line as the delegate
+        lays it out (QTextLayout), which counts every font a line uses.
         """
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
         # + 6: the delegate lays the text out a few px narrower than the row (its focus and
@@ -146,9 +169,8 @@ class ScenarioPicker(QListWidget):
             # An item without a font of its own is drawn in the list's font; item.font() would
             # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
             font = item.data(Qt.ItemDataRole.FontRole)
-            metrics = QFontMetrics(font if font is not None else self.font())
-            rect = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, item.text())
-            item.setSizeHint(QSize(width, rect.height() + 4))
+            height = wrapped_height(item.text(), font if font is not None else self.font(), width)
+            item.setSizeHint(QSize(width, height + 4))
 
     def content_height(self) -> int:
         """Pixels the whole list needs at its current width, every row shown."""
