@@ -33,6 +33,7 @@ class _PlotPanel(TitledPanel):
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
         self.plot = self.add_body(pg.PlotWidget())
+        self.column.setStretchFactor(self.plot, 1)  # spare height to the plot, not the texts
         self.plot.getPlotItem().hideButtons()
         # One row of labels: the timeline above stacks them all; here they would bury the data.
         self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room,

@@ -3,8 +3,6 @@ width runs out (Qt's "Flow Layout" example), so a legend never sets a window's w
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QSizePolicy, QWidget
 
-from .whole_text import hold_height
-
 
 class FlowLayout(QLayout):
     """Rows of items, as many per row as the width allows; height follows from the width."""
@@ -39,12 +37,7 @@ class FlowLayout(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:  # Qt override
         super().setGeometry(rect)
-        needed = self._place(rect, move=True)
-        # A splitter sizes by minimum height only: held at what the rows need at this width,
-        # the legend is never squeezed into the plot above it (gui/whole_text.py).
-        host = self.parentWidget()
-        if host is not None:
-            hold_height(host, needed)
+        self._place(rect, move=True)
 
     def sizeHint(self) -> QSize:  # Qt override
         return self.minimumSize()

@@ -6,7 +6,7 @@ scenario whose module cannot be imported is listed, greyed, with the reason.
 import importlib.util
 import math
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QStyle
 
@@ -161,6 +161,7 @@ class ScenarioPicker(QListWidget):
         lays it out (QTextLayout), which counts every font a line uses.
         """
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        v_margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameVMargin) + 1
         # + 6: the delegate lays the text out a few px narrower than the row (its focus and
         # text margins); measured at the row's width, a third line went into "…".
         width = max(self.viewport().width() - 2 * self.spacing() - margin - 6, 50)
@@ -170,7 +171,9 @@ class ScenarioPicker(QListWidget):
             # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
             font = item.data(Qt.ItemDataRole.FontRole)
             height = wrapped_height(item.text(), font if font is not None else self.font(), width)
-            item.setSizeHint(QSize(width, height + 4))
+            # + the focus frame's margin above and below: the delegate draws only the lines
+            # that fit inside it, so a last line one px short was left out, not cut.
+            item.setSizeHint(QSize(width, height + 2 * v_margin + 4))
 
     def content_height(self) -> int:
         """Pixels the whole list needs at its current width, every row shown."""
@@ -182,6 +185,14 @@ class ScenarioPicker(QListWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the rows re-wrap at the new width
         super().resizeEvent(event)
         self._fit_heights()
+
+    def viewportEvent(self, event) -> bool:  # Qt override: a scroll bar came or went
+        # The list's own size is unchanged then, but its rows are narrower or wider: at text
+        # x1.5 the bar came with the larger rows and "5 线程名：MainThread 与 …" lost a line.
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            self._fit_heights()
+        return handled
 
     def select(self, sid: str) -> bool:
         item = self._items.get(sid)

@@ -5,7 +5,7 @@ tasks), so their headers wrap, align and sit the same way.  Anything the title's
 also holds (a "cores busy" figure, lost-update buttons) goes at its right, or, where the
 title would then wrap to more than TITLE_MAX_LINES lines, on a row of its own under it.
 """
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from .whole_text import WholeLabel
@@ -31,9 +31,12 @@ class TitledPanel(QWidget):
         self._extras = []  # (widget, top)
         self.extras_beside = True
 
-    def add_to_header(self, widget: QWidget, top: bool = False) -> QWidget:
-        """widget on the title's line, at its right (top: aligned with the title's first line)."""
-        self._extras.append((widget, top))
+    def add_to_header(self, widget: QWidget, top: bool = False, movable: bool = True) -> QWidget:
+        """widget on the title's line, at its right (top: aligned with the title's first line);
+        movable: under the title where the title would wrap past TITLE_MAX_LINES beside it
+        (buttons); a wrapping text of its own (the CPU's "cores busy") stays beside."""
+        if movable:
+            self._extras.append((widget, top))
         self._put(widget, top, self.extras_beside)
         return widget
 
@@ -76,3 +79,9 @@ class TitledPanel(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the extras beside or under the title
         super().resizeEvent(event)
         self.fit_header()
+
+    def event(self, event) -> bool:  # Qt override: an extra's text changed (its width with it)
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.fit_header()
+        return handled

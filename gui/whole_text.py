@@ -7,8 +7,8 @@ time axis, the queue key and the trace's header were cut mid-line.  Holding the 
 height at the height the text needs at its current width makes every layout above it
 leave that room (taking it from a plot, whose own minimum keeps it readable).
 """
-from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QWidget
 
 NARROWEST_PX = 40  # below this width (a widget not laid out yet) the height is not held
 
@@ -21,10 +21,14 @@ def hold_height(widget: QWidget, needed: int) -> None:
 
 
 def _tell_scroll_area(widget: QWidget) -> None:
-    """A scroll area resizes the widget it holds only when asked: a minimum that grew inside
-    it (the plots, gui.main_window) would otherwise stay squeezed until the next resize."""
+    """Splitters and scroll areas enforce their children's minimum sizes only at their next
+    resize: a minimum that grew inside them would stay squeezed until then (the legend 4 px
+    over the time axis).  Each splitter above re-applies its sizes, which enforces them, and
+    a scroll area (the plots, gui.main_window) is asked to resize what it holds."""
     parent = widget.parentWidget()
     while parent is not None:
+        if isinstance(parent, QSplitter):
+            QTimer.singleShot(0, parent, lambda s=parent: s.setSizes(s.sizes()))
         if isinstance(parent, QScrollArea):
             QCoreApplication.postEvent(parent, QEvent(QEvent.Type.LayoutRequest))
             return
