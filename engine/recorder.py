@@ -21,14 +21,17 @@ the events it recorded so far, the measured ns its flushes took, and the ns an
 event costs in this process (timed once at install), so the Session can show
 recording time per thread.  Memory per thread is one frame: bounded by design.
 """
+import itertools
 import os
+import sys
 import threading
 import time
 import weakref
 
 from . import ring, wire
-from .wire import K, S
+from .wire import K
 
+_FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
 _native_id = getattr(threading, "get_native_id", lambda: 0)  # the Session reads /proc by it
@@ -45,47 +48,63 @@ class Sink:
         self.ring_dir = ring_dir
         self.ring = self._open_ring()
         self.event_ns = 0  # what one event costs to record here (timed by calibrate)
-        self._lock = threading.Lock()  # strings and worker ids only, never per event
+        self._lock = threading.Lock()  # worker ids, messages, the strings ring; never per event
         self._strings = {}  # str -> id, local to this pid
-        self._texts = []    # the same strings in id order (id = index + 1)
-        self._announced = 0  # how many of _texts went out under this pid
+        self._texts = {}    # id -> str: what a forked child announces again under its pid
+        self._ids = itertools.count(1)
         self._next_worker = 1
         self._local = threading.local()
         self._recorders = weakref.WeakSet()
 
     # -- strings ---------------------------------------------------------
     def intern(self, text: str) -> int:
-        """Return the id of text in this process's table, announcing it once."""
+        """Return the id of text in this process's table, announcing it once.
+
+        No lock on a GIL build: thread-names' threads, each printing new lines, were waiting
+        for the table's lock in 45-55 % of py-spy's samples (a thread switched out inside the
+        announcement held it; the other blocked on it, then waited a switch interval for the
+        GIL).  The id is taken by ``next`` and claimed by ``dict.setdefault``, each atomic
+        under the GIL; the thread that claimed it announces it, into its own ring when it
+        has one (its only writer), before any event of its own that names it."""
         sid = self._strings.get(text)
         if sid is not None:
             return sid
-        with self._lock:
-            sid = self._strings.get(text)
-            if sid is None:
-                self._texts.append(text)
-                sid = len(self._texts)
-                self._strings[text] = sid
-            self._announce()
+        if _FREE_THREADED:  # next() on a shared counter is not atomic without the GIL
+            with self._lock:
+                new = next(self._ids)
+        else:
+            new = next(self._ids)
+        sid = self._strings.setdefault(text, new)
+        if sid == new:
+            self._texts[sid] = text
+            self._send_strings(((sid, text),))
         return sid
 
-    def _announce(self) -> None:
-        """Write every string not yet announced under this pid (lock held).
+    def _send_strings(self, items) -> None:
+        """Announce (id, text) pairs: string frames into the calling thread's own ring, or
+        under the lock into the process's strings ring or the pipe.
 
-        Only the new ones are touched: a run that prints n distinct lines costs O(n) here,
+        Only the new ones are sent: a run that prints n distinct lines costs O(n) here,
         not O(n**2) (tests/engine/test_recorder_strings.py counts the bytes at two sizes)."""
-        start = self._announced
-        frame, count = bytearray(), 0
-        for sid, text in enumerate(self._texts[start:], start + 1):
+        rec = getattr(self._local, "rec", None)
+        own = rec._ring if rec is not None and rec.sink is self and rec.pid == self.pid else None
+        frames, frame, count = [], bytearray(), 0
+        for sid, text in items:
             data = text.encode("utf-8", "replace")[:wire.MAX_STRING_BYTES]
             entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
             if len(frame) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
-                self._write(wire.F_STRINGS, count, frame)
+                frames.append((count, frame))
                 frame, count = bytearray(), 0
             frame += entry
             count += 1
         if count:
-            self._write(wire.F_STRINGS, count, frame)
-        self._announced = len(self._texts)
+            frames.append((count, frame))
+        for count, payload in frames:
+            data = wire.FRAME_HEADER.pack(wire.F_STRINGS, count, self.pid, len(payload)) + payload
+            if own is not None and own.put(data, 0):
+                continue
+            with self._lock:  # the strings ring has one writer at a time
+                self.write_frame(data, 0)
 
     # -- frames ----------------------------------------------------------
     def _write(self, ftype: int, count: int, payload) -> None:
@@ -171,14 +190,19 @@ class Sink:
             rec.flush()
 
     def calibrate(self, n: int = 2000, repeats: int = 5) -> int:
-        """Time recording events here (best of repeats): the per-event cost reported."""
+        """Time recording events here (best of repeats): the per-event cost reported.
+
+        In this thread's CPU time, not wall time: on a loaded machine a repeat that the OS
+        pre-empted came out several times too long, and a race run beside two busy loops
+        reported 146 % of a thread's life as recording."""
         rec = Recorder(_NullSink(), 0)
         best = None
+        cpu = time.thread_time_ns
         for _ in range(repeats):
-            t0 = _now()
+            t0 = cpu()
             for _ in range(n):
                 rec.event(K.VALUE, 1, 2)
-            t = (_now() - t0) // n
+            t = (cpu() - t0) // n
             best = t if best is None else min(best, t)
         self.event_ns = int(best)
         return self.event_ns
@@ -193,9 +217,7 @@ class Sink:
             rec.discard()  # those events are the parent's to flush
         self._recorders = weakref.WeakSet()
         self._local = threading.local()
-        with self._lock:
-            self._announced = 0
-            self._announce()  # ids stay valid, now under the child's pid
+        self._send_strings(sorted(self._texts.items()))  # ids stay valid, now under the child's pid
 
 
 class Recorder:

@@ -33,6 +33,31 @@ from tests.pythons import PythonInfo, find_pythons, other_pythons as _other_pyth
 GRACE_S = 2.0  # how long leftovers get to finish on their own before they count
 
 
+GUI_SUITE = os.path.join(REPO_ROOT, "tests", "gui")
+
+
+def _names_gui_suite(config) -> bool:
+    """True when the command line names tests/gui or a test inside it."""
+    for arg in config.args:
+        path = os.path.abspath(str(arg).split("::")[0])
+        if path == GUI_SUITE or path.startswith(GUI_SUITE + os.sep):
+            return True
+    return False
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The whole suite runs the widget suite once, in its own interpreter.
+
+    tests/test_gui_suite_exit.py runs tests/gui in a fresh interpreter to check its exit
+    code (a segfault at exit is invisible from inside); collecting tests/gui here as well
+    ran every widget test twice, about 3.5 of CI's minutes.  Name tests/gui (or a test in
+    it) on the command line to run it in this process.
+    """
+    if str(collection_path) == GUI_SUITE and not _names_gui_suite(config):
+        return True
+    return None
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "allow_leftovers: do not fail this test for child processes or threads it leaves")
