@@ -127,7 +127,7 @@ class PlotsArea(QSplitter):
         whose lesson is the CPU load (gil, process-basics, threads-help) show no other view,
         so they always keep it."""
         room = not self.extras.isVisible() or self.room_px() >= CPU_ROOM_LINES * self._px
-        shown = self.cpu_wanted and room
+        shown = self.cpu_wanted and room and not self._cpu_gives_way
         if shown != self.cpu.isVisibleTo(self):
             self.cpu.setVisible(shown)
 
@@ -175,6 +175,8 @@ class PlotsArea(QSplitter):
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
+        self._cpu_gives_way = False  # True: this run's lanes need the CPU plot's room
+        self.fit_cpu()
         self._phases = []  # (name, t_ns) of the labelled phases begun so far
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
@@ -271,6 +273,11 @@ class PlotsArea(QSplitter):
         from_cpu = max(0, min(need - from_extra, cpu - self.cpu.minimumSizeHint().height()))
         if from_extra or from_cpu:
             self.setSizes([cpu - from_cpu, lanes + from_extra + from_cpu, extra - from_extra])
+        if need > from_extra + from_cpu and self.cpu.isVisibleTo(self):
+            # Still short (shared-globals' 28 lanes and six phase labels at 1366x768, under a
+            # per-core key that wraps to four lines): the load is not this lesson, the lanes are.
+            self._cpu_gives_way = True
+            self.fit_cpu()
 
     def _lock_info(self, lane: int, t_ns: int) -> str:
         """The timeline's tooltip line for a lane waiting for a lock at t_ns, or ""."""

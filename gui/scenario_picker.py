@@ -40,13 +40,15 @@ def shortcut_digit(n: int) -> str:
     return str(n % 10) if 1 <= n <= 10 else ""
 
 
-def wrapped_height(text: str, font: QFont, width: int) -> int:
-    """Pixels text needs word-wrapped to width in font, laid out as a list row draws it."""
+def wrapped_height(text: str, font: QFont, width: int) -> tuple:
+    """(pixels text needs word-wrapped to width in font, laid out as a list row draws it;
+    whether its lines differ in height: fonts mixed, Chinese and Latin)."""
     layout = QTextLayout(text, font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WordWrap)
     layout.setTextOption(option)
     height = 0.0
+    heights = set()
     layout.beginLayout()
     while True:
         line = layout.createLine()
@@ -55,8 +57,9 @@ def wrapped_height(text: str, font: QFont, width: int) -> int:
         line.setLineWidth(width)
         line.setPosition(QPointF(0, height))
         height += line.height()
+        heights.add(round(line.height()))
     layout.endLayout()
-    return math.ceil(height)
+    return math.ceil(height), len(heights) > 1
 
 
 class ScenarioPicker(QListWidget):
@@ -170,10 +173,13 @@ class ScenarioPicker(QListWidget):
             # An item without a font of its own is drawn in the list's font; item.font() would
             # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
             font = item.data(Qt.ItemDataRole.FontRole)
-            height = wrapped_height(item.text(), font if font is not None else self.font(), width)
-            # + the focus frame's margin above and below: the delegate draws only the lines
-            # that fit inside it, so a last line one px short was left out, not cut.
-            item.setSizeHint(QSize(width, height + 2 * v_margin + 4))
+            height, mixed = wrapped_height(item.text(), font if font is not None else self.font(),
+                                           width)
+            # Lines of mixed fonts (a Chinese line over a Latin one) + the focus frame's margin
+            # above and below: the delegate draws only the lines that fit inside it, and
+            # "1  Process：start 与" showed without its "join" line at text x1.5.
+            extra = 2 * v_margin if mixed else 0
+            item.setSizeHint(QSize(width, height + extra + 4))
 
     def content_height(self) -> int:
         """Pixels the whole list needs at its current width, every row shown."""
