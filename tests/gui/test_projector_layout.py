@@ -17,9 +17,21 @@ def _big_text_at_1024(qtbot, window):
 def test_the_trace_header_is_two_lines_at_most_and_its_plots_keep_their_room(qtbot, window):
     """The lost-update buttons left the trace's title ~100 px: six lines; the value plot
     was squeezed to a line."""
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    was = (app.font(), app.palette(), app.styleSheet())
+    _big_text_at_1024(qtbot, window)
+    try:
+        _trace_header(qtbot, window)
+    finally:  # A+ restyles the application: the tests after this one get its fonts back
+        app.setFont(was[0])
+        app.setPalette(was[1])
+        app.setStyleSheet(was[2])
+
+
+def _trace_header(qtbot, window):
     from gui.titled_panel import TITLE_MAX_LINES
     from gui.trace_view import CANVAS_MIN_LINES
-    _big_text_at_1024(qtbot, window)
     window.choose_scenario("race")
     qtbot.wait(200)
     trace = window.plots.trace
