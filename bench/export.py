@@ -58,7 +58,7 @@ def run(quick: bool = False) -> dict:
         labels = export.phase_labels(session.scenario)
         trace = [_timed(lambda p: export.write_chrome_trace(view, p, labels),
                         os.path.join(folder, "race.json")) for _ in range(REPEATS)]
-        save = [_timed(lambda p: recording.save(session, p), os.path.join(folder, "race.gilscope"))
+        save = [_timed(lambda p: recording.save(session.data(), p), os.path.join(folder, "race.gilscope"))
                 for _ in range(REPEATS)]
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -44,6 +44,49 @@ def take(records: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.take(words, idx, axis=0).view(records.dtype).reshape(-1)
 
 
+class EventRows:
+    """Some rows of an event array, named by an index (32-bit where it fits), in the order
+    of that index: what ``RunView.accesses`` returns.
+
+    A field is gathered when it is asked for (``rows["t"]``), so holding a variable's
+    millions of accesses costs 4 B an access, not a 32-byte copy of each record (that
+    copy was a third of the CLI's peak at 8M events, docs/ARCHITECTURE.md "Memory").
+    Answers what the verdicts, the trace and the tests ask of an array of records:
+    ``len``, a field, one record (``rows[i]``), a slice, mask or index array (more
+    rows), iteration, ``numpy.asarray(rows)`` and ``tobytes()`` (a real copy).
+    """
+
+    def __init__(self, events: np.ndarray, index: np.ndarray) -> None:
+        self.events = events
+        small = len(events) < 2 ** 31 - 1
+        self.index = index.astype(np.int32) if small and index.dtype != np.int32 else index
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.events.dtype
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):  # fancy indexing: np.take would copy the strided column whole
+            return self.events[key][self.index]
+        if isinstance(key, (int, np.integer)):
+            return self.events[int(self.index[key])]
+        return EventRows(self.events, self.index[key])
+
+    def __iter__(self):
+        for i in self.index.tolist():
+            yield self.events[i]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        rows = take(self.events, self.index.astype(np.intp))
+        return rows if dtype is None else rows.astype(dtype)
+
+    def tobytes(self) -> bytes:
+        return np.asarray(self).tobytes()
+
+
 class RunView:
     """Read-only questions about one run, answered from its events."""
 
@@ -70,7 +113,7 @@ class RunView:
         # it, and a strided test costs several times a contiguous one; with the count of
         # each kind, a question about a kind the run lacks touches nothing.
         self._kind = np.ascontiguousarray(self._raw["kind"])
-        self._kind_count = np.bincount(self._kind, minlength=max(wire.KIND_NAMES) + 1)
+        self._kind_count = _count_kinds(self._kind)
         self.measured = bool(self._kind_count[K.MEASURED_STATE])
 
     @property
@@ -90,9 +133,7 @@ class RunView:
         """The given events where mask is true, in time order (only they are sorted)."""
         idx = np.flatnonzero(mask)
         if not self._in_order and len(idx) > 1:
-            t = self._raw["t"][idx]  # fancy indexing: np.take would copy the strided column whole
-            if not np.all(t[1:] >= t[:-1]):
-                idx = np.take(idx, np.argsort(t, kind="stable"))
+            idx = in_time_order(self._raw["t"], idx)
         return take(self._raw, idx)
 
     def where(self, mask_of) -> np.ndarray:
@@ -135,6 +176,23 @@ class RunView:
             ev = self._events
             return ev[_kind_mask(ev["kind"], kinds)]
         return self._select(mask)
+
+    def rows_of_kind(self, *kinds) -> "EventRows":
+        """of_kind's events as EventRows, an index into the events (4 B a row, not a 32-byte
+        copy): for a caller that keeps them, such as the window's step scrubber."""
+        ev = self.__dict__.get("_events", self._raw)
+        mask = self._of_kinds_mask(kinds)
+        if mask is None:
+            return EventRows(ev, np.zeros(0, np.int32))
+        if ev is not self._raw:
+            mask = _kind_mask(ev["kind"], kinds)
+        idx = np.flatnonzero(mask)
+        del mask
+        if len(ev) < 2 ** 31 - 1:
+            idx = idx.astype(np.int32)
+        if ev is self._raw and not self._in_order and len(idx) > 1:
+            idx = in_time_order(ev["t"], idx)
+        return EventRows(ev, idx)
 
     def named(self, kind: int, name: str) -> np.ndarray:
         """Events of kind whose b is the string id of name (in its own process)."""
@@ -316,8 +374,9 @@ class RunView:
         return ev["t"], ev["worker"], ev["a"] / 100.0, mine
 
     # -- shared variables ------------------------------------------------------
-    def accesses(self, var: str) -> np.ndarray:
-        """One variable's reads and writes in time order (cached: verdicts ask twice)."""
+    def accesses(self, var: str) -> "EventRows":
+        """One variable's reads and writes in time order (cached: verdicts ask twice), as
+        EventRows: an index into the events, 4 B an access, never a copy of the records."""
         cache = self.__dict__.setdefault("_accesses", {})
         if var not in cache:
             ev = self.__dict__.get("_events", self._raw)
@@ -338,22 +397,17 @@ class RunView:
                 if len(idx):  # the name test on the accesses alone
                     idx = idx[self._is_named_at(ev, idx, var)]
             del mask
+            if len(ev) < 2 ** 31 - 1:
+                idx = idx.astype(np.int32)  # 4 B an access held, not 8
             if ev is self._raw and not self._in_order and len(idx) > 1:
-                t = ev["t"][idx]  # fancy indexing: np.take would copy the strided column whole
-                if not np.all(t[1:] >= t[:-1]):
-                    order = np.argsort(t, kind="stable")
-                    del t
-                    idx = np.take(idx, order)
-                    del order
-                else:
-                    del t
-            cache[var] = take(ev, idx)
+                idx = in_time_order(ev["t"], idx)
+            cache[var] = EventRows(ev, idx)
         return cache[var]
 
     def final_value(self, var: str, default=None):
         acc = self.accesses(var)
-        writes = acc[acc["kind"] == K.VAR_WRITE]
-        return int(writes["a"][-1]) if len(writes) else default
+        writes = np.flatnonzero(acc["kind"] == K.VAR_WRITE)
+        return int(acc[int(writes[-1])]["a"]) if len(writes) else default
 
     def lost_updates(self, var: str) -> dict:
         """lost_updates of var's accesses (cached: the verdict and the window's trace ask)."""
@@ -380,6 +434,46 @@ class RunView:
 # aux of a worker_start synthesised for a child that records nothing (cp, sleep): it is
 # alive but untraced, so its lane shows "idle (alive, nothing recorded)", not "running".
 UNTRACED_START = 1
+
+
+def in_time_order(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """idx reordered so that t[idx] rises, ties kept in idx's order (a stable sort).
+
+    Sorted as one int64 key a position: time since the first of them in the high bits, the
+    position in idx in the low ones, so the keys are distinct and numpy's in-place sort of
+    them is stable.  That holds 8 B a position beside idx where an argsort holds 8 for the
+    times, 8 for the order and 4 for its merge buffer (tests/engine/test_run_data.py).
+    Times too far apart for the key (over ~4 years of ns at 8M): the argsort."""
+    chunk = 1 << 16  # 64k positions: 512 KiB of temporaries
+    key = np.empty(len(idx), np.int64)
+    for start in range(0, len(idx), chunk):  # a chunk at a time: idx widens to 64 bits to index
+        key[start:start + chunk] = t[idx[start:start + chunk]]  # (fancy indexing: np.take
+        # would copy the strided column whole)
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return idx
+    bits = max(1, int(len(key) - 1).bit_length())
+    low = int(key.min())
+    if (int(key.max()) - low).bit_length() + bits > 62:
+        return np.take(idx, np.argsort(key, kind="stable"))
+    key -= low
+    key <<= bits
+    for start in range(0, len(key), chunk):  # the positions, a chunk at a time
+        key[start:start + chunk] |= np.arange(start, min(len(key), start + chunk), dtype=np.int64)
+    key.sort()
+    key &= (1 << bits) - 1
+    return idx[key]
+
+
+def _count_kinds(kind: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """How many events of each kind, a chunk at a time: np.bincount widens its input to
+    64 bits, which for the whole run is 8 B an event at the peak (one chunk: 512 KiB)."""
+    counts = np.zeros(max(wire.KIND_NAMES) + 1, np.int64)
+    for start in range(0, len(kind), chunk):
+        part = np.bincount(kind[start:start + chunk], minlength=len(counts))
+        counts[:len(part)] += part[:len(counts)]
+        if len(part) > len(counts):  # a kind no table names (a crafted file): counted too
+            counts = np.concatenate([counts, part[len(counts):]])
+    return counts
 
 
 def _kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
@@ -683,14 +777,15 @@ class RunResult:
         self.view, self.verdict, self.figures = view, verdict, figures
 
 
-def result_of(session) -> RunResult:
+def result_of(data) -> RunResult:
+    """The verdict and figures of a run's data (engine.run_data.RunData: a live Session's
+    ``data()`` or engine.recording.load's)."""
     from .scenarios.base import Verdict, text
     from .verdict_labels import label_verdict
-    view = RunView(session.events(), session.decoder.strings, session.decoder.messages,
-                   session.params, session.interpreter, t_end=session.t_end_ns or None,
-                   stopped=getattr(session, "state", "") == "stopped")
+    view = RunView(data.events, data.strings, data.messages, data.params, data.interpreter,
+                   t_end=data.t_end_ns or None, stopped=data.state == "stopped")
     try:
-        verdict = session.scenario.verdict(view, session.params)
+        verdict = data.scenario.verdict(view, data.params)
     except Exception as exc:  # a verdict bug must not hide the run
         verdict = Verdict(text("The verdict could not be computed: %s" % exc,
                                "无法计算结论：%s" % exc), {}, ok=False)
@@ -699,7 +794,7 @@ def result_of(session) -> RunResult:
         label_verdict(verdict, view)
     figures = dict(verdict.figures)
     figures.update(wall_s=round(view.wall_s, 3), events=int(len(view)),
-                   dropped=int(session.dropped()))
+                   dropped=int(data.dropped))
     cost = recording_cost(view)
     if cost:  # the worst thread's share of its life spent recording (recorder + transport)
         figures["recording_share_max"] = round(max(share for _, share in cost.values()), 4)

@@ -250,10 +250,11 @@ def cmd_run(args) -> int:
             session.close()
         finally:
             signal.signal(signal.SIGINT, previous)
-    result = session.result()
+    data = session.data()  # the run's data: the Session's part (its processes) is over
+    result = data.result()
     if replayed is not None:
         _check_replay(result, replayed, args.replay)
-    code = _report(result, session, args)
+    code = _report(result, data, args)
     return EXIT_INTERRUPTED if interrupted and code != EXIT_BAD_INPUT else code
 
 
@@ -361,33 +362,33 @@ def _check_writable(args) -> None:
                 raise BadInput("cannot write %s: permission denied" % path)
 
 
-def _report(result, session, args) -> int:
+def _report(result, data, args) -> int:
     """Write the files asked for, then print the verdict: stdout's fate cannot cost a file."""
     lang = args.lang
     verdict = result.verdict
-    ok = session.state in ("finished", "stopped") and verdict.ok
+    ok = data.state in ("finished", "stopped") and verdict.ok
     code = EXIT_OK if ok else EXIT_FAILED
-    write_error = _write_files(result, session, args)
+    write_error = _write_files(result, data, args)
     json_to_stdout = args.json == "-"
     out = sys.stderr if json_to_stdout else sys.stdout
     try:
-        out.write("%s — %s\n" % (session.scenario.id, verdict.headline.get(lang, verdict.headline["en"])))
+        out.write("%s — %s\n" % (data.scenario.id, verdict.headline.get(lang, verdict.headline["en"])))
         for note in verdict.notes:
             out.write("  %s\n" % note.get(lang, note["en"]))
         for name, value in sorted(result.figures.items()):
             out.write("  %-26s %s\n" % (name, value))
-        if session.problem:
-            out.write("  problem: %s\n" % session.problem)
+        if data.problem:
+            out.write("  problem: %s\n" % data.problem)
         out.flush()
         if json_to_stdout:
             if 1 in _closed_fds:
                 raise BrokenPipeError("standard output is closed")
-            sys.stdout.write(_json_text(result, session, args, ascii_only=not _utf8(sys.stdout)) + "\n")
+            sys.stdout.write(_json_text(result, data, args, ascii_only=not _utf8(sys.stdout)) + "\n")
         if getattr(args, "trace", None) == "-":
             if 1 in _closed_fds:
                 raise BrokenPipeError("standard output is closed")
             from . import export
-            export.write_chrome_trace(result.view, "-", export.phase_labels(session.scenario))
+            export.write_chrome_trace(result.view, "-", export.phase_labels(data.scenario))
         sys.stdout.flush()
     except OSError as exc:
         _silence_stdout()
@@ -408,27 +409,27 @@ def _utf8(stream) -> bool:
     return (getattr(stream, "encoding", "") or "").lower().replace("-", "").startswith("utf8")
 
 
-def _json_text(result, session, args, ascii_only: bool = False) -> str:
-    doc = {"scenario": session.scenario.id, "params": session.params,
-           "interpreter": session.interpreter, "state": session.state,
+def _json_text(result, data, args, ascii_only: bool = False) -> str:
+    doc = {"scenario": data.scenario.id, "params": data.params,
+           "interpreter": data.interpreter, "state": data.state,
            "verdict": result.verdict.to_json(args.lang), "figures": result.figures}
     return json.dumps(doc, indent=2, ensure_ascii=ascii_only, default=str)
 
 
-def _write_files(result, session, args) -> str:
+def _write_files(result, data, args) -> str:
     """Write every output asked for that goes to a file; return what failed, in words, or ""."""
     from . import export, recording, safe_files
     writers = []
     if args.json and args.json != "-":
         def write_json(path):
             with safe_files.replaced_atomically(path, "w") as f:
-                f.write(_json_text(result, session, args) + "\n")
+                f.write(_json_text(result, data, args) + "\n")
         writers.append((args.json, write_json))
     if getattr(args, "trace", None) and args.trace != "-":
         writers.append((args.trace, lambda path: export.write_chrome_trace(
-            result.view, path, export.phase_labels(session.scenario))))
+            result.view, path, export.phase_labels(data.scenario))))
     if getattr(args, "save", None):
-        writers.append((args.save, lambda path: recording.save(session, path)))
+        writers.append((args.save, lambda path: recording.save(data, path)))
     _unwritten[:] = [path for path, _ in writers]
     failed = []
     for path, write in writers:

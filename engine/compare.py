@@ -234,7 +234,8 @@ class RunSlot:
         self.combination = combination
         self.repeat = repeat            # 1-based
         self.state = "waiting"          # waiting | running | finished | failed | stopped | not run
-        self.session = None
+        self.session = None             # engine.session.Session while the run is going
+        self.data = None                # engine.run_data.RunData once it ended (kept events)
         self.result = None              # engine.analysis.RunResult (kept with the events)
         self.figures = {}
         self.headline = {}
@@ -357,14 +358,16 @@ class Comparison:
         session = slot.session
         slot.ended_at = time.monotonic()
         _take_runtime_gil(session)
-        result = session.result()
+        data = session.data()
+        result = data.result()
         with self._lock:
             slot.figures = result.figures
             slot.headline = result.verdict.headline
             slot.ok = bool(result.verdict.ok) and session.state == "finished"
             slot.problem = session.problem
             if self.keep_events:
-                slot.result = result  # before the state: a reader that sees it ended finds it
+                # before the state: a reader that sees it ended finds them
+                slot.result, slot.data = result, data
             else:
                 session.close()
                 slot.session = None
@@ -376,7 +379,7 @@ class Comparison:
 def _take_runtime_gil(session) -> None:
     """The GIL as the run had it: PYTHON_GIL can re-enable it in a free-threaded build,
     so the runner's own report (its hello message) beats the probe's."""
-    for msg in session.decoder.messages:
+    for msg in session.messages:
         if msg.get("type") == "hello" and isinstance(msg.get("interpreter"), dict):
             if "gil_enabled" in msg["interpreter"]:
                 session.interpreter = dict(session.interpreter,

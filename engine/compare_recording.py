@@ -51,7 +51,7 @@ def encode(comparison) -> bytes:
                                "python": combo.python, "params": combo.values,
                                "varied": combo.varied, "env": combo.env}))
     for slot in comparison.slots:
-        body = recording.encode_run(slot.session) if slot.session is not None else b""
+        body = recording.encode_run(slot.data) if slot.data is not None else b""
         parts.append(_message({"type": "comparison_run", "combination": slot.combination.index,
                                "repeat": slot.repeat, "state": slot.state,
                                "problem": slot.problem[:_MAX_TEXT], "bytes": len(body)}))
@@ -202,7 +202,7 @@ def _fill(slot: RunSlot, run) -> None:
     if result.verdict.error:
         raise recording.RecordingError("its events do not hold what %s records (%s): corrupt"
                                        % (run.scenario.id, result.verdict.error))
-    slot.session, slot.result = run, result
+    slot.data, slot.result = run, result
     slot.figures, slot.headline = result.figures, result.verdict.headline
     slot.ok = bool(result.verdict.ok) and run.state == "finished"
     slot.problem = run.problem
@@ -210,7 +210,7 @@ def _fill(slot: RunSlot, run) -> None:
 
 
 def _load_run(data: bytes, where: str):
-    """One nested run's stream -> recording.LoadedRun, checked as recording.load checks a file."""
+    """One nested run's stream -> engine.run_data.RunData, checked as recording.load checks a file."""
     store = EventStore(max(1, len(data) // wire.RECORD_SIZE + 1))
     decoder = StreamDecoder(store)
     try:
@@ -225,4 +225,7 @@ def _load_run(data: bytes, where: str):
     kinds = {int(k) for k in set(store.view()["kind"].tolist())}
     if kinds - set(wire.KIND_NAMES):
         raise recording.RecordingError("%s holds events of unknown kinds: corrupt" % where)
-    return recording.LoadedRun(store, decoder, summaries[-1])
+    try:
+        return recording.run_data_of(store, decoder, summaries[-1])
+    except (KeyError, TypeError, ValueError, OverflowError, scenarios.UnknownScenario) as exc:
+        raise recording.RecordingError("%s: bad session summary (%s)" % (where, exc))

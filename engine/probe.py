@@ -157,8 +157,8 @@ class Context(object):
                 x = x ^ 1
             t = now()
             if t - last > PROBE_GAP_NS:
-                rec.event_at(last, K.STATE, waiting_state)
-                rec.event_at(t, K.STATE, S.RUNNING)
+                rec.event_at(last, K.STATE, waiting_state, 0, 0)
+                rec.event_at(t, K.STATE, S.RUNNING, 0, 0)
             last = t
         rec.flush()
         # Without a ring (a bench's pipe) the flush's os.write lets another thread take the
@@ -166,8 +166,8 @@ class Context(object):
         # running (bench gil-lanes).  A flush into a ring is a memcpy and leaves no gap.
         t = now()
         if t - last > PROBE_GAP_NS:
-            rec.event_at(last, K.STATE, waiting_state)
-            rec.event_at(t, K.STATE, S.RUNNING)
+            rec.event_at(last, K.STATE, waiting_state, 0, 0)
+            rec.event_at(t, K.STATE, S.RUNNING, 0, 0)
         return x
 
 
@@ -217,7 +217,7 @@ class _TracedProcess(object):
         called = time.perf_counter_ns()
         self._proc.start()
         sink = recorder.sink()
-        recorder.current().event_at(called, K.PROC_SPAWN, sink.intern(self.name), self._proc.pid)
+        recorder.current().event_at(called, K.PROC_SPAWN, sink.intern(self.name), self._proc.pid, 0)
 
     def join(self, timeout=None) -> None:
         self._proc.join(timeout)

@@ -13,7 +13,8 @@ import stat
 import numpy as np
 
 from . import safe_files, scenario_file, scenarios, wire
-from .decode import EVENT_DTYPE, EventStore, StreamDecoder, default_capacity
+from .decode import EventStore, StreamDecoder, default_capacity
+from .run_data import RunData
 
 MAX_FILE_BYTES = 2 << 30  # a recording beyond 2 GiB is refused, not loaded half-way
 
@@ -46,34 +47,34 @@ def encode_events(events: np.ndarray) -> bytes:
     return b"".join(chunks)
 
 
-def save(session, path: str) -> None:
-    """Write a finished (or stopped) run to path, atomically (engine/safe_files.py).
+def save(data: RunData, path: str) -> None:
+    """Write a finished (or stopped) run's data (engine.run_data.RunData) to path, atomically (engine/safe_files.py).
 
     Written part by part as it is encoded, never joined into one bytes object: a save
     holds the time order (8 B an event) and one block of frames, not two copies of the
     run (it held 106 B an event beside the store when it joined everything first)."""
     with safe_files.replaced_atomically(path, "wb") as f:
-        for part in _run_parts(session):
+        for part in _run_parts(data):
             f.write(part)
 
 
-def encode_run(session) -> bytes:
+def encode_run(data: RunData) -> bytes:
     """A finished (or stopped) run as one complete stream: what a .gilscope file holds
     (and what a saved comparison holds once per run, engine/compare_recording.py)."""
-    return b"".join(_run_parts(session))
+    return b"".join(_run_parts(data))
 
 
-def _run_parts(session):
+def _run_parts(data: RunData):
     """The pieces of encode_run's stream, in order."""
     by_pid = {}
-    for (pid, sid), text in session.decoder.strings.items():
+    for (pid, sid), text in data.strings.items():
         by_pid.setdefault(pid, []).append((sid, text))
     parts = [wire.stream_header()]
     for pid, items in sorted(by_pid.items()):
         payload, count = b"", 0
         for sid, text in items:
-            data = text.encode("utf-8")[:wire.MAX_STRING_BYTES]
-            entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
+            encoded = text.encode("utf-8")[:wire.MAX_STRING_BYTES]
+            entry = wire.STRING_ENTRY.pack(sid, len(encoded)) + encoded
             if len(payload) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
                 parts.append(_frame(wire.F_STRINGS, count, pid, payload))
                 payload, count = b"", 0
@@ -81,21 +82,21 @@ def _run_parts(session):
             count += 1
         if count:
             parts.append(_frame(wire.F_STRINGS, count, pid, payload))
-    for msg in session.decoder.messages:
+    for msg in data.messages:
         parts.append(_frame(wire.F_MESSAGE, 1, int(msg.get("pid", 0)), _json(msg)))
-    events = session.events()
+    events = data.events
     # In time order: analysis.RunView then uses the loaded array as it is, without a sorted copy
     # (a stable sort: what the analysis computes from it does not change).
     for block in _events_in_time_order(events):
         parts.append(encode_events(block))
         yield from parts
         parts = []
-    summary = {"type": "session", "scenario": session.scenario.id, "params": session.params,
-               "interpreter": session.interpreter, "state": session.state,
-               "t_end_ns": session.t_end_ns, "dropped": session.dropped(),
-               "problem": session.problem}
-    if session.scenario.ref != session.scenario.id:  # a scenario file: where it was, by name only
-        summary["scenario_file"] = session.scenario.ref
+    summary = {"type": "session", "scenario": data.scenario.id, "params": data.params,
+               "interpreter": data.interpreter, "state": data.state,
+               "t_end_ns": data.t_end_ns, "dropped": data.dropped,
+               "problem": data.problem}
+    if data.scenario.ref != data.scenario.id:  # a scenario file: where it was, by name only
+        summary["scenario_file"] = data.scenario.ref
     parts.append(_frame(wire.F_MESSAGE, 1, 0, _json(summary)))
     yield from parts
 
@@ -121,28 +122,18 @@ def _json(obj) -> bytes:
     return data
 
 
-class LoadedRun:
-    """A recording read back: quacks like a finished Session for analysis and reports."""
-
-    def __init__(self, store, decoder, summary, scenario=None) -> None:
-        self.store, self.decoder = store, decoder
-        self.scenario = scenario or _scenario_of(summary)
-        self.params = summary.get("params") or {}
-        self.interpreter = summary.get("interpreter") or {}
-        self.state = summary.get("state", "finished")
-        self.t_end_ns = _int64(summary.get("t_end_ns"), "t_end_ns")
-        self.problem = summary.get("problem", "")
-        self._dropped = _int64(summary.get("dropped"), "dropped")
-
-    def events(self) -> np.ndarray:
-        return self.store.view()
-
-    def dropped(self) -> int:
-        return self._dropped
-
-    def result(self):
-        from . import analysis
-        return analysis.result_of(self)
+def run_data_of(store: EventStore, decoder: StreamDecoder, summary: dict, scenario=None) -> RunData:
+    """A decoded recording as a RunData: its events, its strings and messages, and what its
+    session summary says.  Raises KeyError, TypeError, ValueError, OverflowError or
+    scenarios.UnknownScenario for a bad summary (the callers say it of their file)."""
+    t_end_ns = _int64(summary.get("t_end_ns"), "t_end_ns")
+    events = store.view()
+    # A recording knows when its run ended, not when Run was pressed: its first event.
+    t_start_ns = int(events["t"].min()) if len(events) else 0
+    return RunData(events, decoder.strings, decoder.messages, scenario or _scenario_of(summary),
+                   summary.get("params") or {}, summary.get("interpreter") or {},
+                   summary.get("state", "finished"), t_start_ns, t_end_ns,
+                   _int64(summary.get("dropped"), "dropped"), summary.get("problem", ""))
 
 
 def _scenario_of(summary: dict):
@@ -167,7 +158,7 @@ MAX_MESSAGES = 10_000     # hello / done / error per process: far fewer
 READ_CHUNK = 1 << 20      # the file is decoded as it is read, never held whole
 
 
-def load(path: str, capacity: int = None, scenario=None) -> LoadedRun:
+def load(path: str, capacity: int = None, scenario=None) -> RunData:
     """Read a recording.  Raises RecordingError for anything not right about it.
 
     Bounded in time and memory whatever the file is: only a regular file is
@@ -215,7 +206,7 @@ def load(path: str, capacity: int = None, scenario=None) -> LoadedRun:
     if scenario is None and summary.get("scenario_file"):
         raise ScenarioFileNeeded(path, str(summary["scenario_file"]))
     try:
-        return LoadedRun(store, decoder, summary, scenario)
+        return run_data_of(store, decoder, summary, scenario)
     except (KeyError, TypeError, ValueError, OverflowError, scenarios.UnknownScenario) as exc:
         raise RecordingError("%s: bad session summary (%s)" % (path, exc))
 

@@ -1,6 +1,9 @@
 """Session: start, stream, sample and stop one run at a time.  [numpy, psutil]
 
-No Qt here: the GUI's SessionAdapter polls this on a timer; the CLI polls it in
+The Session is the run's lifecycle: its process tree, its pipes, its readers and
+samplers.  What the run recorded is read through ``data()``, a plain
+engine.run_data.RunData (live: what is held so far; once ended: all of it) that
+the verdicts, the report, a save and the window take.  No Qt here: the GUI's SessionAdapter polls this on a timer; the CLI polls it in
 a loop.  Threads: one blocks in os.read on the event pipe and decodes with
 numpy (docs/ARCHITECTURE.md "GUI ingest": 1M events/s with a 2 ms heartbeat p99), one reads raw output
 lines, one samples per-core load and per-thread CPU time with psutil at 10 Hz.
@@ -9,7 +12,6 @@ import collections
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -20,6 +22,7 @@ import numpy as np
 
 from . import guardian, interpreters, launcher, params as params_module, scenarios, thread_sampler, wire
 from .decode import EVENT_DTYPE, EventStore, StreamDecoder
+from .run_data import RunData, dropped_in_runner
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 SAMPLE_PERIOD_S = 0.1
@@ -444,14 +447,39 @@ class Session:
 
     # -- results -----------------------------------------------------------
     def events(self) -> np.ndarray:
+        """The events held so far (the store's own array: a view, no copy)."""
         return self.store.view()
+
+    @property
+    def strings(self) -> dict:
+        """(pid, string id) -> text, as interned so far (the decoder's own table)."""
+        return self.decoder.strings
+
+    @property
+    def messages(self) -> list:
+        return self.decoder.messages
 
     def dropped(self) -> int:
         """Events dropped anywhere: in workers (pipe gone) and at the store cap."""
-        in_runner = sum(m.get("dropped", 0) for m in self.decoder.messages if m.get("type") == "done")
-        return in_runner + self.store.dropped
+        return dropped_in_runner(self.decoder.messages) + self.store.dropped
+
+    def data(self) -> RunData:
+        """What the run recorded, as plain data: all of it once the run ended, what is held
+        so far while it runs.  No copy: the store's array, the decoder's table and list."""
+        return RunData(self.events(), self.decoder.strings, self.decoder.messages,
+                       self.scenario, self.params, self.interpreter, self.state,
+                       self.t_start_ns, self.t_end_ns, self.dropped(), self.problem,
+                       self._output_lines())
+
+    def _output_lines(self) -> list:
+        """A copy of the raw output lines (the output thread may append while it is made)."""
+        for _ in range(10):
+            try:
+                return list(self.output)
+            except RuntimeError:  # "deque mutated during iteration": take it again
+                continue
+        return []
 
     def result(self):
         """The measured verdict of a finished run (engine.analysis.RunResult)."""
-        from . import analysis
-        return analysis.result_of(self)
+        return self.data().result()

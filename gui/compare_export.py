@@ -41,7 +41,7 @@ def has_results(view) -> bool:
 def can_save(view) -> bool:
     """A comparison that ended, with its runs' events (a live one keeps them; an opened one has them)."""
     return view.comparison is not None and view.comparison.done and any(
-        s.session is not None for s in view.comparison.slots)
+        s.data is not None for s in view.comparison.slots)
 
 
 def _check(view) -> list:

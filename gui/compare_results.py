@@ -17,6 +17,7 @@ class Pinned:
         self.repeat, self.state, self.result = repeat, "finished", result
         self.figures, self.headline = result.figures, result.verdict.headline
         self.ok, self.problem, self.session, self.run_id = bool(result.verdict.ok), "", None, ""
+        self.data = None  # its events are not kept for a save of the comparison
 
 
 def show_results(table, verdict_label, scenario, slots: list, comparison, lang: str) -> None:

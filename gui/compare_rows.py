@@ -171,7 +171,7 @@ class RunRow(QWidget):
             self._seen += len(chunk)
             caught_up = self._seen >= len(events)
             if len(chunk):
-                self._ingest(chunk, session.decoder.strings)
+                self._ingest(chunk, session.strings)
         if slot.state == "waiting":
             pass
         elif not ended or not caught_up:

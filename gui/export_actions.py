@@ -190,7 +190,7 @@ def write_recording(window, path: str) -> None:
     from engine import recording
     from . import recent_files
     _result(window)
-    recording.save(window.adapter.session, path)
+    recording.save(window.adapter.session.data(), path)
     recent_files.remember(path)
 
 

@@ -25,7 +25,9 @@ SUFFIX = ".gilscope"
 
 
 class SavedRun:
-    """A recording read back, in the shape of the Session of a run that has just ended.
+    """A recording read back (engine.run_data.RunData), played as the Session of a run that
+    has just ended: the adapter's lifecycle calls (poll, stop, close) and reads (events,
+    strings, data) answer as that Session's would.
 
     What a recording does not hold: the raw stdout/stderr lines (the printed lines
     the workers recorded are there) and the moment Run was pressed, so the time
@@ -36,12 +38,11 @@ class SavedRun:
 
     def __init__(self, loaded, path: str) -> None:
         self.path = path
-        self._loaded = loaded
-        self.store, self.decoder = loaded.store, loaded.decoder
+        self._data = loaded
         self.scenario, self.params, self.interpreter = loaded.scenario, loaded.params, loaded.interpreter
         self.state, self.t_end_ns, self.problem = loaded.state, loaded.t_end_ns, loaded.problem
-        t = loaded.events()["t"]
-        self.t_start_ns = int(t.min()) if len(t) else 0
+        self.t_start_ns = loaded.t_start_ns
+        self.strings, self.messages = loaded.strings, loaded.messages
         self.output = []
         self.run_id = ""
         self.stop_seconds = None
@@ -49,14 +50,17 @@ class SavedRun:
     def poll(self) -> str:
         return self.state
 
+    def data(self):
+        return self._data
+
     def events(self):
-        return self._loaded.events()
+        return self._data.events
 
     def dropped(self) -> int:
-        return self._loaded.dropped()
+        return self._data.dropped
 
     def result(self):
-        return self._loaded.result()
+        return self._data.result()
 
     def stop(self) -> float:
         return 0.0

@@ -147,7 +147,7 @@ class RunControl:
         events = session.events()
         chunk = events[self._seen:]
         self._seen = len(events)
-        strings = session.decoder.strings
+        strings = session.strings
         self.plots.ingest(chunk, strings)
         if self.stepping:
             self.scheduler.ingest(chunk, strings)
@@ -244,6 +244,6 @@ class RunControl:
         title = scenario.title.get(self.lang, scenario.title["en"]) if scenario is not None else ""
         wall = self.last_result.figures.get("wall_s", 0) if self.last_result else 0
         self.status_label.setText(run_status.status_text(
-            self.state, self.adapter.busy, len(session.store) if counted else 0,
+            self.state, self.adapter.busy, len(session.events()) if counted else 0,
             session.dropped() if counted else 0, title, self.python_picker.currentText(),
             wall, self.stop_seconds, translate))

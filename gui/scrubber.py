@@ -100,7 +100,6 @@ class Scrubber(QFrame):
 
     # -- a run -----------------------------------------------------------------------
     def clear(self) -> None:
-        self._t = np.zeros(0, np.int64)
         self._steps = None
         self.index = -1
         for line in self._cursors:
@@ -113,10 +112,12 @@ class Scrubber(QFrame):
         """A finished run: its steps, the cursor before the first.  replayable: its order of
         steps can be forced on a new run (engine.interleaving)."""
         self.replay_button.setVisible(replayable)
-        ev = view.of_kind(*STEP_KINDS)
+        # An index into the run's events (engine.analysis.EventRows): a race's millions of
+        # steps cost 4 B each here, where a copy of their records held 32 B for as long as
+        # the run was shown (a quarter of the window's memory after a 1M-iteration race).
+        ev = view.rows_of_kind(*STEP_KINDS)
         ev = ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
         self._steps = ev
-        self._t = ev["t"]
         self._t0 = int(t0_ns)
         self._view = view
         self._labels = {(pid, worker): label.split(" · ")[0] for pid, worker, label in view.lanes()}

@@ -129,7 +129,7 @@ class SessionAdapter(QObject):
             return
         session = self._session
         state = session.poll()
-        n = len(session.store)
+        n = len(session.events())
         if n != self._seen:
             self._seen = n
             self.events_available.emit(n)
@@ -142,7 +142,7 @@ class SessionAdapter(QObject):
 
     def _analyse(self) -> None:
         try:
-            self._outcome = (self._session.result(), "")
+            self._outcome = (self._session.data().result(), "")
         except Exception as exc:  # never a traceback in the window: say what broke
             self._outcome = (None, str(exc) or exc.__class__.__name__)
 

@@ -40,7 +40,7 @@ def saved_recording() -> bytes:
         assert session.wait(30) == "finished", session.problem
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "race.gilscope")
-            recording.save(session, path)
+            recording.save(session.data(), path)
             with open(path, "rb") as f:
                 return f.read()
     finally:
@@ -309,7 +309,7 @@ def test_fuzzed_scenario_ids_are_refused_in_one_line(scenario_id):
 
 # -- generated: corrupt recordings into engine.recording.load --------------------------------
 def _load(data: bytes):
-    """recording.load on data; returns the LoadedRun, or the RecordingError raised."""
+    """recording.load on data; returns the RunData, or the RecordingError raised."""
     with tempfile.NamedTemporaryFile(suffix=".gilscope") as f:
         f.write(data)
         f.flush()

@@ -90,7 +90,7 @@ def test_a_run_larger_than_the_store_reports_what_it_dropped(tmp_path):
         assert figures["dropped"] > 100_000, figures["dropped"]
         assert figures["dropped"] == session.dropped()
         path = str(tmp_path / "big.gilscope")
-        recording.save(session, path)  # the count survives a save and a load
+        recording.save(session.data(), path)  # the count survives a save and a load
         assert recording.load(path).result().figures["dropped"] == figures["dropped"]
     finally:
         session.close()

@@ -133,7 +133,7 @@ def test_every_export_writes_a_file_that_opens(qtbot, live, tmp_path):
         assert json.load(f)["traceEvents"]
     again = recording.load(written["recording"])
     recorded = live.adapter.session.events()  # a recording holds them in time order
-    assert np.array_equal(again.events(), recorded[np.argsort(recorded["t"], kind="stable")])
+    assert np.array_equal(again.events, recorded[np.argsort(recorded["t"], kind="stable")])
     left = sorted(set(os.listdir(tmp_path)) - {"settings.ini"})  # no temporary file left behind
     assert left == sorted(os.path.basename(p) for p in written.values())
 

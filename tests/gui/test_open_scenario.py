@@ -69,7 +69,7 @@ def test_a_saved_run_of_a_file_opens_only_with_the_file_open(qtbot, window, tmp_
         session.start(str(path), {})
         assert session.wait(60) == "finished", session.problem
         saved = str(tmp_path / "mine.gilscope")
-        recording.save(session, saved)
+        recording.save(session.data(), saved)
     finally:
         session.close()
     assert not open_recording.open_path(window, saved)
