@@ -179,7 +179,7 @@ def _race(window, outcome, probe, iterations: int) -> dict:
     window.params.set_value("workers", RACE_WORKERS)
     window.params.set_value("iterations", iterations)
     t0 = time.perf_counter_ns()
-    window.run()
+    window.run_control.run()
     if not _wait(lambda: ended, 600):
         raise RuntimeError("the race run did not end")
     t_end, cpu0 = ended[0], time.thread_time()
@@ -230,7 +230,7 @@ def child_main(args) -> int:
     window.params.set_value("workers", workers)
     window.params.set_value("iterations", iterations)
     t0 = time.perf_counter_ns()
-    window.run()
+    window.run_control.run()
     if not _wait(lambda: outcome, 300):
         raise RuntimeError("the gil run did not end")
     t1 = time.perf_counter_ns()
@@ -248,15 +248,12 @@ def child_main(args) -> int:
 
     # -- race: the lesson the window exists for, traced, with its end ---------------------
     out["race"] = [_race(window, outcome, probe, n) for n in race_iterations]
-    window.adapter.session.close()
-    window.adapter._session = None  # a fresh Session for the stream below
 
     # -- a synthetic 1M events/s stream into the live timeline ---------------------------
     session = _synthetic_session_class()(rate, stream_s)
-    window.adapter.session.close()  # the gil run's Session, finished: release its threads
-    window.adapter._session = session  # the adapter makes its Session lazily; hand it ours
+    window.adapter.use_session(session)  # the last run's Session, finished, is closed
     t0 = time.perf_counter_ns()
-    window.run()
+    window.run_control.run()
     if not _wait(lambda: not session._feeder.is_alive(), stream_s + 60):
         raise RuntimeError("the synthetic stream did not end")
     t1 = session.t_fed_ns

@@ -109,7 +109,7 @@ def _window_child(sid: str, params: dict) -> dict:
     window.picker.select(sid)
     for name, value in params.items():
         window.params.set_value(name, value)
-    window.run()
+    window.run_control.run()
     if not _wait(lambda: ended, 1800):
         raise RuntimeError("the run did not end")
     trace = window.plots.trace

@@ -19,10 +19,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from . import theme as theme_module  # noqa: E402
 
-# The language helpers live in gui/language.py (the window uses them too); named here as well
-# because the app's callers and tests know them by gui.app.
-from .language import (LANGUAGES, RESOURCES, TRANSLATIONS, install_translator,  # noqa: E402,F401
-                       language_from_environment)
+# The language helpers live in gui/language.py (the window uses them too).
+from .language import LANGUAGES, RESOURCES, install_translator, language_from_environment  # noqa: E402
 
 
 def theme_from_environment(app: QApplication) -> str:

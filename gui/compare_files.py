@@ -83,7 +83,7 @@ def _choose_scenario(window, comparison) -> None:
     Compare runs it again (not while the main window runs something)."""
     if window.adapter.busy:
         return
-    window.choose_scenario(comparison.plan.scenario.id)
+    window.run_control.choose_scenario(comparison.plan.scenario.id)
     varied = {name for c in comparison.plan.combinations for name, _ in c.varied}
     for name, value in comparison.plan.combinations[0].values.items():
         if name in varied:

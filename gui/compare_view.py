@@ -380,7 +380,7 @@ class CompareView(KnobsMixin, QWidget):
             self.pinned.remove(row.pin)
 
     def pin_main_window_run(self) -> bool:
-        result = getattr(self.main_window, "last_result", None)
+        result = self.main_window.run_control.last_result if self.main_window is not None else None
         if result is None:
             self.status.setText(self.tr("The main window has no finished run to pin yet."))
             return False

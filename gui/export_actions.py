@@ -33,9 +33,9 @@ class NothingToExport(Exception):
 
 
 def _result(window):
-    if window.last_result is None:
+    if window.run_control.last_result is None:
         raise NothingToExport(translate("ExportActions", "Run a scenario or open a saved run first."))
-    return window.last_result
+    return window.run_control.last_result
 
 
 def _write_bytes(path: str, data: bytes) -> None:
@@ -147,7 +147,7 @@ def write_spans_csv(window, path: str) -> None:
 
 def _figure_rows(window):
     result = _result(window)
-    scenario = window.run_scenario or window.picker.scenario(window.picker.current_id())
+    scenario = window.run_control.run_scenario or window.picker.scenario(window.picker.current_id())
     for name, value in result.figures.items():
         label = scenario.figure_label(name, window.lang) if scenario is not None else name
         yield name, label, value
@@ -182,7 +182,7 @@ def write_trace(window, path: str) -> None:
     """The Chrome trace that Perfetto opens (engine/export.py)."""
     from engine import export
     result = _result(window)
-    export.write_chrome_trace(result.view, path, export.phase_labels(window.run_scenario))
+    export.write_chrome_trace(result.view, path, export.phase_labels(window.run_control.run_scenario))
 
 
 def write_recording(window, path: str) -> None:
@@ -224,7 +224,8 @@ def menu_texts() -> dict:
 
 
 def default_name(window, key: str, suffix: str) -> str:
-    scenario = window.run_scenario.id if window.run_scenario is not None else "gilscope"
+    shown = window.run_control.run_scenario
+    scenario = shown.id if shown is not None else "gilscope"
     part = key.rsplit("_", 1)[0] if key != "recording" else ""
     stem = "-".join(p for p in (scenario, part, time.strftime("%Y%m%d-%H%M%S")) if p)
     return stem + suffix
@@ -247,8 +248,8 @@ def ask_save_path(owner, title: str, name: str, suffix: str, file_filter: str) -
 def ask_and_write(window, key: str) -> bool:
     """Ask where, then write; a problem is said in the banner.  True when written."""
     writer, suffix, file_filter = {k: (w, s, f) for k, w, s, f in EXPORTS}[key]
-    if window.last_result is None:
-        window.show_problem(translate("ExportActions", "Run a scenario or open a saved run first."))
+    if window.run_control.last_result is None:
+        window.banner.show_problem(translate("ExportActions", "Run a scenario or open a saved run first."))
         return False
     path = ask_save_path(window, menu_texts()[key].rstrip("…"), default_name(window, key, suffix),
                          suffix, file_filter)
@@ -257,7 +258,7 @@ def ask_and_write(window, key: str) -> bool:
     try:
         writer(window, path)
     except (OSError, ValueError) as exc:
-        window.show_problem(translate("ExportActions", "Cannot write {0}: {1}").format(
+        window.banner.show_problem(translate("ExportActions", "Cannot write {0}: {1}").format(
             path, getattr(exc, "strerror", None) or exc))
         return False
     window.status_label.setText(translate("ExportActions", "Saved {0}").format(path))

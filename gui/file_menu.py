@@ -60,7 +60,7 @@ class FileMenu(QObject):
             self.export_actions[key].setText(text)
 
     def _enable_exports(self) -> None:
-        ended = self._window.last_result is not None and not self._window.adapter.busy
+        ended = self._window.run_control.last_result is not None and not self._window.adapter.busy
         for action in self.export_actions.values():
             action.setEnabled(ended)
 

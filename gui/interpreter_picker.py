@@ -5,9 +5,10 @@ runs on a worker thread, and only when the list is first opened: start-up stays
 free of subprocesses.  Until then the list holds the current Python, labelled
 from ``sys``; found interpreters appear one by one while the list is open.
 
-The picker owns its worker threads: they report through its own child QObject, and
-``shutdown`` (the window calls it on close) stops and joins them; after it returns,
-none emits again, so none reaches a deleted object.
+The picker owns its worker threads (_Workers): they report through its own child
+QObject, and ``shutdown`` (the window calls it on close) stops and joins them; a picker
+deleted without it (a bare widget, a window never closed) does the same as it is
+destroyed.  Once stopped, none emits again, so none reaches a deleted object.
 """
 import platform
 import re
@@ -34,6 +35,7 @@ def current_label() -> str:
 
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+SHUTDOWN_TIMEOUT_S = 1.0  # how long closing waits for each worker (a probe in a hung Python)
 
 
 def _version_key(info) -> list:
@@ -50,6 +52,55 @@ class _Reporter(QObject):
     probed = Signal(str, object, str)  # path, info or None, error text
 
 
+class _Workers:
+    """The picker's worker threads: started, told to stop, joined.
+
+    Plain Python (no Qt, no reference to the picker), so it can still be stopped while
+    the picker is being destroyed."""
+
+    def __init__(self) -> None:
+        self.threads = []  # the workers started (searches, probes of a chosen file)
+        self.stopped = threading.Event()
+        self._emitting = threading.Lock()  # stop() waits out an emit in progress
+
+    def start(self, target, name: str) -> None:
+        if self.stopped.is_set():
+            return
+        # Daemon: a probe stuck in a hung interpreter (probe has its own timeout) must not
+        # hold up the app's exit; stop() still joins it, bounded.
+        worker = threading.Thread(target=target, name=name, daemon=True)
+        self.threads = [t for t in self.threads if t.is_alive()] + [worker]
+        worker.start()
+
+    def emit(self, signal, *args) -> bool:
+        """Emit from a worker unless stopped; False: stop working."""
+        with self._emitting:
+            if self.stopped.is_set():
+                return False
+            try:
+                signal.emit(*args)
+            except RuntimeError:  # its receiver is gone
+                return False
+            return True
+
+    def stop(self, timeout: float) -> list:
+        """No worker emits after this returns; each is joined (at most timeout s).  The
+        workers still alive (in a probe, which ends at its own timeout) are returned."""
+        with self._emitting:
+            self.stopped.set()
+        for worker in self.threads:
+            worker.join(timeout)
+        self.threads = [t for t in self.threads if t.is_alive()]
+        return list(self.threads)
+
+
+def _stop_when_destroyed(workers: _Workers, timeout: float):
+    """The slot for the picker's destroyed signal: it must not reference the picker."""
+    def stop(*_destroyed) -> None:
+        workers.stop(timeout if not workers.stopped.is_set() else 0.0)  # shut down: joined once
+    return stop
+
+
 class InterpreterPicker(QComboBox):
     """A combo box of interpreters; ``python()`` is the path to pass to Session.start."""
 
@@ -63,9 +114,8 @@ class InterpreterPicker(QComboBox):
         self._reporter.searched.connect(self._search_done)
         self._reporter.probed.connect(self._add_probed)
         self._searching = False
-        self._threads = []  # the workers started (searches, probes of a chosen file)
-        self._stopped = threading.Event()
-        self._emitting = threading.Lock()  # shutdown waits out an emit in progress
+        self._workers = _Workers()
+        self.destroyed.connect(_stop_when_destroyed(self._workers, SHUTDOWN_TIMEOUT_S))
         # One entry per version and GIL mode (pyenv shims, venvs and the base install are the
         # same Python).  A frozen build's bundled Python is its own entry: an installed Python
         # of the same version is still offered.
@@ -104,52 +154,31 @@ class InterpreterPicker(QComboBox):
             return
         self._searching = True
         self.insertItem(self.count() - 1, self.tr("Looking for other Pythons…"), SEARCHING)
-        self._start(self._find_all, "gilscope-find-pythons")
+        self._workers.start(self._find_all, "gilscope-find-pythons")
 
-    def _start(self, target, name: str) -> None:
-        if self._stopped.is_set():
-            return
-        # Daemon: a probe stuck in a hung interpreter (probe has its own timeout) must not
-        # hold up the app's exit; shutdown() still joins it, bounded.
-        worker = threading.Thread(target=target, name=name, daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [worker]
-        worker.start()
-
-    def _emit(self, signal, *args) -> bool:
-        """Emit from a worker unless the picker was shut down; False: stop working."""
-        with self._emitting:
-            if self._stopped.is_set():
-                return False
-            try:
-                signal.emit(*args)
-            except RuntimeError:  # deleted without shutdown() (a bare widget in a test)
-                return False
-            return True
-
-    def shutdown(self, timeout: float = 1.0) -> list:
+    def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT_S) -> list:
         """Stop the workers and join them (each at most timeout s); return those still alive.
 
         A probe blocked in a subprocess ends at its own timeout, but reports nothing."""
-        with self._emitting:
-            self._stopped.set()
-        for worker in self._threads:
-            worker.join(timeout)
-        left = [t for t in self._threads if t.is_alive()]
-        self._threads = left
-        return left
+        return self._workers.stop(timeout)
+
+    def workers(self) -> list:
+        """The worker threads started and not yet joined (tests read it)."""
+        return list(self._workers.threads)
 
     def _find_all(self) -> None:
         from engine import interpreters
+        workers, reporter = self._workers, self._reporter
         for path in interpreters.candidates():
-            if self._stopped.is_set():
+            if workers.stopped.is_set():
                 return
             try:
                 info = interpreters.probe(path)
             except interpreters.InterpreterError:
                 continue
-            if not self._emit(self._reporter.found, [info]):
+            if not workers.emit(reporter.found, [info]):
                 return
-        self._emit(self._reporter.searched)
+        workers.emit(reporter.searched)
 
     def _search_done(self) -> None:
         index = self.findData(SEARCHING)
@@ -201,8 +230,9 @@ class InterpreterPicker(QComboBox):
                 info, error = interpreters.probe(path), ""
             except interpreters.InterpreterError as exc:
                 info, error = None, str(exc)
-            self._emit(self._reporter.probed, path, info, error)
-        self._start(work, "gilscope-probe-python")
+            workers.emit(reporter.probed, path, info, error)
+        workers, reporter = self._workers, self._reporter
+        workers.start(work, "gilscope-probe-python")
 
     def _add_probed(self, path: str, info, error: str) -> None:
         """A file the user chose: add it even if its version is listed (they asked for it)."""

@@ -22,7 +22,7 @@ import numpy as np
 from engine.analysis import (UNTRACED_START, lane_event_states, lane_keys, lane_kinds,
                              lane_order_key, spawn_key)
 from engine.decode import EVENT_DTYPE
-from engine.wire import K, S
+from engine.wire import K
 
 from .lane_index import LaneIndex
 

@@ -1,5 +1,8 @@
 """The main window: scenarios and knobs | live plots | lesson, verdict and output.
 
+What Run and Stop do is the window's RunController (gui/run_control.py), an object it
+owns and gives its widgets to; the window builds, lays out, styles and translates.
+
 It paints first with Qt widgets only; the plots (pyqtgraph, numpy: over half of
 start-up, docs/ARCHITECTURE.md "Startup") are built right after the first paint, or at the
 first Run if that comes sooner.
@@ -14,15 +17,17 @@ from .busy_warning import BusyWarning
 from .interpreter_picker import InterpreterPicker
 from .lesson_panel import LessonPanel
 from .param_form import ParamForm
-from .run_control import RunControl
+from .problem_banner import ProblemBanner
+from .run_control import RunController, RunWidgets
 from .scheduler_panel import SchedulerPanel
 from .scenario_picker import ScenarioPicker
+from .session_adapter import SessionAdapter
 
 PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
 LEFT_MIN_EMS = 12  # the scenario list and form: "Reset to defaults" and inputs never cut
 
 
-class MainWindow(QMainWindow, RunControl):
+class MainWindow(QMainWindow):
     """gilscope's one window."""
 
     first_painted = Signal()
@@ -40,9 +45,10 @@ class MainWindow(QMainWindow, RunControl):
         self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
         self.setObjectName("gilscope")
+        self.adapter = SessionAdapter(self)  # the window's one link to the engine's Session
         self._build_actions()
         self._build_layout()
-        self.init_run_control()
+        self.run_control = self._build_run_control()
         file_menu.install(self)  # gui/file_menu.py: open a saved run, export what is shown
         presentation.install(self)  # gui/presentation.py: F9, for a projector
         help_sheet.install(self)  # gui/help_sheet.py: F1, the keys and how to read the views
@@ -53,19 +59,21 @@ class MainWindow(QMainWindow, RunControl):
         QTimer.singleShot(PLOTS_FALLBACK_MS, self.load_plots)
 
     # -- building ----------------------------------------------------------------------
-    def _action(self, shortcut, slot, checkable=False) -> QAction:
+    def _action(self, shortcut, slot=None, checkable=False) -> QAction:
+        """slot None: connected later (Run and Stop, to the run controller)."""
         action = QAction(self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.setCheckable(checkable)
-        (action.toggled if checkable else action.triggered).connect(slot)
+        if slot is not None:
+            (action.toggled if checkable else action.triggered).connect(slot)
         self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
-        self.run_action = self._action("F5", self.run)
-        self.stop_action = self._action("Esc", self.stop)
+        self.run_action = self._action("F5")
+        self.stop_action = self._action("Esc")
         self.fullscreen_action = self._action("F11", self.toggle_full_screen)
         self.dark_action = self._action("Ctrl+D", self.set_dark, checkable=True)
         self.bigger_action = self._action("Ctrl++", lambda: self.step_text(+1))
@@ -137,11 +145,7 @@ class MainWindow(QMainWindow, RunControl):
         left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         self.left = left
 
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.PlainText)  # messages quote code and paths
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.hide()
+        self.banner = ProblemBanner(self.theme)
         self.plots_host = QWidget()
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
@@ -149,8 +153,8 @@ class MainWindow(QMainWindow, RunControl):
         self.plots_layout.addWidget(self.busy_warning)  # under the toolbar's Run: before Run
         self.plots_layout.addWidget(self.banner)
         self.scheduler = SchedulerPanel(self.plots_host)
-        self.scheduler.step_chosen.connect(lambda n: self.adapter.step_thread(n))
-        self.scheduler.run_freely.connect(lambda until: self.adapter.run_freely(until))
+        self.scheduler.step_chosen.connect(self.adapter.step_thread)
+        self.scheduler.run_freely.connect(self.adapter.run_freely)
         self.plots_layout.addWidget(self.scheduler)
         self.plots_loading_label = QLabel()
         self.plots_loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -169,8 +173,19 @@ class MainWindow(QMainWindow, RunControl):
         self.setCentralWidget(self.split)
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
-        self.picker.scenario_chosen.connect(self.choose_scenario)
-        self.python_picker.problem.connect(self.show_problem)
+        self.python_picker.problem.connect(self.banner.show_problem)
+
+    def _build_run_control(self) -> RunController:
+        widgets = RunWidgets(
+            picker=self.picker, params=self.params, python_picker=self.python_picker,
+            lesson=self.lesson, scheduler=self.scheduler, scheduler_action=self.scheduler_action,
+            run_action=self.run_action, stop_action=self.stop_action, follow_box=self.follow_box,
+            busy_warning=self.busy_warning, banner=self.banner, status_label=self.status_label)
+        runs = RunController(self.adapter, widgets, self.load_plots, lambda: self.lang, parent=self)
+        self.run_action.triggered.connect(runs.run)
+        self.stop_action.triggered.connect(runs.stop)
+        self.picker.scenario_chosen.connect(runs.choose_scenario)
+        return runs
 
     def showEvent(self, event) -> None:  # Qt override: share the width once it is known
         super().showEvent(event)
@@ -229,7 +244,7 @@ class MainWindow(QMainWindow, RunControl):
         from .scrubber import Scrubber
         self.scrubber = Scrubber(self.plots_host)
         self.plots_layout.addWidget(self.scrubber)
-        self.scrubber.replay_asked.connect(self.replay_last)
+        self.run_control.attach_plots(self.plots, self.scrubber)
         self.scrubber.follow_views([self.plots.timeline.view_box,
                                     self.plots.trace.rows_plot.getViewBox()],
                                    self.plots.time_range, self.lesson.source)
@@ -247,7 +262,7 @@ class MainWindow(QMainWindow, RunControl):
             from . import settings
             settings.save(self)
         self.busy_warning.pause()
-        self.end_run_on_close()
+        self.run_control.close()
         self.python_picker.shutdown()  # its worker threads: stopped and joined, none left behind
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
@@ -297,7 +312,7 @@ class MainWindow(QMainWindow, RunControl):
             self.plots.retranslate(self.lang)
         if self.compare_window is not None:
             self.compare_window.retranslate(self.lang)
-        self.show_state()
+        self.run_control.show_state()
 
     def show_compare(self) -> None:
         """The compare window (gui.compare_view), owned by this one; made on first use."""
@@ -342,6 +357,7 @@ class MainWindow(QMainWindow, RunControl):
 
     def _restyle(self) -> None:
         theme_module.apply(QApplication.instance(), self.theme, self.pixel_size)
+        self.banner.set_theme(self.theme)
         self.left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         for button in (self.run_button, self.stop_button):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
@@ -352,7 +368,7 @@ class MainWindow(QMainWindow, RunControl):
         QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:
             self.plots.apply_theme(self.theme, self.pixel_size)
-        self.show_state()
+        self.run_control.show_state()
 
     def toggle_full_screen(self) -> None:
         """F11: full screen, and back to the window as it was (maximized stays maximized)."""

@@ -75,37 +75,36 @@ def open_path(window, path: str) -> bool:
     if compare_recording.is_comparison(path):  # several runs: the compare window shows them
         return window.open_comparison(path)  # (gui/compare_files.py imports this module)
     if window.adapter.busy:
-        window.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
+        window.banner.show_problem(translate("OpenRecording", "Stop the run before opening a saved one."))
         return False
     try:
         loaded = recording.load(path)
     except recording.ScenarioFileNeeded as exc:  # never loaded from the path it names
         scenario = window.picker.scenario(exc.path)  # the same file, opened by the user
         if scenario is None:
-            window.show_problem(translate(
+            window.banner.show_problem(translate(
                 "OpenRecording", "This is a run of the scenario file {0}: open that file first "
                 "(File ▸ Open a scenario file…), then the run.").format(exc.path))
             return False
         try:
             loaded = recording.load(path, scenario=scenario)
         except recording.RecordingError as again:
-            window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(again))
+            window.banner.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(again))
             return False
     except recording.RecordingError as exc:
-        window.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(exc))
+        window.banner.show_problem(translate("OpenRecording", "Cannot open the saved run: {0}").format(exc))
         return False
-    window.choose_scenario(loaded.scenario.ref)  # the list, the form, the lesson, the views
+    window.run_control.choose_scenario(loaded.scenario.ref)  # the list, the form, the lesson, the views
     for name, value in loaded.params.items():  # the form shows the run's own settings
         try:
             window.params.set_value(name, value)
         except (KeyError, TypeError, ValueError):
             pass  # a parameter this version no longer has: the verdict still reads the run
     window.load_plots()
-    window.run_scenario = loaded.scenario
-    window.hide_problem()
+    window.banner.hide_problem()
     window.opened_path = os.path.abspath(path)
     remember(path)
-    return window.adapter.show_saved(SavedRun(loaded, path))
+    return window.run_control.show_saved(SavedRun(loaded, path))
 
 
 def ask_and_open(window) -> bool:

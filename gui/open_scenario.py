@@ -17,19 +17,19 @@ def open_path(window, path: str) -> bool:
     """List the scenario file at path and choose it; a problem goes to the banner.  True if chosen."""
     from engine import scenario_file
     if window.adapter.busy:
-        window.show_problem(translate("OpenScenario", "Stop the run before opening a scenario file."))
+        window.banner.show_problem(translate("OpenScenario", "Stop the run before opening a scenario file."))
         return False
     if not path.endswith(".py"):
-        window.show_problem(translate("OpenScenario", "A scenario file is Python source ending in .py: {0}")
+        window.banner.show_problem(translate("OpenScenario", "A scenario file is Python source ending in .py: {0}")
                             .format(path))
         return False
     try:
         scenario = scenario_file.load(os.path.abspath(path))
     except scenario_file.ScenarioFileError as exc:
-        window.show_problem(translate("OpenScenario", "Cannot use the scenario file: {0}").format(exc))
+        window.banner.show_problem(translate("OpenScenario", "Cannot use the scenario file: {0}").format(exc))
         return False
     window.picker.add_file(scenario)
-    window.choose_scenario(scenario.ref)  # the list, the form, the lesson, the views
+    window.run_control.choose_scenario(scenario.ref)  # the list, the form, the lesson, the views
     return True
 
 

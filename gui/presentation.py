@@ -238,10 +238,10 @@ class Presentation(QObject):
     # -- phases ----------------------------------------------------------------------
     def _phases_now(self) -> list:
         w = self._window
-        result = w.last_result
+        result = w.run_control.last_result
         if result is None or w.adapter.busy:
             return []
-        scenario = getattr(w, "run_scenario", None) or w.picker.scenario(w.picker.current_id())
+        scenario = w.run_control.run_scenario or w.picker.scenario(w.picker.current_id())
         labels = getattr(scenario, "phases", None) or {}
         return run_phases(result.view, w.adapter.session.t_start_ns, labels)
 
@@ -271,7 +271,7 @@ class Presentation(QObject):
 
     def phase_label(self, name: str) -> str:
         w = self._window
-        scenario = getattr(w, "run_scenario", None) or w.picker.scenario(w.picker.current_id())
+        scenario = w.run_control.run_scenario or w.picker.scenario(w.picker.current_id())
         texts = (getattr(scenario, "phases", None) or {}).get(name, {})
         return texts.get(w.lang, texts.get("en", name))
 
@@ -292,7 +292,7 @@ class Presentation(QObject):
                 w.plots.extras.tabText(w.plots.extras.currentIndex())) + ", " + keys
         w.plots.timeline.keys_label.hide()  # a new language or size showed it again
         if not self.phases:
-            line = translate("Presentation", "The whole run") if w.last_result is not None else ""
+            line = translate("Presentation", "The whole run") if w.run_control.last_result is not None else ""
         elif self.step < 0 and len(self.phases) == 1:
             line = translate("Presentation", "The whole run: one phase")
         elif self.step < 0:

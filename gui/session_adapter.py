@@ -42,6 +42,20 @@ class SessionAdapter(QObject):
         return self._session
 
     @property
+    def current_session(self):
+        """The Session (or saved run) shown, or None before the first run: never makes one."""
+        return self._session
+
+    def use_session(self, session) -> None:
+        """Run from now on through session (a bench hands it one of its own; None: a new
+        Session at the next run), closing the one in use.  Not while a run is busy."""
+        if self.busy:
+            raise RuntimeError("use_session while a run is going")
+        if self._session is not None:
+            self._session.close()
+        self._session = session
+
+    @property
     def running(self) -> bool:
         return self._session is not None and self._session.state == "running"
 

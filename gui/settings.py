@@ -50,8 +50,8 @@ def restore(window, saved: dict) -> None:
         window._restyle()
     window.params.remember(saved["params"])
     if saved["scenario"] and window.picker.scenario(saved["scenario"]) is not None:
-        window.choose_scenario(saved["scenario"])
+        window.run_control.choose_scenario(saved["scenario"])
     elif window.params.scenario is not None:  # the first scenario, with its saved values
-        window.choose_scenario(window.params.scenario.ref)
+        window.run_control.choose_scenario(window.params.scenario.ref)
     if saved["python"] and os.path.exists(saved["python"]):
         window.python_picker.probe_path(saved["python"])  # checked again, off the GUI thread

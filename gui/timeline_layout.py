@@ -9,9 +9,16 @@ import numpy as np
 
 from .state_colours import palette_for
 
-from .lane_index import (BLOCK, CHUNK_EDGES, DONE, GIL_WAIT, IDLE, IO_WAIT, JOIN_WAIT,  # noqa: F401
+from .lane_index import (BLOCK, CHUNK_EDGES, DONE, GIL_WAIT, IDLE, IO_WAIT, JOIN_WAIT,
                          LOCK_WAIT, N_STATES, PREEMPTED, QUEUE_WAIT, RUNNING, SLEEPING, STATE_KEYS,
                          LaneIndex, LaneSpans, Spans)
+
+# The timeline's one import: its own functions, and the lane index and state codes it draws
+# from (gui/lane_index.py) named here too, so the timeline and its tests need one module.
+__all__ = ["render_lanes", "spans_at", "DEFAULT_PALETTE",
+           "BLOCK", "CHUNK_EDGES", "DONE", "GIL_WAIT", "IDLE", "IO_WAIT", "JOIN_WAIT", "LOCK_WAIT",
+           "N_STATES", "PREEMPTED", "QUEUE_WAIT", "RUNNING", "SLEEPING", "STATE_KEYS",
+           "LaneIndex", "LaneSpans", "Spans"]
 
 # RGBA per state in STATE_KEYS order, then the background (last row: where nothing was
 # recorded).  The colours, and why they stay apart for colour-blind viewers: gui/state_colours.

@@ -28,7 +28,7 @@ if REPO_ROOT not in sys.path:
 import psutil
 import pytest
 
-from tests.pythons import PythonInfo, find_pythons, other_pythons as _other_pythons  # noqa: F401
+from tests.pythons import other_pythons as _other_pythons  # noqa: F401  (the other_pythons fixture)
 
 GRACE_S = 2.0  # how long leftovers get to finish on their own before they count
 

@@ -29,15 +29,16 @@ def test_the_wheel_carries_the_resources_and_the_command(tmp_path):
 
 
 def test_an_installed_wheel_finds_its_resources(tmp_path):
-    """Install into a throwaway target and ask gui.app where its icon and translations are."""
+    """Install into a throwaway target and ask gui.language (gui.app reads it) where the icon and
+    translations are."""
     target = tmp_path / "site"
     out = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps",
                           "--disable-pip-version-check", "-q", "--target", str(target), ROOT],
                          capture_output=True, timeout=300)
     assert out.returncode == 0, out.stderr.decode()[-2000:]
-    code = ("import os, sys; sys.path.insert(0, %r); from gui import app; "
-            "print(app.RESOURCES); print(os.path.isfile(os.path.join(app.RESOURCES, 'gilscope.svg'))); "
-            "print(os.path.isfile(os.path.join(app.TRANSLATIONS, 'gilscope_zh_CN.qm')))" % str(target))
+    code = ("import os, sys; sys.path.insert(0, %r); from gui import language; "
+            "print(language.RESOURCES); print(os.path.isfile(os.path.join(language.RESOURCES, 'gilscope.svg'))); "
+            "print(os.path.isfile(os.path.join(language.TRANSLATIONS, 'gilscope_zh_CN.qm')))" % str(target))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     shown = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=120, env=env,
                            cwd=str(tmp_path))

@@ -10,6 +10,7 @@ GILSCOPE_TEST_DEB=path/to/gilscope_*.deb checks that package instead of building
 (say, after `bash packaging/build.sh`).
 """
 import glob
+import importlib.util
 import json
 import os
 import pathlib
@@ -54,9 +55,7 @@ def package():
 
 
 def _build(base) -> dict:
-    try:
-        import PyInstaller  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller not installed (pip install -e .[test] installs it from PyPI)")
     _need("dpkg-shlibdeps", "apt-get install dpkg-dev")
     _need("dpkg-deb", "apt-get install dpkg")

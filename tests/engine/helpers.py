@@ -1,4 +1,6 @@
-"""Shared helpers for the reliability tests: survivors, /dev/shm, fault hook, CLI.
+"""Shared helpers for the engine tests: scenario runs, survivors, /dev/shm, fault files, CLI.
+
+The shared fixtures (session, sampled_session, fault_hook) are in tests/engine/conftest.py.
 
 "Processes of a run" are found the way gilscope's own sweep finds them: by the
 run id every process of the run inherits in its environment
@@ -58,12 +60,19 @@ def fault_file(name: str) -> str:
     return path
 
 
-@pytest.fixture
-def fault_hook(monkeypatch, tmp_path):
-    """The ready file a fault scenario writes when its whole tree is up; return its path."""
-    ready = str(tmp_path / "ready")
-    monkeypatch.setenv(READY_FILE_ENV, ready)
-    return ready
+# -- running a scenario to its end (the session fixtures: tests/engine/conftest.py) --------
+def run_finished(session, scenario: str, wait_s: float = 60, **params):
+    """Run scenario with params on session; it must finish (not fail, not time out)."""
+    session.start(scenario, params)
+    assert session.wait(wait_s) == "finished", session.problem
+    return session.result()
+
+
+def run_shown(session, scenario: str, **params):
+    """run_finished, and the scenario's verdict says it showed its lesson (Verdict.ok)."""
+    result = run_finished(session, scenario, **params)
+    assert result.verdict.ok, result.verdict.headline["en"]
+    return result
 
 
 # -- waiting on a live run ----------------------------------------------------------

@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from engine import cli
-from tests.engine.helpers import MAIN, PYTHON, ROOT, fault_file, fault_hook, wait_until  # noqa: F401
+from tests.engine.helpers import MAIN, PYTHON, ROOT, fault_file, wait_until
 
 RACE = ["run", "race", "--set", "iterations=200"]
 

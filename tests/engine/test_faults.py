@@ -14,7 +14,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file
 from tests.engine.helpers import gilscope, survivors, wait_ready
 
 ENDS_WITHIN_S = 15  # generous: a failed run must end, not hang; it takes ~0.2 s

@@ -17,7 +17,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file
 from tests.engine.helpers import (GONE_WITHIN_S, MAIN, PYTHON, READY_FILE_ENV, ROOT, shm_left,
                                   shm_of_run, survivors, table_params, wait_ready, wait_until)
 from tests.pythons import python_params

@@ -6,7 +6,6 @@ shaped like the probe's answer but wrong.  Each must end in InterpreterError
 (CLI: exit 2 and one line), quickly, with no process of its own left alive.
 """
 import json
-import os
 import subprocess
 
 import pytest

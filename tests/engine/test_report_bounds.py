@@ -8,7 +8,6 @@ factor of ten or more above what the fixed code takes on a loaded machine.
 """
 import os
 import subprocess
-import time
 
 import numpy as np
 import pytest

@@ -4,28 +4,13 @@ import os
 import numpy as np
 import pytest
 
-from engine import guardian
-from engine.session import Session
 from engine.wire import K, S
-from tests.engine.helpers import measure_until, report_line
+from tests.engine.helpers import measure_until, report_line, run_finished
 
 
-@pytest.fixture
-def session():
-    s = Session()
-    yield s
-    s.close()
-    assert guardian.processes_with_run_id(s.run_id) == []
-
-
-def run(session, scenario, **params):
-    session.start(scenario, params)
-    assert session.wait(120) == "finished", session.problem
-    return session.result()
-
-
-def test_race_with_lock_is_always_zero_and_waits_are_recorded(session):
-    result = run(session, "race", iterations=50000, lock=True, switch_interval=0.00001)
+def test_race_with_lock_is_always_zero_and_waits_are_recorded(sampled_session):
+    result = run_finished(sampled_session, "race", wait_s=120, iterations=50000, lock=True,
+                          switch_interval=0.00001)
     assert result.figures["final_value"] == 0
     assert result.figures["lost_updates"] == 0
     assert result.figures["lock_waits"] > 0  # a 10 us switch interval makes contention certain (measured: 167-554 waits)
@@ -33,9 +18,9 @@ def test_race_with_lock_is_always_zero_and_waits_are_recorded(session):
     assert (kinds == K.LOCK_ACQUIRED).sum() == 2 * 50000
 
 
-def test_race_traced_without_lock_shows_each_lost_update(session):
+def test_race_traced_without_lock_shows_each_lost_update(sampled_session):
     def lost_in_one_run():
-        result = run(session, "race", iterations=20000, switch_interval=0.0001)
+        result = run_finished(sampled_session, "race", wait_s=120, iterations=20000, switch_interval=0.0001)
         lost = result.view.lost_updates("ret")
         assert result.figures["lost_updates"] == len(lost["write"])
         acc = result.view.accesses("ret")
@@ -60,7 +45,7 @@ AT_ONCE_NS = 1_000_000  # 1 ms: 50x the probes' granularity (a clock read every 
 THREADS_OVERLAP_SHARE = 0.02
 
 
-def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
+def test_gil_processes_run_at_once_and_threads_take_turns(sampled_session, request):
     """The headline claims, on measures that hold under load (no wall-clock speedup here:
     those are the benches' business, bench/fidelity.py).  Processes: their running spans
     overlap (two cores at work at the same instant).  Threads of one GIL process: their
@@ -71,7 +56,7 @@ def test_gil_processes_run_at_once_and_threads_take_turns(session, request):
     the overlap of one run, never create one between threads: processes get 3 runs."""
     seen = []
     for _ in range(3):
-        result = run(session, "gil", workers=2, iterations=20_000_000)
+        result = run_finished(sampled_session, "gil", wait_s=120, workers=2, iterations=20_000_000)
         view, f = result.view, result.figures
         if not view.interpreter.get("gil_enabled", True):
             pytest.skip("free-threaded interpreter %s: threads are expected to run at once"

@@ -12,26 +12,10 @@ import numpy as np
 import pytest
 
 from engine import guardian
-from engine.session import Session
 from engine.wire import K, S
+from tests.engine.helpers import run_shown
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def session():
-    s = Session(sample=False)
-    yield s
-    s.close()
-    assert guardian.processes_with_run_id(s.run_id) == []
-
-
-def run(session, scenario, **params):
-    session.start(scenario, params)
-    assert session.wait(60) == "finished", session.problem
-    result = session.result()
-    assert result.verdict.ok, result.verdict.headline["en"]
-    return result
 
 
 def lane_pids(view):
@@ -43,7 +27,7 @@ def pool_worker_pids(view):
 
 
 def test_process_basics_parallel_beats_one_by_one(session):
-    result = run(session, "process-basics", workers=2, iterations=20_000_000)
+    result = run_shown(session, "process-basics", workers=2, iterations=20_000_000)
     f = result.figures
     pids = f["child_pids"]
     assert len(pids) == 4 and len(set(pids)) == 4
@@ -70,7 +54,7 @@ def test_process_basics_parallel_beats_one_by_one(session):
 
 
 def test_pool_spreads_tasks_and_refuses_submissions_after_close(session):
-    result = run(session, "pool", tasks=8, iterations=4_000_000)  # workers=0: Pool's default
+    result = run_shown(session, "pool", tasks=8, iterations=4_000_000)  # workers=0: Pool's default
     f, view = result.figures, result.view
     # Pool(): os.cpu_count(); from 3.13 os.process_cpu_count(), the CPUs this process may use
     default = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
@@ -107,7 +91,7 @@ def test_pool_workers_flag_is_the_pool_size_as_everywhere_else():
 
 
 def test_pool_map_keeps_input_order_though_tasks_finish_out_of_order(session):
-    result = run(session, "pool-order")  # the seed's knobs: 6 workers, range(1, 20), chunksize 1
+    result = run_shown(session, "pool-order")  # the seed's knobs: 6 workers, range(1, 20), chunksize 1
     f, view = result.figures, result.view
     inputs = list(range(1, 20))
     assert f["result_order"] == inputs
@@ -120,7 +104,7 @@ def test_pool_map_keeps_input_order_though_tasks_finish_out_of_order(session):
 
 
 def test_pool_order_one_chunk_runs_in_input_order_on_one_worker(session):
-    result = run(session, "pool-order", workers=3, tasks=8, chunksize=8, unit_ms=5)
+    result = run_shown(session, "pool-order", workers=3, tasks=8, chunksize=8, unit_ms=5)
     f = result.figures
     assert f["completion_order"] == f["result_order"] == list(range(1, 9))
     tasks = result.view.tasks()
@@ -128,7 +112,7 @@ def test_pool_order_one_chunk_runs_in_input_order_on_one_worker(session):
 
 
 def test_subprocess_exit_codes_and_popen_runs_children_at_once(session):
-    result = run(session, "subprocess", workers=3, child_seconds=0.3)
+    result = run_shown(session, "subprocess", workers=3, child_seconds=0.3)
     f, view = result.figures, result.view
     assert f["cp_exit_code"] == 0 and f["copied_files"] == 2
     assert f["cp_missing_exit_code"] not in (0, None)

@@ -1,41 +1,14 @@
 """thread-names, shared-globals, queue-pipeline and deadlock make their claims with measured figures."""
-import os
-
-import pytest
-
-from engine import guardian
 from engine.scenarios.deadlock import find_cycle
 from engine.scenarios import thread_names
 from engine.scenarios.thread_names import interleaving
-from engine.session import Session
 from engine.wire import K
-
-
-def shm_entries(run_id):
-    return [name for name in os.listdir("/dev/shm") if run_id in name] if os.path.isdir("/dev/shm") else []
-
-
-@pytest.fixture
-def session():
-    s = Session(sample=False)
-    yield s
-    s.close()
-    assert s.run_id
-    assert guardian.processes_with_run_id(s.run_id) == []
-    assert shm_entries(s.run_id) == []
-
-
-def run(session, scenario, **params):
-    session.start(scenario, params)
-    assert session.wait(60) == "finished", session.problem
-    result = session.result()
-    assert result.verdict.ok, result.verdict.headline
-    return result
+from tests.engine.helpers import run_shown
 
 
 # -- thread-names ----------------------------------------------------------------
 def test_thread_names_main_thread_and_every_threads_lines(session):
-    result = run(session, "thread-names", workers=3, lines=40)
+    result = run_shown(session, "thread-names", workers=3, lines=40)
     f = result.figures
     assert f["main_thread_name"] == "MainThread"
     assert f["thread_names"] == ["THREAD1", "THREAD2", "THREAD3"]
@@ -76,7 +49,7 @@ def test_interleaving_counts_changes_of_thread_beyond_one_per_thread():
 
 # -- shared-globals --------------------------------------------------------------
 def test_shared_globals_bug_and_every_fix(session):
-    result = run(session, "shared-globals", workers=3, items=300)
+    result = run_shown(session, "shared-globals", workers=3, items=300)
     f = result.figures
     assert f["parent_list_lengths_bug"] == [0, 0, 0]      # the parent's ret stayed [[], [], []]
     assert f["child_list_lengths"] == [100, 100, 100]     # each writer's own copy had its items
@@ -91,7 +64,7 @@ def test_shared_globals_bug_and_every_fix(session):
 
 # -- queue-pipeline --------------------------------------------------------------
 def test_queue_pipeline_bounded_queue_blocks_producer_and_shuts_down_cleanly(session):
-    result = run(session, "queue-pipeline", workers=1, producers=1, items=30, maxsize=4,
+    result = run_shown(session, "queue-pipeline", workers=1, producers=1, items=30, maxsize=4,
                  consumer_ms=10.0)
     f = result.figures
     assert f["items_in"] == f["items_out"] == 30
@@ -106,7 +79,7 @@ def test_queue_pipeline_bounded_queue_blocks_producer_and_shuts_down_cleanly(ses
 
 # -- deadlock --------------------------------------------------------------------
 def test_deadlock_is_detected_with_its_wait_for_cycle(session):
-    result = run(session, "deadlock", hold_ms=100.0, detect_s=0.3)
+    result = run_shown(session, "deadlock", hold_ms=100.0, detect_s=0.3)
     f = result.figures
     assert f["deadlocked"] is True
     assert sorted(f["cycle"]) == ["THREAD1", "THREAD2"]
@@ -119,7 +92,7 @@ def test_deadlock_is_detected_with_its_wait_for_cycle(session):
 
 
 def test_deadlock_fixed_by_one_lock_order_completes(session):
-    result = run(session, "deadlock", ordered=True, hold_ms=20.0)
+    result = run_shown(session, "deadlock", ordered=True, hold_ms=20.0)
     f = result.figures
     assert f["deadlocked"] is False
     assert f["cycle"] == [] and f["wait_for"] == []

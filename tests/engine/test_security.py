@@ -19,7 +19,7 @@ import pytest
 
 from engine import guardian
 from engine.session import Session
-from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file
 from tests.engine.helpers import ROOT, survivors, table_params, wait_ready, wait_until
 
 SCANNED = ("engine", "gui")

@@ -12,7 +12,7 @@ import pytest
 
 from engine.session import Session
 from engine.wire import S
-from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file
 from tests.engine.helpers import (STOP_WITHIN_S, count_state, has_state, has_value, needs_scenario,
                                   report_line, summary, survivors, wait_ready, wait_until)
 

@@ -26,7 +26,7 @@ from engine import guardian
 from engine.session import Session
 from tests.engine.helpers import (GONE_WITHIN_S, PYTHON, ROOT, STOP_WITHIN_S, report_line,
                                   survivors, wait_ready, wait_until)
-from tests.engine.helpers import fault_file, fault_hook  # noqa: F401  (a fixture)
+from tests.engine.helpers import fault_file
 
 REPEATS = 5
 

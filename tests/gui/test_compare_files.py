@@ -95,7 +95,7 @@ def test_file_open_shows_every_run_its_figures_and_verdict(qtbot, window, saved)
     assert view.vary_name.currentData() == "lock" and view.vary_values.text() == "off,on"
     assert view.repeat.value() == 2
     assert open_recording.recent() == [os.path.abspath(path)]
-    assert window.state != "running"  # the main window's run was left alone
+    assert window.run_control.state != "running"  # the main window's run was left alone
 
 
 def test_a_comparison_dropped_on_either_window_opens_in_the_compare_window(qtbot, window, saved):

@@ -71,8 +71,8 @@ def test_the_main_windows_last_run_can_be_pinned(qtbot, window):
     assert not view.pin_main_window_run()
     assert "no finished run" in view.status.text()
     window.params.set_value("iterations", 300)
-    window.run()
-    qtbot.waitUntil(lambda: window.last_result is not None, timeout=60_000)
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None, timeout=60_000)
     assert view.pin_main_window_run()
     assert len(view.rows) == 1 and view.rows[0].final and view.rows[0].live.lanes
     assert "iterations=300" in view.rows[0].label()

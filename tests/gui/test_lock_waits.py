@@ -58,11 +58,11 @@ def test_two_threads_holding_each_others_lock_are_a_cycle():
 
 
 def test_a_deadlock_run_draws_its_cycle_and_names_the_locks(qtbot, window):
-    window.choose_scenario("deadlock")
-    window.run()
-    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+    window.run_control.choose_scenario("deadlock")
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
-    assert window.state == "finished", window.problem_text()
+    assert window.run_control.state == "finished", window.banner.problem_text()
     plots = window.plots
     names = [label.split(" · ")[0] for label in plots.lane_labels]
     shown = plots.lock_marks.shown  # (waiting lane, holder lane, text, in the cycle, length)
@@ -75,5 +75,5 @@ def test_a_deadlock_run_draws_its_cycle_and_names_the_locks(qtbot, window):
     end_s = (plots.live.t_max - plots._t0_ns) / 1e9
     tip = plots.timeline.tooltip_at(end_s * 0.999, lane)
     assert "waits for lock B, held by THREAD2" in tip, tip
-    window.choose_scenario("race")  # another scenario: the arrows go with the run
+    window.run_control.choose_scenario("race")  # another scenario: the arrows go with the run
     assert plots.lock_marks.shown == [] and plots.lock_marks.label_texts() == []

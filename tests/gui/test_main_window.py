@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 
 from engine import scenarios  # noqa: E402
 from engine.wire import K  # noqa: E402
+from gui import run_status  # noqa: E402
 from gui.scenario_picker import available  # noqa: E402
 
 RUN_TIMEOUT_MS = 60_000  # generous: a shared 2-core machine may be busy
@@ -35,8 +36,8 @@ def _choose(win, sid, **values):
 
 
 def _run_to_end(qtbot, win):
-    win.run()
-    qtbot.waitUntil(lambda: win.state not in ("running", "idle") and not win.adapter.busy,
+    win.run_control.run()
+    qtbot.waitUntil(lambda: win.run_control.state not in ("running", "idle") and not win.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
 
 
@@ -63,8 +64,8 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
         pytest.skip("scenario %s is not written yet" % sid)
     _choose(window, sid)
     _run_to_end(qtbot, window)
-    assert window.state == "finished", window.problem_text()
-    result = window.last_result
+    assert window.run_control.state == "finished", window.banner.problem_text()
+    result = window.run_control.last_result
     assert result is not None and result.verdict.headline["en"]
     assert window.lesson.verdict_text(), "no verdict shown"
     # Every figure is labelled in words, in both languages, not shown by its JSON name.
@@ -109,14 +110,14 @@ def test_every_scenario_runs_through_the_window(qtbot, window, sid):
 def test_stop_mid_run_returns_to_idle_within_a_second(qtbot, window):
     _choose(window, "gil", iterations=400_000_000)
     window.params.set_value("workers", 8)
-    window.run()
+    window.run_control.run()
     # Live, before the end: lanes and CPU samples arrive while the run goes.
     qtbot.waitUntil(lambda: bool(window.plots.lane_labels) and window.plots.cpu.point_count() > 0,
                     timeout=20_000)
-    assert window.state == "running"
+    assert window.run_control.state == "running"
     began = time.monotonic()
-    window.stop()
-    qtbot.waitUntil(lambda: window.state == "stopped", timeout=5_000)
+    window.run_control.stop()
+    qtbot.waitUntil(lambda: window.run_control.state == "stopped", timeout=5_000)
     elapsed = time.monotonic() - began
     assert elapsed < 1.0, "Stop took %.2f s" % elapsed
     qtbot.waitUntil(lambda: window.run_action.isEnabled(), timeout=10_000)
@@ -125,8 +126,8 @@ def test_stop_mid_run_returns_to_idle_within_a_second(qtbot, window):
 
 def test_closing_the_window_stops_the_run(qtbot, window):
     _choose(window, "gil", iterations=400_000_000)
-    window.run()
-    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state == "running", timeout=10_000)
     session = window.adapter.session
     window.close()
     assert session.state == "stopped"  # and the autouse fixture finds no process left
@@ -136,9 +137,9 @@ def test_escape_key_stops_and_f5_runs(qtbot, window):
     from PySide6.QtCore import Qt
     _choose(window, "gil", iterations=400_000_000)
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    qtbot.waitUntil(lambda: window.run_control.state == "running", timeout=10_000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: window.state == "stopped" and not window.adapter.busy, timeout=5_000)
+    qtbot.waitUntil(lambda: window.run_control.state == "stopped" and not window.adapter.busy, timeout=5_000)
 
 
 def test_window_stays_responsive_with_eight_cpu_bound_threads(qtbot, window):
@@ -149,11 +150,11 @@ def test_window_stays_responsive_with_eight_cpu_bound_threads(qtbot, window):
     timer = QTimer()
     timer.timeout.connect(lambda: beats.append(time.monotonic()))
     timer.start(20)
-    window.run()
-    qtbot.waitUntil(lambda: window.state == "running", timeout=10_000)
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state == "running", timeout=10_000)
     qtbot.wait(1500)
     timer.stop()
-    window.stop()
+    window.run_control.stop()
     gaps = [b - a for a, b in zip(beats, beats[1:])]
     assert gaps and max(gaps) < 0.5, "the event loop stalled for %.2f s" % max(gaps)
 
@@ -178,8 +179,8 @@ def test_another_interpreter_runs_the_scenario(qtbot, window, other_pythons):
     assert window.python_picker.python() == python.path
     _choose(window, "race")
     _run_to_end(qtbot, window)
-    assert window.state == "finished", window.problem_text()
-    assert window.last_result.view.interpreter["version"].startswith("%d.%d." % python.version[:2])
+    assert window.run_control.state == "finished", window.banner.problem_text()
+    assert window.run_control.last_result.view.interpreter["version"].startswith("%d.%d." % python.version[:2])
 
 
 def test_missing_interpreter_is_a_clear_message(qtbot, window, tmp_path):
@@ -187,9 +188,9 @@ def test_missing_interpreter_is_a_clear_message(qtbot, window, tmp_path):
     window.python_picker.insertItem(0, "missing", missing)
     window.python_picker.setCurrentIndex(0)
     _choose(window, "race")
-    window.run()
-    assert window.state == "failed"
-    assert "not found" in window.problem_text() or "could not start" in window.problem_text()
+    window.run_control.run()
+    assert window.run_control.state == "failed"
+    assert "not found" in window.banner.problem_text() or "could not start" in window.banner.problem_text()
     assert window.run_action.isEnabled()
 
 
@@ -199,8 +200,8 @@ def test_choosing_a_file_that_is_not_python_says_so(qtbot, window, tmp_path):
     fake.chmod(0o755)
     with qtbot.waitSignal(window.python_picker.problem, timeout=20_000) as blocker:
         window.python_picker.probe_path(str(fake))
-    window.show_problem(blocker.args[0])
-    assert "python" in window.problem_text().lower()
+    window.banner.show_problem(blocker.args[0])
+    assert "python" in window.banner.problem_text().lower()
 
 
 def test_scenario_error_and_worker_crash_are_messages(window):
@@ -211,15 +212,15 @@ def test_scenario_error_and_worker_crash_are_messages(window):
     from engine.wire import K
 
     window.adapter.run_failed.emit("ZeroDivisionError: division by zero", None)
-    assert window.state == "failed"
-    assert "division by zero" in window.problem_text()
+    assert window.run_control.state == "failed"
+    assert "division by zero" in window.banner.problem_text()
     assert window.run_action.isEnabled()
 
     ev = np.zeros(2, EVENT_DTYPE)
     ev[0] = (10, 100, 1, K.ERROR, 0, 5, -1)         # a thread of pid 100 raised
     ev[1] = (20, 100, 0, K.PROC_EXIT, 0, -9, 4321)   # its child 4321 was killed by SIGKILL
     view = RunView(ev, {(100, 5): "ValueError: bad item"})
-    found = window._worker_failures(view)
+    found = run_status.worker_failure_texts(view, window.plots.lane_name)
     assert any("ValueError: bad item" in text for text in found)
     assert any("4321" in text and "signal 9" in text for text in found)
 
@@ -260,7 +261,7 @@ def _ways_to_choose(window, sid):
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     n = window.picker.order.index(sid) + 1
-    return {"call": lambda: window.choose_scenario(sid),
+    return {"call": lambda: window.run_control.choose_scenario(sid),
             "list": lambda: window.picker.select(sid),
             "shortcut": lambda: QTest.keyClick(window, Qt.Key(Qt.Key.Key_0 + n % 10),
                                                Qt.KeyboardModifier.ControlModifier)}
@@ -300,26 +301,26 @@ def test_every_listed_scenario_has_its_shortcut_digit(window):
 
 def test_run_after_choose_scenario_runs_that_scenario(qtbot, window):
     window.picker.select(window.picker.order[0])
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     _assert_chosen(window, "race")
     window.params.set_value("iterations", 2_000)
     _run_to_end(qtbot, window)
-    assert window.state == "finished", window.problem_text()
-    assert window.adapter.session.scenario.id == "race" and window.run_scenario.id == "race"
-    assert window.last_result.view.params["iterations"] == 2_000
+    assert window.run_control.state == "finished", window.banner.problem_text()
+    assert window.adapter.session.scenario.id == "race" and window.run_control.run_scenario.id == "race"
+    assert window.run_control.last_result.view.params["iterations"] == 2_000
 
 
 # -- messages are plain text, escaped exactly once ------------------------------------------------
 def test_messages_show_quotes_and_markup_literally(qtbot, window):
     from PySide6.QtCore import Qt
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     with qtbot.waitSignal(window.adapter.run_failed, timeout=10_000):
         window.adapter.start("gil", {"lock": True})  # a parameter gil does not have
-    shown = window.problem_text()
+    shown = window.banner.problem_text()
     assert "unknown parameter 'lock'" in shown and "&#" not in shown and "&amp;" not in shown, shown
     assert window.banner.textFormat() == Qt.TextFormat.PlainText
     window.adapter.run_failed.emit("a < b && c > \"d\" & <b>not bold</b> &#x27;", None)
-    assert window.problem_text().endswith("a < b && c > \"d\" & <b>not bold</b> &#x27;")
+    assert window.banner.problem_text().endswith("a < b && c > \"d\" & <b>not bold</b> &#x27;")
     assert window.lesson.headline.textFormat() == Qt.TextFormat.PlainText
 
 
@@ -349,8 +350,8 @@ def test_time_axes_stay_in_seconds_after_theme_language_and_size_changes(qtbot, 
                    lambda: window.scale_text(1.25)):
         change()
         _run_to_end(qtbot, window)
-        assert window.state == "finished", window.problem_text()
-        wall_s = window.last_result.figures["wall_s"]
+        assert window.run_control.state == "finished", window.banner.problem_text()
+        wall_s = window.run_control.last_result.figures["wall_s"]
         for axis in (window.plots.cpu.plot.getPlotItem().getAxis("bottom"),
                      window.plots.timeline.plot_item.getAxis("bottom")):
             assert axis.autoSIPrefixScale == 1.0 and axis.labelUnitPrefix == ""
@@ -363,9 +364,9 @@ def test_external_commands_exit_codes_are_the_lesson_not_a_warning(qtbot, window
     no banner. Only the run's own Python workers' exits are worries."""
     _choose(window, "subprocess", child_seconds=0.1)
     _run_to_end(qtbot, window)
-    assert window.state == "finished", window.problem_text()
-    assert window.problem_text() == ""
-    assert window._worker_failures(window.last_result.view) == []
+    assert window.run_control.state == "finished", window.banner.problem_text()
+    assert window.banner.problem_text() == ""
+    assert run_status.worker_failure_texts(window.run_control.last_result.view, window.plots.lane_name) == []
 
 
 def test_a_python_worker_that_exits_with_a_code_is_a_worry(window):
@@ -379,7 +380,7 @@ def test_a_python_worker_that_exits_with_a_code_is_a_worry(window):
     ev[1] = (11, 200, 0, K.STATE, 0, S.RUNNING, 0)
     ev[2] = (20, 100, 0, K.PROC_EXIT, 0, 1, 200)      # ... and exits with code 1
     ev[3] = (21, 100, 0, K.PROC_EXIT, 0, 3, 0)        # os.system's shell: no pid
-    found = window._worker_failures(RunView(ev, {(200, 1): "worker"}))
+    found = run_status.worker_failure_texts(RunView(ev, {(200, 1): "worker"}), window.plots.lane_name)
     assert len(found) == 1 and "200" in found[0] and "code 1" in found[0], found
 
 
@@ -414,14 +415,14 @@ def test_parameter_rows_fit_the_panel_at_1366(qtbot, window, pixel_size):
     for lang in (False, True):
         window.set_chinese(lang)
         for sid in ("queue-pipeline", "deadlock", "race"):
-            window.choose_scenario(sid)
+            window.run_control.choose_scenario(sid)
             qtbot.wait(50)  # layouts settle
             assert _clipped_parameter_widgets(window) == [], (sid, lang)
 
 
 def test_a_check_box_text_wraps_and_a_click_on_it_toggles(qtbot, window):
     from PySide6.QtCore import Qt
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     box, text = window.params.control("traced"), window.params._labels["traced"]
     assert text.wordWrap() and text.text().startswith("Trace every read and write")
     was = box.isChecked()

@@ -40,11 +40,11 @@ def rss_mb():
     return psutil.Process().memory_info().rss / 2 ** 20
 
 def run(iterations):
-    win.choose_scenario("race")
+    win.run_control.choose_scenario("race")
     win.params.set_value("iterations", iterations)
-    win.run()
-    wait(lambda: win.state not in ("running", "idle") and not win.adapter.busy, 300)
-    assert win.state == "finished", win.problem_text()
+    win.run_control.run()
+    wait(lambda: win.run_control.state not in ("running", "idle") and not win.adapter.busy, 300)
+    assert win.run_control.state == "finished", win.banner.problem_text()
 
 run(2000)  # everything imported and drawn once
 idle = rss_mb()

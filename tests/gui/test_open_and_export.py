@@ -43,8 +43,8 @@ def opened(make_window):
 
 
 def _open(qtbot, win, path):
-    assert open_recording.open_path(win, path), win.problem_text()
-    qtbot.waitUntil(lambda: win.state not in ("running", "idle") and not win.adapter.busy,
+    assert open_recording.open_path(win, path), win.banner.problem_text()
+    qtbot.waitUntil(lambda: win.run_control.state not in ("running", "idle") and not win.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
 
 
@@ -58,13 +58,13 @@ def _texts(markup: str) -> list:
 
 def _end_state(qtbot, win) -> dict:
     """What a user sees once a run has ended, in comparable form."""
-    plots, result = win.plots, win.last_result
-    shows = win.run_scenario.shows
+    plots, result = win.plots, win.run_control.last_result
+    shows = win.run_control.run_scenario.shows
     if "trace" in shows:
         qtbot.waitUntil(plots.trace.settled, timeout=RUN_TIMEOUT_MS)
     spans = plots.timeline.index.spans
     return {
-        "state": win.state, "scenario": win.picker.current_id(), "params": win.params.values(),
+        "state": win.run_control.state, "scenario": win.picker.current_id(), "params": win.params.values(),
         "headline": result.verdict.headline, "notes": result.verdict.notes, "figures": result.figures,
         "verdict shown": win.lesson.verdict_text(), "figures shown": _texts(win.lesson.figures.text()),
         "lesson": win.lesson.lesson.toPlainText(), "source": win.lesson.source.toPlainText(),
@@ -74,7 +74,7 @@ def _end_state(qtbot, win) -> dict:
         "queue": plots.queue.point_count() if "queue" in shows else None,
         "tasks": plots.tasks.task_count() if "tasks" in shows else None,
         "cpu points": plots.cpu.point_count(),
-        "problem": win.problem_text(),
+        "problem": win.banner.problem_text(),
     }
 
 
@@ -85,7 +85,7 @@ def test_an_opened_recording_shows_what_the_live_run_ended_with(qtbot, live, ope
         pytest.skip("scenario %s is not written yet" % sid)
     _choose(live, sid)
     _run_to_end(qtbot, live)
-    assert live.state == "finished", live.problem_text()
+    assert live.run_control.state == "finished", live.banner.problem_text()
     path = str(tmp_path / (sid + ".gilscope"))
     export_actions.write_recording(live, path)
     _open(qtbot, opened, path)
@@ -102,7 +102,7 @@ def test_every_export_writes_a_file_that_opens(qtbot, live, tmp_path):
         export_actions.write_trace(live, str(tmp_path / "none.json"))
     _choose(live, "race", iterations=2000)
     _run_to_end(qtbot, live)
-    view = live.last_result.view
+    view = live.run_control.last_result.view
     size_before = live.size()
     written = {}
     for key, writer, suffix, _ in export_actions.EXPORTS:
@@ -125,10 +125,10 @@ def test_every_export_writes_a_file_that_opens(qtbot, live, tmp_path):
     assert [r["state"] for r in rows[:3]] and float(rows[-1]["end_s"]) >= float(rows[-1]["start_s"])
     with open(written["figures_csv"], encoding="utf-8") as f:
         figures = {r["name"]: r for r in csv.DictReader(f)}
-    assert figures["lost_updates"]["value"] == str(live.last_result.figures["lost_updates"])
+    assert figures["lost_updates"]["value"] == str(live.run_control.last_result.figures["lost_updates"])
     assert figures["lost_updates"]["label"] == scenarios.get("race").figure_label("lost_updates")
     with open(written["verdict_txt"], encoding="utf-8") as f:
-        assert f.readline().strip() == live.last_result.verdict.headline["en"]
+        assert f.readline().strip() == live.run_control.last_result.verdict.headline["en"]
     with open(written["trace_json"], encoding="utf-8") as f:
         assert json.load(f)["traceEvents"]
     again = recording.load(written["recording"])
@@ -153,17 +153,17 @@ def test_a_dropped_recording_is_opened_and_a_bad_file_is_said(qtbot, live, opene
     drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(win, drop)
-    qtbot.waitUntil(lambda: win.state == "finished" and not win.adapter.busy, timeout=RUN_TIMEOUT_MS)
-    assert win.last_result.figures == live.last_result.figures
+    qtbot.waitUntil(lambda: win.run_control.state == "finished" and not win.adapter.busy, timeout=RUN_TIMEOUT_MS)
+    assert win.run_control.last_result.figures == live.run_control.last_result.figures
     win.file_menu._fill_recent()
     assert [a.toolTip() for a in win.file_menu.recent_menu.actions()] == [os.path.abspath(path)]
     bad = tmp_path / "bad.gilscope"
     bad.write_bytes(b"not a recording")
     assert not open_recording.open_path(win, str(bad))
-    assert "Cannot open the saved run" in win.problem_text() and "bad.gilscope" in win.problem_text()
+    assert "Cannot open the saved run" in win.banner.problem_text() and "bad.gilscope" in win.banner.problem_text()
     _choose(win, "race", iterations=300)  # after a saved run, Run runs a new one for real
     _run_to_end(qtbot, win)
-    assert win.state == "finished" and win.adapter.session.run_id
+    assert win.run_control.state == "finished" and win.adapter.session.run_id
     assert not getattr(win.adapter.session, "saved", False)
 
 
@@ -188,10 +188,10 @@ def test_an_opened_race_steps_through_and_replays_like_a_live_one(qtbot, live, o
     first_write = int(next(i for i, e in enumerate(bar._steps) if e["kind"] == K.VAR_WRITE))
     bar.go_to(first_write)
     assert " wrote ret = " in bar.label.text()
-    want = live.last_result.figures
+    want = live.run_control.last_result.figures
     bar.replay_button.click()
-    qtbot.waitUntil(lambda: not opened.adapter.busy and opened.last_result is not None
-                    and "replay_same_steps" in opened.last_result.figures, timeout=RUN_TIMEOUT_MS)
-    got = opened.last_result.figures
+    qtbot.waitUntil(lambda: not opened.adapter.busy and opened.run_control.last_result is not None
+                    and "replay_same_steps" in opened.run_control.last_result.figures, timeout=RUN_TIMEOUT_MS)
+    got = opened.run_control.last_result.figures
     assert got["replay_same_steps"] is True
     assert (got["final_value"], got["lost_updates"]) == (want["final_value"], want["lost_updates"])

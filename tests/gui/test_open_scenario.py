@@ -34,8 +34,8 @@ def run(ctx, p):
 
 
 def _run_to_end(qtbot, win):
-    win.run()
-    qtbot.waitUntil(lambda: win.state not in ("running", "idle") and not win.adapter.busy,
+    win.run_control.run()
+    qtbot.waitUntil(lambda: win.run_control.state not in ("running", "idle") and not win.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
 
 
@@ -51,8 +51,8 @@ def test_an_opened_file_is_listed_chosen_and_runs(qtbot, window, tmp_path):
     assert "My own scenario" in window.lesson.lesson.toPlainText()
     window.params.set_value("n", 5)
     _run_to_end(qtbot, window)
-    assert window.state == "finished", window.banner.text()
-    assert window.last_result.figures["tripled"] == [15, 15]  # measured by the two threads
+    assert window.run_control.state == "finished", window.banner.text()
+    assert window.run_control.last_result.figures["tripled"] == [15, 15]  # measured by the two threads
     for name in ("WORKER1", "WORKER2"):  # their lanes, on the timeline
         assert any(label.startswith(name) for label in window.plots.lane_labels), name
     assert open_scenario.open_path(window, str(path))  # again: refreshed, not listed twice
@@ -76,9 +76,9 @@ def test_a_saved_run_of_a_file_opens_only_with_the_file_open(qtbot, window, tmp_
     assert "open that file first" in window.banner.text()
     assert open_scenario.open_path(window, str(path))
     assert open_recording.open_path(window, saved)
-    qtbot.waitUntil(lambda: window.last_result is not None and not window.adapter.busy,
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
-    assert window.last_result.figures["tripled"] == [9, 9]
+    assert window.run_control.last_result.figures["tripled"] == [9, 9]
     assert scenario_file.is_file_ref(window.picker.current_id())
 
 

@@ -118,8 +118,8 @@ def test_arrows_pan_the_timeline_unless_presenting(qtbot, window):
 def test_arrow_keys_step_through_the_recorded_phases(qtbot, window):
     _choose(window, "gil")
     _run_to_end(qtbot, window)
-    assert window.state == "finished"
-    view = window.last_result.view
+    assert window.run_control.state == "finished"
+    view = window.run_control.last_result.view
     t0 = window.adapter.session.t_start_ns
     shown = window.presentation
     range_before = window.plots.time_range.range()

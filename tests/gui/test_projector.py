@@ -89,11 +89,11 @@ def test_big_text_keeps_every_panel_readable(qtbot, window, size):
         window.set_chinese(chinese)
         qtbot.wait(300)  # the retranslated window's layouts settle
         for sid in ("queue-pipeline", "gil", "race", "shared-globals"):
-            window.choose_scenario(sid)
+            window.run_control.choose_scenario(sid)
             qtbot.wait(150)
             assert _clipped(window) == [], (sid, chinese)
     # The CPU plot keeps its 0 / 50 / 100 ticks (they all went at 1366 with big text).
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     qtbot.wait(100)
     cpu_axis = window.plots.cpu.plot.getPlotItem().getAxis("left")
     assert _tick_texts(cpu_axis) == ["0", "50", "100"], (_tick_texts(cpu_axis), cpu_axis.height())
@@ -101,23 +101,23 @@ def test_big_text_keeps_every_panel_readable(qtbot, window, size):
 
 def test_choosing_another_scenario_clears_the_last_run(qtbot, window):
     """Race lanes stayed under "Deadlock", pool workers under "GIL", with their phase marks."""
-    window.choose_scenario("shared-globals")
+    window.run_control.choose_scenario("shared-globals")
     window.params.set_value("items", 300)
-    window.run()
-    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
     plots = window.plots
-    assert window.state == "finished", window.problem_text()
+    assert window.run_control.state == "finished", window.banner.problem_text()
     assert plots.timeline.lane_labels and plots.timeline.phase_marks.count()
     assert plots.queue.point_count() and len(plots.cpu._t) + len(plots.cpu._t_parts) > 0
-    window.choose_scenario("deadlock")
+    window.run_control.choose_scenario("deadlock")
     assert plots.timeline.lane_labels == [] and plots.timeline.index.n_lanes == 0
     assert plots.timeline.phase_marks.count() == 0 and plots.queue.phase_marks.count() == 0
     assert plots.queue.point_count() == 0 and plots.queue.key_families() == []
     assert len(plots.cpu._t) == 0 and all(len(c.getData()[0] or ()) == 0
                                           for c in plots.cpu._curves.values())
     assert plots.lane_name(1, 0).startswith("?")  # no old pid has a name any more
-    assert window.lesson.verdict_text() != window.last_result.verdict.headline["en"]
+    assert window.lesson.verdict_text() != window.run_control.last_result.verdict.headline["en"]
 
 
 def _gil_workers():
@@ -136,7 +136,7 @@ _TOO_MANY = "999"  # no thousands separator in the notice; more than any bound h
 ])
 def test_a_typed_value_out_of_bounds_is_corrected_and_said(qtbot, window, typed, expected, why):
     from PySide6.QtCore import Qt
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     workers = window.params.scenario.param("workers")
     assert (workers.minimum, workers.maximum) == (1, _MOST)  # the texts above are about these
     box = window.params.control("workers")
@@ -152,7 +152,7 @@ def test_a_typed_value_out_of_bounds_is_corrected_and_said(qtbot, window, typed,
 
 
 def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     box = window.params.control("workers")
     box.lineEdit().selectAll()
     qtbot.keyClicks(box.lineEdit(), _TOO_MANY)
@@ -161,10 +161,10 @@ def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
 
 
 def _run(qtbot, window):
-    window.run()
-    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
-    assert window.state == "finished", window.problem_text()
+    assert window.run_control.state == "finished", window.banner.problem_text()
     qtbot.wait(300)  # the last lane and label layouts
 
 
@@ -186,11 +186,11 @@ def test_the_authors_bug_reads_at_1366(qtbot, window):
 
 def _authors_bug_at_1366(qtbot, window):
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
-    window.choose_scenario("shared-globals")
+    window.run_control.choose_scenario("shared-globals")
     window.params.set_value("items", 300)
     _run(qtbot, window)
     marks = window.plots.timeline.phase_marks
-    assert len(marks.labels()) == len(window.run_scenario.phases)  # the bug and each fix
+    assert len(marks.labels()) == len(window.run_control.run_scenario.phases)  # the bug and each fix
     assert marks.visible_labels() == marks.labels()
     lanes = window.plots.timeline
     ticks = lanes.plot_item.getAxis("left")._tickLevels[0]
@@ -210,7 +210,7 @@ def _authors_bug_at_1366(qtbot, window):
 @pytest.mark.parametrize("sid", ["gil", "subprocess"])
 def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
-    window.choose_scenario(sid)
+    window.run_control.choose_scenario(sid)
     for name, value in {"gil": {"iterations": 2_000_000}, "subprocess": {"child_seconds": 0.2}}[sid].items():
         window.params.set_value(name, value)
     _run(qtbot, window)
@@ -248,13 +248,13 @@ def test_leaving_full_screen_restores_the_window_as_it_was(qtbot, window):
 
 def test_the_verdict_names_the_interpreter_that_ran(qtbot, window):
     import platform
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 2_000)
     _run(qtbot, window)
     said = window.lesson.ran_with.text()
     assert window.lesson.ran_with.isVisibleTo(window.lesson)
     assert platform.python_version() in said and said.startswith("Measured with Python")
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     assert not window.lesson.ran_with.isVisibleTo(window.lesson)
 
 
@@ -265,9 +265,9 @@ def test_choices_are_remembered_between_launches(qtbot, tmp_path):
     from gui import app as app_module
     app, first = app_module.create_window((), app_module.WindowOptions(lang="en", theme="light"))
     qtbot.addWidget(first)
-    first.choose_scenario("gil")
+    first.run_control.choose_scenario("gil")
     first.params.set_value("workers", 3)
-    first.choose_scenario("race")
+    first.run_control.choose_scenario("race")
     first.params.set_value("iterations", 12_345)
     first.set_dark(True)
     first.dark_action.setChecked(True)
@@ -282,7 +282,7 @@ def test_choices_are_remembered_between_launches(qtbot, tmp_path):
     assert second.theme.dark and second.dark_action.isChecked()
     assert second.text_scale() == pytest.approx(1.5, abs=0.04)
     assert second.picker.current_id() == "race" and second.params.values()["iterations"] == 12_345
-    second.choose_scenario("gil")
+    second.run_control.choose_scenario("gil")
     assert second.params.values()["workers"] == 3
     second.remember_settings = False
     second.close()
@@ -291,7 +291,7 @@ def test_choices_are_remembered_between_launches(qtbot, tmp_path):
 def test_saved_values_that_no_longer_fit_are_dropped(window):
     window.params.remember({"race": {"iterations": -1, "workers": 3, "gone": 1}, "nope": {"x": 1},
                             "gil": "not a dict"})
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     values = window.params.values()
     assert values["workers"] == 3 and values["iterations"] > 0
 
@@ -367,19 +367,19 @@ def test_at_1024_with_big_text_the_cpu_plot_gives_way_to_the_scenario_s_view(qtb
     (the value plot to a line).  Where the scenario has a view of its own, the CPU plot gives
     its room; gil keeps it (its lesson is the load)."""
     _big_text_at(qtbot, window, 1024, 768)
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 2_000)
     _run(qtbot, window)
     assert window.height() == 768
     assert not window.plots.cpu.isVisible()
     timeline = window.plots.timeline
     assert timeline.plot_widget.height() >= timeline.plot_widget.minimumHeight()
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     qtbot.wait(150)
     assert window.plots.cpu.isVisible()
     window.resize(1366, 768)  # normal text at 1366 keeps the CPU plot beside a view of its own
     window.step_text(-2)
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     qtbot.wait(150)
     assert window.plots.cpu.isVisible(), window.plots.height()

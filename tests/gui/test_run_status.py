@@ -7,7 +7,7 @@ import numpy as np
 
 from engine.analysis import RunView
 from engine.decode import EVENT_DTYPE
-from engine.wire import K, S
+from engine.wire import K
 from gui import run_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

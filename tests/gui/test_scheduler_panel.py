@@ -20,12 +20,12 @@ def test_the_bytecode_shown_is_the_line_s_own_with_the_next_instruction_marked()
 
 def _step(qtbot, win, number):
     panel = win.scheduler
-    qtbot.waitUntil(lambda: number in panel.parked() or win.state != "running",
+    qtbot.waitUntil(lambda: number in panel.parked() or win.run_control.state != "running",
                     timeout=RUN_TIMEOUT_MS)
-    assert win.state == "running", win.problem_text()
+    assert win.run_control.state == "running", win.banner.problem_text()
     steps = panel._steps
     panel._widgets[number][0].click()
-    qtbot.waitUntil(lambda: panel._steps > steps or win.state != "running", timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: panel._steps > steps or win.run_control.state != "running", timeout=RUN_TIMEOUT_MS)
 
 
 def test_a_lost_update_caused_by_the_user_s_clicks(qtbot, window):
@@ -33,7 +33,7 @@ def test_a_lost_update_caused_by_the_user_s_clicks(qtbot, window):
     window.params.set_value("workers", 2)
     window.params.set_value("iterations", 1)
     window.scheduler_action.setChecked(True)
-    window.run()
+    window.run_control.run()
     qtbot.waitUntil(lambda: window.scheduler.isVisible() and len(window.scheduler.parked()) == 2,
                     timeout=RUN_TIMEOUT_MS)
     where = window.scheduler._widgets[1][1].text()
@@ -42,10 +42,10 @@ def test_a_lost_update_caused_by_the_user_s_clicks(qtbot, window):
     assert "LOAD_GLOBAL" in window.scheduler._widgets[1][2].text()
     for number in (1, 2, 1, 2, 1, 1, 2, 2):
         _step(qtbot, window, number)
-    qtbot.waitUntil(lambda: window.last_result is not None, timeout=RUN_TIMEOUT_MS)
-    figures = window.last_result.figures
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None, timeout=RUN_TIMEOUT_MS)
+    figures = window.run_control.last_result.figures
     assert (figures["final_value"], figures["lost_updates"]) == (-5, 1)
-    notes = " ".join(n["en"] for n in window.last_result.verdict.notes)
+    notes = " ".join(n["en"] for n in window.run_control.last_result.verdict.notes)
     assert "you chose" in notes and "Step 4: THREAD2 wrote 8" in notes
     assert not any(w[0].isEnabled() for w in window.scheduler._widgets.values())
 
@@ -53,12 +53,12 @@ def test_a_lost_update_caused_by_the_user_s_clicks(qtbot, window):
 def test_stop_ends_a_run_parked_at_its_steps(qtbot, window):
     assert window.picker.select("deadlock")
     window.scheduler_action.setChecked(True)
-    window.run()
+    window.run_control.run()
     qtbot.waitUntil(lambda: len(window.scheduler.parked()) == 2, timeout=RUN_TIMEOUT_MS)
-    window.stop()
-    assert window.stop_seconds is not None and window.stop_seconds < 1.0
+    window.run_control.stop()
+    assert window.run_control.stop_seconds is not None and window.run_control.stop_seconds < 1.0
     qtbot.waitUntil(lambda: not window.adapter.busy, timeout=RUN_TIMEOUT_MS)
-    assert window.state == "stopped"
+    assert window.run_control.state == "stopped"
 
 
 def test_scenarios_without_steps_cannot_be_scheduled(qtbot, window):
@@ -73,8 +73,8 @@ def test_stepping_through_a_finished_run_moves_the_cursor_and_the_source_line(qt
     assert window.picker.select("race")
     window.params.set_value("workers", 2)
     window.params.set_value("iterations", 3)
-    window.run()
-    qtbot.waitUntil(lambda: window.last_result is not None, timeout=RUN_TIMEOUT_MS)
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None, timeout=RUN_TIMEOUT_MS)
     bar = window.scrubber
     assert bar.isVisible()
     steps = bar._steps
@@ -99,25 +99,25 @@ def test_replay_this_interleaving_gives_the_same_steps_and_figures(qtbot, window
     assert window.picker.select("race")
     window.params.set_value("workers", 2)
     window.params.set_value("iterations", 2000)
-    window.run()
-    qtbot.waitUntil(lambda: window.last_result is not None and not window.adapter.busy,
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
-    first = window.last_result.figures
+    first = window.run_control.last_result.figures
     assert window.scrubber.replay_button.isVisible()
     window.scrubber.replay_button.click()
-    qtbot.waitUntil(lambda: window.last_result is not None and not window.adapter.busy
-                    and "replay_same_steps" in window.last_result.figures, timeout=RUN_TIMEOUT_MS)
-    again = window.last_result.figures
+    qtbot.waitUntil(lambda: window.run_control.last_result is not None and not window.adapter.busy
+                    and "replay_same_steps" in window.run_control.last_result.figures, timeout=RUN_TIMEOUT_MS)
+    again = window.run_control.last_result.figures
     assert again["replay_same_steps"] is True
     assert (again["final_value"], again["lost_updates"]) == (first["final_value"], first["lost_updates"])
-    assert window.last_result.verdict.notes[0]["en"].startswith("Replay: the same 16000 steps")
+    assert window.run_control.last_result.verdict.notes[0]["en"].startswith("Replay: the same 16000 steps")
 
 
 def test_closing_the_window_ends_a_run_parked_at_its_steps(qtbot, window):
     from tests.engine.helpers import survivors
     assert window.picker.select("race")
     window.scheduler_action.setChecked(True)
-    window.run()
+    window.run_control.run()
     qtbot.waitUntil(lambda: len(window.scheduler.parked()) == 2, timeout=RUN_TIMEOUT_MS)
     run_id = window.adapter.session.run_id
     window.close()

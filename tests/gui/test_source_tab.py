@@ -16,7 +16,7 @@ def _comments(source: str) -> list:
 
 
 def test_source_follows_the_knobs_and_the_language(window):
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     shown = window.lesson.source.toPlainText()
     assert "N = 4 " in shown and 'START_METHOD = "fork"' in shown  # the defaults at first
     window.params.set_value("workers", 3)
@@ -37,25 +37,25 @@ def test_source_follows_the_knobs_and_the_language(window):
 
 
 def test_source_shows_the_runs_values(qtbot, window):
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 1_234)
     window.params.set_value("lock", True)
-    window.run()
-    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
                     timeout=RUN_TIMEOUT_MS)
-    assert window.state == "finished", window.problem_text()
+    assert window.run_control.state == "finished", window.banner.problem_text()
     shown = window.lesson.source.toPlainText()
     assert "ITERATIONS = 1234 " in shown and "USE_LOCK = True " in shown
     assert shown == scenarios.get("race").shown_source(window.adapter.session.params).rstrip("\n")
 
 
 def test_knob_labels_carry_their_unit_once_in_each_language(window):
-    window.choose_scenario("gil")
+    window.run_control.choose_scenario("gil")
     label = window.params._labels["switch_interval"]
     assert label.text() == "Switch interval (s)"
     window.chinese_action.setChecked(True)
     assert label.text() == "切换间隔（秒）"
-    window.choose_scenario("convoy")
+    window.run_control.choose_scenario("convoy")
     assert window.params._labels["call_us"].text() == "每次调用（微秒）"
     window.chinese_action.setChecked(False)
     assert window.params._labels["call_us"].text() == "Each call (µs)"

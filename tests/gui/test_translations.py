@@ -80,11 +80,11 @@ def test_phase_labels_stay_chinese_when_another_scenario_changes_the_views(qtbot
     from engine import scenarios
     window.set_chinese(True)
     qtbot.wait(50)                             # the language change is handled before
-    window.choose_scenario("gil")              # no extra views
-    window.choose_scenario("shared-globals")   # a queue view: the plots are rearranged
+    window.run_control.choose_scenario("gil")              # no extra views
+    window.run_control.choose_scenario("shared-globals")   # a queue view: the plots are rearranged
     window.params.set_value("items", 50)
-    window.run()
-    qtbot.waitUntil(lambda: window.state not in ("running", "idle") and not window.adapter.busy,
+    window.run_control.run()
+    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
                     timeout=60_000)
     phases = scenarios.get("shared-globals").phases
     assert window.plots.timeline.phase_marks.labels() == [

@@ -32,7 +32,8 @@ def ready(ctx, count):
         os.replace(path + ".tmp", path)
 
 
-def idle_forever():
+def idle_forever(*keep_alive):
+    """Never return; keep_alive: what must live as long as the run (held by this frame)."""
     while True:
         time.sleep(0.05)
 
