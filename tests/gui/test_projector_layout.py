@@ -32,7 +32,7 @@ def test_the_trace_header_is_two_lines_at_most_and_its_plots_keep_their_room(qtb
 def _trace_header(qtbot, window):
     from gui.titled_panel import TITLE_MAX_LINES
     from gui.trace_view import CANVAS_MIN_LINES
-    window.choose_scenario("race")
+    window.run_control.choose_scenario("race")
     qtbot.wait(200)
     trace = window.plots.trace
     title = trace.title
