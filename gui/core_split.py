@@ -10,9 +10,10 @@ import html
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from . import theme as theme_module
+from .whole_text import WholeLabel
 
 MAX_BARS = 64  # more cores than this: the first 64 (the key says how many are shown)
 
@@ -69,9 +70,9 @@ class CoreSplit(QWidget):
         self._theme, self._px = theme, pixel_size
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
-        self.key = QLabel()
+        self.key = WholeLabel()  # wraps, and keeps the lines it needs (gui.whole_text): at
+        # 1366x768 "other programs" was cut under the bars
         self.key.setTextFormat(Qt.TextFormat.RichText)
-        self.key.setWordWrap(True)
         self.bars = CoreBars(theme, pixel_size, self)
         layout.addWidget(self.key)
         layout.addWidget(self.bars, 1)
@@ -102,9 +103,16 @@ class CoreSplit(QWidget):
 
         def entry(colour, mark, words):
             return swatch % (colour, mark, html.escape(words).replace(" ", "&nbsp;"))
+        words = (self.tr("this run"), self.tr("other programs"), self.tr("idle"))
         self.key.setText("%s: %s %s %s" % (
-            html.escape(when), entry(t.accent, "■", self.tr("this run")),
-            entry(t.warn, "■", self.tr("other programs")), entry(t.muted, "□", self.tr("idle"))))
+            html.escape(when), entry(t.accent, "■", words[0]),
+            entry(t.warn, "■", words[1]), entry(t.muted, "□", words[2])))
+        # An entry never splits, so the column is at least as wide as the widest: narrower
+        # (1024 px, text x1.5) "other programs" ran over the bars under it.
+        metrics = self.key.fontMetrics()
+        margins = self.layout().contentsMargins()
+        widest = max(metrics.horizontalAdvance("■ " + w) for w in words + (when + ":",))
+        self.setMinimumWidth(widest + margins.left() + margins.right() + 4)
         self.key.setToolTip(self.tr(
             "Each core's load (psutil) split by whose it was: this run's processes and gilscope's "
             "own (their threads' CPU time from /proc schedstat, on the core each last ran on), "

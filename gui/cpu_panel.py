@@ -34,7 +34,7 @@ class CpuPanel(TitledPanel):
         # text: at 1024 px and large text a row of fixed labels set the window's width.
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self._title_text, self._key_html = "", ""
-        self.busy = self.add_to_header(QLabel(), top=True)
+        self.busy = self.add_to_header(QLabel(), top=True, movable=False)
         # Wrapped, never one long line: "cores busy: 2.0 of 2 — other programs: 1.4" at text
         # x1.5 made the window 1220 px wide on a 1024 px screen.
         self.busy.setWordWrap(True)
@@ -51,7 +51,7 @@ class CpuPanel(TitledPanel):
         # Who the load was: this run / other programs / idle, per core (issue 13, part 4).
         self.split = CoreSplit(theme, pixel_size, self)
         body.addWidget(self.split, 1)
-        self.column.addLayout(body)
+        self.column.addLayout(body, 1)  # spare height to the plot, never between the texts
         self._curves = {}
         self._t0_ns = 0
         self._linked = False  # True: the time range is another plot's (share_time_axis)

@@ -11,16 +11,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel
 
 from engine.wire import K
 
 from . import theme as theme_module
 from .phase_marks import PhaseMarks
 from .titled_panel import TitledPanel
+from .whole_text import WholeLabel
 
 TASK_HATCHES = (Qt.BrushStyle.BDiagPattern, Qt.BrushStyle.FDiagPattern)
 MAX_TASK_LABELS = 80  # task labels appear when at most this many tasks are in view
+PLOT_MIN_LINES = 7  # the plot is never shorter than this many text lines: its ticks, its
+# axis title, a row of phase labels and the data between (shared-globals' queue plot was
+# squeezed to a 40 px strip under its phase labels at 1366x768)
 
 
 class _PlotPanel(TitledPanel):
@@ -30,6 +33,7 @@ class _PlotPanel(TitledPanel):
         super().__init__(parent)
         self._theme, self._px = theme, pixel_size
         self.plot = self.add_body(pg.PlotWidget())
+        self.column.setStretchFactor(self.plot, 1)  # spare height to the plot, not the texts
         self.plot.getPlotItem().hideButtons()
         # One row of labels: the timeline above stacks them all; here they would bury the data.
         self.phase_marks = PhaseMarks(self.plot.getPlotItem().getViewBox(), changed=self._make_room,
@@ -53,6 +57,7 @@ class _PlotPanel(TitledPanel):
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         self._theme, self._px = theme, pixel_size or self._px
         self.plot.setBackground(theme.plot_bg)
+        self.plot.setMinimumHeight(PLOT_MIN_LINES * self._px)
         theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
         self.phase_marks.apply_theme(theme)
         self.retranslate()
@@ -82,8 +87,7 @@ class QueueView(_PlotPanel):
 
     def __init__(self, theme, pixel_size: int, parent=None) -> None:
         super().__init__(theme, pixel_size, parent)
-        self.key = QLabel()  # which colour is which queue family: never over the curves
-        self.key.setWordWrap(True)
+        self.key = WholeLabel()  # which colour is which queue family: never over the curves
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.layout().insertWidget(1, self.key)
         self._curves = {}

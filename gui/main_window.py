@@ -229,7 +229,15 @@ class MainWindow(QMainWindow):
             return
         from .plots_area import PlotsArea
         self.plots = PlotsArea(self.theme, self.pixel_size)
-        self.plots_layout.replaceWidget(self.plots_loading_label, self.plots)
+        # Scrolls rather than grows: where the views' smallest readable heights add up to
+        # more than a 1024x768 screen holds, the window stays on the screen (a full-screen
+        # window had grown to 975 px) and no text is drawn over another.
+        self.plots_scroll = QScrollArea()
+        self.plots_scroll.setWidgetResizable(True)
+        self.plots_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.plots_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.plots_scroll.setWidget(self.plots)
+        self.plots_layout.replaceWidget(self.plots_loading_label, self.plots_scroll)
         self.plots_loading_label.hide()  # now: deleteLater waits for the event loop
         self.plots_loading_label.deleteLater()
         self.plots_loading_label = None

@@ -108,6 +108,14 @@ class PlotsArea(QSplitter):
             self._align_time_axes()
         self.fit_cpu()
 
+    def room_px(self) -> int:
+        """The height the window gives the plots: in a scroll area (gui.main_window) the
+        viewport's, not this widget's own (which is at least the views' minimums)."""
+        viewport = self.parentWidget()
+        if viewport is not None and viewport.objectName() == "qt_scrollarea_viewport":
+            return viewport.height()
+        return self.height()
+
     def set_cpu_wanted(self, wanted: bool) -> None:
         self.cpu_wanted = wanted
         self.fit_cpu()
@@ -118,8 +126,8 @@ class PlotsArea(QSplitter):
         race's value plot to a line, the lanes' legend over their time axis).  The scenarios
         whose lesson is the CPU load (gil, process-basics, threads-help) show no other view,
         so they always keep it."""
-        room = not self.extras.isVisible() or self.height() >= CPU_ROOM_LINES * self._px
-        shown = self.cpu_wanted and room
+        room = not self.extras.isVisible() or self.room_px() >= CPU_ROOM_LINES * self._px
+        shown = self.cpu_wanted and room and not self._cpu_gives_way
         if shown != self.cpu.isVisibleTo(self):
             self.cpu.setVisible(shown)
 
@@ -167,6 +175,8 @@ class PlotsArea(QSplitter):
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
+        self._cpu_gives_way = False  # True: this run's lanes need the CPU plot's room
+        self.fit_cpu()
         self._phases = []  # (name, t_ns) of the labelled phases begun so far
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):
@@ -258,10 +268,16 @@ class PlotsArea(QSplitter):
             return
         view = self._extra_views.get((self._shows or ("",))[0])
         plot_px = view.plot.height() if view is not None and hasattr(view, "plot") else extra
-        from_extra = max(0, min(need, plot_px - EXTRA_PLOT_MIN_PX))
+        floor = max(EXTRA_PLOT_MIN_PX, view.plot.minimumHeight() if plot_px != extra else 0)
+        from_extra = max(0, min(need, plot_px - floor))
         from_cpu = max(0, min(need - from_extra, cpu - self.cpu.minimumSizeHint().height()))
         if from_extra or from_cpu:
             self.setSizes([cpu - from_cpu, lanes + from_extra + from_cpu, extra - from_extra])
+        if need > from_extra + from_cpu and self.cpu.isVisibleTo(self):
+            # Still short (shared-globals' 28 lanes and six phase labels at 1366x768, under a
+            # per-core key that wraps to four lines): the load is not this lesson, the lanes are.
+            self._cpu_gives_way = True
+            self.fit_cpu()
 
     def _lock_info(self, lane: int, t_ns: int) -> str:
         """The timeline's tooltip line for a lane waiting for a lock at t_ns, or ""."""

@@ -192,6 +192,10 @@ class Presentation(QObject):
             widget.setHidden(hidden)
         for splitter, sizes in saved["sizes"]:
             splitter.setSizes(sizes)
+        # The plots sit in a scroll area (gui.main_window) that resizes them when the event
+        # loop next runs, rescaling their sizes a few px: once more after that.
+        plots, plot_sizes = saved["sizes"][-1]
+        QTimer.singleShot(0, plots, lambda: plots.setSizes(plot_sizes))
         if not self._window.adapter.busy:
             self._window.busy_warning.watch()
         timeline = self._window.plots.timeline

@@ -4,9 +4,10 @@ Texts come from each scenario's declaration in the current language.  A
 scenario whose module cannot be imported is listed, greyed, with the reason.
 """
 import importlib.util
+import math
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QStyle
 
 from engine import scenarios
@@ -37,6 +38,28 @@ def available(sid: str) -> bool:
 def shortcut_digit(n: int) -> str:
     """The key of the n-th scenario's shortcut (Ctrl+1 .. Ctrl+9, Ctrl+0 for the 10th), or ""."""
     return str(n % 10) if 1 <= n <= 10 else ""
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> tuple:
+    """(pixels text needs word-wrapped to width in font, laid out as a list row draws it;
+    whether its lines differ in height: fonts mixed, Chinese and Latin)."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    height = 0.0
+    heights = set()
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+        heights.add(round(line.height()))
+    layout.endLayout()
+    return math.ceil(height), len(heights) > 1
 
 
 class ScenarioPicker(QListWidget):
@@ -135,9 +158,13 @@ class ScenarioPicker(QListWidget):
 
         Qt sizes a wrapped row by the first font's line height, but Chinese glyphs come
         from the CJK fallback font, whose lines are taller: the second line was cut off
-        and the first elided.  Measuring the laid-out text counts every font it uses.
+        and the first elided.  QFontMetrics.boundingRect undercounted too (a line with CJK
+        glyphs in it is taller than the list font's line: at text x1.5 "1  Process：start 与"
+        showed, its "join" did not).  So each row is laid out line by line as the delegate
+        lays it out (QTextLayout), which counts every font a line uses.
         """
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        v_margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameVMargin) + 1
         # + 6: the delegate lays the text out a few px narrower than the row (its focus and
         # text margins); measured at the row's width, a third line went into "…".
         width = max(self.viewport().width() - 2 * self.spacing() - margin - 6, 50)
@@ -146,9 +173,13 @@ class ScenarioPicker(QListWidget):
             # An item without a font of its own is drawn in the list's font; item.font() would
             # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
             font = item.data(Qt.ItemDataRole.FontRole)
-            metrics = QFontMetrics(font if font is not None else self.font())
-            rect = metrics.boundingRect(QRect(0, 0, width, 100000), Qt.TextFlag.TextWordWrap, item.text())
-            item.setSizeHint(QSize(width, rect.height() + 4))
+            height, mixed = wrapped_height(item.text(), font if font is not None else self.font(),
+                                           width)
+            # Lines of mixed fonts (a Chinese line over a Latin one) + the focus frame's margin
+            # above and below: the delegate draws only the lines that fit inside it, and
+            # "1  Process：start 与" showed without its "join" line at text x1.5.
+            extra = 2 * v_margin if mixed else 0
+            item.setSizeHint(QSize(width, height + extra + 4))
 
     def content_height(self) -> int:
         """Pixels the whole list needs at its current width, every row shown."""
@@ -160,6 +191,14 @@ class ScenarioPicker(QListWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the rows re-wrap at the new width
         super().resizeEvent(event)
         self._fit_heights()
+
+    def viewportEvent(self, event) -> bool:  # Qt override: a scroll bar came or went
+        # The list's own size is unchanged then, but its rows are narrower or wider: at text
+        # x1.5 the bar came with the larger rows and "5 线程名：MainThread 与 …" lost a line.
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            self._fit_heights()
+        return handled
 
     def select(self, sid: str) -> bool:
         item = self._items.get(sid)

@@ -23,6 +23,7 @@ from .memory import release_after
 from .time_range import TimeRange
 from .titled_panel import TitledPanel
 from .trace_data import VALUE_BLOCK, TraceData, final_trace
+from .whole_text import WholeLabel
 
 MARKS_PER_SYMBOL = 2  # marks a row shows per symbol width; beyond it, a sample (lost updates
                       # always shown): more would only overlap, and pyqtgraph's scatter costs
@@ -35,6 +36,9 @@ ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the ver
 RANGE_DRAW_MS = 40     # marks and value curve redrawn at most this often (25 a second)
 DRAIN_DRAW_S = 0.1     # after the run, the settling rest is drawn this often, not every slice
 BUILD_POLL_MS = 10     # how often the GUI thread looks whether the end's trace is built
+CANVAS_MIN_LINES = 8  # the thread rows and the value plot, each with its ticks, never
+                      # shorter than this many text lines together (at 1024x768 with text
+                      # x1.5 the value plot was a line)
 SETTLE_BUDGET_S = 0.012  # a tick settles what fits in this (measured cost per access), so
                          # the window never waits for the trace; after the run, ticks follow
                          # each other at once until all is settled
@@ -51,7 +55,7 @@ class TraceView(TitledPanel):
         self.lost_position = self.add_to_header(QLabel())  # "k of N": which lost update is shown
         self.next_button = self.add_to_header(QPushButton())
         self.next_button.clicked.connect(self.show_next_lost)
-        self.legend = self.add_body(QLabel())  # one line; the full text is the title's tooltip too
+        self.legend = self.add_body(WholeLabel())  # wraps, never cut; also the title's tooltip
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # its marks drawn in their colours
         self.legend.setStyleSheet("color: %s" % theme.muted)
         self.canvas = self.add_body(pg.GraphicsLayoutWidget())
@@ -127,6 +131,7 @@ class TraceView(TitledPanel):
         self._theme, self._px = theme, pixel_size or self._px
         t = theme
         self.canvas.setBackground(t.plot_bg)
+        self.canvas.setMinimumHeight(CANVAS_MIN_LINES * self._px)
         self.legend.setStyleSheet("color: %s" % t.muted)
         for plot in (self.rows_plot, self.value_plot):
             theme_module.style_plot(plot, t, self._px)

@@ -202,6 +202,9 @@ def _authors_bug_at_1366(qtbot, window):
     assert row_px >= 2, row_px  # a visible bar each (28 lanes: 3-5 px at 1366x768, measured)
     assert len(ticks) >= len(lanes.lane_labels) // math.ceil(lanes.lane_line_px() / row_px)
     assert len(window.plots.queue.key_families()) >= 5
+    # The queue plot keeps room for its ticks and a row of phase labels (a 40 px strip).
+    from gui.extra_views import PLOT_MIN_LINES
+    assert window.plots.queue.plot.height() >= PLOT_MIN_LINES * window.pixel_size
 
 
 @pytest.mark.parametrize("sid", ["gil", "subprocess"])
