@@ -55,12 +55,12 @@ def main() -> int:
     status, detail, fix = check_chinese_font()
     emit("A font that draws Chinese", status, detail, fix)
 
-    from . import app as app_module
+    from . import app as app_module, language
     os.environ["GILSCOPE_LANG"] = "zh_CN"
     app_, window = app_module.create_window()
     title = window.windowTitle()
     translated = any("\u4e00" <= ch <= "\u9fff" for ch in title)
-    qm = os.path.join(app_module.TRANSLATIONS, "gilscope_zh_CN.qm")
+    qm = os.path.join(language.TRANSLATIONS, "gilscope_zh_CN.qm")
     emit("Chinese translation", "PASS" if translated else "FAIL",
          "window title: %s" % title if translated else "the window stayed English (%s %s)"
          % (qm, "exists" if os.path.exists(qm) else "is missing"),

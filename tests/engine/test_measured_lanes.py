@@ -21,8 +21,10 @@ SCENARIOS = {
 }
 MAX_OVERLAP = 0.01    # of the run's wall time (the acceptance figure)
 # The kernel adds to a running thread's counter at a context switch or a scheduler tick (4 ms
-# at HZ=250): a reading at either end of the compared stretch can be up to a tick stale.
-CPU_SLACK_NS = 5_000_000
+# at HZ=250): the readings at both ends of the compared stretch can each be up to a tick
+# stale, so the drawn time may differ from the counted by two ticks (CI measured 5.18 ms
+# once in 20 runs of race on 3.13, over the one tick + 1 ms this allowed before).
+CPU_SLACK_NS = 2 * 4_000_000
 
 
 def running_overlap_ns(view) -> int:
