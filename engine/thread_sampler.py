@@ -21,7 +21,7 @@ readings into measured states:
 Within a window the threads of one process take their on-CPU time in turn, the
 one that ran last before first: with one GIL they cannot run Python at once, so
 drawing them side by side would show an overlap that did not happen.  The
-window's figures are exact; their order inside a ~1 ms window is a layout.
+window's figures are exact; their order inside a ~3 ms window is a layout.
 
 It also drains the processes' shared-memory rings (engine/ring.py) on the same
 tick, so probe labels arrive within a tick; measured states are emitted LAG_NS
@@ -42,7 +42,8 @@ from . import ring, wire
 from .decode import EVENT_DTYPE
 from .wire import K, S
 
-PERIOD_S = 0.001       # ~1 kHz: cost measured in bench gil-lanes / pyspy
+PERIOD_S = 0.003       # ~330 readings a second: at 1 ms the readings took the GIL from the
+                       # window's GUI thread (docs/ARCHITECTURE.md, "Reading rate")
 LAG_NS = 80_000_000    # a probe label is flushed at once (recorder.state); 80 ms is ample
 PROCESS_EVERY_S = 0.02
 SCAN_EVERY_S = 0.005   # new processes' rings (a listdir: ~10-25 us)
@@ -222,7 +223,7 @@ class ThreadSampler:
 
     def run(self, halt: threading.Event) -> None:
         """Tick every PERIOD_S on a fixed schedule (a tick's own time and the wake-up's lateness
-        are not added to the period, which made 1 ms about 3 ms); a tick that ends late is
+        are not added to the period); a tick that ends late is
         followed by the next after at least a quarter period, never a burst to catch up."""
         cpu, now = time.thread_time_ns, time.perf_counter_ns
         period = int(PERIOD_S * 1e9)
