@@ -2,6 +2,7 @@
 (the recorder then uses the pipe), and a flush into a ring makes no system call (so never
 hands the GIL over or blocks)."""
 import os
+import tempfile
 import threading
 
 from engine import recorder, ring, thread_sampler, wire
@@ -127,7 +128,6 @@ def test_consumed_pages_go_back_to_the_system_and_the_data_stays_whole():
     """A 64 MiB ring holds only its backlog: pages the reader has taken are released
     (a thread of a 1M-iteration race writes 128 MB through its ring; every page it touched
     used to stay resident until the run ended), across the wrap too, without losing a byte."""
-    import tempfile
     with tempfile.TemporaryDirectory(dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as d:
         cap = 4 << 20
         w = ring.RingWriter(d, 1, 7, capacity=cap)
