@@ -10,6 +10,7 @@ websocket-client is missing (.ci/setup.sh installs them).
 import importlib.util
 import json
 
+import numpy as np
 import pytest
 
 from engine import export, scenarios
@@ -62,6 +63,18 @@ def record(scenario_id: str, params: dict):
         session.close()
 
 
+def record_until_lost(params: dict, tries: int = 3):
+    """A race run whose own analysis found lost updates, so the export has flows to show.
+
+    Near-certain at a 100 us switch interval, yet a run with none is a correct run (CI saw
+    one on 2026-11-30): it is recorded again, at most `tries` times in all."""
+    for _ in range(tries):
+        view = record("race", params)
+        if view.lost_updates("ret")["count"]:
+            return view
+    pytest.fail(f"{tries} race runs of {params} lost no update: the race no longer shows its lesson")
+
+
 # The browser is shared by this module's tests (booting the UI costs seconds) and its
 # renderers come and go per trace: the module fixture ends its whole process group.
 @pytest.mark.allow_leftovers
@@ -69,7 +82,10 @@ def record(scenario_id: str, params: dict):
 @pytest.mark.parametrize("scenario_id, params", CASES,
                          ids=[sid + ("-lock" if p.get("lock") else "") for sid, p in CASES])
 def test_trace_imports_whole_into_perfetto(ui, scenario_id, params):
-    view = record(scenario_id, params)
+    if scenario_id == "race" and not params.get("lock"):
+        view = record_until_lost(params)
+    else:
+        view = record(scenario_id, params)
     data = b"".join(export.trace_blocks(view, export.phase_labels(scenarios.get(scenario_id))))
     records = json.loads(data)["traceEvents"]
     ui.load(data)
@@ -98,6 +114,8 @@ def test_trace_imports_whole_into_perfetto(ui, scenario_id, params):
     hand_offs = sum(1 for f in flows if f["src"].startswith("release "))
     assert len(flows) == lost + hand_offs == sum(1 for e in records if e.get("flow_out"))
     if scenario_id == "race":
+        # one flow per stale read the run's own analysis found: none with the lock
+        assert lost == len(np.unique(view.lost_updates("ret")["read"])), "flows = the run's lost updates"
         assert (lost > 0) != bool(params.get("lock")), "a traced race loses updates; with the lock none"
         assert lost == view.lost_updates("ret")["count"]
         if params.get("lock"):
