@@ -34,6 +34,7 @@ class CpuPanel(TitledPanel):
         # text: at 1024 px and large text a row of fixed labels set the window's width.
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self._title_text, self._key_html = "", ""
+        self.compact = False  # a one-line title, the figures beside the plot (set_compact)
         self.busy = self.add_to_header(QLabel(), top=True, movable=False)
         # Wrapped, never one long line: "cores busy: 2.0 of 2 — other programs: 1.4" at text
         # x1.5 made the window 1220 px wide on a 1024 px screen.
@@ -51,6 +52,7 @@ class CpuPanel(TitledPanel):
         # Who the load was: this run / other programs / idle, per core (issue 13, part 4).
         self.split = CoreSplit(theme, pixel_size, self)
         body.addWidget(self.split, 1)
+        self._body = body
         self.column.addLayout(body, 1)  # spare height to the plot, never between the texts
         self._curves = {}
         self._t0_ns = 0
@@ -60,23 +62,55 @@ class CpuPanel(TitledPanel):
         self.retranslate()
 
     def retranslate(self, lang: str = "en") -> None:
-        self._title_text = self.tr("CPU load per core (%), measured by psutil")
+        whole = self.tr("CPU load per core (%), measured by psutil")
+        self._title_text = self.tr("CPU load %") if self.compact else whole
+        self.title.setToolTip(whole)
         self._show_title()
         self.split.retranslate()
+        self.busy.setToolTip(self.split.key.toolTip() if self.compact else "")
         item = self.plot.getPlotItem()
         theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
         theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
+        # Compact: the timeline right under it names the same time axis.
+        item.getAxis("bottom").showLabel(not self.compact)
         self._update_busy()
+
+    def set_compact(self, compact: bool) -> None:
+        """A one-line header ("CPU load %" and the core key), "cores busy" under the plot
+        in place of the per-core bars, and no time-axis label (the timeline's is right under
+        it): at 1024x768 with text x1.5 the header took four lines and the
+        lanes under it (what gil, threads-help... are about) got ~130 px."""
+        compact = bool(compact)
+        if compact == self.compact:
+            return
+        self.compact = compact
+        if compact:  # a line of its own under the plot; the plot takes the bars' width
+            self.header.removeWidget(self.busy)
+            self.column.addWidget(self.busy)
+        else:
+            self.column.removeWidget(self.busy)
+            self.header.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignTop)
+        # The per-core bars and their key (four lines beside the plot) go: the line under
+        # the plot says the same in figures ("other programs: 1.3"), its tooltip how.
+        self.split.setVisible(not compact)
+        self.busy.show()
+        self._fit_plot_minimum()
+        self.retranslate()
+
+    def _fit_plot_minimum(self) -> None:
+        """Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
+        pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
+        Compact, no time-axis label: a tick line less."""
+        tick_px = theme_module.readable_px("ticks", self._px)
+        lines = 5 if self.compact else 6
+        self.plot.setMinimumHeight(max(80 if self.compact else 100, round(lines * tick_px)))
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         self._theme = theme
         self._px = pixel_size or self._px
         self.plot.setBackground(theme.plot_bg)
         theme_module.style_plot(self.plot.getPlotItem(), theme, self._px)
-        # Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
-        # pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
-        tick_px = theme_module.readable_px("ticks", self._px)
-        self.plot.setMinimumHeight(max(100, round(6 * tick_px)))
+        self._fit_plot_minimum()
         self._fit_y_range()
         for core, curve in self._curves.items():
             curve.setPen(pg.mkPen(theme.series_color(core), width=2))

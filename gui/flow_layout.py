@@ -51,20 +51,30 @@ class FlowLayout(QLayout):
 
     def _place(self, rect: QRect, move: bool) -> int:
         """Lay the items out in rect (or only measure); returns the height they need."""
+        items = [item for item in self._items if not item.isEmpty()]
+        spots, height = self._spots([item.sizeHint() for item in items], rect)
+        if move:
+            for item, spot in zip(items, spots):
+                item.setGeometry(spot)
+        return height
+
+    def height_for_sizes(self, sizes: list, width: int) -> int:
+        """The height items of these sizes (QSize) would need at this width: what the
+        layout would be with other texts in its cells (the legend's short names)."""
+        return self._spots(sizes, QRect(0, 0, width, 0))[1]
+
+    def _spots(self, sizes: list, rect: QRect) -> tuple:
+        """([QRect] for items of these sizes, left to right, wrapping), height they need."""
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, row_height = area.x(), area.y(), 0
-        for item in self._items:
-            if item.isEmpty():
-                continue
-            hint = item.sizeHint()
+        x, y, row_height, spots = area.x(), area.y(), 0, []
+        for hint in sizes:
             if x > area.x() and x + hint.width() > area.right() + 1:  # wrap
                 x, y, row_height = area.x(), y + row_height + self._v_spacing, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
+            spots.append(QRect(QPoint(x, y), hint))
             x += hint.width() + self._h_spacing
             row_height = max(row_height, hint.height())
-        return y + row_height - rect.y() + m.bottom()
+        return spots, y + row_height - rect.y() + m.bottom()
 
 
 def flow_host(parent=None) -> tuple:

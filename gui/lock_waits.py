@@ -105,6 +105,10 @@ class LockWaitMarks:
             item.setZValue(20)
             view_box.addItem(item)
         self._labels = []
+        # Each label right of its arrow, or left of it where it would pass the right edge
+        # (deadlock's at 1024x768, text x1.5, were cut): re-placed when the view moves.
+        view_box.sigXRangeChanged.connect(self._fit_labels)
+        view_box.sigResized.connect(self._fit_labels)
         self._colours = ("#444444", "#c0182b")
         self._px = 14
         self._fill = (255, 255, 255, 225)
@@ -150,6 +154,20 @@ class LockWaitMarks:
         self.lines.setData(xs, ys, pen=pg.mkPen(self._colours[1] if any(a[4] for a in arrows)
                                                 else self._colours[0], width=2))
         self.heads.setData(spots)
+        self._fit_labels()
+
+    def _fit_labels(self, *_args) -> None:
+        width = self._view_box.width()
+        (x0, x1), _ = self._view_box.viewRange()
+        if width <= 0 or x1 <= x0:
+            return
+        for label in self._labels:
+            at = (label.pos().x() - x0) * width / (x1 - x0)
+            wide = label.boundingRect().width()
+            # Right of the arrow; else as far left as needed to end at the right edge.
+            anchor = (min(1.0, max(0.0, (at + wide - width) / max(wide, 1.0))), 0.5)
+            if abs(label.anchor[0] - anchor[0]) > 1e-3:
+                label.setAnchor(anchor)
 
     def label_texts(self) -> list:
         return [label.toPlainText() for label in self._labels]

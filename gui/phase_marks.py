@@ -7,12 +7,15 @@ at the top: a handful of items a run, never one per event.
 """
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from engine.wire import K
 
 MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows (timeline):
 # shared-globals has six steps (the bug, join before reading, four fixes), all within a few
 # seconds: with five rows the sixth label hid when a loaded machine ran them all together
+STRIP_SHARE = 0.25  # the label rows take at most this share of the plot's height: at 1024x768
+# with text x1.5 six rows were taller than the strip kept for them and covered the lanes
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
@@ -56,6 +59,8 @@ class PhaseMarks:
             line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=self._pen, label=label,
                                    labelOpts={"position": top, "color": self._text,
                                               "fill": self._fill, "anchors": [(0, 0), (0, 0)]})
+            line.label.setToolTip(label)  # the whole text, where the strip shows it shortened
+            line.full_text = label
             line.setZValue(10)  # over the lanes' image
             self._view_box.addItem(line, ignoreBounds=True)
             self._lines.append(line)
@@ -65,9 +70,11 @@ class PhaseMarks:
             self._changed()
 
     def _fit_labels(self, *_) -> None:
-        """Each label on the first of up to max_rows rows where it does not overprint
-        the one before it: steps close together (shared-globals' bug and four fixes in
-        3 s) stack instead of hiding; only a label no row has room for waits for a zoom."""
+        """Each label on the first row where it does not overprint the one before it; with
+        no row free, the earlier label it would cover is shortened ("bug: r…", the whole
+        text in its tooltip) to end before it.  Rows: up to max_rows, and no more than fit
+        in STRIP_SHARE of the plot, all above the data (room_above): labels never cover a
+        lane, a bar or a curve."""
         width = self._view_box.width()
         x0, x1 = self._view_box.viewRange()[0]
         if not self._lines or width <= 0 or x1 <= x0:
@@ -75,19 +82,33 @@ class PhaseMarks:
         px_per_s = width / (x1 - x0)
         xs = [line.value() for line in self._lines]
         pinned_px = self._pin_current(x0, x1, xs + [x1], px_per_s)
-        row_end = [pinned_px] + [0.0] * (self._max_rows - 1)  # px where each row is free
-        rows_used = 1
         height = max(self._view_box.height(), 1.0)
         line_px = self._label_height()
+        rows = max(1, min(self._max_rows, int(STRIP_SHARE * height // max(line_px, 1.0))))
+        row_end = [pinned_px] + [0.0] * (rows - 1)  # px where each row is free
+        row_last = [None] * rows  # (line, left px) of the label that ends each row
+        metrics = QFontMetrics(self._lines[0].label.textItem.font())
+        shortest = metrics.horizontalAdvance("Mm…") + 8
+        rows_used = 1
         for line, x in zip(self._lines, xs):
+            self._set_text(line, line.full_text)
             at = (x - x0) * px_per_s
             label_px = line.label.boundingRect().width() + 4
             # Right of its line; a step starting near the right edge has its label on the
-            # left of the line instead of past the edge.
+            # left of the line instead of past the edge (or, with no room there, shortened).
             flip = at + label_px > width and at - label_px >= 0
             left = at - label_px if flip else at
-            row = next((r for r in range(self._max_rows) if left >= row_end[r]), None)
-            shown = x0 <= x < x1 and row is not None and left + label_px <= width + label_px / 2
+            if not flip and at + label_px > width:
+                label_px = self._shorten(line, metrics, width - at)
+            row = next((r for r in range(rows) if left >= row_end[r]), None)
+            if row is None:  # every row is taken here: shorten the label that leaves most
+                row = max((r for r in range(rows) if row_last[r] is not None),
+                          key=lambda r: left - row_last[r][1], default=None)
+                if row is not None and left - row_last[row][1] - 4 >= shortest:
+                    self._shorten(row_last[row][0], metrics, left - row_last[row][1] - 4)
+                else:
+                    row = None
+            shown = x0 <= x < x1 and row is not None and label_px >= shortest
             line.label.setVisible(shown)
             if not shown:
                 continue
@@ -96,6 +117,7 @@ class PhaseMarks:
                 line.label.anchors = anchors
                 line.label.updatePosition()
             row_end[row] = left + label_px
+            row_last[row] = (line, left)
             rows_used = max(rows_used, row + 1)
             offset = min(row * line_px / height, 0.9)
             line.label.setPosition(offset if self._view_box.yInverted() else 1.0 - offset)
@@ -103,6 +125,26 @@ class PhaseMarks:
             self._rows = rows_used
             if self._changed is not None:
                 self._changed()  # the strip above the data grew or shrank
+
+    @staticmethod
+    def _set_text(line, text: str) -> None:
+        # The label's format too: pyqtgraph re-formats a label each time it is shown.
+        line.label.format = text.replace("{", "{{").replace("}", "}}")
+        if line.label.toPlainText() != text:
+            line.label.setText(text)
+
+    def _shorten(self, line, metrics: QFontMetrics, room_px: float) -> float:
+        """The label cut to room_px with an ellipsis (its tooltip keeps it whole); its width."""
+        text = metrics.elidedText(line.full_text, Qt.TextElideMode.ElideRight, max(int(room_px) - 10, 1))
+        self._set_text(line, text)
+        return line.label.boundingRect().width() + 4
+
+    def label_at(self, scene_pos) -> str:
+        """The whole text of the label under scene_pos ("" if none): the strip's hover text."""
+        for line in self._lines:
+            if line.label.isVisible() and line.label.sceneBoundingRect().contains(scene_pos):
+                return line.full_text
+        return ""
 
     def _label_height(self) -> float:
         return self._lines[0].label.boundingRect().height() if self._lines else 0.0
@@ -131,7 +173,16 @@ class PhaseMarks:
             self._changed()  # the strip is pixels: in data units it changes with the height
 
     def visible_labels(self) -> list:
+        """The labels shown (their whole texts; shown_texts: as drawn, maybe shortened)."""
+        return [line.full_text for line in self._lines if line.label.isVisible()]
+
+    def shown_texts(self) -> list:
+        """The labels shown, as drawn ("fix: a M…" where the strip is short of room)."""
         return [line.label.toPlainText() for line in self._lines if line.label.isVisible()]
+
+    def visible_items(self) -> list:
+        """The label items shown (tests read their scene rectangles)."""
+        return [line.label for line in self._lines if line.label.isVisible()]
 
     def pinned_label(self) -> str:
         """The label pinned at the left edge ("" when none is)."""
@@ -157,7 +208,7 @@ class PhaseMarks:
     def room_above(self, span: float) -> float:
         """How much to add to a y range of `span` (data units) for the label strip."""
         strip, height = self.strip_px(), self._view_box.height()
-        if not strip or height <= 2 * strip:
+        if not strip or height <= strip + 4:
             return 0.0
         return span * strip / (height - strip)
 

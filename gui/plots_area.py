@@ -10,7 +10,7 @@ import math
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget
 
@@ -27,7 +27,10 @@ TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
 CPU_ROOM_LINES = 36  # the CPU plot goes where the plots are shorter than this many text px
 # (with another view to show): 1366x768 keeps it at normal text (651 px >= 36 x 14)
-EXTRA_PLOT_MIN_PX = 100  # the queue / task / trace plot keeps this when lanes need room
+COMPACT_BELOW_LINES = 36  # plots shorter than this many text lines: the CPU panel's header
+# on one line and the legend's short names where the lanes need the rows (1024x768, text x1.5)
+CPU_SHARE = 0.3       # of the plots' height, the most the CPU panel gets beyond its minimum
+EXTRA_SHARE = 0.45    # ... and the scenario's own view, once the lanes have their lines
 
 
 class PlotsArea(QSplitter):
@@ -65,6 +68,14 @@ class PlotsArea(QSplitter):
             view.share_time_axis(self.time_range)
         self._shows = None
         self._px = pixel_size
+        # One owner of the height (_share_height): each part states its minimum and what it
+        # wants; asked again whenever one of those changes, at most once per event-loop pass.
+        self._share_timer = QTimer(self, singleShot=True, interval=0)
+        self._share_timer.timeout.connect(self._share_height)
+        self._shared_for = None  # what the last sharing was computed from
+        self._user_sized = False  # the user dragged a handle: kept until the content changes
+        self.splitterMoved.connect(self._user_moved)
+        self.timeline.needs_changed.connect(self.request_share)
         self.cpu_wanted = True  # False while stepping (gui.run_control): the load says nothing
         self._phase_texts = {}  # the scenario's phase labels: name -> {"en":..., "zh_CN":...}
         self._lang = "en"
@@ -84,12 +95,10 @@ class PlotsArea(QSplitter):
         for name in shows:
             self.extras.addTab(self._extra_views[name], "")
         self.extras.setVisible(bool(shows))
+        self._user_sized = False
         self.fit_cpu()
-        # CPU small, timeline large; the scenario's own view shares the rest.
-        total = max(self.height(), 600)
-        shares = (0.2, 0.32, 0.48) if shows else (0.3, 0.7, 0.0)
-        self.setSizes([round(total * f) for f in shares])
         self.retranslate()
+        self._share_height()
 
     def retranslate(self, lang: str = None) -> None:
         """Texts in lang (None: the language already in use)."""
@@ -107,6 +116,76 @@ class PlotsArea(QSplitter):
         if event.size().width() != event.oldSize().width():
             self._align_time_axes()
         self.fit_cpu()
+        self.request_share()
+
+    def _user_moved(self, *_args) -> None:
+        self._user_sized = True
+
+    def request_share(self) -> None:
+        """Share the height out again once the current event is handled (coalesced)."""
+        if not self._share_timer.isActive():
+            self._share_timer.start()
+
+    def _lanes_first(self) -> bool:
+        """The lanes are the lesson (no view of the scenario's own: gil, convoy, deadlock...)."""
+        return not self.extras.isVisible()
+
+    def _share_height(self) -> None:
+        """Give each part its minimum, then the rest by what this scenario needs: the lanes
+        a text line each first; then the CPU panel (up to CPU_SHARE) where the lanes are
+        the lesson, or the scenario's own view (up to EXTRA_SHARE) where it shows one; what
+        is left to the lanes, or to that view.  Where even the minimums do not fit, the
+        column scrolls (gui.main_window puts it in a scroll area).  Each part's minimum is
+        text lines x its font's height: the timeline's (gui.timeline: axis, phase strip,
+        lanes, legend), the CPU panel's and the trace's (their headers' lines and plots)."""
+        room = self.room_px()
+        if room <= 0:
+            return
+        tight = room < COMPACT_BELOW_LINES * self._px
+        self.cpu.set_compact(tight and self._lanes_first())
+        cpu_on = self.cpu.isVisibleTo(self)
+        extra_on = self.extras.isVisible()
+        handles = self.handleWidth() * (int(cpu_on) + int(extra_on))
+        cpu_min = self.cpu.minimumSizeHint().height() if cpu_on else 0
+        extra_min = self.extras.minimumSizeHint().height() if extra_on else 0
+        # Short state names where the full legend would take the lanes' lines.
+        full_fits = cpu_min + extra_min + handles + self.timeline.wanted_px(False) <= room
+        self.timeline.set_compact(not full_fits)
+        lanes_min, lanes_want = self.timeline.min_px(), self.timeline.wanted_px()
+        key = (room, self.width(), cpu_on, extra_on, cpu_min, extra_min, lanes_min, lanes_want)
+        if key == self._shared_for and self._user_sized:
+            return
+        self._shared_for = key
+        if cpu_on and extra_on and cpu_min + extra_min + lanes_want + handles > room:
+            # shared-globals' 28 lanes at 1366x768: the load is not this lesson, the lanes are.
+            self._cpu_gives_way = True
+            self.fit_cpu()
+            if not self.cpu.isVisibleTo(self):
+                self._shared_for = None
+                self._share_height()
+                return
+        spare = room - handles - cpu_min - extra_min - lanes_min
+        lanes = lanes_min + max(0, min(spare, lanes_want - lanes_min))
+        spare -= lanes - lanes_min
+        cpu, extra = cpu_min, extra_min
+        if extra_on:
+            extra += max(0, min(spare, round(EXTRA_SHARE * room) - extra_min))
+            spare -= extra - extra_min
+        if cpu_on:
+            cpu += max(0, min(spare, round(CPU_SHARE * room) - cpu_min))
+            spare -= cpu - cpu_min
+        if extra_on and not self._lanes_first_with_extra():
+            extra += max(spare, 0)
+        else:
+            lanes += max(spare, 0)
+        sizes = [cpu if cpu_on else 0, lanes, extra if extra_on else 0]
+        if any(abs(a - b) > 2 for a, b in zip(sizes, self.sizes())):
+            self.setSizes(sizes)
+
+    def _lanes_first_with_extra(self) -> bool:
+        """A scenario with a view of its own whose lanes still come first: more lanes than a
+        handful (shared-globals' bug and fixes, one lane each) get what is left."""
+        return len(self.timeline.lane_labels) > 8
 
     def room_px(self) -> int:
         """The height the window gives the plots: in a scroll area (gui.main_window) the
@@ -130,6 +209,7 @@ class PlotsArea(QSplitter):
         shown = self.cpu_wanted and room and not self._cpu_gives_way
         if shown != self.cpu.isVisibleTo(self):
             self.cpu.setVisible(shown)
+            self.request_share()
 
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
@@ -139,6 +219,7 @@ class PlotsArea(QSplitter):
         self.fit_cpu()
         self._show_lock_waits()
         self._align_time_axes()
+        self.request_share()
 
     def _align_time_axes(self) -> None:
         """Every plot with time across shares one time range (linked) and one left margin,
@@ -176,6 +257,7 @@ class PlotsArea(QSplitter):
         self._lanes_dirty = False
         self._next_lanes = 0.0
         self._cpu_gives_way = False  # True: this run's lanes need the CPU plot's room
+        self._user_sized = False
         self.fit_cpu()
         self._phases = []  # (name, t_ns) of the labelled phases begun so far
         self.timeline.clear()
@@ -248,36 +330,8 @@ class PlotsArea(QSplitter):
         self._show_lock_waits()
         if changed:
             self._align_time_axes()
-            self._room_for_lanes()
-
-    def _room_for_lanes(self) -> None:
-        """Grow the timeline until every lane is a text line tall (each named), taking the
-        height from the scenario's own plot down to EXTRA_PLOT_MIN_PX, then from the CPU plot
-        down to its minimum: shared-globals' lanes were
-        squeezed to 15 px under a half-empty queue plot.  Only ever grows during a run, so a
-        splitter the user dragged is left alone until the lanes need more."""
-        sizes = self.sizes()
-        if len(sizes) != 3 or not self.extras.isVisible():
-            return
-        cpu, lanes, extra = sizes
-        overhead = lanes - int(self.timeline.view_box.height())
-        line_px = self.timeline.lane_line_px()
-        wanted = overhead + len(self.lane_labels) * line_px + self.timeline.phase_marks.strip_px()
-        need = wanted - lanes
-        if need <= 0:
-            return
-        view = self._extra_views.get((self._shows or ("",))[0])
-        plot_px = view.plot.height() if view is not None and hasattr(view, "plot") else extra
-        floor = max(EXTRA_PLOT_MIN_PX, view.plot.minimumHeight() if plot_px != extra else 0)
-        from_extra = max(0, min(need, plot_px - floor))
-        from_cpu = max(0, min(need - from_extra, cpu - self.cpu.minimumSizeHint().height()))
-        if from_extra or from_cpu:
-            self.setSizes([cpu - from_cpu, lanes + from_extra + from_cpu, extra - from_extra])
-        if need > from_extra + from_cpu and self.cpu.isVisibleTo(self):
-            # Still short (shared-globals' 28 lanes and six phase labels at 1366x768, under a
-            # per-core key that wraps to four lines): the load is not this lesson, the lanes are.
-            self._cpu_gives_way = True
-            self.fit_cpu()
+            self._user_sized = False  # new lanes: their room comes before a dragged handle
+            self.request_share()
 
     def _lock_info(self, lane: int, t_ns: int) -> str:
         """The timeline's tooltip line for a lane waiting for a lock at t_ns, or ""."""
@@ -317,7 +371,7 @@ class PlotsArea(QSplitter):
         self._lanes_dirty = False
         if self.live.lanes:
             self._show_lanes(result)
-            self._room_for_lanes()  # the lanes are all known now, whatever the ticks saw
+            self._share_height()  # the lanes are all known now, whatever the ticks saw
             if self.timeline.follow():  # the run is over: show all of it
                 self.timeline.show_all()
 

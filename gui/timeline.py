@@ -67,10 +67,29 @@ STATE_HOW = (
 )
 assert len(STATE_HOW) == N_STATES
 
+# The legend's words where the lanes need its rows (1024 px, text x1.5): one or two lines
+# instead of five; each cell's tooltip still says the full name and how it was measured.
+STATE_SHORT = (
+    QT_TRANSLATE_NOOP("Timeline", "running"),
+    QT_TRANSLATE_NOOP("Timeline", "GIL wait"),
+    QT_TRANSLATE_NOOP("Timeline", "lock"),
+    QT_TRANSLATE_NOOP("Timeline", "queue"),
+    QT_TRANSLATE_NOOP("Timeline", "join()"),
+    QT_TRANSLATE_NOOP("Timeline", "I/O"),
+    QT_TRANSLATE_NOOP("Timeline", "sleep"),
+    QT_TRANSLATE_NOOP("Timeline", "idle"),
+    QT_TRANSLATE_NOOP("Timeline", "finished"),
+    QT_TRANSLATE_NOOP("Timeline", "OS pre-empted"),
+    QT_TRANSLATE_NOOP("Timeline", "held"),
+    QT_TRANSLATE_NOOP("Timeline", "pre-empted, GIL held"),
+)
+assert len(STATE_SHORT) == N_STATES
+
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
 FOLLOW_WINDOW_S = 10.0
 HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops its hint line
+FEW_LANES = 3          # a timeline keeps room for at least this many lanes a line tall
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
@@ -122,6 +141,7 @@ class TimelineWidget(QWidget):
     """Lanes of thread/process states over time, with zoom, pan, follow-live and hover details."""
 
     follow_changed = Signal(bool)  # the user panned/zoomed (False) or follow was set
+    needs_changed = Signal()  # min_px()/wanted_px() changed: the owner of the height re-shares
 
     def __init__(self, parent=None, palette=DEFAULT_PALETTE, follow_window_s=FOLLOW_WINDOW_S):
         super().__init__(parent)
@@ -164,8 +184,11 @@ class TimelineWidget(QWidget):
         self._legend_flow.setContentsMargins(4, 0, 4, 0)
         self._swatch_px = 14
         self._legend_shown = None  # the state codes the legend names now
+        self._legend_cells = []  # (cell, its text label, state code)
+        self.compact = False  # short state names in the legend (the owner decides: set_compact)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)  # min_px/wanted_px add up the parts' heights, nothing between
         layout.addWidget(self.plot_widget, 1)
         # The keys, said where they work, and a visible button for the most needed one.
         # The button is the legend's first cell (no row of its own at 1024 px); the keys
@@ -268,7 +291,7 @@ class TimelineWidget(QWidget):
         elif "labelString" in vars(axis):
             del axis.labelString  # pyqtgraph's own "time since Run (ms)"
         self.plot_item.setLabel("bottom", QCoreApplication.translate("Timeline", "time since Run"), units="s")
-        self.fit_button.setText(QCoreApplication.translate("Timeline", "⤢ Whole run"))
+        self._fit_button_text()
         self.fit_button.setToolTip(QCoreApplication.translate("Timeline", "Show the whole run (Home)"))
         self.keys_label.setText(QCoreApplication.translate(
             "Timeline", "Keys: ← → move, + − zoom, Home whole run, F follow live"))
@@ -279,6 +302,8 @@ class TimelineWidget(QWidget):
 
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_legend_height()
         self._fit_keys_label()
         self._fit_hint()
 
@@ -289,11 +314,12 @@ class TimelineWidget(QWidget):
         self._legend_hint.setVisible(wanted and self._room_to_spare())
 
     def _room_to_spare(self) -> bool:
-        """True where the timeline is tall enough for a line of text a lane, the phase labels
-        and a few lines more: only then the keys and the hint take lines of their own.
-        shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
+        """True where the timeline is taller than a line of text a lane, the phase labels,
+        the legend and a few lines more: only then the keys and the hint take lines of their
+        own.  shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
         lanes = max(len(self.lane_labels), HINT_MIN_LANE_LINES - 8)
-        wanted = (lanes + 8) * self.lane_line_px() + self.phase_marks.strip_px()
+        wanted = self.wanted_px() + (lanes + 8 - max(len(self.lane_labels), FEW_LANES)) \
+            * self.lane_line_px()
         return self.height() >= wanted
 
     def _fit_keys_label(self) -> None:
@@ -319,19 +345,21 @@ class TimelineWidget(QWidget):
                 w.hide()  # until the event loop deletes it, it would print over the new cells
                 w.deleteLater()
         self._legend_flow.addWidget(self.fit_button)
+        self._legend_cells = []
         for code in self._legend_shown:
             r, g, b, a = (int(v) for v in self.palette[code])
             swatch = QPixmap(self._swatch_px, self._swatch_px)
             swatch.fill(QColor(r, g, b, max(a, 60)))
-            box, text = QLabel(), QLabel(state_text(code))
+            box, text = QLabel(), QLabel(self._state_word(code, self.compact))
             box.setPixmap(swatch)
             cell = QWidget()
-            cell.setToolTip(state_how(code, self.measured))
+            cell.setToolTip(state_text(code) + "\n" + state_how(code, self.measured))
             row = QHBoxLayout(cell)
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(box)
             row.addWidget(text, 1)
             self._legend_flow.addWidget(cell)
+            self._legend_cells.append((cell, text, code))
         # A pixel holding several states is drawn in their time-weighted mix, a colour no
         # state has (gui.state_colours): say so right under the colours it explains.
         hint = [QCoreApplication.translate(
@@ -345,7 +373,96 @@ class TimelineWidget(QWidget):
             hint.append(QCoreApplication.translate(
                 "Timeline", "Free-threaded build: there is no GIL, so no thread waits for one."))
         self._legend_hint.setText(" ".join(hint))
+        self._fit_legend_height()
         self._fit_hint()
+        self.needs_changed.emit()
+
+    @staticmethod
+    def _state_word(code: int, compact: bool) -> str:
+        return _tr(STATE_SHORT[code]) if compact else state_text(code)
+
+    def set_compact(self, compact: bool) -> None:
+        """Short state names and an icon-only Whole-run button (full texts in tooltips):
+        where the lanes need the legend's rows (gui.plots_area decides)."""
+        compact = bool(compact)
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self._fit_button_text()
+        for _cell, text, code in self._legend_cells:
+            text.setText(self._state_word(code, compact))
+        self._fit_legend_height()
+        self._fit_hint()
+        self.needs_changed.emit()
+
+    def _fit_button_text(self) -> None:
+        self.fit_button.setText(self._fit_word(self.compact))
+
+    @staticmethod
+    def _fit_word(compact: bool) -> str:
+        whole = QCoreApplication.translate("Timeline", "⤢ Whole run")
+        return whole.split(" ", 1)[0] if compact else whole  # the icon alone, then
+
+    # -- the height it needs (gui.plots_area shares the height out) --------------------------
+    def legend_px(self, compact: bool = None, width: int = None) -> int:
+        """The legend's height at this width (None: its own), with short names or full ones."""
+        if self._legend.isHidden():
+            return 0
+        compact = self.compact if compact is None else compact
+        width = self.width() if width is None else width
+        sizes = [self._resized(self.fit_button, self.fit_button.text(), self._fit_word(compact))]
+        for cell, text, code in self._legend_cells:
+            sizes.append(self._resized(cell, text.text(), self._state_word(code, compact)))
+        return self._legend_flow.height_for_sizes(sizes, max(width, 1))
+
+    @staticmethod
+    def _resized(widget, now: str, then: str):
+        """widget's size hint were its text `then` instead of `now` (one line each)."""
+        hint = widget.sizeHint()
+        metrics = widget.fontMetrics()
+        hint.setWidth(hint.width() + metrics.horizontalAdvance(then) - metrics.horizontalAdvance(now))
+        return hint
+
+    def _fit_legend_height(self) -> None:
+        """The legend as tall as its rows at this width, never less: a flow layout's
+        height-for-width is only a wish to the box layout, and at 1366x768 the rows went
+        over the time axis when the splitter gave the timeline less."""
+        if self._legend.isHidden() or self.width() <= 0:
+            return
+        height = self.legend_px()
+        if (self._legend.minimumHeight(), self._legend.maximumHeight()) != (height, height):
+            self._legend.setFixedHeight(height)
+
+    def axis_px(self) -> int:
+        """The plot's height that is not lanes: the time axis under them and the margins.
+        From the axis's own height, never from the laid-out plot: read while a resize is
+        pending, that grew the timeline's minimum, which grew the timeline, and so on."""
+        return int(math.ceil(self.plot_item.getAxis("bottom").height())) + 2
+
+    def lanes_min_px(self) -> int:
+        """Every lane at least half a text line (names then every other lane), and a few
+        lanes a line tall: what a student must still be able to tell apart."""
+        n = max(len(self.lane_labels), 1)
+        line = self.lane_line_px()
+        return max(n * int(math.ceil(line / 2)), FEW_LANES * line)
+
+    def lanes_wanted_px(self) -> int:
+        """Every lane a text line tall (each named)."""
+        return max(len(self.lane_labels), FEW_LANES) * self.lane_line_px()
+
+    def min_px(self, compact: bool = None) -> int:
+        return (self.axis_px() + self.phase_marks.strip_px() + self.lanes_min_px()
+                + self.legend_px(compact))
+
+    def wanted_px(self, compact: bool = None) -> int:
+        return (self.axis_px() + self.phase_marks.strip_px() + self.lanes_wanted_px()
+                + self.legend_px(compact))
+
+    def _fit_plot_minimum(self) -> None:
+        """The plot never shorter than its axis, the phase strip and lanes_min_px."""
+        wanted = self.axis_px() + self.phase_marks.strip_px() + self.lanes_min_px()
+        if wanted != self.plot_widget.minimumHeight():
+            self.plot_widget.setMinimumHeight(wanted)
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme
@@ -361,9 +478,11 @@ class TimelineWidget(QWidget):
         self._lane_px = lane_px
         self._tick_step = None  # re-space the names for the new size
         self._update_lane_ticks()
-        # Never squeezed below a few named lanes and the time axis (at 1024x768 with large
-        # text the queue view below took it all).
-        self.plot_widget.setMinimumHeight(4 * self.lane_line_px() + 3 * lane_px)
+        # Never squeezed below its lanes and the time axis (at 1024x768 with large text the
+        # queue view below took it all).
+        self._fit_plot_minimum()
+        self._fit_legend_height()
+        self.needs_changed.emit()
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -373,8 +492,10 @@ class TimelineWidget(QWidget):
         self.view_box.setLimits(yMin=top, yMax=n)
         self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
+        self._fit_plot_minimum()
         self._fit_keys_label()  # more lanes or phase labels: the lines below may have to go
         self._fit_hint()
+        self.needs_changed.emit()
 
     def set_tick_names(self, names) -> None:
         """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
@@ -392,7 +513,7 @@ class TimelineWidget(QWidget):
         """Lane names on the left; when rows are shorter than a line of text, every k-th
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
-        row_px = self.view_box.height() / n
+        row_px = (self.view_box.height() - self.phase_marks.strip_px()) / n  # the strip is no lane
         step = max(1, math.ceil(self.lane_line_px() / row_px)) if row_px > 0 else 1
         if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
             return
@@ -449,7 +570,10 @@ class TimelineWidget(QWidget):
             return
         p = vb.mapSceneToView(scene_pos)
         x0, x1, width = self._view()
-        text = self.tooltip_at(p.x(), int(np.floor(p.y())), (x1 - x0) / max(width, 1))
+        if p.y() < 0:  # the phase labels' strip above the lanes: a label's whole text
+            text = self.phase_marks.label_at(scene_pos)
+        else:
+            text = self.tooltip_at(p.x(), int(np.floor(p.y())), (x1 - x0) / max(width, 1))
         self.hover_text = text
         # Shown at every move, not only when the text changes: a tooltip that timed out or
         # was hidden came back only on another span, so it seemed to appear at random.

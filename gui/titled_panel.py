@@ -3,15 +3,17 @@
 One widget for the CPU panel, the trace view and the extra views (queue depth, pool
 tasks), so their headers wrap, align and sit the same way.  Anything the title's line
 also holds (a "cores busy" figure, lost-update buttons) goes at its right, or, where the
-title would then wrap to more than TITLE_MAX_LINES lines, on a row of its own under it.
+title would then wrap, on a row of its own under it.
 """
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from .whole_text import WholeLabel
 
-TITLE_MAX_LINES = 2  # beside the title's extras only while it fits in this many lines:
-# at 1024 px with text x1.5 the trace's buttons left its title ~100 px, six lines tall
+TITLE_MAX_LINES = 2  # a title over its extras wraps to at most this many lines (tests)
+BESIDE_MAX_LINES = 1  # the extras beside the title only while it stays on one line there:
+# at 1024 px with text x1.5 the trace's buttons left its title ~100 px, six lines tall, and
+# at 1366 a two-line title beside them was as tall as a line over a row of buttons
 
 
 class TitledPanel(QWidget):
@@ -33,7 +35,7 @@ class TitledPanel(QWidget):
 
     def add_to_header(self, widget: QWidget, top: bool = False, movable: bool = True) -> QWidget:
         """widget on the title's line, at its right (top: aligned with the title's first line);
-        movable: under the title where the title would wrap past TITLE_MAX_LINES beside it
+        movable: under the title where the title would wrap beside it
         (buttons); a wrapping text of its own (the CPU's "cores busy") stays beside."""
         if movable:
             self._extras.append((widget, top))
@@ -58,11 +60,11 @@ class TitledPanel(QWidget):
         return sum(w.sizeHint().width() for w in shown) + self.header.spacing() * len(shown)
 
     def fit_header(self) -> None:
-        """The extras beside the title where it then fits in TITLE_MAX_LINES, else under it."""
+        """The extras beside the title where it then stays on one line, else under it."""
         if not self._extras or self.width() <= 0:
             return
         room = self.width() - self.extras_width()
-        lines = TITLE_MAX_LINES * self.title.fontMetrics().lineSpacing() + 2
+        lines = BESIDE_MAX_LINES * self.title.fontMetrics().lineSpacing() + 2
         beside = room > 0 and self.title.heightForWidth(room) <= lines
         if beside == self.extras_beside:
             return

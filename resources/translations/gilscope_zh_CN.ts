@@ -215,6 +215,10 @@
         <translation>每个核的 CPU 负载（%），由 psutil 测量</translation>
     </message>
     <message>
+        <source>CPU load %</source>
+        <translation>CPU 负载 %</translation>
+    </message>
+    <message>
         <source>load %</source>
         <translation>负载 %</translation>
     </message>
@@ -1192,6 +1196,46 @@
     <message>
         <source>Runnable on the kernel&apos;s run queue while the other threads of its process wanted to run and none of them did: it held the GIL while the OS ran something else (schedstat).</source>
         <translation>在内核运行队列中可运行，而同一进程的其他线程想运行却都没有运行：它持有 GIL，操作系统却在运行别的程序（schedstat）。</translation>
+    </message>
+    <message>
+        <source>GIL wait</source>
+        <translation>等 GIL</translation>
+    </message>
+    <message>
+        <source>lock</source>
+        <translation>等锁</translation>
+    </message>
+    <message>
+        <source>queue</source>
+        <translation>等队列</translation>
+    </message>
+    <message>
+        <source>join()</source>
+        <translation>join()</translation>
+    </message>
+    <message>
+        <source>I/O</source>
+        <translation>I/O</translation>
+    </message>
+    <message>
+        <source>sleep</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>OS pre-empted</source>
+        <translation>被 OS 抢占</translation>
+    </message>
+    <message>
+        <source>held</source>
+        <translation>被停住</translation>
+    </message>
+    <message>
+        <source>pre-empted, GIL held</source>
+        <translation>持 GIL 被抢占</translation>
     </message>
     <message>
         <source>unknown state</source>
