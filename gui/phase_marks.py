@@ -14,7 +14,7 @@ from engine.wire import K
 MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows (timeline):
 # shared-globals has six steps (the bug, join before reading, four fixes), all within a few
 # seconds: with five rows the sixth label hid when a loaded machine ran them all together
-STRIP_SHARE = 0.25  # the label rows take at most this share of the plot's height: at 1024x768
+STRIP_SHARE = 0.34  # the label rows take at most this share of the plot's height: at 1024x768
 # with text x1.5 six rows were taller than the strip kept for them and covered the lanes
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
@@ -93,21 +93,29 @@ class PhaseMarks:
         for line, x in zip(self._lines, xs):
             self._set_text(line, line.full_text)
             at = (x - x0) * px_per_s
-            label_px = line.label.boundingRect().width() + 4
-            # Right of its line; a step starting near the right edge has its label on the
-            # left of the line instead of past the edge (or, with no room there, shortened).
-            flip = at + label_px > width and at - label_px >= 0
-            left = at - label_px if flip else at
-            if not flip and at + label_px > width:
-                label_px = self._shorten(line, metrics, width - at)
-            row = next((r for r in range(rows) if left >= row_end[r]), None)
+            full_px = line.label.boundingRect().width() + 4
+            # Right of its line; near the right edge left of it; else shortened to the edge:
+            # the first of these with a free row.
+            ways = [(False, full_px)] if at + full_px <= width else \
+                [(True, full_px)] if at - full_px >= 0 else []
+            if width - at < full_px:
+                ways.append((False, width - at))
+            flip, label_px, row = False, min(full_px, width - at), None
+            for flip, label_px in ways:
+                left = at - label_px if flip else at
+                row = next((r for r in range(rows) if left >= row_end[r]), None)
+                if row is not None:
+                    break
             if row is None:  # every row is taken here: shorten the label that leaves most
+                flip, label_px, left = False, min(full_px, width - at), at
                 row = max((r for r in range(rows) if row_last[r] is not None),
                           key=lambda r: left - row_last[r][1], default=None)
                 if row is not None and left - row_last[row][1] - 4 >= shortest:
                     self._shorten(row_last[row][0], metrics, left - row_last[row][1] - 4)
                 else:
                     row = None
+            if row is not None and label_px < full_px:
+                label_px = self._shorten(line, metrics, label_px)
             shown = x0 <= x < x1 and row is not None and label_px >= shortest
             line.label.setVisible(shown)
             if not shown:

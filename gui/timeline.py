@@ -90,6 +90,7 @@ ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between la
 FOLLOW_WINDOW_S = 10.0
 HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops its hint line
 FEW_LANES = 3          # a timeline keeps room for at least this many lanes a line tall
+NAMED_ROW_SHARE = 0.9  # a lane this share of a line tall still has its name (its text fits)
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
@@ -171,6 +172,11 @@ class TimelineWidget(QWidget):
         vb.addItem(self.image_item)
         self.phase_marks = PhaseMarks(vb, changed=self._set_lanes)
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        # Heights are fitted after the event that changed them, never inside a resize: a
+        # minimum raised while pyqtgraph's view resized re-entered its resize, and its scene
+        # stayed at the old size (the lanes 30 px short of the widget, the axis cut).
+        self._refit_timer = QTimer(self, singleShot=True, interval=0)
+        self._refit_timer.timeout.connect(self._refit)
         self._timer.timeout.connect(self._redraw)
         vb.sigXRangeChanged.connect(self._request_redraw)
         vb.sigResized.connect(self._request_redraw)
@@ -303,7 +309,8 @@ class TimelineWidget(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
-            self._fit_legend_height()
+            self._fit_legend_height()  # the legend is no pyqtgraph view: at once is safe
+            self._request_refit()
         self._fit_keys_label()
         self._fit_hint()
 
@@ -373,9 +380,8 @@ class TimelineWidget(QWidget):
             hint.append(QCoreApplication.translate(
                 "Timeline", "Free-threaded build: there is no GIL, so no thread waits for one."))
         self._legend_hint.setText(" ".join(hint))
-        self._fit_legend_height()
         self._fit_hint()
-        self.needs_changed.emit()
+        self._request_refit()
 
     @staticmethod
     def _state_word(code: int, compact: bool) -> str:
@@ -391,7 +397,19 @@ class TimelineWidget(QWidget):
         self._fit_button_text()
         for _cell, text, code in self._legend_cells:
             text.setText(self._state_word(code, compact))
+        self._fit_hint()
+        self._request_refit()
+
+    def _request_refit(self) -> None:
+        if not self._refit_timer.isActive():
+            self._refit_timer.start()
+
+    def _refit(self) -> None:
+        """The legend's and the plot's minimum heights for what they now hold; the owner of
+        the height (gui.plots_area) is told."""
         self._fit_legend_height()
+        self._fit_plot_minimum()
+        self._fit_keys_label()
         self._fit_hint()
         self.needs_changed.emit()
 
@@ -412,12 +430,15 @@ class TimelineWidget(QWidget):
         width = self.width() if width is None else width
         sizes = [self._resized(self.fit_button, self.fit_button.text(), self._fit_word(compact))]
         for cell, text, code in self._legend_cells:
+            text.ensurePolished()  # a new cell's font is the style sheet's only once polished
+            cell.ensurePolished()
             sizes.append(self._resized(cell, text.text(), self._state_word(code, compact)))
         return self._legend_flow.height_for_sizes(sizes, max(width, 1))
 
     @staticmethod
     def _resized(widget, now: str, then: str):
         """widget's size hint were its text `then` instead of `now` (one line each)."""
+        widget.ensurePolished()
         hint = widget.sizeHint()
         metrics = widget.fontMetrics()
         hint.setWidth(hint.width() + metrics.horizontalAdvance(then) - metrics.horizontalAdvance(now))
@@ -480,9 +501,7 @@ class TimelineWidget(QWidget):
         self._update_lane_ticks()
         # Never squeezed below its lanes and the time axis (at 1024x768 with large text the
         # queue view below took it all).
-        self._fit_plot_minimum()
-        self._fit_legend_height()
-        self.needs_changed.emit()
+        self._request_refit()
         self.plot_item.showGrid(x=True, y=False, alpha=theme.grid_alpha)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -492,10 +511,9 @@ class TimelineWidget(QWidget):
         self.view_box.setLimits(yMin=top, yMax=n)
         self.view_box.setYRange(top, n, padding=0)
         self._update_lane_ticks()
-        self._fit_plot_minimum()
         self._fit_keys_label()  # more lanes or phase labels: the lines below may have to go
         self._fit_hint()
-        self.needs_changed.emit()
+        self._request_refit()
 
     def set_tick_names(self, names) -> None:
         """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
@@ -514,7 +532,7 @@ class TimelineWidget(QWidget):
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
         row_px = (self.view_box.height() - self.phase_marks.strip_px()) / n  # the strip is no lane
-        step = max(1, math.ceil(self.lane_line_px() / row_px)) if row_px > 0 else 1
+        step = max(1, math.ceil(NAMED_ROW_SHARE * self.lane_line_px() / row_px)) if row_px > 0 else 1
         if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
             return
         self._tick_step, self._tick_lanes = step, n

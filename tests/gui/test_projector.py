@@ -215,7 +215,9 @@ def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
         window.params.set_value(name, value)
     _run(qtbot, window)
     marks = window.plots.timeline.phase_marks
-    assert marks.labels() and marks.visible_labels() == marks.labels()
+    assert marks.labels() and marks.visible_labels() == marks.labels(), (
+        marks.shown_texts(), [(line.value(), line.label.boundingRect().width()) for line in marks._lines],
+        marks.strip_px(), window.plots.timeline.view_box.viewRange(), window.plots.timeline.view_box.width())
 
 
 def test_found_pythons_are_listed_by_version(window):

@@ -53,7 +53,11 @@ import pytest  # noqa: E402
 T0 = 5_000_000_000_000  # a run's start, ns
 S = 1_000_000_000
 SIZES = {"1366x768": (1366, 768, 0), "1024x768 text x1.5": (1024, 768, 2)}  # (w, h, A+ steps)
-LANES = {"shared-globals": 28}  # lanes a scenario's default run has, about; others: 8
+# Lanes a default run of each scenario has (measured: 1024x768 screenshots, 2026-11-30).
+LANES = {"process-basics": 9, "pool": 3, "pool-order": 7, "subprocess": 9, "thread-names": 3,
+         "race": 3, "deadlock": 3, "gil": 11, "threads-help": 16, "convoy": 4,
+         "shared-globals": 29, "queue-pipeline": 5}
+FEW = 9  # lanes-first scenarios with at most this many lanes name every lane
 RUN_TIMEOUT_MS = 60_000
 
 
@@ -102,7 +106,11 @@ def _legend_clear_of_the_axis(timeline):
     drawn over the axis's numbers, one run in two)."""
     axis = timeline.plot_item.getAxis("bottom")
     pw = timeline.plot_widget
-    axis_rect = pw.mapFromScene(axis.sceneBoundingRect()).boundingRect().translated(pw.pos())
+    # (the axis's own rectangle: its bounding rectangle holds the grid lines over the lanes)
+    axis_rect = pw.mapFromScene(axis.mapRectToScene(axis.rect())).boundingRect().translated(pw.pos())
+    # pyqtgraph's scene is as tall as its widget (a minimum raised inside its resize left
+    # the scene at the old size: the axis cut, a blank band over the legend)
+    assert abs(pw.centralWidget.geometry().height() - pw.height()) <= 1
     legend = timeline._legend
     assert not legend.geometry().intersects(axis_rect), (legend.geometry(), axis_rect)
     assert legend.geometry().top() >= axis_rect.bottom(), (legend.geometry(), axis_rect)
@@ -125,23 +133,30 @@ def _labels_clear_of_the_lanes(timeline):
 @pytest.mark.parametrize("size", SIZES)
 def test_every_scenario_s_lanes_keep_their_room(qtbot, window, restyled_app, size):
     """Each part states its minimum, the plots area shares the rest by what the scenario
-    needs: lanes-first scenarios (no view of their own) a text line a lane, all the others
-    at least half a line (names every other lane); the legend never over the time axis.
-    At 1024x768 with text x1.5 gil's lanes had ~130 px under the CPU panel and the legend."""
+    needs: lanes-first scenarios (no view of their own) with up to FEW lanes a text line a
+    lane, each named; every lane at least half a line (names every other lane); the legend
+    never over the time axis.  At 1024x768 with text x1.5 process-basics' and gil's lanes
+    had ~130 px under the CPU panel and the legend."""
     _at(qtbot, window, size)
     plots = window.plots
     timeline = plots.timeline
+    assert set(window.picker.order) == set(LANES)
     for sid in window.picker.order:
         window.run_control.choose_scenario(sid)
-        n = LANES.get(sid, 8)
+        n = LANES[sid]
         timeline.set_spans(_lanes(n), ["THREAD%d · pid 42" % i for i in range(n)], T0)
-        qtbot.wait(120)  # the sharing runs once the event loop is back
-        _, row_px = _lane_rows(timeline)
-        line = timeline.lane_line_px()
         lanes_first = not window.picker.scenario(sid).shows
-        assert row_px >= (line if lanes_first else line / 2) - 0.5, (sid, row_px, line, plots.sizes())
-        _legend_clear_of_the_axis(timeline)
-        assert plots.height() <= plots.room_px() or sid in LANES, (sid, plots.height(), plots.room_px())
+
+        def settled():  # the sharing runs once the event loop is back
+            _, row_px = _lane_rows(timeline)
+            line = timeline.lane_line_px()
+            assert row_px >= line / 2 - 0.5, (sid, row_px, line, plots.sizes())
+            if lanes_first and n <= FEW:
+                # (gui.timeline.NAMED_ROW_SHARE: a name's text fits 0.9 of a line)
+                assert row_px >= 0.9 * line and timeline._tick_step == 1, \
+                    (sid, row_px, line, plots.sizes())
+            _legend_clear_of_the_axis(timeline)
+        qtbot.waitUntil(settled, timeout=3000)
 
 
 @pytest.mark.parametrize("sid,n,phases", [
@@ -162,14 +177,16 @@ def test_phase_labels_never_cover_a_lane(qtbot, window, restyled_app, size, sid,
     # steps close together, as a loaded machine runs shared-globals' (a few seconds in all)
     timeline.phase_marks.set([(label, 0.05 + 0.3 * i) for i, label in enumerate(phases)])
     timeline.show_all()
-    qtbot.wait(200)
     marks = timeline.phase_marks
-    _labels_clear_of_the_lanes(timeline)
-    assert len(marks.visible_labels()) >= min(len(phases), 4), marks.shown_texts()
-    for item, whole in zip(marks.visible_items(), marks.visible_labels()):
-        assert item.toolTip() == whole
-        shown = item.toPlainText()
-        assert shown == whole or (shown.endswith("…") and whole.startswith(shown[:-1])), shown
+
+    def settled():  # the strip's rows and the lanes' height are shared out after the event
+        _labels_clear_of_the_lanes(timeline)
+        assert len(marks.visible_labels()) >= min(len(phases), 4), marks.shown_texts()
+        for item, whole in zip(marks.visible_items(), marks.visible_labels()):
+            assert item.toolTip() == whole
+            shown = item.toPlainText()
+            assert shown == whole or (shown.endswith("…") and whole.startswith(shown[:-1])), shown
+    qtbot.waitUntil(settled, timeout=3000)
 
 
 def _run(qtbot, window):
