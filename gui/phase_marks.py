@@ -14,8 +14,9 @@ from engine.wire import K
 MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows (timeline):
 # shared-globals has six steps (the bug, join before reading, four fixes), all within a few
 # seconds: with five rows the sixth label hid when a loaded machine ran them all together
-STRIP_SHARE = 0.34  # the label rows take at most this share of the plot's height: at 1024x768
-# with text x1.5 six rows were taller than the strip kept for them and covered the lanes
+STRIP_SHARE = 0.25  # the label rows take at most this share of the plot's height: at 1024x768
+# with text x1.5 six rows were taller than the strip kept for them and covered the lanes;
+# more took the lines subprocess's nine lanes need to be named
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""

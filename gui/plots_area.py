@@ -74,6 +74,7 @@ class PlotsArea(QSplitter):
         self._share_timer.timeout.connect(self._share_height)
         self._shared_for = None  # what the last sharing was computed from
         self._user_sized = False  # the user dragged a handle: kept until the content changes
+        self.held = False  # True: presentation mode (gui.presentation) sizes the parts itself
         self.splitterMoved.connect(self._user_moved)
         self.timeline.needs_changed.connect(self.request_share)
         self.cpu_wanted = True  # False while stepping (gui.run_control): the load says nothing
@@ -139,7 +140,7 @@ class PlotsArea(QSplitter):
         text lines x its font's height: the timeline's (gui.timeline: axis, phase strip,
         lanes, legend), the CPU panel's and the trace's (their headers' lines and plots)."""
         room = self.room_px()
-        if room <= 0:
+        if room <= 0 or self.held:
             return
         tight = room < COMPACT_BELOW_LINES * self._px
         self.cpu.set_compact(tight and self._lanes_first())

@@ -172,8 +172,9 @@ class Presentation(QObject):
         w.busy_warning.pause()  # the headline says "Distorted" when it was; no banner on screen
         self.header.show()
         self._keys_line_hidden = w.plots.timeline.keys_label.isHidden()
-        w.plots.timeline.keys_label.hide()  # "← → move": not while the arrows step phases
+        w.plots.held = True  # the plots' heights are this mode's until it ends
         self._give_lanes_the_height()
+        w.plots.timeline.keys_label.hide()  # "← → move": not while the arrows step phases
         for action in self._step_actions:
             action.setEnabled(True)
         self.phases = self._phases_now()
@@ -195,7 +196,11 @@ class Presentation(QObject):
         # The plots sit in a scroll area (gui.main_window) that resizes them when the event
         # loop next runs, rescaling their sizes a few px: once more after that.
         plots, plot_sizes = saved["sizes"][-1]
-        QTimer.singleShot(0, plots, lambda: plots.setSizes(plot_sizes))
+
+        def give_back() -> None:
+            plots.setSizes(plot_sizes)
+            plots.held = False  # the plots area shares its height out again from now on
+        QTimer.singleShot(0, plots, give_back)
         if not self._window.adapter.busy:
             self._window.busy_warning.watch()
         timeline = self._window.plots.timeline

@@ -35,7 +35,7 @@ translate = QCoreApplication.translate  # lupdate reads translate("Scrubber", ".
 
 def describe(kind: int, thread: str, name: str, a: int, b: int) -> str:
     """One step in words (translated)."""
-    from .timeline import state_text
+    from .state_names import state_text
     if kind == K.VAR_READ:
         return translate("Scrubber", "{0} read {1} = {2}").format(thread, name, a)
     if kind == K.VAR_WRITE:

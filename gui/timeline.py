@@ -11,79 +11,15 @@ import types
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QRectF, QT_TRANSLATE_NOOP, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
                                QWidget)
 
 from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
+from .state_names import STATE_SHORT, _tr, state_how, state_text
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
-
-# What the user reads for each state code, in STATE_KEYS order.
-STATE_TEXT = (
-    QT_TRANSLATE_NOOP("Timeline", "running"),
-    QT_TRANSLATE_NOOP("Timeline", "waiting for the GIL"),
-    QT_TRANSLATE_NOOP("Timeline", "blocked on a lock"),
-    QT_TRANSLATE_NOOP("Timeline", "waiting on a queue"),
-    QT_TRANSLATE_NOOP("Timeline", "waiting in join()"),
-    QT_TRANSLATE_NOOP("Timeline", "waiting for I/O or a subprocess"),
-    QT_TRANSLATE_NOOP("Timeline", "sleeping"),
-    QT_TRANSLATE_NOOP("Timeline", "idle (alive, nothing recorded)"),
-    QT_TRANSLATE_NOOP("Timeline", "finished"),
-    QT_TRANSLATE_NOOP("Timeline", "runnable, pre-empted by the OS"),
-    QT_TRANSLATE_NOOP("Timeline", "held at a step by the scheduler"),
-    QT_TRANSLATE_NOOP("Timeline", "pre-empted while holding the GIL"),
-)
-assert len(STATE_TEXT) == N_STATES
-
-# How each state was measured when the Session read the threads' kernel counters
-# (engine/thread_sampler.py): shown on the legend and in the hover text.
-STATE_HOW = (
-    QT_TRANSLATE_NOOP("Timeline", "On a CPU: the kernel's count of this thread's CPU time "
-                                  "(/proc schedstat), read about every millisecond."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU with no blocking call recorded, while another "
-                                  "thread of its process wanted to run: waiting for the GIL "
-                                  "(schedstat, and no probe label)."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside a lock's acquire(), recorded by the lock."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside a queue's put() or get(), recorded by the "
-                                  "queue."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside join(), recorded by the join."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU waiting for I/O or a subprocess, recorded by "
-                                  "the scenario."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU inside sleep(), recorded by the sleep."),
-    QT_TRANSLATE_NOOP("Timeline", "Off the CPU, nothing recorded to explain it, and no other "
-                                  "thread of its process wanting the GIL; or a process that "
-                                  "records nothing."),
-    QT_TRANSLATE_NOOP("Timeline", "The thread has ended: its exit was recorded, or its kernel "
-                                  "counters vanished with no exit (killed, e.g. by Stop)."),
-    QT_TRANSLATE_NOOP("Timeline", "Runnable, waiting on the kernel's run queue for a core "
-                                  "(/proc schedstat)."),
-    QT_TRANSLATE_NOOP("Timeline", "Held at a step by the scheduler (you, a schedule or a "
-                                  "replay), recorded by the gate."),
-    QT_TRANSLATE_NOOP("Timeline", "Runnable on the kernel's run queue while the other threads "
-                                  "of its process wanted to run and none of them did: it held "
-                                  "the GIL while the OS ran something else (schedstat)."),
-)
-assert len(STATE_HOW) == N_STATES
-
-# The legend's words where the lanes need its rows (1024 px, text x1.5): one or two lines
-# instead of five; each cell's tooltip still says the full name and how it was measured.
-STATE_SHORT = (
-    QT_TRANSLATE_NOOP("Timeline", "running"),
-    QT_TRANSLATE_NOOP("Timeline", "GIL wait"),
-    QT_TRANSLATE_NOOP("Timeline", "lock"),
-    QT_TRANSLATE_NOOP("Timeline", "queue"),
-    QT_TRANSLATE_NOOP("Timeline", "join()"),
-    QT_TRANSLATE_NOOP("Timeline", "I/O"),
-    QT_TRANSLATE_NOOP("Timeline", "sleep"),
-    QT_TRANSLATE_NOOP("Timeline", "idle"),
-    QT_TRANSLATE_NOOP("Timeline", "finished"),
-    QT_TRANSLATE_NOOP("Timeline", "OS pre-empted"),
-    QT_TRANSLATE_NOOP("Timeline", "held"),
-    QT_TRANSLATE_NOOP("Timeline", "pre-empted, GIL held"),
-)
-assert len(STATE_SHORT) == N_STATES
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
@@ -92,29 +28,6 @@ HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops i
 FEW_LANES = 3          # a timeline keeps room for at least this many lanes a line tall
 NAMED_ROW_SHARE = 0.9  # a lane this share of a line tall still has its name (its text fits)
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
-
-
-def _tr(text):
-    """A text marked with QT_TRANSLATE_NOOP above, translated (lupdate finds literal calls only)."""
-    return QCoreApplication.translate("Timeline", text)
-
-
-def state_text(code):
-    """The translated name of a state code."""
-    if 0 <= code < N_STATES:
-        return _tr(STATE_TEXT[code])
-    return QCoreApplication.translate("Timeline", "unknown state")
-
-
-def state_how(code, measured=True):
-    """How a state was measured, translated."""
-    if not measured:
-        return QCoreApplication.translate(
-            "Timeline", "Recorded by the thread itself (its probes); this run's threads were not "
-                        "measured from /proc schedstat.")
-    if 0 <= code < N_STATES:
-        return _tr(STATE_HOW[code])
-    return ""
 
 
 def format_duration(ns):
@@ -409,7 +322,6 @@ class TimelineWidget(QWidget):
         the height (gui.plots_area) is told."""
         self._fit_legend_height()
         self._fit_plot_minimum()
-        self._fit_keys_label()
         self._fit_hint()
         self.needs_changed.emit()
 
