@@ -14,7 +14,7 @@ from engine.wire import K
 MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows (timeline):
 # shared-globals has six steps (the bug, join before reading, four fixes), all within a few
 # seconds: with five rows the sixth label hid when a loaded machine ran them all together
-STRIP_SHARE = 0.25  # the label rows take at most this share of the plot's height: at 1024x768
+STRIP_SHARE = 0.25  # label rows beyond two take at most this share of the plot's height: at 1024x768
 # with text x1.5 six rows were taller than the strip kept for them and covered the lanes;
 # more took the lines subprocess's nine lanes need to be named
 
@@ -85,7 +85,7 @@ class PhaseMarks:
         pinned_px = self._pin_current(x0, x1, xs + [x1], px_per_s)
         height = max(self._view_box.height(), 1.0)
         line_px = self._label_height()
-        rows = max(1, min(self._max_rows, int(STRIP_SHARE * height // max(line_px, 1.0))))
+        rows = min(self._max_rows, max(2, int(STRIP_SHARE * height // max(line_px, 1.0))))
         row_end = [pinned_px] + [0.0] * (rows - 1)  # px where each row is free
         row_last = [None] * rows  # (line, left px) of the label that ends each row
         metrics = QFontMetrics(self._lines[0].label.textItem.font())

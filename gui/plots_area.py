@@ -22,6 +22,7 @@ from .phase_marks import phase_starts
 from .timeline import TimelineWidget
 from .time_range import TimeRange
 from .trace_view import TraceView
+from .whole_text import tell_scroll_area
 
 TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
@@ -182,6 +183,11 @@ class PlotsArea(QSplitter):
         sizes = [cpu if cpu_on else 0, lanes, extra if extra_on else 0]
         if any(abs(a - b) > 2 for a, b in zip(sizes, self.sizes())):
             self.setSizes(sizes)
+        if sum(sizes) + handles > self.height():
+            # The minimums grew past what the scroll area gave (the legend in Chinese after
+            # a language switch): it sizes this widget again only when asked, and until then
+            # the legend was drawn over the time axis.
+            tell_scroll_area(self.timeline)
 
     def _lanes_first_with_extra(self) -> bool:
         """A scenario with a view of its own whose lanes still come first: more lanes than a

@@ -234,12 +234,11 @@ class TimelineWidget(QWidget):
         self._legend_hint.setVisible(wanted and self._room_to_spare())
 
     def _room_to_spare(self) -> bool:
-        """True where the timeline is taller than a line of text a lane, the phase labels,
-        the legend and a few lines more: only then the keys and the hint take lines of their
-        own.  shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
+        """True where the timeline is tall enough for a line of text a lane, the phase labels
+        and a few lines more: only then the keys and the hint take lines of their own.
+        shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
         lanes = max(len(self.lane_labels), HINT_MIN_LANE_LINES - 8)
-        wanted = self.wanted_px() + (lanes + 8 - max(len(self.lane_labels), FEW_LANES)) \
-            * self.lane_line_px()
+        wanted = (lanes + 8) * self.lane_line_px() + self.phase_marks.strip_px()
         return self.height() >= wanted
 
     def _fit_keys_label(self) -> None:

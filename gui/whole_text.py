@@ -17,10 +17,10 @@ def hold_height(widget: QWidget, needed: int) -> None:
     """widget's minimum height := needed (once it has a real width)."""
     if widget.width() >= NARROWEST_PX and needed > 0 and widget.minimumHeight() != needed:
         widget.setMinimumHeight(needed)
-        _tell_scroll_area(widget)
+        tell_scroll_area(widget)
 
 
-def _tell_scroll_area(widget: QWidget) -> None:
+def tell_scroll_area(widget: QWidget) -> None:
     """Splitters and scroll areas enforce their children's minimum sizes only at their next
     resize: a minimum that grew inside them would stay squeezed until then (the legend 4 px
     over the time axis).  Each splitter above re-applies its sizes, which enforces them, and
