@@ -279,8 +279,9 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0, gil_s: int 
                 ("recorder.py" in f or "ring.py" in f or "batch.py" in f)
                 and f.split(" (")[0].rsplit(".", 1)[-1]
                 in ("flush", "write_frame", "write_pipe", "put", "send_frames", "drain") for f in fr))
-            in_capture = share(lambda fr: any(f.startswith("write (") and "probe.py" in f for f in fr)
-                               and not in_recorder(fr))
+            in_capture = share(lambda fr: any(  # py-spy may name it OutputTap.write
+                "probe.py" in f and f.split(" (")[0].rsplit(".", 1)[-1] == "write" for f in fr)
+                and not in_recorder(fr))
             in_lock = share(lambda fr: bool(fr) and (lock_name + " (") in fr[-1]
                             and fr[-1].endswith(lock_line))
             mine = gil_rows.get(tid, [])

@@ -57,14 +57,17 @@ class Batch(object):
     that thread.  cycle: the (kind, b, aux) of each event of one pass, in order."""
 
     __slots__ = ("_rec", "_pending", "add", "passes", "events", "drain_ns", "_age", "_k",
-                 "_template", "_times")
+                 "_template", "_times", "_room")
 
-    def __init__(self, rec, cycle, age_ns: int) -> None:
+    def __init__(self, rec, cycle, age_ns: int, spots: int = 1) -> None:
         self._rec = rec
         self._pending = []
         self.add = self._pending.extend  # add((t, a)): the whole per-event path
         self._k = k = len(cycle)
         self.passes = max(1, BATCH_EVENTS // k)  # passes the loop may add before it drains
+        # spots: the places in a pass that count down the room and drain when it runs out.
+        # A room of 1 more than a multiple of spots moves each drain on to the next place.
+        self._room = spots * (self.passes - 1) + 1
         self.events = 0     # drained so far
         self.drain_ns = 0   # thread CPU ns the drains took
         self._age = age_ns
@@ -74,8 +77,9 @@ class Batch(object):
         self._times = {}  # passes -> Struct packing that many passes' times and values
 
     def drain(self) -> tuple:
-        """Hand every pending pass's events to the transport.  Returns (passes, due): how many
-        passes the loop may add before it drains again, and the perf_counter_ns by which."""
+        """Hand every whole pending pass's events to the transport.  Returns (room, due): how
+        many counts down (one a spot passed) before the loop drains again, and the
+        perf_counter_ns by which it must."""
         pending, k2 = self._pending, 2 * self._k  # two values an event: t, a
         whole = len(pending) // k2 * k2  # whole passes only: a part pass waits for the rest
         if whole:
@@ -88,7 +92,7 @@ class Batch(object):
             self._rec.send_frames(frames, n)
             self.events += n
             self.drain_ns += _cpu() - c0
-        return self.passes, time.perf_counter_ns() + self._age
+        return self._room, time.perf_counter_ns() + self._age
 
     def _frames(self, values: list) -> list:
         n = len(values) // 2

@@ -417,9 +417,9 @@ class OutputTap(object):
             return len(text)
         *lines, rest = pending.split("\n")
         partial.text = rest
-        rec = recorder.current()
+        output = recorder.current().output
         for line in lines:
-            rec.event(K.OUTPUT, rec.own_text(line[:500]))
+            output(line[:500])
         return len(text)
 
     def flush(self) -> None:

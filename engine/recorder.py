@@ -42,6 +42,7 @@ from .wire import K
 
 _FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
+FLUSH_TIMED_EVERY = 8  # flushes timed in thread CPU time: the first, then one in this many
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
 _cpu = time.thread_time_ns  # what recording costs the thread itself (a system call: per flush)
 _native_id = getattr(threading, "get_native_id", lambda: 0)  # the Session reads /proc by it
@@ -238,8 +239,9 @@ class Recorder:
     cost an indexed load, where an attribute of self costs a type lookup on 3.9 and 3.10.
     """
 
-    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_flush_ns", "_ring", "_batch", "_new_texts",
-                 "event", "event_at", "_offset", "_restart", "__weakref__")
+    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_flush_ns", "_flushes", "_timed",
+                 "_ring", "_batch", "_new_texts",
+                 "event", "event_at", "output", "_offset", "_restart", "__weakref__")
 
     def __init__(self, sink: Sink, worker: int) -> None:
         self.sink = sink
@@ -247,17 +249,22 @@ class Recorder:
         self.worker = worker
         self._buf = bytearray(wire.FRAME_HEADER.size + wire.MAX_EVENTS_PER_FRAME * wire.RECORD_SIZE)
         self._events = 0    # recorded and flushed so far
-        self._flush_ns = 0  # measured thread CPU time in flush so far
+        self._flush_ns = 0  # measured thread CPU time of the timed flushes so far
+        self._flushes = self._timed = 0  # flushes so far, and how many of them were timed
         self._batch = None  # engine.batch.Batch, made by batch()
         self._new_texts = {}  # text -> id: this thread's texts, announced with its next flush
         self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
-        self.event, self.event_at, self._offset, self._restart = _record_path(self)
+        self.event, self.event_at, self.output, self._offset, self._restart = _record_path(self)
 
     # event(kind, b=0, a=0, aux=0): record one event now.  Every recorded fact goes through it
     # or event_at; it is the single gate a future step mode ("you are the scheduler") will
     # hold: every shared-variable read and write passes through it.
     # event_at(t, kind, b, a, aux): an event that happened at time t (probe gaps, measured
     # afterwards, race's accesses); every argument given, so 3.9 and 3.10 take their fast call.
+    # output(text): a line this thread printed (OutputTap), with its text's id: a new text is
+    # announced with the thread's next flush, in the same put as the events naming it, not
+    # in a put of its own at once (thread-names' threads, each printing new lines, spent
+    # about half their time announcing them one at a time: py-spy).
 
     def state(self, state: int, at=None) -> None:
         """Record a state change and flush, so the Session labels this thread's time at once."""
@@ -267,26 +274,15 @@ class Recorder:
             self.event_at(at, K.STATE, state, 0, 0)
         self.flush()
 
-    def batch(self, cycle) -> "batch_path.Batch":
+    def batch(self, cycle, spots: int = 1) -> "batch_path.Batch":
         """A batched path for a tight loop whose passes record the events cycle names, as
-        (kind, b, aux) each (engine/batch.py).  One a thread: drained with every flush, so a
-        state change or the thread's end carries its pending events."""
+        (kind, b, aux) each, and drain at spots places a pass (engine/batch.py).  One a
+        thread: drained with every flush, so a state change or the thread's end carries its
+        pending events."""
         if self._batch is not None:
             self._batch.drain()
-        self._batch = batch_path.Batch(self, tuple(cycle), FLUSH_AGE_NS)
+        self._batch = batch_path.Batch(self, tuple(cycle), FLUSH_AGE_NS, spots)
         return self._batch
-
-    def own_text(self, text: str) -> int:
-        """The id of a text only this thread names as it records it (a printed line): a new
-        one is announced with the thread's next flush, in the same put as the events naming
-        it, and not alone at once.  thread-names' threads, each printing new lines, spent
-        about half their time announcing them one put at a time (py-spy)."""
-        sid = self.sink._strings.get(text)
-        if sid is None:
-            sid = self._new_texts.get(text)
-            if sid is None:
-                sid = self._new_texts[text] = self.sink.new_id()
-        return sid
 
     def send_frames(self, frames: list, n_events: int) -> None:
         """Whole frames into this thread's ring in one put, or one pipe write each."""
@@ -304,10 +300,16 @@ class Recorder:
         """ns recording cost this thread beyond its events recorded one by one."""
         b = self._batch
         extra = 0 if b is None else b.drain_ns + b.events * getattr(self.sink, "batch_ns", 0)
-        return self._flush_ns + extra
+        flushes = self._flush_ns * self._flushes // self._timed if self._timed else 0
+        return flushes + extra
 
     def flush(self) -> None:
-        c0 = _cpu()
+        # Timed in thread CPU time, one flush in FLUSH_TIMED_EVERY and the first: reading that
+        # clock is a system call (about 1 us, twice a flush), most of an untimed flush's cost.
+        # The timed ones' mean times the flushes made is what is reported.
+        self._flushes += 1
+        timed = self._flushes % FLUSH_TIMED_EVERY == 1
+        c0 = _cpu() if timed else 0
         if self._batch is not None:
             self._batch.drain()
         t0 = _now()
@@ -335,7 +337,9 @@ class Recorder:
                     self.sink.write_pipe(frame, n + 1)  # full: the pipe, rather than lose it
             else:
                 self.sink.write_frame(frame, n + 1)
-        self._flush_ns += _cpu() - c0
+        if timed:
+            self._flush_ns += _cpu() - c0
+            self._timed += 1
         self._restart(_now())  # an empty frame, due again FLUSH_AGE_NS from now
 
     def discard(self) -> None:
@@ -349,7 +353,7 @@ def _check_literals() -> None:
     """_record_path writes the record size and the last slot's offset as literals: a constant
     costs nothing per call, a closure cell is copied into every call's frame (3.11+)."""
     last_slot = wire.FRAME_HEADER.size + (wire.MAX_EVENTS_PER_FRAME - 1) * wire.RECORD_SIZE
-    if (wire.RECORD_SIZE, last_slot) != (32, 4044):
+    if (wire.RECORD_SIZE, last_slot, K.OUTPUT) != (32, 4044, 16):
         raise ImportError("engine.recorder: update the literals in _record_path for this wire format")
 
 
@@ -357,7 +361,8 @@ _check_literals()
 
 
 def _record_path(rec: Recorder) -> tuple:
-    """(event, event_at, offset, restart): rec's per-event path as closures over one frame.
+    """(event, event_at, output, offset, restart): rec's per-event path as closures over one
+    frame.
 
     Per event: the clock, one precompiled ``Struct.pack_into`` into the frame, the offset
     moved on, a flush when the frame is full (the last slot is kept for the flush's cost
@@ -368,6 +373,8 @@ def _record_path(rec: Recorder) -> tuple:
     hs = wire.FRAME_HEADER.size
     pack, now, age = wire.RECORD.pack_into, _now, FLUSH_AGE_NS
     owner = weakref.proxy(rec)  # the closures must not keep their recorder alive
+    strings, texts = getattr(rec.sink, "_strings", {}), rec._new_texts
+    new_id = getattr(rec.sink, "new_id", None)
     off = hs
     deadline = now() + age
 
@@ -386,6 +393,19 @@ def _record_path(rec: Recorder) -> tuple:
         if off >= 4044:
             owner.flush()
 
+    def output(text: str) -> None:
+        nonlocal off
+        sid = strings.get(text)  # announced already, by any thread
+        if sid is None:
+            sid = texts.get(text)  # this thread's, announced with its next flush
+            if sid is None:
+                sid = texts[text] = new_id()
+        t = now()
+        pack(buf, off, t, pid, worker, 16, 0, sid, 0)  # 16: K.OUTPUT (_check_literals)
+        off += 32
+        if off >= 4044 or t > deadline:
+            owner.flush()
+
     def offset() -> int:
         return off
 
@@ -394,7 +414,7 @@ def _record_path(rec: Recorder) -> tuple:
         off = hs
         deadline = at_ns + age
 
-    return event, event_at, offset, restart
+    return event, event_at, output, offset, restart
 
 
 # -- the process-wide sink ---------------------------------------------------

@@ -89,10 +89,12 @@ def _loop(ctx, n, iterations, lock, traced):
     # One pass's accesses, each with its line of the shown program (aux): read and write
     # of ret = ret + n, then of ret = ret - n.  engine/batch.py: an access is one list append.
     batch = ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
-                             (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)))
+                             (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)), spots=2)
     add, now = batch.add, time.perf_counter_ns
     room, due = batch.drain()
     for _ in range(iterations):
+        mine += 1
+        own.count += 1
         if lock is not None:
             lock.acquire()
         # Each timestamp is taken right after its access, with no switch point between
@@ -101,24 +103,26 @@ def _loop(ctx, n, iterations, lock, traced):
         # store before it, and the trace orders accesses as they really happened.  The
         # clock call is the recording's, and a call: a switch point between each read and
         # its write.  The extend after it records the access (engine/batch.py), where a
-        # recording call stood.  The pass's own counting stands between the first read and
-        # its write: 3.9 may switch after almost any bytecode, so how often a switch lands
-        # between a read and its write follows the share of the pass's time spent there,
-        # and that share stays about what it was when each record was a Python call (and
-        # what it is in the untraced change(n)); on 3.10+ it was there already (the time up
-        # to the first read's clock call).
+        # recording call stood.
         x = ret; t = now()
-        mine += 1
-        own.count += 1
         add((t, x))
         ret = x + n; t = now()
         add((t, x + n))
         x = ret; t = now()
+        # The batch drains (every BATCH_EVENTS events, or FLUSH_AGE_NS) at two spots in
+        # turn: here, between a read and its write, and after the pass's last write, as the
+        # old recorder flushed at whichever access filled its frame.  A switch falls where
+        # the time is, and a drain takes a good part of it: always after the last write, it
+        # halved how often a switch lands between a read and its write (the lost updates of
+        # the lesson); always here, it nearly doubled it.
+        room -= 1
+        if room <= 0 or t > due:
+            room, due = batch.drain()
         add((t, x))
         ret = x - n; t = now()
         add((t, x - n))
         room -= 1
-        if room <= 0 or t > due:  # a batch's passes pending, or the oldest FLUSH_AGE_NS old
+        if room <= 0 or t > due:
             room, due = batch.drain()
         if lock is not None:
             lock.release()

@@ -141,3 +141,31 @@ def test_a_race_run_reports_less_recording_time_than_its_threads_cpu_time():
         assert cpu_ns[key] > 0
         assert ns <= 0.85 * cpu_ns[key], (names[key], ns, cpu_ns[key])
     assert int(np.count_nonzero(view.of_kind(K.VAR_READ, K.VAR_WRITE)["kind"])) == 2 * 4 * 20000
+
+
+def test_drains_take_turns_between_a_loops_spots():
+    """race drains between a read and its write, and after the pass's last write, in turn:
+    where a drain's time falls decides how often a thread switch lands between a read and
+    its write, so it must not always fall on one side."""
+    sink = _Collect()
+    rec = recorder.Recorder(sink, 1)
+    batch = rec.batch(CYCLE, spots=2)
+    room, _ = batch.drain()
+    where = []
+    for i in range(10 * batch.passes):
+        batch.add((i, 1))
+        batch.add((i, 2))
+        batch.add((i, 3))
+        room -= 1
+        if room <= 0:
+            room, _ = batch.drain()
+            where.append("mid")
+        batch.add((i, 4))
+        room -= 1
+        if room <= 0:
+            room, _ = batch.drain()
+            where.append("end")
+    assert len(where) >= 9
+    assert all(a != b for a, b in zip(where, where[1:])), where
+    rec.flush()
+    assert len(_records(sink.frames)) == 40 * batch.passes  # part passes waited, none lost

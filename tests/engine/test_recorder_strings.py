@@ -123,7 +123,7 @@ def test_string_frames_are_the_bytes_of_one_entry_at_a_time(n):
 
 
 def test_a_thread_announces_its_printed_lines_with_its_events():
-    """Recorder.own_text: a printed line's text goes out in the same put as the events of the
+    """Recorder.output: a printed line's text goes out in the same put as the events of the
     flush that carries it (texts first), not in a put of its own; once announced, every
     thread names it by the same id."""
     with tempfile.TemporaryDirectory() as ring_dir:
@@ -134,19 +134,21 @@ def test_a_thread_announces_its_printed_lines_with_its_events():
             puts = []
             real_put = rec._ring.put
             rec._ring.put = lambda frame, n: puts.append(bytes(frame)) or real_put(frame, n)
-            ids = [rec.own_text("line %d" % i) for i in range(5)] + [rec.own_text("line 0")]
-            assert ids[-1] == ids[0] and len(set(ids)) == 5
-            for sid in ids:
-                rec.event(K.OUTPUT, sid)
+            for i in list(range(5)) + [0]:
+                rec.output("line %d" % i)
             assert puts == []  # nothing announced yet: no put per line
             rec.flush()
             assert len(puts) == 1  # the texts and the events in one put
             assert wire.FRAME_HEADER.unpack_from(puts[0])[0] == wire.F_STRINGS
-            assert sink.intern("line 3") == ids[3]  # announced: the table's id from now on
             reader = ring.RingReader(rec._ring.path)
-            decoder = StreamDecoder(EventStore(capacity=100))
+            store = EventStore(capacity=100)
+            decoder = StreamDecoder(store)
             decoder.feed_frames(reader.take())
+            ev = store.view()
+            ids = [int(b) for b in ev[ev["kind"] == K.OUTPUT]["b"]]
+            assert ids[-1] == ids[0] and len(set(ids)) == 5  # the same text, the same id
             assert [decoder.string(sink.pid, i) for i in ids[:5]] == ["line %d" % i for i in range(5)]
+            assert sink.intern("line 3") == ids[3]  # announced: the table's id from now on
             reader.close()
         finally:
             os.close(r)
