@@ -5,7 +5,7 @@ Standard library only (the runner imports it; it may be Python 3.9).
 One ``Sink`` per process owns the transport and the string table; one
 ``Recorder`` per thread owns a preallocated frame buffer.  Recording an event is
 one ``perf_counter_ns`` and one precompiled ``Struct.pack_into`` into that buffer,
-with no lock, in a closure over the buffer (``_record_path``).  Counted by callgrind
+with no lock, in a closure over the buffer (engine/record_path.py).  Counted by callgrind
 (``python -m bench record``, net of the bare loop), one ``event`` costs 3,397
 instructions on 3.11 (3,611 as a method reading attributes of self), 4,295 on 3.9
 (5,826): 1.41-1.64x the same record written inline, the Python call being the rest;
@@ -21,14 +21,16 @@ Without a ring (a bench, a platform without /dev/shm) it is one ``os.write`` of
 at most PIPE_BUF bytes to the event pipe, which the kernel keeps atomic.
 
 A tight loop (race's accesses) records through ``batch()`` instead (engine/batch.py):
-one tuple a pass appended to a list, no Python call per event, packed in bulk.
+the clock and one ``list.extend`` an event, no Python call per event, packed in bulk.
+A printed line is one call of ``output``; its text goes out with the thread's next flush.
 
 Each flush also records what recording cost this thread (kind record_cost): the
 events it recorded one by one, the ns one costs in this process (timed once at
 install), and the ns the rest cost: its flushes and its batch's drains (measured in
 thread CPU time, so a GIL wait or an OS pre-emption inside one is not counted as
-recording), plus its batched events times their cost.  The Session shows their sum
-per thread.  Memory per thread is one frame and one batch: bounded by design.
+recording; flushes one in FLUSH_TIMED_EVERY, the clock being a system call), plus its
+batched events times their cost.  The Session shows their sum per thread.  Memory per
+thread is one frame, one batch and its new texts: bounded by design.
 """
 import itertools
 import os
@@ -38,11 +40,12 @@ import time
 import weakref
 
 from . import batch as batch_path, ring, wire
+from .record_path import record_path
 from .wire import K
 
 _FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
-FLUSH_TIMED_EVERY = 8  # flushes timed in thread CPU time: the first, then one in this many
+FLUSH_TIMED_EVERY = 8  # flushes timed in thread CPU time: the first two, then one in this many
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
 _cpu = time.thread_time_ns  # what recording costs the thread itself (a system call: per flush)
 _native_id = getattr(threading, "get_native_id", lambda: 0)  # the Session reads /proc by it
@@ -234,12 +237,12 @@ class Sink:
 class Recorder:
     """One thread's recorder: preallocated frame, lock-free appends.
 
-    ``event`` and ``event_at`` are closures made per recorder (_record_path), not methods:
+    ``event``, ``event_at`` and ``output`` are closures made per recorder (record_path), not methods:
     what they need per event (the buffer, pid, worker, the offset) are closure cells, which
     cost an indexed load, where an attribute of self costs a type lookup on 3.9 and 3.10.
     """
 
-    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_flush_ns", "_flushes", "_timed",
+    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_first_ns", "_flush_ns", "_flushes", "_timed",
                  "_ring", "_batch", "_new_texts",
                  "event", "event_at", "output", "_offset", "_restart", "__weakref__")
 
@@ -249,12 +252,17 @@ class Recorder:
         self.worker = worker
         self._buf = bytearray(wire.FRAME_HEADER.size + wire.MAX_EVENTS_PER_FRAME * wire.RECORD_SIZE)
         self._events = 0    # recorded and flushed so far
-        self._flush_ns = 0  # measured thread CPU time of the timed flushes so far
-        self._flushes = self._timed = 0  # flushes so far, and how many of them were timed
+        self._flush_ns = 0  # thread CPU time of the other timed flushes so far
+        self._flushes = self._timed = 0  # flushes so far; the others timed
         self._batch = None  # engine.batch.Batch, made by batch()
         self._new_texts = {}  # text -> id: this thread's texts, announced with its next flush
+        c0 = _cpu()
         self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
-        self.event, self.event_at, self.output, self._offset, self._restart = _record_path(self)
+        self.event, self.event_at, self.output, self._offset, self._restart = record_path(
+            self, FLUSH_AGE_NS)
+        # thread CPU time of making the ring (a file, a mapping) and, added, of the first
+        # flush (its first page): each counted as itself
+        self._first_ns = _cpu() - c0
 
     # event(kind, b=0, a=0, aux=0): record one event now.  Every recorded fact goes through it
     # or event_at; it is the single gate a future step mode ("you are the scheduler") will
@@ -300,18 +308,21 @@ class Recorder:
         """ns recording cost this thread beyond its events recorded one by one."""
         b = self._batch
         extra = 0 if b is None else b.drain_ns + b.events * getattr(self.sink, "batch_ns", 0)
-        flushes = self._flush_ns * self._flushes // self._timed if self._timed else 0
+        flushes = self._first_ns
+        if self._timed:
+            flushes += self._flush_ns * (self._flushes - 1) // self._timed
         return flushes + extra
 
     def flush(self) -> None:
-        # Timed in thread CPU time, one flush in FLUSH_TIMED_EVERY and the first: reading that
-        # clock is a system call (about 1 us, twice a flush), most of an untimed flush's cost.
-        # The timed ones' mean times the flushes made is what is reported.
-        self._flushes += 1
-        timed = self._flushes % FLUSH_TIMED_EVERY == 1
-        c0 = _cpu() if timed else 0
+        # Timed in thread CPU time: the first flush, the second and one in FLUSH_TIMED_EVERY
+        # after (reading that clock is a system call, about 1 us, twice a flush: most of an
+        # untimed flush's cost).  The first counts as itself (a new ring's first page); the
+        # others' mean counts for every other flush.  The batch's drain times itself.
         if self._batch is not None:
             self._batch.drain()
+        self._flushes += 1
+        timed = self._flushes <= 2 or self._flushes % FLUSH_TIMED_EVERY == 0
+        c0 = _cpu() if timed else 0
         t0 = _now()
         off = self._offset()
         hs = wire.FRAME_HEADER.size
@@ -338,8 +349,11 @@ class Recorder:
             else:
                 self.sink.write_frame(frame, n + 1)
         if timed:
-            self._flush_ns += _cpu() - c0
-            self._timed += 1
+            if self._flushes == 1:
+                self._first_ns += _cpu() - c0
+            else:
+                self._flush_ns += _cpu() - c0
+                self._timed += 1
         self._restart(_now())  # an empty frame, due again FLUSH_AGE_NS from now
 
     def discard(self) -> None:
@@ -347,74 +361,6 @@ class Recorder:
         if self._batch is not None:
             self._batch.discard()
         self._restart(_now())
-
-
-def _check_literals() -> None:
-    """_record_path writes the record size and the last slot's offset as literals: a constant
-    costs nothing per call, a closure cell is copied into every call's frame (3.11+)."""
-    last_slot = wire.FRAME_HEADER.size + (wire.MAX_EVENTS_PER_FRAME - 1) * wire.RECORD_SIZE
-    if (wire.RECORD_SIZE, last_slot, K.OUTPUT) != (32, 4044, 16):
-        raise ImportError("engine.recorder: update the literals in _record_path for this wire format")
-
-
-_check_literals()
-
-
-def _record_path(rec: Recorder) -> tuple:
-    """(event, event_at, output, offset, restart): rec's per-event path as closures over one
-    frame.
-
-    Per event: the clock, one precompiled ``Struct.pack_into`` into the frame, the offset
-    moved on, a flush when the frame is full (the last slot is kept for the flush's cost
-    record) and, in event, when its oldest event is FLUSH_AGE_NS old.  The bytes are those
-    the method version wrote (tests/engine/test_recorder_decode.py).
-    """
-    buf, pid, worker = rec._buf, rec.pid, rec.worker
-    hs = wire.FRAME_HEADER.size
-    pack, now, age = wire.RECORD.pack_into, _now, FLUSH_AGE_NS
-    owner = weakref.proxy(rec)  # the closures must not keep their recorder alive
-    strings, texts = getattr(rec.sink, "_strings", {}), rec._new_texts
-    new_id = getattr(rec.sink, "new_id", None)
-    off = hs
-    deadline = now() + age
-
-    def event(kind: int, b: int = 0, a: int = 0, aux: int = 0) -> None:
-        nonlocal off
-        t = now()
-        pack(buf, off, t, pid, worker, kind, aux, b, a)
-        off += 32  # RECORD_SIZE; 4044: the frame's last slot, kept for the flush (_check_literals)
-        if off >= 4044 or t > deadline:
-            owner.flush()
-
-    def event_at(t: int, kind: int, b: int, a: int, aux: int) -> None:
-        nonlocal off
-        pack(buf, off, t, pid, worker, kind, aux, b, a)
-        off += 32
-        if off >= 4044:
-            owner.flush()
-
-    def output(text: str) -> None:
-        nonlocal off
-        sid = strings.get(text)  # announced already, by any thread
-        if sid is None:
-            sid = texts.get(text)  # this thread's, announced with its next flush
-            if sid is None:
-                sid = texts[text] = new_id()
-        t = now()
-        pack(buf, off, t, pid, worker, 16, 0, sid, 0)  # 16: K.OUTPUT (_check_literals)
-        off += 32
-        if off >= 4044 or t > deadline:
-            owner.flush()
-
-    def offset() -> int:
-        return off
-
-    def restart(at_ns: int) -> None:
-        nonlocal off, deadline
-        off = hs
-        deadline = at_ns + age
-
-    return event, event_at, output, offset, restart
 
 
 # -- the process-wide sink ---------------------------------------------------

@@ -70,7 +70,7 @@ KINDS = (
     (25, "thread_spawn", "name id", "worker id of the new thread"),
     (26, "gate_wait", "gate (engine.gates: read, write, acquire, release)", "source line"),
     (27, "record_cost", "events recorded so far (aux: ns an event costs here)",
-     "ns spent flushing so far"),
+     "ns the rest of recording cost so far (flushes, batched events: engine/recorder.py)"),
     (28, "measured_state", "state code (the Session's, from /proc schedstat + probes)", "-"),
 )
 K = type("K", (), {name.upper(): code for code, name, _, _ in KINDS})
