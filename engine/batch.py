@@ -31,7 +31,6 @@ drained times the ns one batched event costs in this process (timed once, in thr
 time, by Sink.calibrate) plus the measured thread CPU time of every drain.
 """
 import struct
-import sys
 import time
 
 from . import wire
