@@ -19,14 +19,34 @@ SCHEDSTAT = "/proc/%d/task/%s/schedstat"
 STAT = "/proc/%d/task/%s/stat"
 
 
+_TICK_NS = 10 ** 9 // os.sysconf("SC_CLK_TCK")
+
+
+def _boot_ns() -> int:
+    """Now, on the clock of /proc's start times: ns since boot."""
+    return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+
+
 def _thread_reading(pid: int, tid: str):
-    """(CPU ns so far, last core) of one thread; None when it is gone."""
+    """(CPU ns so far, last core, start in ns since boot) of one thread; None when it is gone."""
     try:
         with open(SCHEDSTAT % (pid, tid), "rb") as f:
             on_cpu = int(f.read().split()[0])
         with open(STAT % (pid, tid), "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        return on_cpu, int(fields[36])  # field 39 (processor); fields[0] is field 3
+        # field 39 (processor), field 22 (starttime, clock ticks since boot); fields[0] is field 3
+        return on_cpu, int(fields[36]), int(fields[19]) * _TICK_NS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _process_cpu_ns(pid: int):
+    """CPU ns of every thread the process ever had, ended ones too (utime + stime, whole
+    clock ticks); None when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * _TICK_NS  # fields 14 and 15
     except (OSError, ValueError, IndexError):
         return None
 
@@ -48,34 +68,61 @@ def spread(per_core_ns: list, busy_share: list, period_ns: int) -> list:
 
 
 class RunCpuByCore:
-    """This run's CPU ns per core since the last call, from its threads' counters."""
+    """This run's CPU ns per core since the last call, from its threads' counters.
+
+    Two kinds of time a reading every 0.1 s would miss, both measured: a thread (or a
+    process: the runner starting, a pool's workers) born since the first call counts from
+    its start, not from when a reading first saw it; and a thread that ended between two
+    readings left its time in its process's total (/proc/PID/stat), which is given to the
+    core it last ran on.  Missed, both were counted as other programs' load: a quiet
+    machine's `race` (threads of 0.05 s) headlined "other programs took 58% of the CPU"."""
 
     def __init__(self, n_cores: int) -> None:
         self.n_cores = n_cores
-        self._last = {}  # (pid, tid) -> CPU ns at the last reading
+        self._last = {}  # (pid, tid) -> (CPU ns, core) at the last reading
+        self._process = {}  # pid -> its whole CPU ns at the last reading
         self._t = time.perf_counter_ns()
+        self._since_boot = _boot_ns()  # threads that start after this are wholly this run's
 
     def take(self, pids) -> tuple:
         """([ns per core], ns since the last call) over every thread of pids."""
         now = time.perf_counter_ns()
         per_core = [0] * self.n_cores
-        seen = {}
+        seen, processes = {}, {}
+        last_core = {}  # pid -> the core one of its threads last ran on, at the last reading
+        for (pid, _), (_, core) in self._last.items():
+            last_core.setdefault(pid, core)
         for pid in pids:
             try:
                 tids = os.listdir("/proc/%d/task" % pid)
             except OSError:
                 continue
+            live = 0
             for tid in tids:
                 reading = self._last_reading(pid, tid)
                 if reading is None:
                     continue
-                on_cpu, core = reading
+                on_cpu, core, started = reading
                 key = (pid, tid)
-                before = self._last.get(key)
-                seen[key] = on_cpu
+                last = self._last.get(key)
+                before = last[0] if last is not None else (0 if started >= self._since_boot else None)
+                seen[key] = (on_cpu, core)
                 if before is not None and 0 <= core < self.n_cores and on_cpu > before:
                     per_core[core] += on_cpu - before
-        self._last = seen  # a thread first seen now counts from now: no time before the run
+                    live += on_cpu - before
+            total = _process_cpu_ns(pid)
+            if total is None:
+                continue
+            processes[pid] = total
+            before = self._process.get(pid)
+            if before is None:
+                continue
+            # what ended threads ran since the last reading; whole ticks, so only past two
+            gone = total - before - live
+            core = last_core.get(pid, 0)
+            if gone > 2 * _TICK_NS and 0 <= core < self.n_cores:
+                per_core[core] += gone  # spread() moves what one core cannot hold
+        self._last, self._process = seen, processes  # an old thread first seen counts from now
         period, self._t = now - self._t, now
         return per_core, period
 

@@ -39,9 +39,50 @@ def test_run_cpu_by_core_counts_this_process_threads():
     assert by_core.take([2 ** 22 + 12345])[0] == [0] * by_core.n_cores  # no such process
 
 
+def _burn_cpu(seconds: float, done: list, then: threading.Event = None) -> None:
+    """Burn `seconds` of this thread's CPU time (bounded by 20 s of wall time), then wait."""
+    start, wall = time.thread_time(), time.monotonic() + 20
+    while time.thread_time() - start < seconds and time.monotonic() < wall:
+        pass
+    done.append(time.thread_time() - start)
+    if then is not None:
+        then.wait(20)
+
+
+def test_a_thread_born_after_the_first_reading_counts_from_its_start():
+    # the runner's start and a pool's workers: first seen by a reading 0.1 s after they began
+    by_core = cpu_split.RunCpuByCore(os.cpu_count() or 1)
+    by_core.take([os.getpid()])
+    burned, release = [], threading.Event()
+    worker = threading.Thread(target=_burn_cpu, args=(0.08, burned, release))
+    worker.start()
+    while not burned:
+        time.sleep(0.005)
+    try:
+        per_core, _ = by_core.take([os.getpid()])  # the worker's first reading
+    finally:
+        release.set()
+        worker.join()
+    assert sum(per_core) / 1e9 >= burned[0] * 0.9  # before: 0, counted from this reading on
+
+
+def test_a_thread_that_ended_between_two_readings_is_counted():
+    # race's threads live 0.05 s: they end between two readings 0.1 s apart
+    by_core = cpu_split.RunCpuByCore(os.cpu_count() or 1)
+    by_core.take([os.getpid()])
+    burned = []
+    worker = threading.Thread(target=_burn_cpu, args=(0.1, burned))
+    worker.start()
+    worker.join()
+    per_core, _ = by_core.take([os.getpid()])
+    # from the process's total, in whole clock ticks: up to two short at each end
+    assert sum(per_core) / 1e9 >= burned[0] - 3 * cpu_split._TICK_NS / 1e9  # before: 0
+
+
 def test_thread_reading_names_a_real_core():
-    on_cpu, core = cpu_split._thread_reading(os.getpid(), str(threading.get_native_id()))
+    on_cpu, core, started = cpu_split._thread_reading(os.getpid(), str(threading.get_native_id()))
     assert on_cpu > 0 and 0 <= core < (os.cpu_count() or 1)
+    assert 0 < started <= cpu_split._boot_ns()
 
 
 class _FakePsutil:
