@@ -22,6 +22,11 @@ STAT = "/proc/%d/task/%s/stat"
 _TICK_NS = 10 ** 9 // os.sysconf("SC_CLK_TCK")
 
 
+def tick_ns() -> int:
+    """ns in one clock tick, the unit of /proc's CPU times and start times."""
+    return _TICK_NS
+
+
 def _boot_ns() -> int:
     """Now, on the clock of /proc's start times: ns since boot."""
     return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
@@ -40,13 +45,17 @@ def _thread_reading(pid: int, tid: str):
         return None
 
 
-def _process_cpu_ns(pid: int):
-    """CPU ns of every thread the process ever had, ended ones too (utime + stime, whole
-    clock ticks); None when it is gone."""
+def _process_reading(pid: int, children: bool):
+    """(CPU ns, start in ns since boot) of a process: utime + stime of every thread it ever
+    had, ended ones too, and with children=True also of its children it has waited for
+    (cutime + cstime), all in whole clock ticks; None when it is gone."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * _TICK_NS  # fields 14 and 15
+        ticks = int(fields[11]) + int(fields[12])  # fields 14, 15; fields[0] is field 3
+        if children:
+            ticks += int(fields[13]) + int(fields[14])  # fields 16, 17
+        return ticks * _TICK_NS, int(fields[19]) * _TICK_NS  # field 22: starttime
     except (OSError, ValueError, IndexError):
         return None
 
@@ -70,28 +79,33 @@ def spread(per_core_ns: list, busy_share: list, period_ns: int) -> list:
 class RunCpuByCore:
     """This run's CPU ns per core since the last call, from its threads' counters.
 
-    Two kinds of time a reading every 0.1 s would miss, both measured: a thread (or a
-    process: the runner starting, a pool's workers) born since the first call counts from
-    its start, not from when a reading first saw it; and a thread that ended between two
-    readings left its time in its process's total (/proc/PID/stat), which is given to the
-    core it last ran on.  Missed, both were counted as other programs' load: a quiet
-    machine's `race` (threads of 0.05 s) headlined "other programs took 58% of the CPU"."""
+    Three kinds of this run's time a reading every 0.1 s would miss, all measured: a
+    thread or process born since born_after_ns (the runner starting, a pool's workers)
+    counts from its start, not from when a reading first saw it; a thread that ended
+    between two readings left its time in its process's total (/proc/PID/stat utime +
+    stime); a process that ended left its whole total in its parent's children's total
+    (cutime + cstime; the run's guardian reaps every orphan), less what readings already
+    counted of it.  That time, run-wide, is spread over the cores evenly (spread() keeps
+    each core within its busy share).  Missed, all three were counted as other programs'
+    load: a quiet machine's `race` (threads of 0.05 s) headlined "other programs took 58%
+    of the CPU", `shared-globals` (processes of 0.05 s) 35%."""
 
-    def __init__(self, n_cores: int) -> None:
+    def __init__(self, n_cores: int, born_after_ns: int = None) -> None:
         self.n_cores = n_cores
-        self._last = {}  # (pid, tid) -> (CPU ns, core) at the last reading
-        self._process = {}  # pid -> its whole CPU ns at the last reading
+        self._last = {}  # (pid, tid) -> CPU ns at the last reading
+        self._process = {}  # pid -> its whole CPU ns (children's too) at the last reading
         self._t = time.perf_counter_ns()
-        self._since_boot = _boot_ns()  # threads that start after this are wholly this run's
+        # threads and processes that start after this (ns since boot) are wholly this run's
+        self._born_after = _boot_ns() if born_after_ns is None else born_after_ns
 
     def take(self, pids) -> tuple:
-        """([ns per core], ns since the last call) over every thread of pids."""
+        """([ns per core], ns since the last call) over every thread of pids, gilscope's own
+        process (whose children's time is not the run's) among them."""
         now = time.perf_counter_ns()
         per_core = [0] * self.n_cores
         seen, processes = {}, {}
-        last_core = {}  # pid -> the core one of its threads last ran on, at the last reading
-        for (pid, _), (_, core) in self._last.items():
-            last_core.setdefault(pid, core)
+        gone = 0  # ended threads' and ended processes' ns since the last reading, run-wide
+        me = os.getpid()
         for pid in pids:
             try:
                 tids = os.listdir("/proc/%d/task" % pid)
@@ -104,24 +118,26 @@ class RunCpuByCore:
                     continue
                 on_cpu, core, started = reading
                 key = (pid, tid)
-                last = self._last.get(key)
-                before = last[0] if last is not None else (0 if started >= self._since_boot else None)
-                seen[key] = (on_cpu, core)
+                before = self._last.get(key, 0 if started >= self._born_after else None)
+                seen[key] = on_cpu
                 if before is not None and 0 <= core < self.n_cores and on_cpu > before:
                     per_core[core] += on_cpu - before
                     live += on_cpu - before
-            total = _process_cpu_ns(pid)
-            if total is None:
+            reading = _process_reading(pid, children=pid != me)
+            if reading is None:
                 continue
+            total, started = reading
             processes[pid] = total
-            before = self._process.get(pid)
-            if before is None:
-                continue
-            # what ended threads ran since the last reading; whole ticks, so only past two
-            gone = total - before - live
-            core = last_core.get(pid, 0)
-            if gone > 2 * _TICK_NS and 0 <= core < self.n_cores:
-                per_core[core] += gone  # spread() moves what one core cannot hold
+            before = self._process.get(pid, 0 if started >= self._born_after else None)
+            if before is not None:
+                gone += total - before - live
+        for pid, total in self._process.items():
+            if pid not in processes:
+                gone -= total  # counted already; its parent's children's total now holds it
+        # whole clock ticks: each process's total is up to a tick short, so only past two
+        if gone > 2 * _TICK_NS:
+            for core in range(self.n_cores):
+                per_core[core] += gone // self.n_cores
         self._last, self._process = seen, processes  # an old thread first seen counts from now
         period, self._t = now - self._t, now
         return per_core, period

@@ -395,10 +395,10 @@ class Session:
 
     def _sample(self, guardian_pid: int, halt, store) -> None:
         import psutil
-        from .cpu_split import RunCpuByCore, spread
+        from .cpu_split import RunCpuByCore, spread, tick_ns as cpu_split_tick_ns
         psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
         cores = np.arange(psutil.cpu_count() or 1, dtype=np.uint32)
-        by_core = RunCpuByCore(len(cores))
+        by_core = RunCpuByCore(len(cores), born_after_ns=self._since * cpu_split_tick_ns())
         known = {}
         by_core.take(self._run_pids(self._run_processes(psutil, guardian_pid), guardian_pid))
         while not halt.wait(SAMPLE_PERIOD_S):

@@ -79,6 +79,40 @@ def test_a_thread_that_ended_between_two_readings_is_counted():
     assert sum(per_core) / 1e9 >= burned[0] - 3 * cpu_split._TICK_NS / 1e9  # before: 0
 
 
+def test_a_run_s_processes_are_counted_once_whether_seen_alive_or_not():
+    # shared-globals' readers and writers live 0.05 s: some end unseen, some are seen alive
+    # and then reaped; every ns of the run counts once (its total: the parent's utime +
+    # stime + its waited-for children's, all in whole clock ticks)
+    import subprocess
+    import sys
+    import psutil
+    burn = "import time\ns = time.thread_time()\nwhile time.thread_time() - s < %g: pass"
+    parent_code = ("import subprocess, sys, time\n"
+                   "for seconds in (0.03, 0.2, 0.03):\n"
+                   "    subprocess.run([sys.executable, '-c', %r %% seconds])\n"
+                   "time.sleep(30)" % burn)
+    born_after = cpu_split._boot_ns() - cpu_split.tick_ns()
+    parent = subprocess.Popen([sys.executable, "-c", parent_code])
+    try:
+        by_core = cpu_split.RunCpuByCore(os.cpu_count() or 1, born_after_ns=born_after)
+        counted, deadline = 0, time.monotonic() + 60
+        while time.monotonic() < deadline:
+            me = psutil.Process(parent.pid)
+            counted += sum(by_core.take([parent.pid] + [c.pid for c in me.children(recursive=True)])[0])
+            ticks = open("/proc/%d/stat" % parent.pid).read().rsplit(")", 1)[1].split()
+            if int(ticks[13]) + int(ticks[14]) > 0 and not me.children() and me.status() == "sleeping":
+                break  # the three children ended and were waited for
+            time.sleep(0.05)
+        counted += sum(by_core.take([parent.pid])[0])
+        total = cpu_split._process_reading(parent.pid, children=True)[0]
+    finally:
+        parent.kill()
+        parent.wait()
+    assert total >= 0.2e9
+    # each reading's leftover under two ticks is not counted; nothing is counted twice
+    assert total - 4 * cpu_split.tick_ns() <= counted <= total + 4 * cpu_split.tick_ns()
+
+
 def test_thread_reading_names_a_real_core():
     on_cpu, core, started = cpu_split._thread_reading(os.getpid(), str(threading.get_native_id()))
     assert on_cpu > 0 and 0 <= core < (os.cpu_count() or 1)
