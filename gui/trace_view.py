@@ -32,10 +32,7 @@ MAX_MARKS = 2400      # reads and writes drawn at most, whatever the rows and th
 MAX_LABELS = 60      # value labels appear when at most this many marks are in view
 LINK_RISE = 0.36     # the link is drawn as a bracket this far above the row
 READ_LIFT = 0.13     # reads sit a little above the row, writes a little below: both stay visible
-ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the verdict's are taken,
-ADOPT_SHARE = 0.7      # if they are this share of the run's accesses: building the whole trace
-                       # costs ~52 ns an access of the run, settling the rest ~72 ns a pending
-                       # access (race, 8M accesses, CPU time), so a shorter tail settles here
+ADOPT_OVER = 300_000   # accesses pending at the end of a run past which the verdict's are taken
 RANGE_DRAW_MS = 40     # marks and value curve redrawn at most this often (25 a second)
 DRAIN_DRAW_S = 0.1     # after the run, the settling rest is drawn this often, not every slice
 BUILD_POLL_MS = 10     # how often the GUI thread looks whether the end's trace is built
@@ -273,17 +270,14 @@ class TraceView(TitledPanel):
     def finish(self, result) -> None:
         """The run is over: nothing precedes what is pending now.
 
-        A long tail (the window fell far behind a fast run: past ADOPT_OVER accesses and
-        ADOPT_SHARE of the run) is built whole from the verdict's
+        A long tail (the window fell behind a fast run) is built whole from the verdict's
         own arrays on a thread of its own (gui.trace_data.final_trace: O(n) gathers, the
         lost updates the verdict's by construction); this thread only swaps it in when it
         is done, so the window stays live (at 8M accesses the copies took 0.8 s here).
         A short tail settles over a few ticks, drawn at most every DRAIN_DRAW_S.
         """
         self._ended = True
-        pending = self.data.pending
-        behind = pending > ADOPT_OVER and pending > ADOPT_SHARE * (len(self.data) + pending)
-        if behind and result is not None and self.data.var:
+        if self.data.pending > ADOPT_OVER and result is not None and self.data.var:
             self._build_final(result.view)
             return
         self._drain_rest()

@@ -173,39 +173,3 @@ def test_a_long_tail_at_the_end_is_built_off_the_gui_thread_as_settling_gives(qt
     for name in ("t", "row", "is_write", "value", "write_t", "write_value"):
         assert np.array_equal(getattr(built.data, name).view(), getattr(settled.data, name).view())
     assert np.array_equal(built.data.lost.read.view(), settled.data.lost.read.view())
-
-
-def test_a_tail_shorter_than_the_whole_build_costs_settles_on_the_gui_thread(qtbot, monkeypatch):
-    """Settling a pending access costs ~1.4x what building the whole trace costs an access of
-    the run (ADOPT_SHARE): a tail of a third of the run settles here, no whole build."""
-    from gui import trace_view
-
-    events = _race(400, lost_every=7)
-    settled = _plots_with_trace(qtbot, events).trace
-    monkeypatch.setattr(trace_view, "ADOPT_OVER", 100)
-    built = []
-    monkeypatch.setattr(trace_view, "final_trace", lambda *args: built.append(args))
-    from gui import theme
-    from gui.plots_area import PlotsArea
-
-    class Scenario:
-        shows, phases = ("trace",), {}
-
-    plots = PlotsArea(theme.LIGHT, 14)
-    qtbot.addWidget(plots)
-    plots.show_for(Scenario())
-    plots.reset(int(events["t"][0]) - 1000)
-    trace = plots.trace
-    plots.ingest(events[:1100], STRINGS)  # two thirds came live and settled
-    trace.refresh(force=True)
-    plots.ingest(events[1100:], STRINGS)
-    assert 100 < trace.data.pending < trace_view.ADOPT_SHARE * len(events)
-
-    class Result:  # what finish reads of a RunResult
-        view = None
-
-    trace.finish(Result())
-    qtbot.waitUntil(trace.settled, timeout=10_000)
-    assert not built
-    assert trace.lost_count() == settled.lost_count() == 58
-    assert np.array_equal(trace.data.t.view(), settled.data.t.view())
