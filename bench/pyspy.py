@@ -10,11 +10,14 @@ Both name threads by native id, which the runner reports in each thread's
 worker_start, so samples and lanes are matched exactly.
 
 Per worker thread:
-  * recorder share: all-stacks samples with a frame in engine/recorder.py or
-    engine/ring.py (all of recording, and a wait for the GIL parked at a recording
-    call's entry), and with one in the flush / transport (``flush``, ``write_frame``,
-    ``write_pipe``, ``put``): the part that could block; beside it, the GIL
-    sampler's share of the thread's time spent running recorder code;
+  * recorder share: all-stacks samples with a frame in engine/recorder.py,
+    engine/ring.py or engine/batch.py (all of recording, and a wait for the GIL parked
+    at a recording call's entry), and with one in the flush / transport (``flush``,
+    ``write_frame``, ``write_pipe``, ``put``, ``send_frames``, ``drain``): the part that
+    could block; beside it, the GIL sampler's share of the thread's time spent running
+    recorder code.  Recording that has no recorder frame is reported beside it: race's
+    accesses recorded inline (engine/batch.py; its extend lines, and apart its
+    access-and-clock lines) and print() capture (OutputTap.write);
   * race, lock on: py-spy's share of samples inside the blocking
     ``self._lock.acquire()`` of TracedLock (acquire / wait_for) against gilscope's time inside that
     call (its probe's lock-wait spans; the lane splits that time further by what the
@@ -69,6 +72,18 @@ def _blocking_acquire_line() -> tuple:
             if line.strip() == LOCK_LINE:
                 return name, first + i
     raise RuntimeError("TracedLock has no line %r" % LOCK_LINE)
+
+
+def _race_recording_lines() -> tuple:
+    """(lines of race's traced loop that record an access: its ``add((t, ...))``, lines that
+    read or write ret and take the clock: ``x = ret; t = now()``), as py-spy names them
+    ("race.py:N)").  Inline since engine/batch.py: no recorder frame shows them."""
+    import inspect
+    from engine.scenarios import race
+    lines, first = inspect.getsourcelines(race._loop)
+    adds = {"race.py:%d)" % (first + i) for i, line in enumerate(lines) if line.strip().startswith("add((t,")}
+    clocks = {"race.py:%d)" % (first + i) for i, line in enumerate(lines) if line.strip().endswith("t = now()")}
+    return adds, clocks
 
 
 _SAMPLE = re.compile(r"^thread \((\d+)\): ([^;]*)(.*) (\d+)$")
@@ -242,7 +257,12 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0, gil_s: int 
         error_scale = 1 + (gil_spy.errors or 0) / held if held else 1.0
 
         def in_recorder(fr):
-            return any("recorder.py" in f or "ring.py" in f for f in fr)
+            return any("recorder.py" in f or "ring.py" in f or "batch.py" in f for f in fr)
+
+        add_lines, clock_lines = _race_recording_lines()
+
+        def at(fr, lines):  # the sample's innermost Python frame is on one of lines
+            return bool(fr) and "race.py:" in fr[-1] and any(fr[-1].endswith(x) for x in lines)
 
         threads = []
         for tid, shares in lanes.items():
@@ -256,14 +276,24 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0, gil_s: int 
             def share(test, rows=every):
                 return sum(c for frames, c in rows if test(frames)) / n
             in_transport = share(lambda fr: any(
-                ("recorder.py" in f or "ring.py" in f) and f.split(" (")[0].rsplit(".", 1)[-1]
-                in ("flush", "write_frame", "write_pipe", "put") for f in fr))
+                ("recorder.py" in f or "ring.py" in f or "batch.py" in f)
+                and f.split(" (")[0].rsplit(".", 1)[-1]
+                in ("flush", "write_frame", "write_pipe", "put", "send_frames", "drain") for f in fr))
+            in_capture = share(lambda fr: any(  # py-spy may name it OutputTap.write
+                "probe.py" in f and f.split(" (")[0].rsplit(".", 1)[-1] == "write" for f in fr)
+                and not in_recorder(fr))
             in_lock = share(lambda fr: bool(fr) and (lock_name + " (") in fr[-1]
                             and fr[-1].endswith(lock_line))
             mine = gil_rows.get(tid, [])
             row = {
                 "thread": shares["label"], "samples": n,
                 "pyspy_recorder_share": share(in_recorder), "pyspy_transport_share": in_transport,
+                # Recording inline in race's loop (no recorder frame): its extend lines, and
+                # its access-and-clock lines (the access is one load or store of the pair).
+                "pyspy_inline_record_share": share(lambda fr: at(fr, add_lines)),
+                "pyspy_access_clock_share": share(lambda fr: at(fr, clock_lines)),
+                # print() capture (OutputTap.write) outside the recorder's own frames.
+                "pyspy_print_capture_share": in_capture,
                 "pyspy_lock_acquire_share": in_lock,
                 "gilscope_lock_wait_share": shares.get("lock_wait", 0.0),
                 "probe_lock_wait_share": probe_lanes.get(tid, {}).get("lock_wait", 0.0),
@@ -287,6 +317,8 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0, gil_s: int 
                     "gilscope_preempted_gil_share_gil_stretch": g.get("preempted_gil", 0.0)})
             threads.append(row)
         cost = {}
+        cpu = {lanes[t]["label"]: int(e["b"]) / 1e6 for e in view.of_kind(K.WORKER_EXIT)
+               for t in [tid_of.get((int(e["pid"]), int(e["worker"])))] if t in lanes}
         from engine.analysis import recording_cost
         for (p, w), (ns, frac) in recording_cost(view).items():
             cost[tid_of.get((p, w), 0)] = frac
@@ -302,6 +334,7 @@ def measure(scenario: str, params: dict, prefix: str, busy: int = 0, gil_s: int 
                                 "late": ((t_gil[1] - t_gil[0]) / 1e9 / gil_s) if gil_s else None},
                 "load_before": load_before, "load_after": os.getloadavg()[0],
                 "busy_loops": busy, "wall_s": view.wall_s, "params": params,
+                "thread_cpu_s": {row["thread"]: cpu.get(row["thread"]) for row in threads},
                 "sampler_ticks": session.sampler.ticks, "sampler_cpu_s": session.sampler.busy_ns / 1e9,
                 "sampler_unplaced_ms": session.sampler.unplaced_ns / 1e6}
     finally:

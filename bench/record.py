@@ -39,7 +39,7 @@ import time
 from bench import common
 
 FLOOR_FACTOR = 1.3
-PHASES = ("bare", "gilscope", "gilscope_at", "floor", "viz_counter", "viz_counter_alone",
+PHASES = ("bare", "gilscope", "gilscope_at", "batched", "floor", "viz_counter", "viz_counter_alone",
           "viz_call", "viz_traced_call")
 VIZ_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "gilscope-bench", "viztracer")
 
@@ -74,6 +74,25 @@ def _loops(n: int, write_fd: int) -> dict:
             t = now()
             event_at(t, var_write, 1, i, 3)
 
+    def batched():
+        # race's accesses (engine/batch.py): the clock and one append an event
+        batch = rec.batch(((var_write, 1, 3),) * 4)
+        add = batch.add
+        room, due = batch.drain()
+        for i in range(n // 4):
+            t = now()
+            add((t, i))
+            t = now()
+            add((t, i))
+            t = now()
+            add((t, i))
+            t = now()
+            add((t, i))
+            room -= 1
+            if room <= 0 or t > due:
+                room, due = batch.drain()
+        batch.drain()
+
     def floor():
         buf, off = bytearray(wire.MAX_FRAME), 0
         for i in range(n):
@@ -84,7 +103,8 @@ def _loops(n: int, write_fd: int) -> dict:
                 off = 0
 
     return {"bare": (_nothing, bare, _nothing), "gilscope": (_nothing, gilscope, rec.flush),
-            "gilscope_at": (_nothing, gilscope_at, rec.flush), "floor": (_nothing, floor, _nothing)}
+            "gilscope_at": (_nothing, gilscope_at, rec.flush), "batched": (_nothing, batched, _nothing),
+            "floor": (_nothing, floor, _nothing)}
 
 
 def _viz_loops(n: int, viz_dir: str) -> dict:
@@ -233,7 +253,7 @@ def measure_time(info: dict, n_time: int, repeats: int, install: bool) -> dict:
     raw = common.run_json(common.child_command(python, "record", "time", n_time, repeats, viz),
                           timeout=300)
     ns = {p: common.median(v) for p, v in raw["ns"].items()}
-    per_ns = {p: _net(ns, p) for p in ("gilscope", "gilscope_at", "floor", "viz_counter",
+    per_ns = {p: _net(ns, p) for p in ("gilscope", "gilscope_at", "batched", "floor", "viz_counter",
                                         "viz_counter_alone", "viz_fee")}
     return {"version": version, "executable": python, "app": info["app"], "ns": per_ns,
             "bare_ns": ns["bare"], "dropped": raw["dropped"], "viztracer": note or "measured",

@@ -5,7 +5,7 @@ import os
 import signal
 import sys
 
-from . import compare_cli, interpreters, scenarios
+from . import allocator, compare_cli, interpreters, scenarios
 from . import params as params_module
 from .params import ParamError
 from .scenario_file import ScenarioFileError
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv) -> int:
     _guard_standard_streams()
+    allocator.map_big_blocks()  # freed analysis temporaries go back to the system (engine/allocator.py)
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C anywhere outside a run's wait: one line, no traceback

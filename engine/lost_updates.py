@@ -25,9 +25,21 @@ from .wire import K
 _EMPTY = np.zeros(0, np.int64)
 
 
-CHUNK = 1 << 24  # accesses gathered at a time where only a summary of them is kept.  Large:
-                 # chunks of 1M (8 MB temporaries, from the allocator's heap, not mmap)
-                 # fragmented the heap: the window kept ~60 MB more after the next run
+CHUNK = 1 << 16  # accesses gathered or tested at a time where only a summary of them is
+                 # kept: 512 KiB temporaries, whatever the run's size.  (Chunks of 1M
+                 # once fragmented glibc's heap, the window kept ~60 MB more after the next
+                 # run: engine/allocator.py now maps every block of 1 MiB or more on its own.)
+
+
+def _flatnonzero(n: int, test) -> np.ndarray:
+    """np.flatnonzero of the n-long mask test(lo, hi) gives for [lo, hi), a chunk at a
+    time: the whole mask (1 B an access) and its int64 positions are never held at once."""
+    found = [np.zeros(0, np.int64)]
+    for lo in range(0, n, CHUNK):
+        part = np.flatnonzero(test(lo, min(n, lo + CHUNK)))
+        part += lo
+        found.append(part)
+    return np.concatenate(found)
 
 
 def access_columns(events: np.ndarray, idx: np.ndarray = None, kind: np.ndarray = None) -> tuple:
@@ -40,7 +52,10 @@ def access_columns(events: np.ndarray, idx: np.ndarray = None, kind: np.ndarray 
     access (8 B each) is never held whole."""
     if idx is None:
         idx = np.arange(len(events))
-    is_write = (events["kind"] if kind is None else kind)[idx] == K.VAR_WRITE
+    kinds = events["kind"] if kind is None else kind
+    is_write = np.empty(len(idx), bool)
+    for lo in range(0, len(idx), CHUNK):  # a chunk at a time: no 2-byte kind per access held
+        np.equal(kinds[idx[lo:lo + CHUNK]], K.VAR_WRITE, out=is_write[lo:lo + CHUNK])
     if (sys.byteorder == "little" and events.dtype.itemsize == 32 and events.flags.c_contiguous
             and events.dtype.fields["pid"][1] == 8 and events.dtype.fields["worker"][1] == 12):
         word = events.view(np.uint64).reshape(len(events), 4)[:, 1]  # pid low, worker high
@@ -145,13 +160,13 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
 
     # A write after a read of its own run is stale only if a write (its own) came between:
     # everything between its run's latest read and it is a write of its own.
-    twice = np.flatnonzero(is_write[1:] & is_write[:-1])
+    twice = _flatnonzero(n - 1, lambda lo, hi: is_write[lo + 1:hi + 1] & is_write[lo:hi])
     twice += 1
     twice = twice[(mark[twice] & 1).astype(bool)]
     w_same, r_same = twice, (mark[twice] >> 1).astype(np.int64)
     # A write before any read of its run: its lane's read is in an earlier run, and other
     # lanes' runs came between; stale when one of them (or its own) wrote.
-    first_writes = np.flatnonzero((mark & 1) == 0)  # only writes are even
+    first_writes = _flatnonzero(n, lambda lo, hi: (mark[lo:hi] & 1) == 0)  # only writes are even
     run = np.searchsorted(starts, mark[first_writes] >> 1)  # the run that starts there
     r_first = previous_read[run]
     has_read = r_first >= 0
@@ -191,32 +206,59 @@ def _overwritten(is_write, mark, starts, previous_read, write, read) -> np.ndarr
     total = int(lengths.sum())
     if not total:
         return _EMPTY
-    offset = np.repeat(u_lo - (np.cumsum(lengths) - lengths), lengths)
-    inside = np.arange(total, dtype=np.int64)
-    inside += offset
-    del offset
-    candidates = inside[is_write[inside]]
-    del inside
-    if not len(candidates):
-        return _EMPTY
+    # The candidates a chunk of the union at a time (positions, masks and reads of a
+    # chunk: a few MB), never an 8-byte position per access of the whole union: in a
+    # long race the windows cover a third of the run.
+    ends = np.cumsum(lengths)
+    stride = np.int64(len(is_write) + 1)
+    own_windows = np.sort(read * stride + write)  # its lane's windows are those of its read
+    sorted_read, sorted_write = np.sort(read), np.sort(write)
+    # Parts kept as int32 where positions fit: joined into the int64 result, the parts
+    # and the result together are 12 B a lost write at the join, not 16.
+    part_type = np.int32 if len(is_write) < 2 ** 31 else np.int64
+    kept = []
+    begins = ends - lengths  # each interval's first place in the union's numbering
+    for c in range(0, total, CHUNK):
+        c1 = min(total, c + CHUNK)
+        # the intervals this chunk of the union's numbering [c, c1) overlaps, clipped to it
+        i0, i1 = np.searchsorted(ends, [c, c1 - 1], "right")
+        first = np.maximum(begins[i0:i1 + 1], c)
+        pieces = np.minimum(ends[i0:i1 + 1], c1) - first
+        k = np.repeat(u_lo[i0:i1 + 1] + (first - begins[i0:i1 + 1]) - (np.cumsum(pieces) - pieces),
+                      pieces)
+        k += np.arange(c1 - c, dtype=np.int64)  # now the accesses themselves, ascending
+        candidates = k[is_write[k]]
+        del k
+        if len(candidates):
+            kept.append(_not_own_only(candidates, mark, starts, previous_read, own_windows,
+                                      sorted_read, sorted_write, stride).astype(part_type))
+    out = np.empty(sum(len(part) for part in kept), np.int64)
+    return np.concatenate(kept, out=out) if kept else out
+
+
+def _not_own_only(candidates, mark, starts, previous_read, own_windows, sorted_read,
+                  sorted_write, stride) -> np.ndarray:
+    """The candidates (writes inside some stale window) that lie in a window of another
+    lane: those whose own last read opens no such window, and the others counted."""
     # Each candidate's own last read: in its run (odd mark) or its lane's before the run.
     m = mark[candidates].astype(np.int64)
     own_read = np.where(m & 1, m >> 1, -1)
     even = np.flatnonzero((m & 1) == 0)
     if len(even):
         own_read[even] = previous_read[np.searchsorted(starts, m[even] >> 1)]
-    is_stale_read = np.zeros(len(is_write), bool)
-    is_stale_read[read] = True
-    suspect = np.flatnonzero((own_read >= 0) & is_stale_read[np.maximum(own_read, 0)])
+    del m, even
+    # Is it a stale read?  Looked up among the stale reads (as many as lost updates), not
+    # in a mask over every access (1 B an access).
+    at = np.minimum(np.searchsorted(sorted_read, own_read), len(sorted_read) - 1)
+    suspect = np.flatnonzero((own_read >= 0) & (sorted_read[at] == own_read))
+    del at
     if not len(suspect):
         return candidates
     p, r_p = candidates[suspect], own_read[suspect]
-    stride = np.int64(len(is_write) + 1)
-    own_windows = np.sort(read * stride + write)  # its lane's windows are those of its read
     own = (np.searchsorted(own_windows, r_p * stride + stride - 1, "right")
            - np.searchsorted(own_windows, r_p * stride + p, "right"))
-    every = (np.searchsorted(np.sort(read), p, "left")
-             - np.searchsorted(np.sort(write), p, "right"))
+    every = (np.searchsorted(sorted_read, p, "left")
+             - np.searchsorted(sorted_write, p, "right"))
     keep = np.ones(len(candidates), bool)
     keep[suspect] = every - own > 0
     return candidates[keep]

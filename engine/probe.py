@@ -235,14 +235,14 @@ def _child_sink_spec():
     of its own pid in the same directory, which the Session scans for new processes.
     """
     sink = recorder.sink()
-    return sink.ring_dir, sink.event_ns
+    return sink.ring_dir, sink.event_ns, sink.batch_ns
 
 
 def _ensure_sink(spec):
     if recorder.installed_pid() != os.getpid() and spec is not None:
-        ring_dir, event_ns = spec
+        ring_dir, event_ns, batch_ns = spec
         # -1: no pipe; a frame no ring takes is counted as dropped
-        recorder.install(-1, ring_dir, event_ns)
+        recorder.install(-1, ring_dir, event_ns, batch_ns)
         if not isinstance(sys.stdout, OutputTap):  # what the child prints, as a forked one's
             sys.stdout = OutputTap(sys.stdout)
 
@@ -410,12 +410,16 @@ class OutputTap(object):
         self.encoding = "utf-8"
 
     def write(self, text: str) -> int:
-        pending = getattr(self._partial, "text", "") + text
+        partial = self._partial
+        pending = getattr(partial, "text", "") + text
+        if "\n" not in text:  # print() writes each argument and separator apart
+            partial.text = pending
+            return len(text)
         *lines, rest = pending.split("\n")
-        self._partial.text = rest
+        partial.text = rest
+        output = recorder.current().output
         for line in lines:
-            rec = recorder.current()
-            rec.event(K.OUTPUT, recorder.sink().intern(line[:500]))
+            output(line[:500])
         return len(text)
 
     def flush(self) -> None:

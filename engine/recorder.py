@@ -5,7 +5,7 @@ Standard library only (the runner imports it; it may be Python 3.9).
 One ``Sink`` per process owns the transport and the string table; one
 ``Recorder`` per thread owns a preallocated frame buffer.  Recording an event is
 one ``perf_counter_ns`` and one precompiled ``Struct.pack_into`` into that buffer,
-with no lock, in a closure over the buffer (``_record_path``).  Counted by callgrind
+with no lock, in a closure over the buffer (engine/record_path.py).  Counted by callgrind
 (``python -m bench record``, net of the bare loop), one ``event`` costs 3,397
 instructions on 3.11 (3,611 as a method reading attributes of self), 4,295 on 3.9
 (5,826): 1.41-1.64x the same record written inline, the Python call being the rest;
@@ -20,10 +20,17 @@ system call, so a flush neither blocks nor hands the GIL to another thread.
 Without a ring (a bench, a platform without /dev/shm) it is one ``os.write`` of
 at most PIPE_BUF bytes to the event pipe, which the kernel keeps atomic.
 
-Each flush also records what recording cost this thread (kind record_cost):
-the events it recorded so far, the measured ns its flushes took, and the ns an
-event costs in this process (timed once at install), so the Session can show
-recording time per thread.  Memory per thread is one frame: bounded by design.
+A tight loop (race's accesses) records through ``batch()`` instead (engine/batch.py):
+the clock and one ``list.extend`` an event, no Python call per event, packed in bulk.
+A printed line is one call of ``output``; its text goes out with the thread's next flush.
+
+Each flush also records what recording cost this thread (kind record_cost): the
+events it recorded one by one, the ns one costs in this process (timed once at
+install), and the ns the rest cost: its flushes and its batch's drains (measured in
+thread CPU time, so a GIL wait or an OS pre-emption inside one is not counted as
+recording; flushes one in FLUSH_TIMED_EVERY, the clock being a system call), plus its
+batched events times their cost.  The Session shows their sum per thread.  Memory per
+thread is one frame, one batch and its new texts: bounded by design.
 """
 import itertools
 import os
@@ -32,12 +39,15 @@ import threading
 import time
 import weakref
 
-from . import ring, wire
+from . import batch as batch_path, ring, wire
+from .record_path import record_path
 from .wire import K
 
 _FREE_THREADED = not getattr(sys, "_is_gil_enabled", lambda: True)()
 FLUSH_AGE_NS = 50_000_000  # a live view may lag the workers by at most this
+FLUSH_TIMED_EVERY = 8  # flushes timed in thread CPU time: the first two, then one in this many
 _now = time.perf_counter_ns  # CLOCK_MONOTONIC on Linux: comparable across processes
+_cpu = time.thread_time_ns  # what recording costs the thread itself (a system call: per flush)
 _native_id = getattr(threading, "get_native_id", lambda: 0)  # the Session reads /proc by it
 
 
@@ -52,6 +62,7 @@ class Sink:
         self.ring_dir = ring_dir
         self.ring = self._open_ring()
         self.event_ns = 0  # what one event costs to record here (timed by calibrate)
+        self.batch_ns = 0  # what one batched event costs here (engine/batch.py)
         self._lock = threading.Lock()  # worker ids, messages, the strings ring; never per event
         self._strings = {}  # str -> id, local to this pid
         self._texts = {}    # id -> str: what a forked child announces again under its pid
@@ -73,16 +84,26 @@ class Sink:
         sid = self._strings.get(text)
         if sid is not None:
             return sid
-        if _FREE_THREADED:  # next() on a shared counter is not atomic without the GIL
-            with self._lock:
-                new = next(self._ids)
-        else:
-            new = next(self._ids)
+        new = self.new_id()
         sid = self._strings.setdefault(text, new)
         if sid == new:
             self._texts[sid] = text
             self._send_strings(((sid, text),))
         return sid
+
+    def new_id(self) -> int:
+        """A string id never given before in this process."""
+        if _FREE_THREADED:  # next() on a shared counter is not atomic without the GIL
+            with self._lock:
+                return next(self._ids)
+        return next(self._ids)
+
+    def announced(self, items) -> None:
+        """(text, id) pairs a thread has just announced itself (Recorder.own_text): from now
+        on every thread may name them."""
+        for text, sid in items:
+            self._texts[sid] = text
+            self._strings.setdefault(text, sid)
 
     def _send_strings(self, items) -> None:
         """Announce (id, text) pairs: string frames into the calling thread's own ring, or
@@ -92,19 +113,7 @@ class Sink:
         not O(n**2) (tests/engine/test_recorder_strings.py counts the bytes at two sizes)."""
         rec = getattr(self._local, "rec", None)
         own = rec._ring if rec is not None and rec.sink is self and rec.pid == self.pid else None
-        frames, frame, count = [], bytearray(), 0
-        for sid, text in items:
-            data = text.encode("utf-8", "replace")[:wire.MAX_STRING_BYTES]
-            entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
-            if len(frame) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
-                frames.append((count, frame))
-                frame, count = bytearray(), 0
-            frame += entry
-            count += 1
-        if count:
-            frames.append((count, frame))
-        for count, payload in frames:
-            data = wire.FRAME_HEADER.pack(wire.F_STRINGS, count, self.pid, len(payload)) + payload
+        for data in wire.string_frames(self.pid, items):
             if own is not None and own.put(data, 0):
                 continue
             with self._lock:  # the strings ring has one writer at a time
@@ -209,6 +218,7 @@ class Sink:
             t = (cpu() - t0) // n
             best = t if best is None else min(best, t)
         self.event_ns = int(best)
+        self.batch_ns = batch_path.calibrate(n, repeats)
         return self.event_ns
 
     def after_fork_in_child(self) -> None:
@@ -227,13 +237,14 @@ class Sink:
 class Recorder:
     """One thread's recorder: preallocated frame, lock-free appends.
 
-    ``event`` and ``event_at`` are closures made per recorder (_record_path), not methods:
+    ``event``, ``event_at`` and ``output`` are closures made per recorder (record_path), not methods:
     what they need per event (the buffer, pid, worker, the offset) are closure cells, which
     cost an indexed load, where an attribute of self costs a type lookup on 3.9 and 3.10.
     """
 
-    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_flush_ns", "_ring",
-                 "event", "event_at", "_offset", "_restart", "__weakref__")
+    __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_first_ns", "_flush_ns", "_flushes", "_timed",
+                 "_ring", "_batch", "_new_texts",
+                 "event", "event_at", "output", "_offset", "_restart", "__weakref__")
 
     def __init__(self, sink: Sink, worker: int) -> None:
         self.sink = sink
@@ -241,15 +252,27 @@ class Recorder:
         self.worker = worker
         self._buf = bytearray(wire.FRAME_HEADER.size + wire.MAX_EVENTS_PER_FRAME * wire.RECORD_SIZE)
         self._events = 0    # recorded and flushed so far
-        self._flush_ns = 0  # measured time in flush so far
+        self._flush_ns = 0  # thread CPU time of the other timed flushes so far
+        self._flushes = self._timed = 0  # flushes so far; the others timed
+        self._batch = None  # engine.batch.Batch, made by batch()
+        self._new_texts = {}  # text -> id: this thread's texts, announced with its next flush
+        c0 = _cpu()
         self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
-        self.event, self.event_at, self._offset, self._restart = _record_path(self)
+        self.event, self.event_at, self.output, self._offset, self._restart = record_path(
+            self, FLUSH_AGE_NS)
+        # thread CPU time of making the ring (a file, a mapping) and, added, of the first
+        # flush (its first page): each counted as itself
+        self._first_ns = _cpu() - c0
 
     # event(kind, b=0, a=0, aux=0): record one event now.  Every recorded fact goes through it
     # or event_at; it is the single gate a future step mode ("you are the scheduler") will
     # hold: every shared-variable read and write passes through it.
     # event_at(t, kind, b, a, aux): an event that happened at time t (probe gaps, measured
     # afterwards, race's accesses); every argument given, so 3.9 and 3.10 take their fast call.
+    # output(text): a line this thread printed (OutputTap), with its text's id: a new text is
+    # announced with the thread's next flush, in the same put as the events naming it, not
+    # in a put of its own at once (thread-names' threads, each printing new lines, spent
+    # about half their time announcing them one at a time: py-spy).
 
     def state(self, state: int, at=None) -> None:
         """Record a state change and flush, so the Session labels this thread's time at once."""
@@ -259,7 +282,47 @@ class Recorder:
             self.event_at(at, K.STATE, state, 0, 0)
         self.flush()
 
+    def batch(self, cycle, spots: int = 1) -> "batch_path.Batch":
+        """A batched path for a tight loop whose passes record the events cycle names, as
+        (kind, b, aux) each, and drain at spots places a pass (engine/batch.py).  One a
+        thread: drained with every flush, so a state change or the thread's end carries its
+        pending events."""
+        if self._batch is not None:
+            self._batch.drain()
+        self._batch = batch_path.Batch(self, tuple(cycle), FLUSH_AGE_NS, spots)
+        return self._batch
+
+    def send_frames(self, frames: list, n_events: int) -> None:
+        """Whole frames into this thread's ring in one put, or one pipe write each."""
+        if self._ring is not None and self._ring.put(b"".join(frames), n_events):
+            return
+        for frame in frames:  # no ring, or a full one: the pipe (each frame <= PIPE_BUF)
+            ftype, n = wire.FRAME_HEADER.unpack_from(frame)[:2]
+            n = n if ftype == wire.F_EVENTS else 0
+            if self._ring is not None:
+                self.sink.write_pipe(frame, n)
+            else:
+                self.sink.write_frame(frame, n)
+
+    def _cost_beyond_events(self) -> int:
+        """ns recording cost this thread beyond its events recorded one by one."""
+        b = self._batch
+        extra = 0 if b is None else b.drain_ns + b.events * getattr(self.sink, "batch_ns", 0)
+        flushes = self._first_ns
+        if self._timed:
+            flushes += self._flush_ns * (self._flushes - 1) // self._timed
+        return flushes + extra
+
     def flush(self) -> None:
+        # Timed in thread CPU time: the first flush, the second and one in FLUSH_TIMED_EVERY
+        # after (reading that clock is a system call, about 1 us, twice a flush: most of an
+        # untimed flush's cost).  The first counts as itself (a new ring's first page); the
+        # others' mean counts for every other flush.  The batch's drain times itself.
+        if self._batch is not None:
+            self._batch.drain()
+        self._flushes += 1
+        timed = self._flushes <= 2 or self._flushes % FLUSH_TIMED_EVERY == 0
+        c0 = _cpu() if timed else 0
         t0 = _now()
         off = self._offset()
         hs = wire.FRAME_HEADER.size
@@ -270,73 +333,34 @@ class Recorder:
             # timed below and reported with the next).
             wire.RECORD.pack_into(self._buf, off, t0, self.pid, self.worker, K.RECORD_COST,
                                   min(self.sink.event_ns, 0xFFFF), min(self._events, 0x7FFFFFFF),
-                                  self._flush_ns)
+                                  self._cost_beyond_events())
             off += wire.RECORD_SIZE
             wire.FRAME_HEADER.pack_into(self._buf, 0, wire.F_EVENTS, n + 1, self.pid, off - hs)
             frame = memoryview(self._buf)[:off]
-            if self._ring is not None:  # this thread's own ring: no lock, no system call
+            texts = self._new_texts
+            if texts:  # the texts first: the Session knows each before an event names it
+                self.send_frames(wire.string_frames(self.pid, ((i, t) for t, i in texts.items()))
+                                 + [bytes(frame)], n + 1)
+                self.sink.announced(texts.items())
+                texts.clear()
+            elif self._ring is not None:  # this thread's own ring: no lock, no system call
                 if not self._ring.put(frame, n + 1):
                     self.sink.write_pipe(frame, n + 1)  # full: the pipe, rather than lose it
             else:
                 self.sink.write_frame(frame, n + 1)
-        t1 = _now()
-        self._flush_ns += t1 - t0
-        self._restart(t1)  # an empty frame, due again FLUSH_AGE_NS from now
+        if timed:
+            if self._flushes == 1:
+                self._first_ns += _cpu() - c0
+            else:
+                self._flush_ns += _cpu() - c0
+                self._timed += 1
+        self._restart(_now())  # an empty frame, due again FLUSH_AGE_NS from now
 
     def discard(self) -> None:
+        self._new_texts.clear()
+        if self._batch is not None:
+            self._batch.discard()
         self._restart(_now())
-
-
-def _check_literals() -> None:
-    """_record_path writes the record size and the last slot's offset as literals: a constant
-    costs nothing per call, a closure cell is copied into every call's frame (3.11+)."""
-    last_slot = wire.FRAME_HEADER.size + (wire.MAX_EVENTS_PER_FRAME - 1) * wire.RECORD_SIZE
-    if (wire.RECORD_SIZE, last_slot) != (32, 4044):
-        raise ImportError("engine.recorder: update the literals in _record_path for this wire format")
-
-
-_check_literals()
-
-
-def _record_path(rec: Recorder) -> tuple:
-    """(event, event_at, offset, restart): rec's per-event path as closures over one frame.
-
-    Per event: the clock, one precompiled ``Struct.pack_into`` into the frame, the offset
-    moved on, a flush when the frame is full (the last slot is kept for the flush's cost
-    record) and, in event, when its oldest event is FLUSH_AGE_NS old.  The bytes are those
-    the method version wrote (tests/engine/test_recorder_decode.py).
-    """
-    buf, pid, worker = rec._buf, rec.pid, rec.worker
-    hs = wire.FRAME_HEADER.size
-    pack, now, age = wire.RECORD.pack_into, _now, FLUSH_AGE_NS
-    owner = weakref.proxy(rec)  # the closures must not keep their recorder alive
-    off = hs
-    deadline = now() + age
-
-    def event(kind: int, b: int = 0, a: int = 0, aux: int = 0) -> None:
-        nonlocal off
-        t = now()
-        pack(buf, off, t, pid, worker, kind, aux, b, a)
-        off += 32  # RECORD_SIZE; 4044: the frame's last slot, kept for the flush (_check_literals)
-        if off >= 4044 or t > deadline:
-            owner.flush()
-
-    def event_at(t: int, kind: int, b: int, a: int, aux: int) -> None:
-        nonlocal off
-        pack(buf, off, t, pid, worker, kind, aux, b, a)
-        off += 32
-        if off >= 4044:
-            owner.flush()
-
-    def offset() -> int:
-        return off
-
-    def restart(at_ns: int) -> None:
-        nonlocal off, deadline
-        off = hs
-        deadline = at_ns + age
-
-    return event, event_at, offset, restart
 
 
 # -- the process-wide sink ---------------------------------------------------
@@ -352,7 +376,7 @@ class _NullSink(object):
         pass
 
 
-def install(fd: int, ring_dir=None, event_ns=None) -> Sink:
+def install(fd: int, ring_dir=None, event_ns=None, batch_ns=None) -> Sink:
     """Make fd (and ring_dir's ring, if given) this process's event sink (the runner calls this
     once; a spawned child too, with the runner's event_ns: the same interpreter on the same
     machine, as a forked child inherits it, not timed again while its siblings start)."""
@@ -362,6 +386,7 @@ def install(fd: int, ring_dir=None, event_ns=None) -> Sink:
         _sink.calibrate()
     else:
         _sink.event_ns = int(event_ns)
+        _sink.batch_ns = int(batch_ns) if batch_ns is not None else batch_path.calibrate()
     return _sink
 
 
@@ -384,7 +409,15 @@ def sink() -> Sink:
 
 
 def current(name=None, worker=None) -> Recorder:
-    """The calling thread's recorder (worker: an id from Sink.reserve_worker)."""
+    """The calling thread's recorder (worker: an id from Sink.reserve_worker).
+
+    Every traced lock step, queue step and printed line asks: the usual answer, a recorder
+    this thread already has, takes no further Python call."""
+    s = _sink
+    if s is not None:
+        rec = getattr(s._local, "rec", None)
+        if rec is not None and rec.sink is s and rec.pid == s.pid:
+            return rec
     return sink().recorder(name, worker)
 
 

@@ -1,8 +1,9 @@
-"""Start the window: QApplication, translator, theme; the plots load after the first paint.
+"""Start the window: QApplication, translator, theme; the window's frame paints first.
 
-``python main.py`` calls ``main``.  Nothing heavy is imported here: PySide6 widgets
-paint first, then the window builds its pyqtgraph plots (docs/ARCHITECTURE.md "Startup":
-pyqtgraph's import is about half of start-up).
+``python main.py`` calls ``main``.  Nothing heavy is imported here: the window's frame
+(title, toolbar, the scenario list) paints first, then the rest of the window is built,
+then its pyqtgraph plots (docs/ARCHITECTURE.md "Startup": pyqtgraph's import is about
+half of start-up).
 """
 import argparse
 import os
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 # pyqtgraph picks the first Qt binding it can import; make it the one gilscope pins.
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -108,20 +109,43 @@ def create_window(argv=(), options: WindowOptions = None):
     pixel_size = theme_module.default_pixel_size()
     theme_module.apply(app, theme_module.THEMES[theme_name], pixel_size)
     from .main_window import MainWindow
-    window = MainWindow(lang=lang, theme_name=theme_name, pixel_size=pixel_size)
-    window.dark_action.setChecked(theme_name == "dark")
-    window.chinese_action.setChecked(lang == "zh_CN")
-    settings.restore(window, saved)
-    window.remember_settings = True
-    if os.environ.get("GILSCOPE_FIRST_RUN_HINT", "1") != "0":  # the tests turn it off
-        window.help.show_hint_once()  # the first launch only: F1 exists (gui/help_sheet.py)
+    # The frame first (title, toolbar, the scenario list), painted, then the rest of the
+    # window, then the plots (docs/ARCHITECTURE.md "Startup").
+    window = MainWindow(lang=lang, theme_name=theme_name, pixel_size=pixel_size, complete=False)
+    for action, on in ((window.dark_action, theme_name == "dark"),
+                       (window.chinese_action, lang == "zh_CN")):
+        action.blockSignals(True)  # the theme and translator are already in place: no redo
+        action.setChecked(on)
+        action.blockSignals(False)
     screen = app.primaryScreen().availableGeometry()
     window.resize(round(screen.width() * 0.9), round(screen.height() * 0.9))
     if screen.width() <= 1440 or screen.height() <= 900:
         window.showMaximized()  # 1366x768 needs every pixel
     else:
         window.show()
+    paint_first(window)
+    window.complete()
+    settings.restore(window, saved)
+    window.remember_settings = True
+    if os.environ.get("GILSCOPE_FIRST_RUN_HINT", "1") != "0":  # the tests turn it off
+        window.help.show_hint_once()  # the first launch only: F1 exists (gui/help_sheet.py)
     return app, window
+
+
+FIRST_PAINT_WAIT_MS = 1000  # a window never exposed (minimised at start) waits no longer
+
+
+def paint_first(window) -> None:
+    """Run Qt's event loop until the window has painted once (at most FIRST_PAINT_WAIT_MS):
+    the frame is on screen while the rest of the window is built."""
+    if window.first_paint_ns:
+        return
+    loop = QEventLoop()
+    window.first_painted.connect(loop.quit)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, loop.quit)
+    if not window.first_paint_ns:
+        loop.exec()
+    window.first_painted.disconnect(loop.quit)
 
 
 NO_DISPLAY = ("gilscope: no display found (DISPLAY is not set); the command line works without "

@@ -3,25 +3,26 @@
 What Run and Stop do is the window's RunController (gui/run_control.py), an object it
 owns and gives its widgets to; the window builds, lays out, styles and translates.
 
-It paints first with Qt widgets only; the plots (pyqtgraph, numpy: over half of
-start-up, docs/ARCHITECTURE.md "Startup") are built right after the first paint, or at the
+It is built in two steps.  The frame (title, toolbar, the scenario list, the panes'
+places) is made first, and gui.app paints it before ``complete()`` builds the rest (the
+knobs, the lesson, the interpreter picker, the run control, the menus; made in one step
+when constructed with ``complete=True``, as the tests do).  The plots (pyqtgraph, numpy:
+over half of start-up, docs/ARCHITECTURE.md "Startup") are built right after, or at the
 first Run if that comes sooner.
 """
+import time
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
                                QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
 
-from . import file_menu, help_sheet, language, presentation, theme as theme_module
-from .busy_warning import BusyWarning
-from .interpreter_picker import InterpreterPicker
-from .lesson_panel import LessonPanel
-from .param_form import ParamForm
-from .problem_banner import ProblemBanner
-from .run_control import RunController, RunWidgets
-from .scheduler_panel import SchedulerPanel
+from . import language, theme as theme_module
 from .scenario_picker import ScenarioPicker
 from .session_adapter import SessionAdapter
+# The rest of the window (knobs, lesson, run control, menus: ~40 modules) is imported by
+# complete(), after the first paint when gui.app builds the window (docs/ARCHITECTURE.md
+# "Startup").
 
 PLOTS_FALLBACK_MS = 1500  # build the plots even if no paint event comes (hidden window)
 LEFT_MIN_EMS = 12  # the scenario list and form: "Reset to defaults" and inputs never cut
@@ -33,7 +34,10 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     plots_ready = Signal()
 
-    def __init__(self, lang: str = "en", theme_name: str = "light", pixel_size: int = 16) -> None:
+    def __init__(self, lang: str = "en", theme_name: str = "light", pixel_size: int = 16,
+                 complete: bool = True) -> None:
+        """complete False: the frame only; complete() builds the rest (gui.app, after the
+        first paint)."""
         super().__init__()
         self.lang = lang
         self.theme = theme_module.THEMES[theme_name]
@@ -44,18 +48,36 @@ class MainWindow(QMainWindow):
         self.remember_settings = False  # gui.app turns it on: the app's window saves its choices
         self.scrubber = None  # the step-through bar (gui.scrubber), made with the plots
         self._painted = False
+        self.first_paint_ns = 0  # perf_counter_ns of the first paint (bench startup reads it)
+        self.completed = False
         self.setObjectName("gilscope")
         self.adapter = SessionAdapter(self)  # the window's one link to the engine's Session
         self._build_actions()
-        self._build_layout()
-        self.run_control = self._build_run_control()
+        self._build_frame()
+        from . import file_menu  # in the frame: the menu bar's height is there from the first paint
         file_menu.install(self)  # gui/file_menu.py: open a saved run, export what is shown
+        self._retranslate_frame()
+        if complete:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build everything the frame leaves out (once), select the first scenario."""
+        if self.completed:
+            return
+        from . import help_sheet, presentation
+        self._build_panes()
+        self.run_control = self._build_run_control()
         presentation.install(self)  # gui/presentation.py: F9, for a projector
         help_sheet.install(self)  # gui/help_sheet.py: F1, the keys and how to read the views
-        self.retranslate()
+        self.completed = True
+        self._retranslate_panes()
+        if self.isVisible():
+            self._size_lesson()
         first = next((sid for sid in self.picker.order if self.picker.scenario(sid)), None)
         if first:
             self.picker.select(first)
+        if self._painted:
+            QTimer.singleShot(0, self.load_plots)
         QTimer.singleShot(PLOTS_FALLBACK_MS, self.load_plots)
 
     # -- building ----------------------------------------------------------------------
@@ -90,7 +112,8 @@ class MainWindow(QMainWindow):
             self._action("Ctrl+%d" % (n % 10), lambda _=False, n=n: self.picker.select_number(n))
             for n in range(1, 11)]
 
-    def _build_layout(self) -> None:
+    def _build_frame(self) -> None:
+        """What the first paint shows: toolbar, the scenario list, the panes' places."""
         bar = QToolBar()
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -110,9 +133,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.python_label = QLabel()
         bar.addWidget(self.python_label)
-        self.python_picker = InterpreterPicker()
-        bar.addWidget(self.python_picker)
-        bar.addSeparator()
+        self._after_python_picker = bar.addSeparator()  # the picker goes before it (complete)
         self.follow_box = QCheckBox()
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._on_follow)
@@ -127,16 +148,14 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
 
         self.picker = ScenarioPicker()
-        self.params = ParamForm()
         self.params_box = QGroupBox()
         box_layout = QVBoxLayout(self.params_box)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.params)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._params_scroll = QScrollArea()
+        self._params_scroll.setWidgetResizable(True)
+        self._params_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._params_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         box_layout.setContentsMargins(4, 4, 4, 4)
-        box_layout.addWidget(scroll)
+        box_layout.addWidget(self._params_scroll)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.picker)
         left.addWidget(self.params_box)
@@ -145,37 +164,60 @@ class MainWindow(QMainWindow):
         left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         self.left = left
 
-        self.banner = ProblemBanner(self.theme)
         self.plots_host = QWidget()
         self.plots_layout = QVBoxLayout(self.plots_host)
         self.plots_layout.setContentsMargins(0, 0, 0, 0)
-        self.busy_warning = BusyWarning(self.theme, self.plots_host)
-        self.plots_layout.addWidget(self.busy_warning)  # under the toolbar's Run: before Run
-        self.plots_layout.addWidget(self.banner)
-        self.scheduler = SchedulerPanel(self.plots_host)
-        self.scheduler.step_chosen.connect(self.adapter.step_thread)
-        self.scheduler.run_freely.connect(self.adapter.run_freely)
-        self.plots_layout.addWidget(self.scheduler)
         self.plots_loading_label = QLabel()
         self.plots_loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.plots_layout.addWidget(self.plots_loading_label, 1)
 
-        self.lesson = LessonPanel(self.theme, self.pixel_size)
-        # The Source tab follows the knobs: the program shown is the one Run would run.
-        self.params.changed.connect(self._source_follows_knobs)
+        self._lesson_place = QWidget()  # the lesson panel's place until complete() makes it
         self.split = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, self.plots_host, self.lesson):
+        for widget in (left, self.plots_host, self._lesson_place):
             self.split.addWidget(widget)
         self.split.setStretchFactor(0, 2)
         self.split.setStretchFactor(1, 5)
         self.split.setStretchFactor(2, 3)
         self.split.setChildrenCollapsible(False)
         self.setCentralWidget(self.split)
+        self.statusBar()
+
+    def _build_panes(self) -> None:
+        """The rest: interpreter picker, knobs, banners, scheduler, lesson, status line."""
+        from .busy_warning import BusyWarning
+        from .interpreter_picker import InterpreterPicker
+        from .lesson_panel import LessonPanel
+        from .param_form import ParamForm
+        from .problem_banner import ProblemBanner
+        from .scheduler_panel import SchedulerPanel
+        self.python_picker = InterpreterPicker()
+        self.toolbar.insertWidget(self._after_python_picker, self.python_picker)
+        self.params = ParamForm()
+        self._params_scroll.setWidget(self.params)
+
+        self.banner = ProblemBanner(self.theme)
+        self.busy_warning = BusyWarning(self.theme, self.plots_host)
+        self.plots_layout.insertWidget(0, self.busy_warning)  # under the toolbar's Run: before Run
+        self.plots_layout.insertWidget(1, self.banner)
+        self.scheduler = SchedulerPanel(self.plots_host)
+        self.scheduler.step_chosen.connect(self.adapter.step_thread)
+        self.scheduler.run_freely.connect(self.adapter.run_freely)
+        self.plots_layout.insertWidget(2, self.scheduler)
+
+        self.lesson = LessonPanel(self.theme, self.pixel_size)
+        # The Source tab follows the knobs: the program shown is the one Run would run.
+        self.params.changed.connect(self._source_follows_knobs)
+        self.split.replaceWidget(2, self.lesson)
+        self.split.setStretchFactor(2, 3)
+        self._lesson_place.hide()
+        self._lesson_place.deleteLater()
+        self._lesson_place = None
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
         self.python_picker.problem.connect(self.banner.show_problem)
 
-    def _build_run_control(self) -> RunController:
+    def _build_run_control(self):
+        from .run_control import RunController, RunWidgets
         widgets = RunWidgets(
             picker=self.picker, params=self.params, python_picker=self.python_picker,
             lesson=self.lesson, scheduler=self.scheduler, scheduler_action=self.scheduler_action,
@@ -195,7 +237,12 @@ class MainWindow(QMainWindow):
             self.split.setSizes([round(w * 0.22), round(w * 0.47), round(w * 0.31)])
             self.left.setSizes([round(h * 0.5), round(h * 0.5)])
             QTimer.singleShot(0, self.fit_scenario_list)
-            self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
+            if self.completed:
+                self._size_lesson()
+
+    def _size_lesson(self) -> None:
+        h = max(self.height(), 600)
+        self.lesson.split.setSizes([round(h * 0.45), round(h * 0.55)])
 
     def fit_scenario_list(self) -> None:
         """The list as tall as its scenarios need (up to 2/3 of the column), the form
@@ -215,8 +262,10 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            self.first_paint_ns = time.perf_counter_ns()
             self.first_painted.emit()
-            QTimer.singleShot(0, self.load_plots)
+            if self.completed:  # else complete() asks for them
+                QTimer.singleShot(0, self.load_plots)
 
     def open_comparison(self, path: str) -> bool:
         """A saved comparison, shown in the compare window (gui/compare_files.py)."""
@@ -225,7 +274,7 @@ class MainWindow(QMainWindow):
 
     def load_plots(self) -> None:
         """Import pyqtgraph and build the plots (once)."""
-        if self.plots is not None:
+        if self.plots is not None or not self.completed:
             return
         from .plots_area import PlotsArea
         self.plots = PlotsArea(self.theme, self.pixel_size)
@@ -261,9 +310,10 @@ class MainWindow(QMainWindow):
         if self.remember_settings:
             from . import settings
             settings.save(self)
-        self.busy_warning.pause()
-        self.run_control.close()
-        self.python_picker.shutdown()  # its worker threads: stopped and joined, none left behind
+        if self.completed:
+            self.busy_warning.pause()
+            self.run_control.close()
+            self.python_picker.shutdown()  # its worker threads: stopped and joined, none left behind
         if self.compare_window is not None:
             self.compare_window.close()  # its comparison stops with it
         super().closeEvent(event)
@@ -275,6 +325,11 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        self._retranslate_frame()
+        if self.completed:
+            self._retranslate_panes()
+
+    def _retranslate_frame(self) -> None:
         self.setWindowTitle(self.tr("gilscope — see Python threads, processes and the GIL"))
         for action, text, tip in (
                 (self.run_action, self.tr("▶ Run"), self.tr("Run the scenario (F5)")),
@@ -298,10 +353,12 @@ class MainWindow(QMainWindow):
         self.follow_box.setText(self.tr("Follow live"))
         self.follow_box.setToolTip(self.tr("Keep the newest part of the timeline in view while it runs"))
         self.params_box.setTitle(self.tr("Parameters"))
-        self.python_picker.retranslate()
         if self.plots_loading_label is not None:
             self.plots_loading_label.setText(self.tr("Loading plots…"))
         self.picker.retranslate(self.lang)
+
+    def _retranslate_panes(self) -> None:
+        self.python_picker.retranslate()
         self.params.retranslate(self.lang)
         self.lesson.retranslate(self.lang)
         self.scheduler.retranslate(self.lang)
@@ -357,15 +414,19 @@ class MainWindow(QMainWindow):
 
     def _restyle(self) -> None:
         theme_module.apply(QApplication.instance(), self.theme, self.pixel_size)
-        self.banner.set_theme(self.theme)
         self.left.setMinimumWidth(round(self.pixel_size * LEFT_MIN_EMS))
         for button in (self.run_button, self.stop_button):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
+        self.picker.retranslate(self.lang)
+        QTimer.singleShot(0, self.fit_scenario_list)
+        if self.completed:  # else complete() makes the panes in this theme and size
+            self._restyle_panes()
+
+    def _restyle_panes(self) -> None:
+        self.banner.set_theme(self.theme)
         self.lesson.set_font_size(self.pixel_size)
         self.lesson.apply_theme(self.theme)
         self.busy_warning.apply_theme(self.theme)
-        self.picker.retranslate(self.lang)
-        QTimer.singleShot(0, self.fit_scenario_list)
         if self.plots is not None:
             self.plots.apply_theme(self.theme, self.pixel_size)
         self.run_control.show_state()

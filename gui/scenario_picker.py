@@ -79,6 +79,7 @@ class ScenarioPicker(QListWidget):
         self.setSpacing(1)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._loaded = load_all()
+        self._heights = {}  # (text, QFont.key(), width) -> wrapped_height's answer
         self._items = {}
         self._headings = []  # (item, group id)
         self.order = []  # ids in display order: Ctrl+1..9, then Ctrl+0, follow it
@@ -173,8 +174,13 @@ class ScenarioPicker(QListWidget):
             # An item without a font of its own is drawn in the list's font; item.font() would
             # give the application's (14 px while A+ made the list 21 px: rows cut, "…").
             font = item.data(Qt.ItemDataRole.FontRole)
-            height, mixed = wrapped_height(item.text(), font if font is not None else self.font(),
-                                           width)
+            font = font if font is not None else self.font()
+            key = (item.text(), font.key(), width)
+            if key not in self._heights:  # laid out once a text, font and width: start-up fits
+                if len(self._heights) > 4096:  # the rows several times over, at many widths
+                    self._heights.clear()
+                self._heights[key] = wrapped_height(key[0], font, width)
+            height, mixed = self._heights[key]
             # Lines of mixed fonts (a Chinese line over a Latin one) + the focus frame's margin
             # above and below: the delegate draws only the lines that fit inside it, and
             # "1  Process：start 与" showed without its "join" line at text x1.5.

@@ -5,7 +5,7 @@ import threading
 import time
 
 from ..params import Param, switch_interval
-from ..wire import S
+from ..wire import K, S
 from .base import Scenario, Verdict, text
 
 SOURCE = '''import sys, threading, time
@@ -48,6 +48,10 @@ SOURCE_ZH = {
 
 # A call that came back this much later than it asked for is shown as waiting for the GIL.
 GIL_WAIT_SHOWN_NS = 500_000
+# A CPU-bound thread that kept less of a core busy than this met a busy machine.
+BUSY_BELOW = 0.75
+# An extra wait per call under this share of the switch interval is no convoy.
+CONVOY_SEEN = 0.4
 
 
 def _io_thread(ctx, calls, call_s, label):
@@ -59,9 +63,11 @@ def _io_thread(ctx, calls, call_s, label):
         t0 = now()
         time.sleep(call_s)
         t1 = now()
-        rec.state(S.IO_WAIT, at=t0)
+        # Recorded after the call, all three at once: one flush (a flush each made two thirds
+        # of the thread's recording time, and the Session got them microseconds apart anyway).
+        rec.event_at(t0, K.STATE, S.IO_WAIT, 0, 0)
         if t1 - t0 - call_ns > GIL_WAIT_SHOWN_NS:  # the rest: back from the call, no GIL yet
-            rec.state(S.GIL_WAIT, at=t0 + call_ns)
+            rec.event_at(t0 + call_ns, K.STATE, S.GIL_WAIT, 0, 0)
         rec.state(S.RUNNING, at=t1)
         took.append(t1 - t0)
     ctx.value("median_call_ns " + label, int(statistics.median(took)))
@@ -69,8 +75,13 @@ def _io_thread(ctx, calls, call_s, label):
 
 
 def _cpu_thread(ctx, done):
+    # How much of a core it got: on a busy machine the OS may keep it off the CPUs, and then
+    # the I/O thread's calls do not meet it holding the GIL (the verdict says so).
+    wall0, cpu0 = time.perf_counter_ns(), time.thread_time_ns()
     while not done.is_set():
         ctx.cpu_work(100000, S.GIL_WAIT)
+    wall = max(1, time.perf_counter_ns() - wall0)
+    ctx.value("cpu_thread_core_permille", (time.thread_time_ns() - cpu0) * 1000 // wall)
 
 
 def run(ctx, p):
@@ -103,6 +114,8 @@ def verdict(run, p):
         "median_call_alone_ms": ms("median_call_ns alone"),
         "median_call_beside_cpu_ms": ms("median_call_ns beside"),
         "longest_call_beside_cpu_ms": ms("max_call_ns beside"),
+        "cpu_thread_cores": (round(run.value("cpu_thread_core_permille") / 1000.0, 2)
+                             if run.value("cpu_thread_core_permille") is not None else None),
     }
     return Verdict(*convoy_texts(figures, run.gil_disabled))
 
@@ -123,6 +136,16 @@ def convoy_texts(figures: dict, free: bool):
         "单独运行时每次调用用时 %.3f 毫秒（中位数），旁边有 CPU 密集线程时 %.3f 毫秒：多了 %.3f 毫秒，"
         "本次的切换间隔是 %g 毫秒。" % (
             f["median_call_alone_ms"], f["median_call_beside_cpu_ms"], extra, f["switch_interval_ms"]))]
+    cores = f.get("cpu_thread_cores")
+    if not free and cores is not None and cores < BUSY_BELOW and extra < CONVOY_SEEN * f["switch_interval_ms"]:
+        notes.insert(0, text(
+            "The machine was busy: the CPU-bound thread kept only %.2f of a core busy, so other "
+            "programs had the CPUs and the I/O thread mostly came back from a call while that thread "
+            "was not running: it waited %.3f ms more, not the switch interval. Close them and run "
+            "again to see the convoy." % (cores, extra),
+            "机器很忙：CPU 密集线程只占用了 %.2f 个核，其余的 CPU 被别的程序占用，I/O 线程从调用返回时，"
+            "那个线程大多并没有在运行：它只多等了 %.3f 毫秒，而不是一个切换间隔。关掉它们再运行一次，才能看到护航效应。"
+            % (cores, extra)))
     if free:
         notes.append(text("This build has no GIL: the I/O thread need not wait for the CPU-bound one.",
                           "这个构建没有 GIL：I/O 线程不必等待 CPU 密集线程。"))
@@ -150,6 +173,7 @@ FIGURES = {
     "median_call_beside_cpu_ms": text("One call, beside the CPU thread (median, ms)",
                                       "单次调用，旁边有 CPU 线程（中位数，毫秒）"),
     "longest_call_beside_cpu_ms": text("Longest call beside the CPU thread (ms)", "旁边有 CPU 线程时最长的一次调用（毫秒）"),
+    "cpu_thread_cores": text("Cores the CPU-bound thread kept busy", "CPU 密集线程平均占用的核数"),
 }
 
 PHASES = {

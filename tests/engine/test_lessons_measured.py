@@ -251,11 +251,19 @@ def test_convoy_io_thread_waits_about_a_switch_interval_per_call(python):
     result = _run(python, "convoy", {"calls": 100, "call_us": 200, "switch_interval": 0.005})
     f = result.figures
     assert f["switch_interval_ms"] == 5.0
-    if python.gil_enabled:
+    notes = [n["en"] for n in result.verdict.notes]
+    notes = [n for n in notes if not n.startswith("Other programs took")]  # engine.verdict_labels
+    extra = f["median_call_beside_cpu_ms"] - f["median_call_alone_ms"]
+    convoy = extra > 0.4 * f["switch_interval_ms"]
+    # said exactly when measured: at load 12-30 the CPU thread got a fraction of a core and
+    # the I/O thread's calls seldom met it holding the GIL (no convoy to see)
+    busy_note = notes[0].startswith("The machine was busy")
+    assert busy_note is (python.gil_enabled and f["cpu_thread_cores"] < 0.75 and not convoy)
+    notes = notes[1:] if busy_note else notes
+    if python.gil_enabled and not busy_note:
         # measured at load 10 on 2 cores (3.11): 0.35 ms alone, 5.6 ms beside the CPU thread
-        assert f["median_call_beside_cpu_ms"] - f["median_call_alone_ms"] > 0.4 * f["switch_interval_ms"]
-        assert f["slowdown"] > 2
-    assert "%.3f ms (median) alone" % f["median_call_alone_ms"] in result.verdict.notes[0]["en"]
+        assert convoy and f["slowdown"] > 2
+    assert "%.3f ms (median) alone" % f["median_call_alone_ms"] in notes[0]
 
 
 def test_pool_failed_task_is_silent_until_get(tmp_path):

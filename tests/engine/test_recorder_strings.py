@@ -11,8 +11,11 @@ import os
 import tempfile
 import time
 
+import pytest
+
 from engine import recorder, ring, wire
 from engine.decode import EventStore, StreamDecoder
+from engine.wire import K
 
 SMALL, LARGE = 2_000, 20_000
 
@@ -88,3 +91,65 @@ def test_interning_time_grows_linearly_through_ring_and_decoder():
     # ten times the strings: ~10x the CPU time when linear, ~100x when quadratic (the wide
     # margin is for CPU-time noise on a shared machine, not for a bend)
     assert large / small < 30, (small, large)
+
+
+def _string_frames_one_at_a_time(pid, items) -> list:
+    """The loop wire.string_frames replaced: one entry at a time (the reference)."""
+    frames, frame, count = [], bytearray(), 0
+    for sid, text in items:
+        data = text.encode("utf-8", "replace")[:wire.MAX_STRING_BYTES]
+        entry = wire.STRING_ENTRY.pack(sid, len(data)) + data
+        if len(frame) + len(entry) + wire.FRAME_HEADER.size > wire.MAX_FRAME:
+            frames.append(wire.FRAME_HEADER.pack(wire.F_STRINGS, count, pid, len(frame)) + frame)
+            frame, count = bytearray(), 0
+        frame += entry
+        count += 1
+    if count:
+        frames.append(wire.FRAME_HEADER.pack(wire.F_STRINGS, count, pid, len(frame)) + frame)
+    return [bytes(f) for f in frames]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 126, 1000])
+def test_string_frames_are_the_bytes_of_one_entry_at_a_time(n):
+    """Whole frames at PIPE_BUF, texts cut at MAX_STRING_BYTES (non-ASCII, a lone surrogate,
+    empty and long texts included), with no Python step per string."""
+    import random
+    rnd = random.Random(n)
+    items = [(i + 1, "".join(rnd.choice("ab中\udc80x") for _ in range(rnd.choice([0, 3, 40, 500, 900]))))
+             for i in range(n)]
+    got = wire.string_frames(42, items)
+    assert got == _string_frames_one_at_a_time(42, items)
+    assert all(len(f) <= wire.MAX_FRAME for f in got)
+
+
+def test_a_thread_announces_its_printed_lines_with_its_events():
+    """Recorder.output: a printed line's text goes out in the same put as the events of the
+    flush that carries it (texts first), not in a put of its own; once announced, every
+    thread names it by the same id."""
+    with tempfile.TemporaryDirectory() as ring_dir:
+        r, w = os.pipe()
+        try:
+            sink = recorder.Sink(w, ring_dir)
+            rec = recorder.Recorder(sink, 1)
+            puts = []
+            real_put = rec._ring.put
+            rec._ring.put = lambda frame, n: puts.append(bytes(frame)) or real_put(frame, n)
+            for i in list(range(5)) + [0]:
+                rec.output("line %d" % i)
+            assert puts == []  # nothing announced yet: no put per line
+            rec.flush()
+            assert len(puts) == 1  # the texts and the events in one put
+            assert wire.FRAME_HEADER.unpack_from(puts[0])[0] == wire.F_STRINGS
+            reader = ring.RingReader(rec._ring.path)
+            store = EventStore(capacity=100)
+            decoder = StreamDecoder(store)
+            decoder.feed_frames(reader.take())
+            ev = store.view()
+            ids = [int(b) for b in ev[ev["kind"] == K.OUTPUT]["b"]]
+            assert ids[-1] == ids[0] and len(set(ids)) == 5  # the same text, the same id
+            assert [decoder.string(sink.pid, i) for i in ids[:5]] == ["line %d" % i for i in range(5)]
+            assert sink.intern("line 3") == ids[3]  # announced: the table's id from now on
+            reader.close()
+        finally:
+            os.close(r)
+            os.close(w)

@@ -1,0 +1,37 @@
+"""Big arrays get their own pages from the system and give them back when freed.
+
+glibc's malloc serves a block of 128 KiB or more with its own mmap, but each time such a
+block is freed it raises that threshold to the block's size (up to 32 MiB).  After the
+first freed temporary of an analysis, every array of a few MB (a bool or int32 column of
+a million-event run) comes from the heap instead, and freed heap pages between live
+blocks are kept, not returned: the CLI's resident set after a 3.2M-event race analysis was
+17 B an event above what its live arrays needed (tracemalloc against VmRSS), and a later
+save or question started from that.  Setting the threshold explicitly turns the moving
+threshold off, so each array of 1 MiB or more is mapped and unmapped whole.
+
+glibc only (Linux); elsewhere, or where libc cannot be reached, this does nothing.
+Does not touch Qt or numpy: the runner may import it too.
+"""
+import sys
+
+MMAP_THRESHOLD = 1 << 20  # 1 MiB: a 1M-event temporary is 1-8 MB; smaller ones stay on the heap
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
+_done = []
+
+
+def map_big_blocks() -> bool:
+    """Make glibc map every block of MMAP_THRESHOLD or more on its own (once per process).
+    True if glibc accepted it."""
+    if _done:
+        return _done[0]
+    ok = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None)  # the process's own symbols: libc's, without a library search
+            mallopt = getattr(libc, "mallopt", None)
+            ok = bool(mallopt is not None and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1)
+        except (OSError, AttributeError, ImportError):
+            ok = False
+    _done.append(ok)
+    return ok
