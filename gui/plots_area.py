@@ -310,6 +310,14 @@ class PlotsArea(QSplitter):
             self._extra_views[name].refresh()
         if self._lanes_dirty or running:
             self._refresh_lanes(time.perf_counter_ns() if running else None)
+        # One paint a frame, not two: what this frame's data and range asked the views to
+        # redraw is drawn now, and their y ranges are brought up to date (gui/time_range.py).
+        self.timeline.draw_due()
+        for name in self._shows or ():
+            draw_due = getattr(self._extra_views[name], "draw_due", None)
+            if draw_due is not None:
+                draw_due()
+        self.time_range.settle()
 
     def _refresh_lanes(self, t_now_ns) -> None:
         now = time.monotonic()

@@ -52,6 +52,14 @@ class TimeRange(QObject):
         """Show [x0, x1] seconds everywhere (clamped by the leading view's limits)."""
         self._take((float(x0), float(x1)), source=None)
 
+    def settle(self) -> None:
+        """Bring every view box's own ranges up to date now (its y auto-range, after new data
+        or a new x range), before Qt paints.  Left to the paint, the auto-range changes
+        the view while it is painted, and Qt paints it all again at once: two paints of
+        each plot's axes and grid a frame, the GUI thread's largest cost in a live race."""
+        for view_box in self._alive():
+            view_box.prepareForPaint()
+
     # -- internals -----------------------------------------------------------------
     def _alive(self) -> list:
         self._views = [vb for vb in self._views if shiboken6.isValid(vb)]

@@ -7,6 +7,7 @@ redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
 import math
+import time
 import types
 
 import numpy as np
@@ -91,6 +92,7 @@ class TimelineWidget(QWidget):
         self._refit_timer = QTimer(self, singleShot=True, interval=0)
         self._refit_timer.timeout.connect(self._refit)
         self._timer.timeout.connect(self._redraw)
+        self._redrawn = 0.0  # time.monotonic() of the last redraw
         vb.sigXRangeChanged.connect(self._request_redraw)
         vb.sigResized.connect(self._request_redraw)
         vb.sigResized.connect(self._update_lane_ticks)
@@ -465,8 +467,21 @@ class TimelineWidget(QWidget):
         self.set_follow(False)
 
     def _request_redraw(self, *args) -> None:
-        if not self._timer.isActive():  # coalesce: one redraw per REDRAW_MS at most
-            self._timer.start()
+        """Redraw as soon as the event loop is back if the last redraw is REDRAW_MS old, else
+        when it is: one redraw per REDRAW_MS at most, and one for a burst of updates.  Not a
+        whole period later: a live frame's new range and its image were two paints."""
+        if self._timer.isActive():
+            return
+        wait_ms = (self._redrawn + REDRAW_MS / 1000 - time.monotonic()) * 1000
+        self._timer.start(max(0, int(wait_ms) + 1))
+
+    def draw_due(self) -> None:
+        """Redraw now if a redraw is due as soon as the loop is back: the plots area calls this
+        at the end of a live frame, so the frame's range and image are one paint (a timer
+        event may come after Qt's paint)."""
+        if self._timer.isActive() and self._timer.interval() == 0:
+            self._timer.stop()
+            self._redraw()
 
     def _view(self):
         (x0, x1), _ = self.view_box.viewRange()
@@ -474,6 +489,7 @@ class TimelineWidget(QWidget):
         return float(x0), float(x1), max(width, 0)
 
     def _redraw(self) -> None:
+        self._redrawn = time.monotonic()
         x0, x1, width = self._view()
         key = (x0, x1, width, self._version)
         if key == self._drawn or width == 0 or self.index.n_lanes == 0:

@@ -102,13 +102,31 @@ VALUE_BLOCK = 256       # writes per min/max block of the value curve (gui.trace
                         # wide views from the blocks, never from millions of points)
 
 
+def _column(events: np.ndarray, field: str, pick) -> np.ndarray:
+    """One field of events (all of them when pick is None, else those at pick), contiguous."""
+    column = events[field]
+    return np.ascontiguousarray(column) if pick is None else column[pick]
+
+
+def _named(pid: np.ndarray, b: np.ndarray, pairs: list) -> np.ndarray:
+    """Which accesses name one of pairs (pid, string id): a name has one id a process, so a
+    few equality tests (np.isin sorted a 64-bit key an access for it, every tick)."""
+    if len(pairs) > 8:
+        keys = np.array([(p << 32) | i for p, i in pairs], np.int64)
+        return np.isin((pid.astype(np.int64) << 32) | b.astype(np.int64), keys)
+    hit = np.zeros(len(pid), bool)
+    for p, i in pairs:
+        hit |= (pid == p) & (b == i)
+    return hit
+
+
 class _LaneQueue:
     """One thread's accesses not settled yet: columns per arrived piece, in time order."""
 
     __slots__ = ("pieces", "n")
 
     def __init__(self) -> None:
-        self.pieces = collections.deque()  # (t, var key, is_write, value) arrays
+        self.pieces = collections.deque()  # (t, var key or None, is_write, value) arrays
         self.n = 0
 
     def push(self, piece: tuple) -> None:
@@ -134,8 +152,8 @@ class _LaneQueue:
                 continue
             k = int(np.searchsorted(t, cut, side="right"))
             if k:
-                taken.append(tuple(col[:k] for col in piece))
-                self.pieces[0] = tuple(col[k:] for col in piece)
+                taken.append(tuple(None if col is None else col[:k] for col in piece))
+                self.pieces[0] = tuple(None if col is None else col[k:] for col in piece)
             break
         self.n -= sum(len(p[0]) for p in taken)
         return taken
@@ -153,6 +171,7 @@ class TraceData:
         self.t0_ns = t0_ns
         self.var = ""
         self._var_keys = None     # (pid << 32 | string id) of the chosen variable's name
+        self._var_pairs = []      # the same as (pid, string id) pairs: a few equality tests
         self._pending = {}        # lane key -> _LaneQueue of its accesses not settled yet
         self._seen_t = {}         # lane key -> latest access time seen
         self._exited = set()      # lane keys whose worker exited: they hold nothing back
@@ -190,24 +209,39 @@ class TraceData:
         return (self.t.view()[start:stop] - self.t0_ns) / 1e9
 
     def add(self, chunk: np.ndarray) -> None:
-        """New events (any kinds); keeps the accesses, per thread, and the worker exits."""
+        """New events (any kinds); keeps the accesses, per thread, and the worker exits.
+
+        The accesses are picked out a column at a time (t, pid, worker, kind, b, a), never
+        as 32-byte records: race's chunks are ~99 % accesses with a few samples between, so
+        a record gather copied nearly the whole chunk on every tick.  Once the variable is
+        chosen, only its accesses are queued, without their name (var None): settling them
+        tests nothing again."""
         kinds = chunk["kind"]
         exits = kinds == K.WORKER_EXIT
         if exits.any():
             self._exited.update(lane_keys(chunk[exits]).tolist())
-        is_acc = (kinds == K.VAR_READ) | (kinds == K.VAR_WRITE)
+        # VAR_READ and VAR_WRITE are adjacent kinds: one subtraction and one test (unsigned,
+        # so smaller kinds wrap round and fail it) where two tests and an "or" were.
+        is_acc = (kinds - np.uint16(K.VAR_READ)) <= np.uint16(K.VAR_WRITE - K.VAR_READ)
         if not is_acc.any():
             return
-        acc = chunk if is_acc.all() else chunk[is_acc]
-        var = (acc["pid"].astype(np.int64) << 32) | acc["b"].astype(np.int64)
+        pick = None if is_acc.all() else np.flatnonzero(is_acc)
+        pid, b = _column(chunk, "pid", pick), _column(chunk, "b", pick)
         if self._var_keys is not None:  # chosen: the other variables' accesses go now
-            keep = np.isin(var, self._var_keys)
+            keep = _named(pid, b, self._var_pairs)
             if not keep.all():
-                acc, var = acc[keep], var[keep]
-            if not len(acc):
-                return
-        keys = lane_keys(acc)
-        t, is_write, value = acc["t"].astype(np.int64), acc["kind"] == K.VAR_WRITE, acc["a"].astype(np.int64)
+                pick = np.flatnonzero(keep) if pick is None else pick[keep]
+                if not len(pick):
+                    return
+                pid, b = pid[keep], b[keep]
+            var = None
+        else:  # the name of each, until the most accessed one is chosen (settle)
+            var = (pid.astype(np.int64) << 32) | b.astype(np.int64)
+        keys = _column(chunk, "worker", pick).astype(np.uint64)
+        keys |= pid.astype(np.uint64) << np.uint64(32)  # lane_keys, from the picked columns
+        t = _column(chunk, "t", pick)
+        is_write = _column(chunk, "kind", pick) == K.VAR_WRITE
+        value = _column(chunk, "a", pick)
         # Workers' frames arrive whole: the chunk is runs of one lane. The lanes are the
         # keys that start a run; one mask per lane (threads are few).
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -217,7 +251,7 @@ class TraceData:
                 piece = (t, var, is_write, value)
             else:
                 mine = keys == key  # one thread's accesses: already in time order
-                piece = (t[mine], var[mine], is_write[mine], value[mine])
+                piece = (t[mine], None if var is None else var[mine], is_write[mine], value[mine])
             queue = self._pending.get(key)
             if queue is None:
                 queue = self._pending[key] = _LaneQueue()
@@ -256,30 +290,31 @@ class TraceData:
             return 0
         if self._var_keys is None:
             self._choose_variable(parts, strings)
-        columns, lane_of = [[], [], []], []
+        columns, sizes, firsts = [[], [], []], [], []  # sizes: (part, accesses) per piece
         for part, (key, pieces) in enumerate(parts):
             for t, var, is_write, value in pieces:
-                keep = np.isin(var, self._var_keys)
-                if not keep.all():
-                    t, is_write, value = t[keep], is_write[keep], value[keep]
+                if var is not None:  # queued before the choice: the other names go now
+                    keep = np.isin(var, self._var_keys)
+                    if not keep.all():
+                        t, is_write, value = t[keep], is_write[keep], value[keep]
                 if not len(t):
                     continue
+                if not firsts or firsts[-1][1] != part:  # a thread's pieces are in time order
+                    firsts.append((int(t[0]), part))
                 for column, values in zip(columns, (t, is_write, value)):
                     column.append(values)
-                lane_of.append(np.full(len(t), part, np.uint16))
-        if not lane_of:
+                sizes.append((part, len(t)))
+        if not sizes:
             return 0
+        # Rows in order of each thread's first access (what a reader of the plot expects):
+        # by time, ties to the earlier part, as the stable sort below orders them.
+        for _, part in sorted(firsts):
+            self.rows.setdefault(parts[part][0], len(self.rows))
         t, is_write, value = (np.concatenate(c) for c in columns)
-        row = np.concatenate(lane_of)
-        order = np.argsort(t, kind="stable")  # runs of sorted times: a merge, not a full sort
-        t, is_write, value, part = t[order], is_write[order], value[order], row[order]
-        # Rows in order of each thread's first access (what a reader of the plot expects).
-        present, first = np.unique(part, return_index=True)
-        for k in present[np.argsort(first)].tolist():
-            self.rows.setdefault(parts[k][0], len(self.rows))
-        row_of_part = np.zeros(len(parts), np.uint16)
-        row_of_part[present] = [self.rows[parts[k][0]] for k in present.tolist()]
-        row = row_of_part[part]
+        row = np.concatenate([np.full(n, self.rows[parts[part][0]], np.uint16) for part, n in sizes])
+        if len(firsts) > 1:  # two threads or more: merged in time order
+            order = np.argsort(t, kind="stable")  # runs of sorted times: a merge, not a full sort
+            t, is_write, value, row = t[order], is_write[order], value[order], row[order]
         if len(self) and t[0] < self.t.view()[-1]:  # a thread we had not seen yet
             return self._rebuild(t, row, is_write, value)
         self._append(t, row, is_write, value)
@@ -297,6 +332,7 @@ class TraceData:
         ids = [(p << 32) | s for (p, s), text in strings.items() if text == self.var]
         self._var_keys = np.array(sorted(set(ids) | {k for k, n in zip(uniq.tolist(), names)
                                                      if n == self.var}), np.int64)
+        self._var_pairs = [(k >> 32, k & 0xFFFFFFFF) for k in self._var_keys.tolist()]
 
     def _append(self, t, row, is_write, value) -> None:
         self.t.extend(t)

@@ -99,6 +99,7 @@ class TraceView(TitledPanel):
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_DRAW_MS)
+        self._range_drawn = 0.0  # time.monotonic() of the last redraw of the marks
         self._range_timer.timeout.connect(self._draw_range)
         self.rows_plot.sigXRangeChanged.connect(lambda *_: self._schedule_range())
         self.rows_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
@@ -364,13 +365,33 @@ class TraceView(TitledPanel):
         self._schedule_range()
 
     def _schedule_range(self) -> None:
-        if not self._range_timer.isActive():  # a throttle, not a debounce: a drag redraws too
-            self._range_timer.start()
+        """Redraw the view's marks as soon as the event loop is back if the last redraw is
+        RANGE_DRAW_MS old, else when it is: a throttle, not a debounce (a drag redraws too).
+
+        As soon as the loop is back, not a timer period later: the new marks then reach the
+        screen in the same paint as the range change and the data that asked for them (a
+        live frame moves the range and brings accesses: both ask, one redraw answers).  A
+        timer period later they were a second paint of the canvas, its axes and grid."""
+        if self._range_timer.isActive():
+            return
+        wait_ms = (self._range_drawn + RANGE_DRAW_MS / 1000 - time.monotonic()) * 1000
+        self._range_timer.start(max(0, int(wait_ms) + 1))
+
+    def draw_due(self) -> None:
+        """Draw now the marks the timer would draw as soon as the loop is back: the plots
+        area calls this at the end of a live frame, so the frame's marks, range and data
+        are one paint (a timer event may come after Qt's paint)."""
+        if self._range_timer.isActive() and self._range_timer.interval() == 0:
+            self._range_timer.stop()
+            self._draw_range()
 
     def _draw_range(self) -> None:
         """The view's marks and value curve (after a zoom, a pan, or new accesses)."""
+        self._range_drawn = time.monotonic()
         self._draw_marks()
         self.value_curve.setData(*self._value_series())
+        for plot in (self.rows_plot, self.value_plot):  # their y ranges now, not while
+            plot.getViewBox().prepareForPaint()        # painted (a second paint: time_range)
 
     def _value_series(self) -> tuple:
         """The value of the variable over the x range in view, at most ~2 points a pixel column:
