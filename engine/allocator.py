@@ -19,9 +19,9 @@ _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 _done = []
 
 
-def map_big_blocks() -> bool:
-    """Make glibc map every block of MMAP_THRESHOLD or more on its own (once per process).
-    True if glibc accepted it."""
+def map_big_blocks(threshold: int = MMAP_THRESHOLD) -> bool:
+    """Make glibc map every block of `threshold` bytes or more on its own (once per
+    process: the first call's threshold stays).  True if glibc accepted it."""
     if _done:
         return _done[0]
     ok = False
@@ -30,7 +30,7 @@ def map_big_blocks() -> bool:
             import ctypes
             libc = ctypes.CDLL(None)  # the process's own symbols: libc's, without a library search
             mallopt = getattr(libc, "mallopt", None)
-            ok = bool(mallopt is not None and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1)
+            ok = bool(mallopt is not None and mallopt(_M_MMAP_THRESHOLD, threshold) == 1)
         except (OSError, AttributeError, ImportError):
             ok = False
     _done.append(ok)

@@ -7,11 +7,11 @@ event store and import-time objects only); glibc's allocator kept the freed page
 heap and in the arenas of the threads that decoded and analysed the run.  malloc_trim(0)
 returns them (276 -> 201 MB, measured).  Only on glibc (Linux): elsewhere this does nothing.
 
-From the first run on, every block of 1 MiB or more is mapped and unmapped whole
-(engine/allocator.py; the CLI does the same): the heap then holds no run-sized hole for
-malloc_trim to miss.  After a million-iteration race and the next small run the window
-came back to 1.38-1.41x its idle size with malloc_trim alone, 1.03-1.04x with both
-(tests/gui/test_memory.py's script, two runs each, load 1.9).
+From the first run on, every block of WINDOW_MMAP_THRESHOLD or more is mapped and
+unmapped whole (engine/allocator.py; the CLI maps from 1 MiB): the heap then holds no
+run-sized hole for malloc_trim to miss.  After a million-iteration race and the next small
+run the window came back to 1.38-1.41x its idle size with malloc_trim alone, 1.03-1.04x
+with blocks from 1 MiB mapped, 1.07x from 16 MiB (tests/gui/test_memory.py's script).
 """
 import ctypes
 import ctypes.util
@@ -19,6 +19,12 @@ import gc
 import threading
 
 from engine.allocator import map_big_blocks
+
+# Blocks this big or bigger are mapped on their own.  Not the CLI's 1 MiB: the live
+# window's per-frame arrays of a few MB would then be mapped and faulted in anew every
+# frame (bench gui-latency, live race of 8M events: heartbeat p99 830-938 ms at 1 MiB,
+# 204-294 ms at 16 MiB or with glibc's own moving threshold).
+WINDOW_MMAP_THRESHOLD = 16 << 20
 
 _libc = None
 
@@ -38,7 +44,7 @@ def _glibc():
 def release_freed_memory() -> bool:
     """Collect unreachable cycles, then hand the allocator's free pages back to the system.
     True if the allocator could be asked (glibc)."""
-    map_big_blocks()
+    map_big_blocks(WINDOW_MMAP_THRESHOLD)
     gc.collect()
     libc = _glibc()
     if libc is None:
