@@ -98,6 +98,12 @@ class RunCpuByCore:
         # threads and processes that start after this (ns since boot) are wholly this run's
         self._born_after = _boot_ns() if born_after_ns is None else born_after_ns
 
+    def _born(self, started_ns: int) -> bool:
+        """Whether a start time read from /proc (whole clock ticks, rounded down) may lie
+        after born_after: one started within the tick before it counts too (CI saw a thread
+        started after the first reading listed 10 ms before it, and its time went uncounted)."""
+        return started_ns + _TICK_NS > self._born_after
+
     def take(self, pids) -> tuple:
         """([ns per core], ns since the last call) over every thread of pids, gilscope's own
         process (whose children's time is not the run's) among them."""
@@ -118,7 +124,7 @@ class RunCpuByCore:
                     continue
                 on_cpu, core, started = reading
                 key = (pid, tid)
-                before = self._last.get(key, 0 if started >= self._born_after else None)
+                before = self._last.get(key, 0 if self._born(started) else None)
                 seen[key] = on_cpu
                 if before is not None and 0 <= core < self.n_cores and on_cpu > before:
                     per_core[core] += on_cpu - before
@@ -128,7 +134,7 @@ class RunCpuByCore:
                 continue
             total, started = reading
             processes[pid] = total
-            before = self._process.get(pid, 0 if started >= self._born_after else None)
+            before = self._process.get(pid, 0 if self._born(started) else None)
             if before is not None:
                 gone += total - before - live
         for pid, total in self._process.items():

@@ -8,6 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402
+from tests.gui.runs import run_to_end  # noqa: E402
 
 RUN_TIMEOUT_MS = 60_000
 
@@ -160,14 +161,6 @@ def test_a_value_typed_but_not_entered_is_checked_when_run(qtbot, window):
     assert _TOO_MANY in window.params.notice.text()
 
 
-def _run(qtbot, window):
-    window.run_control.run()
-    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
-                    timeout=RUN_TIMEOUT_MS)
-    assert window.run_control.state == "finished", window.banner.problem_text()
-    qtbot.wait(300)  # the last lane and label layouts
-
-
 def test_the_authors_bug_reads_at_1366(qtbot, window):
     """shared-globals: the bug and each fix labelled on the timeline, every lane named,
     the 27 queues keyed by family (there were 27 unlabeled curves)."""
@@ -188,7 +181,7 @@ def _authors_bug_at_1366(qtbot, window):
     qtbot.waitUntil(lambda: window.width() == 1366, timeout=2000)
     window.run_control.choose_scenario("shared-globals")
     window.params.set_value("items", 300)
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     marks = window.plots.timeline.phase_marks
     assert len(marks.labels()) == len(window.run_control.run_scenario.phases)  # the bug and each fix
     assert marks.visible_labels() == marks.labels()
@@ -213,7 +206,7 @@ def test_phase_labels_of_gil_and_subprocess_show_at_1366(qtbot, window, sid):
     window.run_control.choose_scenario(sid)
     for name, value in {"gil": {"iterations": 2_000_000}, "subprocess": {"child_seconds": 0.2}}[sid].items():
         window.params.set_value(name, value)
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     marks = window.plots.timeline.phase_marks
     assert marks.labels() and marks.visible_labels() == marks.labels(), (
         marks.shown_texts(), [(line.value(), line.label.boundingRect().width()) for line in marks._lines],
@@ -252,7 +245,7 @@ def test_the_verdict_names_the_interpreter_that_ran(qtbot, window):
     import platform
     window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 2_000)
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     said = window.lesson.ran_with.text()
     assert window.lesson.ran_with.isVisibleTo(window.lesson)
     assert platform.python_version() in said and said.startswith("Measured with Python")
@@ -371,7 +364,7 @@ def test_at_1024_with_big_text_the_cpu_plot_gives_way_to_the_scenario_s_view(qtb
     _big_text_at(qtbot, window, 1024, 768)
     window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 2_000)
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     assert window.height() == 768
     assert not window.plots.cpu.isVisible()
     timeline = window.plots.timeline

@@ -49,6 +49,7 @@ def _trace_header(qtbot, window):
 # -- one owner of the plots' height (gui.plots_area._share_height) ---------------------------
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from tests.gui.runs import run_to_end  # noqa: E402
 
 T0 = 5_000_000_000_000  # a run's start, ns
 S = 1_000_000_000
@@ -58,7 +59,6 @@ LANES = {"process-basics": 9, "pool": 3, "pool-order": 7, "subprocess": 9, "thre
          "race": 3, "deadlock": 3, "gil": 11, "threads-help": 16, "convoy": 4,
          "shared-globals": 29, "queue-pipeline": 5}
 FEW = 9  # lanes-first scenarios with at most this many lanes name every lane
-RUN_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
@@ -189,14 +189,6 @@ def test_phase_labels_never_cover_a_lane(qtbot, window, restyled_app, size, sid,
     qtbot.waitUntil(settled, timeout=3000)
 
 
-def _run(qtbot, window):
-    window.run_control.run()
-    qtbot.waitUntil(lambda: window.run_control.state not in ("running", "idle") and not window.adapter.busy,
-                    timeout=RUN_TIMEOUT_MS)
-    assert window.run_control.state == "finished", window.banner.problem_text()
-    qtbot.wait(300)  # the last lane and label layouts
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_after_a_real_race_run_the_legend_is_under_the_axis_and_the_buttons_clear(
         qtbot, window, restyled_app, size):
@@ -209,7 +201,7 @@ def test_after_a_real_race_run_the_legend_is_under_the_axis_and_the_buttons_clea
     _at(qtbot, window, size)
     window.run_control.choose_scenario("race")
     window.params.set_value("iterations", 2_000)
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     _legend_clear_of_the_axis(window.plots.timeline)
     trace = window.plots.trace
     title = trace.title
@@ -232,7 +224,7 @@ def test_deadlock_s_wait_labels_stay_inside_the_plot(qtbot, window, restyled_app
     edge: a label that does not fit right of its arrow moves left of it."""
     _at(qtbot, window, "1024x768 text x1.5")
     window.run_control.choose_scenario("deadlock")
-    _run(qtbot, window)
+    run_to_end(qtbot, window)
     plots = window.plots
     labels = plots.lock_marks._labels
     assert labels, "deadlock drew no wait"
