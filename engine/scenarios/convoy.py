@@ -105,6 +105,7 @@ def run(ctx, p):
 def verdict(run, p):
     alone, beside = run.phase_wall_s("alone"), run.phase_wall_s("beside CPU")
     ms = lambda name: round(run.value(name, 0) / 1e6, 3)  # noqa: E731
+    permille = run.value("cpu_thread_core_permille")
     figures = {
         "calls": p["calls"], "call_ms": p["call_us"] / 1000.0,
         "switch_interval_ms": round(run.value("switch_interval_us", 0) / 1000.0, 3),
@@ -114,8 +115,7 @@ def verdict(run, p):
         "median_call_alone_ms": ms("median_call_ns alone"),
         "median_call_beside_cpu_ms": ms("median_call_ns beside"),
         "longest_call_beside_cpu_ms": ms("max_call_ns beside"),
-        "cpu_thread_cores": (round(run.value("cpu_thread_core_permille") / 1000.0, 2)
-                             if run.value("cpu_thread_core_permille") is not None else None),
+        "cpu_thread_cores": round(permille / 1000.0, 2) if permille is not None else None,
     }
     return Verdict(*convoy_texts(figures, run.gil_disabled))
 
