@@ -1069,8 +1069,8 @@
         <translation>下一步（. 键；按住 Shift 一次十步）</translation>
     </message>
     <message>
-        <source>Step through the run: ▶ or the . key ({0} steps)</source>
-        <translation>逐步查看这次运行：▶ 或 . 键（共 {0} 步）</translation>
+        <source>{0} steps: ▶ or the . key steps through the run</source>
+        <translation>共 {0} 步：▶ 或 . 键逐步查看这次运行</translation>
     </message>
     <message>
         <source>Step {0} of {1} · {2:.6f} s · {3}</source>
