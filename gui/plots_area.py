@@ -72,6 +72,7 @@ class PlotsArea(QSplitter):
         self._share_timer = QTimer(self, singleShot=True, interval=0)
         self._share_timer.timeout.connect(self._share_height)
         self._shared_for = None  # what the last sharing was computed from
+        self._cpu_form_for = None  # what the CPU panel's form was last chosen from
         self._user_sized = False  # the user dragged a handle: kept until the content changes
         self.held = False  # True: presentation mode (gui.presentation) sizes the parts itself
         self.splitterMoved.connect(self._user_moved)
@@ -160,7 +161,7 @@ class PlotsArea(QSplitter):
         if extra_on:
             extra += max(0, min(spare, round(EXTRA_SHARE * room) - extra_min))
             spare -= extra - extra_min
-        if cpu_on:
+        if cpu_on and not self.cpu.line_only:  # (a line of text alone: more is a blank band)
             cpu += max(0, min(spare, round(CPU_SHARE * room) - cpu_min))
             spare -= cpu - cpu_min
         if extra_on and not self._lanes_first_with_extra():
@@ -185,6 +186,14 @@ class PlotsArea(QSplitter):
         never from what is shown now, so the choice is the same every time it is asked:
         at 922x691 (a 1024x768 screen's default window) a header held at five lines hid the
         panel and left the race's lanes 19 px each."""
+        # Decided once for what it depends on: the strip's rows follow the plot's height,
+        # which follows the form chosen, and re-deciding on them could flip it back and forth.
+        basis = (room, self.width(), self._px, self._lang, extra_on, extra_min, self.cpu_wanted,
+                 len(self.timeline.lane_labels), self.timeline.phase_marks.count(),
+                 len(self.cpu._curves))
+        if basis == self._cpu_form_for:
+            return
+        self._cpu_form_for = basis
         lanes = self.timeline.wanted_px(True)
         handle = self.handleWidth()
         others = extra_min + handle * int(extra_on) + handle
