@@ -93,11 +93,13 @@ def test_the_default_window_on_a_1024_screen_shows_cpu_lanes_and_trace_after_rac
     qtbot.waitUntil(settled, timeout=3000)
 
 
-def _big_text_with_phases(qtbot, window, sid, n):
-    """sid chosen at 1024x768 with text x1.5, n lanes and its phase labels as a run marks them."""
-    window.step_text(+1)
-    window.step_text(+1)
-    _resize(qtbot, window, 1024, 768)
+def _big_text_with_phases(qtbot, window, sid, n, size=(1024, 768, 2)):
+    """sid chosen at size (width, height, A+ steps: 2 is text x1.5), n lanes and its phase
+    labels as a run marks them."""
+    width, height, steps = size
+    for _ in range(steps):
+        window.step_text(+1)
+    _resize(qtbot, window, width, height)
     window.run_control.choose_scenario(sid)
     timeline = window.plots.timeline
     timeline.set_spans(_lanes(n), ["THREAD%d · pid 42" % i for i in range(n)], T0)
@@ -124,12 +126,14 @@ def test_gil_at_1024_with_big_text_names_every_lane(qtbot, window, restyled_app)
     qtbot.waitUntil(settled, timeout=3000)
 
 
-def test_threads_help_at_1024_with_big_text_names_every_lane_and_keeps_its_cpu_line(
-        qtbot, window, restyled_app):
+@pytest.mark.parametrize("size", [(1024, 768, 2), DEFAULT_ON_1024 + (0,)],
+                         ids=["1024x768 text x1.5", "922x691"])
+def test_threads_help_names_every_lane_and_keeps_its_cpu_line(qtbot, window, restyled_app, size):
     """threads-help at 1024x768 with text x1.5 named every other of its 16 lanes under the
-    CPU plot, and its "cores busy ... other programs" line was cut in half: the plot gives
-    way to the lanes, the line stays, whole."""
-    plots, timeline = _big_text_with_phases(qtbot, window, "threads-help", 16)
+    CPU plot, and its "cores busy ... other programs" line was cut in half; at 922x691 a
+    four-line hint under the legend took the lanes' lines.  The plot and the hint give way
+    to the lanes; the "cores busy" line stays, whole."""
+    plots, timeline = _big_text_with_phases(qtbot, window, "threads-help", 16, size)
     plots.cpu.busy.setText("cores busy: 1.8 of 2 — other programs: 0.8")
 
     def settled():
