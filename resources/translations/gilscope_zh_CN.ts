@@ -1301,6 +1301,14 @@
         <translation>各线程对 {0} 的读 ○ 与写 ■：丢失 {1} 次更新</translation>
     </message>
     <message>
+        <source>Reads ○ and writes ■ by thread: no run yet</source>
+        <translation>各线程的读 ○ 与写 ■：尚未运行</translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet. Press Run: every read and write of the shared variable appears here, on its thread&apos;s row, with each lost update linked to its stale read.</source>
+        <translation>尚无记录。按“运行”后，共享变量的每一次读和写都会显示在这里，画在各自线程的行上，每个丢失的更新都连回它所依据的过期读取。</translation>
+    </message>
+    <message>
         <source>{0} lost update, bracketed back to its stale read {1}; {2} the write it overwrote</source>
         <translation>{0} 丢失的更新，括线连回它读到的过期值 {1}；{2} 被它覆盖的那次写</translation>
     </message>
