@@ -29,6 +29,10 @@ FOLLOW_WINDOW_S = 10.0
 HINT_MIN_LANE_LINES = 16  # a timeline shorter than this many lane lines drops its hint line
 FEW_LANES = 3          # a timeline keeps room for at least this many lanes a line tall
 NAMED_ROW_SHARE = 0.9  # a lane this share of a line tall still has its name (its text fits)
+# Where lanes are a little short of a line, their names get smaller, down to this share of
+# the lane-name size (never under theme's smallest readable size), before every other name
+# is left out: threads-help's 16 lanes at 1024x768 with text x1.5 were named every other.
+NAME_SHRINK_SHARE = 0.75
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
 
 
@@ -418,7 +422,7 @@ class TimelineWidget(QWidget):
         lane_px = theme_module.readable_px("lane_names", pixel_size or 16)
         self.plot_item.getAxis("left").setTickFont(theme_module.ui_font(lane_px))
         self._lane_px = lane_px
-        self._tick_step = None  # re-space the names for the new size
+        self._tick_step = self._tick_name_px = None  # re-space the names for the new size
         self._update_lane_ticks()
         # Never squeezed below its lanes and the time axis (at 1024x768 with large text the
         # queue view below took it all).
@@ -453,13 +457,33 @@ class TimelineWidget(QWidget):
         (25 lanes in 100 px would print on top of each other).  Tooltips name every lane."""
         n = max(len(self.lane_labels), 1)
         row_px = (self.view_box.height() - self.phase_marks.strip_px()) / n  # the strip is no lane
-        step = max(1, math.ceil(NAMED_ROW_SHARE * self.lane_line_px() / row_px)) if row_px > 0 else 1
-        if step == getattr(self, "_tick_step", None) and n == getattr(self, "_tick_lanes", None):
+        name_px = self._fitted_name_px(row_px)
+        line_px = int(math.ceil(name_px * 1.3))
+        step = max(1, math.ceil(NAMED_ROW_SHARE * line_px / row_px)) if row_px > 0 else 1
+        if (step, n, name_px) == (getattr(self, "_tick_step", None),
+                                  getattr(self, "_tick_lanes", None),
+                                  getattr(self, "_tick_name_px", None)):
             return
-        self._tick_step, self._tick_lanes = step, n
+        if name_px != getattr(self, "_tick_name_px", None):
+            from . import theme as theme_module
+            self.plot_item.getAxis("left").setTickFont(theme_module.ui_font(name_px))
+        self._tick_step, self._tick_lanes, self._tick_name_px = step, n, name_px
         names = self._tick_names if self._tick_names and len(self._tick_names) == n else self.lane_labels
         ticks = [((i + 0.4), label) for i, label in enumerate(names) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
+
+    def _fitted_name_px(self, row_px: float) -> int:
+        """The lane names' pixel size: the lane-name size, or, where a row is shorter than its
+        line, the largest size down to NAME_SHRINK_SHARE of it whose line fits the row."""
+        from . import theme as theme_module
+        full = getattr(self, "_lane_px", self._swatch_px)
+        if row_px <= 0 or NAMED_ROW_SHARE * math.ceil(full * 1.3) <= row_px:
+            return full
+        floor = max(theme_module.SMALLEST_PX["lane_names"], int(math.ceil(full * NAME_SHRINK_SHARE)))
+        fits = full
+        while fits > floor and NAMED_ROW_SHARE * math.ceil(fits * 1.3) > row_px:
+            fits -= 1
+        return fits
 
     def _data_end_s(self) -> float:
         end = self.index.end_time()

@@ -1,4 +1,5 @@
 """gui.timeline.TimelineWidget: the image it shows, its tooltip, follow-live, throttled redraws."""
+import math
 import os
 import time
 
@@ -306,3 +307,45 @@ def test_the_time_axis_says_its_unit_in_chinese_words(timeline):
     timeline.retranslate("en")
     axis.updateAutoSIPrefix()
     assert "(ms)" in axis.labelString()
+
+
+def _sixteen_lanes(timeline, qtbot, height):
+    labels = ["THREAD%d · pid 4242" % i for i in range(16)]
+    spans = Spans(np.arange(16, dtype=np.int32), np.full(16, T0, np.int64),
+                  np.full(16, T0 + S, np.int64), np.full(16, RUNNING, np.uint8))
+    timeline.apply_theme(_theme(), 21)  # text x1.5 on a 1024x768 screen
+    timeline.set_spans(spans, labels, T0)
+    timeline.resize(900, height)  # not under its minimum height: rows are measured below
+    qtbot.wait(100)
+    timeline._update_lane_ticks()
+    n = len(labels)
+    return (timeline.view_box.height() - timeline.phase_marks.strip_px()) / n
+
+
+def test_lanes_a_little_short_of_a_line_keep_every_name_in_a_smaller_font(qtbot, timeline):
+    """threads-help's 16 lanes at 1024x768 with text x1.5 were named every other where each
+    lane had ~0.7 of a line: the names get smaller (not under 3/4 of their size, nor the
+    smallest readable size) before any is left out."""
+    from gui import theme as theme_module
+    from gui.timeline import NAME_SHRINK_SHARE
+    full = timeline._lane_px if hasattr(timeline, "_lane_px") else None
+    row_px = 0
+    for height in range(300, 900, 10):  # the first height whose rows are 0.8-0.9 of a line
+        row_px = _sixteen_lanes(timeline, qtbot, height)
+        full = timeline._lane_px
+        if 0.8 * 1.3 * full <= row_px < 0.9 * math.ceil(1.3 * full):
+            break
+    else:
+        pytest.fail("no height gave rows of 0.8-0.9 of a line")
+    assert timeline._tick_step == 1, (row_px, full)
+    shown = timeline.plot_item.getAxis("left").style["tickFont"].pixelSize()
+    assert max(theme_module.SMALLEST_PX["lane_names"], math.ceil(full * NAME_SHRINK_SHARE)) \
+        <= shown < full
+    # Far shorter rows (half a line, the timeline's minimum): the floor size, never smaller,
+    # and then every k-th name.
+    floor = max(theme_module.SMALLEST_PX["lane_names"], math.ceil(full * NAME_SHRINK_SHARE))
+    assert timeline._fitted_name_px(math.ceil(1.3 * full) / 2) == floor
+    # Rows a whole line tall: the names' full size again.
+    _sixteen_lanes(timeline, qtbot, 900)
+    assert timeline._tick_step == 1
+    assert timeline.plot_item.getAxis("left").style["tickFont"].pixelSize() == full
