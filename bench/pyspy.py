@@ -80,9 +80,13 @@ def _race_recording_lines() -> tuple:
     ("race.py:N)").  Inline since engine/batch.py: no recorder frame shows them."""
     import inspect
     from engine.scenarios import race
-    lines, first = inspect.getsourcelines(race._loop)
-    adds = {"race.py:%d)" % (first + i) for i, line in enumerate(lines) if line.strip().startswith("add((t,")}
-    clocks = {"race.py:%d)" % (first + i) for i, line in enumerate(lines) if line.strip().endswith("t = now()")}
+    adds, clocks = set(), set()
+    for loop in (race._loop, race._locked_loop):  # without the lock, and with it
+        lines, first = inspect.getsourcelines(loop)
+        adds |= {"race.py:%d)" % (first + i) for i, line in enumerate(lines)
+                 if line.strip().startswith("add((t,")}
+        clocks |= {"race.py:%d)" % (first + i) for i, line in enumerate(lines)
+                   if line.split("#")[0].strip().endswith("t = now()")}
     return adds, clocks
 
 

@@ -17,7 +17,10 @@ loop calls ``drain``: one ``Struct.pack`` of every time and
 value (C speed), copied by strided memoryview assignment into a template of the records
 that already holds pid, worker, kind, aux and b, cut into whole frames and put into the
 thread's ring at once.  The bytes are exactly those ``event_at`` writes
-(tests/engine/test_batch.py).
+(tests/engine/test_batch.py).  Besides the loop's spots only ``Recorder.flush`` (a
+thread's end) and a state change (before the state's time) drain; a full or aged frame
+sends itself alone.  So the loop decides where drains fall: race with its lock drains
+after the release only, never inside the locked section (tests/engine/test_lock_drains.py).
 
 Switch points: the clock and ``extend`` are C calls, and every 3.10+ GIL build checks for
 a thread switch when one returns (``list.append`` would not be checked on 3.11+: its

@@ -305,7 +305,14 @@ class Task(object):
 
 
 class TracedLock(object):
-    """A lock whose request, wait, acquisition and release are recorded."""
+    """A lock whose request, wait, acquisition and release are recorded.
+
+    Its own recording sends nothing while the lock is held but the state that ends a wait: the
+    request leaves room in the frame for lock_acquired (``event_with_room``), recorded
+    after it by ``event_at``, which never flushes then; the release is recorded after the
+    lock is free.  So a flush (and a batch's drain, which only flush and state do) never
+    lengthens the locked section another thread waits on, and a wait's span holds no
+    drain (tests/engine/test_lock_drains.py)."""
 
     def __init__(self, lock, lock_id):
         self._lock = lock
@@ -322,17 +329,20 @@ class TracedLock(object):
         A scheduler's acquire gate is this step alone, so a refused thread leaves the gate
         before it blocks (engine.gates)."""
         rec = recorder.current()
-        rec.event(K.LOCK_REQUEST, self.lock_id)
+        rec.event_with_room(K.LOCK_REQUEST, self.lock_id)  # flushes here, if due: before the lock
         if self._lock.acquire(False):
-            rec.event(K.LOCK_ACQUIRED, self.lock_id)
+            rec.event_at(time.perf_counter_ns(), K.LOCK_ACQUIRED, self.lock_id, 0, 0)  # fits: no flush
             return True
         return False
 
     def wait_for(self) -> None:
         """After a refused request: block until the lock is this thread's, shown as a wait."""
         rec = recorder.current()
-        rec.state(S.LOCK_WAIT)
+        rec.state(S.LOCK_WAIT)  # drains the batch before the wait's time: no drain inside it
         self._lock.acquire()
+        # Sent at once, though the lock is now held (the frame only: the batch has nothing
+        # new): the Session labels this thread's time by it, and a thread that computes
+        # after it without recording would otherwise show its GIL waits as lock waits.
         rec.state(S.RUNNING)
         rec.event(K.LOCK_ACQUIRED, self.lock_id)
 

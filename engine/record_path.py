@@ -21,13 +21,17 @@ _check_literals()
 
 
 def record_path(rec, age: int) -> tuple:
-    """(event, event_at, output, offset, restart): rec's per-event path as closures over one
-    frame.
+    """(event, event_with_room, event_at, output, offset, restart): rec's per-event path as
+    closures over one frame.
 
     Per event: the clock, one precompiled ``Struct.pack_into`` into the frame, the offset
-    moved on, a flush when the frame is full (the last slot is kept for the flush's cost
-    record) and, in event and output, when its oldest event is age ns old.  The bytes are those
-    the method version wrote (tests/engine/test_recorder_decode.py).
+    moved on, a flush of the frame when it is full (the last slot is kept for the flush's
+    cost record) and, in event and output, when its oldest event is age ns old.  These
+    flushes send the frame only (``flush_frame``): a batch (engine/batch.py) drains where
+    its loop says.  ``event_with_room`` flushes one event earlier, so the one event_at
+    after it fits without a flush: a traced lock's request, then its lock_acquired, so
+    no flush falls inside the locked section (tests/engine/test_lock_drains.py).  The bytes
+    are those the method version wrote (tests/engine/test_recorder_decode.py).
     """
     buf, pid, worker = rec._buf, rec.pid, rec.worker
     hs = wire.FRAME_HEADER.size
@@ -44,14 +48,22 @@ def record_path(rec, age: int) -> tuple:
         pack(buf, off, t, pid, worker, kind, aux, b, a)
         off += 32  # RECORD_SIZE; 4044: the frame's last slot, kept for the flush (_check_literals)
         if off >= 4044 or t > deadline:
-            owner.flush()
+            owner.flush_frame()
+
+    def event_with_room(kind: int, b: int = 0, a: int = 0, aux: int = 0) -> None:
+        nonlocal off
+        t = now()
+        pack(buf, off, t, pid, worker, kind, aux, b, a)
+        off += 32
+        if off >= 4012 or t > deadline:  # 4012: room for one more before the last slot
+            owner.flush_frame()
 
     def event_at(t: int, kind: int, b: int, a: int, aux: int) -> None:
         nonlocal off
         pack(buf, off, t, pid, worker, kind, aux, b, a)
         off += 32
         if off >= 4044:
-            owner.flush()
+            owner.flush_frame()
 
     def output(text: str) -> None:
         nonlocal off
@@ -64,7 +76,7 @@ def record_path(rec, age: int) -> tuple:
         pack(buf, off, t, pid, worker, 16, 0, sid, 0)  # 16: K.OUTPUT (_check_literals)
         off += 32
         if off >= 4044 or t > deadline:
-            owner.flush()
+            owner.flush_frame()
 
     def offset() -> int:
         return off
@@ -74,4 +86,4 @@ def record_path(rec, age: int) -> tuple:
         off = hs
         deadline = at_ns + age
 
-    return event, event_at, output, offset, restart
+    return event, event_with_room, event_at, output, offset, restart

@@ -21,7 +21,9 @@ Without a ring (a bench, a platform without /dev/shm) it is one ``os.write`` of
 at most PIPE_BUF bytes to the event pipe, which the kernel keeps atomic.
 
 A tight loop (race's accesses) records through ``batch()`` instead (engine/batch.py):
-the clock and one ``list.extend`` an event, no Python call per event, packed in bulk.
+the clock and one ``list.extend`` an event, no Python call per event, packed in bulk
+where the loop drains it, at a state change (before the state's time) and at an explicit
+``flush`` (a thread's end); a full or aged frame sends the frame only.
 A printed line is one call of ``output``; its text goes out with the thread's next flush.
 
 Each flush also records what recording cost this thread (kind record_cost): the
@@ -244,7 +246,8 @@ class Recorder:
 
     __slots__ = ("sink", "pid", "worker", "_buf", "_events", "_first_ns", "_flush_ns", "_flushes", "_timed",
                  "_ring", "_batch", "_new_texts",
-                 "event", "event_at", "output", "_offset", "_restart", "__weakref__")
+                 "event", "event_with_room", "event_at", "output", "_offset", "_restart",
+                 "__weakref__")
 
     def __init__(self, sink: Sink, worker: int) -> None:
         self.sink = sink
@@ -258,8 +261,8 @@ class Recorder:
         self._new_texts = {}  # text -> id: this thread's texts, announced with its next flush
         c0 = _cpu()
         self._ring = sink.thread_ring(worker) if hasattr(sink, "thread_ring") else None
-        self.event, self.event_at, self.output, self._offset, self._restart = record_path(
-            self, FLUSH_AGE_NS)
+        (self.event, self.event_with_room, self.event_at, self.output, self._offset,
+         self._restart) = record_path(self, FLUSH_AGE_NS)
         # thread CPU time of making the ring (a file, a mapping) and, added, of the first
         # flush (its first page): each counted as itself
         self._first_ns = _cpu() - c0
@@ -275,18 +278,23 @@ class Recorder:
     # about half their time announcing them one at a time: py-spy).
 
     def state(self, state: int, at=None) -> None:
-        """Record a state change and flush, so the Session labels this thread's time at once."""
+        """Record a state change and flush, so the Session labels this thread's time at once.
+
+        The batch drains first, before the state's time is taken: a drain is never inside
+        the span the state begins (a lock wait would show packing as waiting)."""
+        if self._batch is not None:
+            self._batch.drain()
         if at is None:
             self.event(K.STATE, state)
         else:
             self.event_at(at, K.STATE, state, 0, 0)
-        self.flush()
+        self.flush_frame()
 
     def batch(self, cycle, spots: int = 1) -> "batch_path.Batch":
         """A batched path for a tight loop whose passes record the events cycle names, as
         (kind, b, aux) each, and drain at spots places a pass (engine/batch.py).  One a
-        thread: drained with every flush, so a state change or the thread's end carries its
-        pending events."""
+        thread: drained by ``flush`` and before every state change, so the thread's end and
+        a wait carry its pending events (a full frame's own flush does not drain it)."""
         if self._batch is not None:
             self._batch.drain()
         self._batch = batch_path.Batch(self, tuple(cycle), FLUSH_AGE_NS, spots)
@@ -314,12 +322,20 @@ class Recorder:
         return flushes + extra
 
     def flush(self) -> None:
-        # Timed in thread CPU time: the first flush, the second and one in FLUSH_TIMED_EVERY
-        # after (reading that clock is a system call, about 1 us, twice a flush: most of an
-        # untimed flush's cost).  The first counts as itself (a new ring's first page); the
-        # others' mean counts for every other flush.  The batch's drain times itself.
+        """Send everything recorded: the batch's whole passes, then the frame (a thread's
+        end, a phase's end, a task's; a state change drains before its time is taken)."""
         if self._batch is not None:
             self._batch.drain()
+        self.flush_frame()
+
+    def flush_frame(self) -> None:
+        """Send the frame only: what a full or aged frame does on its own (record_path), so
+        a flush that falls where a loop does not drain (a lock's request, inside a locked
+        section) never packs the batch; the batch drains where its loop says."""
+        # Timed in thread CPU time: the first flush, the second and one in FLUSH_TIMED_EVERY
+        # after (reading that clock is a system call, 1-3 us, twice a flush: most of an
+        # untimed flush's cost).  The first counts as itself (a new ring's first page); the
+        # others' mean counts for every other flush.  The batch's drain times itself.
         self._flushes += 1
         timed = self._flushes <= 2 or self._flushes % FLUSH_TIMED_EVERY == 0
         c0 = _cpu() if timed else 0

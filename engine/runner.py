@@ -88,10 +88,6 @@ def guardian_main(spec: dict) -> int:
         runner_status = guardian.reap().get(runner_pid, runner_status)
     # One procedure whatever the trigger: what the runner left behind goes too.
     guardian.kill_all(lambda: guardian.descendants(os.getpid()), kill_group=runner_pid)
-    if os.getppid() != gui_pid and spec.get("ring_dir"):
-        # The Session is gone and will never drain or remove its rings (engine/ring.py).
-        import shutil
-        shutil.rmtree(spec["ring_dir"], ignore_errors=True)
     if stopped or runner_status is None:
         return EXIT_STOPPED
     return guardian.exit_code_of(runner_status)
@@ -192,9 +188,14 @@ def main(argv) -> int:
     try:
         return guardian_main(spec)
     finally:  # the run's private temporary folder (TMPDIR) goes with the run, however it ended
+        import shutil
         if spec.get("tmp_dir"):
-            import shutil
             shutil.rmtree(spec["tmp_dir"], ignore_errors=True)
+        if spec.get("ring_dir") and spec.get("parent_pid") and os.getppid() != spec["parent_pid"]:
+            # The Session is gone and will never drain or remove its rings (engine/ring.py);
+            # that includes a Session that died before the guardian armed its parent-death
+            # signal (guardian_main's early return), which left an empty rings folder a run.
+            shutil.rmtree(spec["ring_dir"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QHBoxLayout
 
 from engine.wire import K
 
 from . import theme as theme_module
 from .core_split import CoreSplit, shares_of
 from .titled_panel import TitledPanel
+from .whole_text import WholeLabel
 
 WINDOW_S = 30.0
 BUSY_WINDOW_S = 1.0  # "cores busy" averages the last second of samples
@@ -35,7 +36,8 @@ class CpuPanel(TitledPanel):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self._title_text, self._key_html = "", ""
         self.compact = False  # a one-line title, the figures beside the plot (set_compact)
-        self.busy = self.add_to_header(QLabel(), top=True, movable=False)
+        self.line_only = False  # "cores busy" alone, no title and plot (set_line_only)
+        self.busy = self.add_to_header(WholeLabel(), top=True, movable=False)
         # Wrapped, never one long line: "cores busy: 2.0 of 2 — other programs: 1.4" at text
         # x1.5 made the window 1220 px wide on a 1024 px screen.
         self.busy.setWordWrap(True)
@@ -71,8 +73,10 @@ class CpuPanel(TitledPanel):
         item = self.plot.getPlotItem()
         theme_module.axis_label(item, "left", self.tr("load %"), self._theme, self._px)
         theme_module.axis_label(item, "bottom", self.tr("seconds since Run"), self._theme, self._px)
-        # Compact: the timeline right under it names the same time axis.
+        # Compact: no time axis at all, the timeline right under it shows the same seconds
+        # (its ticks were a text line the lanes needed: gil at 1024x768, text x1.5).
         item.getAxis("bottom").showLabel(not self.compact)
+        item.showAxis("bottom", not self.compact)
         self._update_busy()
 
     def set_compact(self, compact: bool) -> None:
@@ -80,7 +84,7 @@ class CpuPanel(TitledPanel):
         in place of the per-core bars, and no time-axis label (the timeline's is right under
         it): at 1024x768 with text x1.5 the header took four lines and the
         lanes under it (what gil, threads-help... are about) got ~130 px."""
-        compact = bool(compact)
+        compact = bool(compact) or self.line_only
         if compact == self.compact:
             return
         self.compact = compact
@@ -97,13 +101,52 @@ class CpuPanel(TitledPanel):
         self._fit_plot_minimum()
         self.retranslate()
 
+    def set_line_only(self, line_only: bool) -> None:
+        """The compact form without its title and plot: "cores busy ... other programs" on
+        a line alone, where the lanes of a lanes-first scenario need the plot's height (gil's
+        11 lanes at 1024x768 with text x1.5 named every other lane under the plot)."""
+        line_only = bool(line_only)
+        if line_only == self.line_only:
+            return
+        self.line_only = line_only
+        if line_only:
+            self.set_compact(True)
+        self.title.setVisible(not line_only)
+        self.plot.setVisible(not line_only)
+
+    def min_px(self, compact: bool, line_only: bool = False) -> int:
+        """The panel's least height in any form at its current width, whichever it shows
+        now: the plots area (gui.plots_area) picks the form from what each would take."""
+        width = max(self.width(), 1)
+        gap = max(self.column.spacing(), 0)
+        busy_text = self.busy.text() or self.tr("cores busy: {0:.1f} of {1}").format(0, 2)
+        if line_only:
+            return _text_px(self.busy, busy_text, width)
+        if compact:
+            return (_text_px(self.title, self._title_plain(True), width) + gap
+                    + self._plot_min_px(True) + gap + _text_px(self.busy, busy_text, width))
+        busy_width = min(self.busy.sizeHint().width(), width // 2)
+        title_width = max(width - busy_width - max(self.header.spacing(), 0), 1)
+        header = max(_text_px(self.title, self._title_plain(False), title_width),
+                     _text_px(self.busy, busy_text, busy_width))
+        return header + gap + max(self._plot_min_px(False), self.split.minimumSizeHint().height())
+
+    def _title_plain(self, compact: bool) -> str:
+        """The title's text as either form shows it, for measuring (a key entry never splits)."""
+        title = self.tr("CPU load %") if compact else self.tr("CPU load per core (%), measured by psutil")
+        keys = [self.tr("core {0}").format(core).replace(" ", "\u00a0")
+                for core in sorted(self._curves)[:MAX_LEGEND_CORES]]
+        return "  ".join([title] + ["━━\u00a0" + key for key in keys])
+
+    def _plot_min_px(self, compact: bool) -> int:
+        tick_px = theme_module.readable_px("ticks", self._px)  # 0/50/100, then the time ticks
+        return max(60, round(4 * tick_px)) if compact else max(100, round(6 * tick_px))
+
     def _fit_plot_minimum(self) -> None:
         """Room for the 0/50/100 ticks, the time ticks and the axis label at this text size:
         pyqtgraph drops tick labels that do not fit (at 1366 px and large text, all went).
-        Compact, no time-axis label: a tick line less."""
-        tick_px = theme_module.readable_px("ticks", self._px)
-        lines = 5 if self.compact else 6
-        self.plot.setMinimumHeight(max(80 if self.compact else 100, round(lines * tick_px)))
+        Compact, no time axis: the 0/50/100 ticks alone."""
+        self.plot.setMinimumHeight(self._plot_min_px(self.compact))
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         self._theme = theme
@@ -250,3 +293,11 @@ class CpuPanel(TitledPanel):
     def point_count(self) -> int:
         """How many samples the curves hold (tests read it)."""
         return int(sum(len(c.getData()[0]) for c in self._curves.values() if c.getData()[0] is not None))
+
+
+def _text_px(label, text: str, width: int) -> int:
+    """Height of text word-wrapped at width in label's font (never less than one line)."""
+    metrics = label.fontMetrics()
+    rect = metrics.boundingRect(QRect(0, 0, max(width, 1), 100000),
+                                int(Qt.TextFlag.TextWordWrap), text)
+    return max(rect.height(), metrics.lineSpacing()) + 1

@@ -121,8 +121,11 @@ def reading_sections() -> list:
         (translate("HelpSheet", "Measured or inferred states"),
          translate("HelpSheet", "When the legend says the states are measured, time on a CPU "
                                 "and time waiting for a core come from the kernel (/proc "
-                                "schedstat), read about every millisecond by the session that "
-                                "watches the run; waiting for the GIL is inferred from them: off "
+                                "schedstat), read every 3 ms by the session that watches the run "
+                                "(the kernel says how long each thread ran in those 3 ms, not "
+                                "when, so inside them the threads of a process are drawn taking "
+                                "their turns one after the other; zoomed in closer, the "
+                                "shared-variable trace's times are each access's own); waiting for the GIL is inferred from them: off "
                                 "the CPU with no blocking call recorded while another thread of "
                                 "its process wanted to run. Blocking calls (a lock, a queue, "
                                 "join, sleep, I/O) are labelled by gilscope's probes around those "

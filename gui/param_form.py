@@ -12,6 +12,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
                                QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from .whole_text import text_height
+
 INT_LIMIT = 2 ** 31 - 1  # QSpinBox holds a C int
 
 
@@ -187,10 +189,10 @@ class ParamForm(QWidget):
         stacked = frozenset(p.name for p in order if p.kind != "bool" and p.name not in beside)
         for name in stacked:  # QFormLayout gives a wrapped label one line unless told its height
             self._labels[name].setWordWrap(True)
-            self._labels[name].setMinimumHeight(self._labels[name].heightForWidth(room))
+            self._labels[name].setMinimumHeight(text_height(self._labels[name], room))
         for name, row in self._check_rows.items():
             text_room = room - self._controls[name].sizeHint().width() - max(row.layout().spacing(), 0)
-            self._labels[name].setMinimumHeight(self._labels[name].heightForWidth(text_room))
+            self._labels[name].setMinimumHeight(text_height(self._labels[name], text_room))
         if stacked == self._stacked:
             return
         self._stacked = stacked

@@ -17,6 +17,8 @@ MAX_LABEL_ROWS = 6  # labels of steps close together stack up to this many rows 
 STRIP_SHARE = 0.25  # label rows beyond two take at most this share of the plot's height: at 1024x768
 # with text x1.5 six rows were taller than the strip kept for them and covered the lanes;
 # more took the lines subprocess's nine lanes need to be named
+LABEL_MARGIN_PX = 1  # around a label's text (Qt's default is 4)
+
 
 def phase_starts(chunk, strings: dict, wanted) -> list:
     """[(name, t_ns)] of the phases beginning in chunk whose names are in wanted."""
@@ -60,6 +62,10 @@ class PhaseMarks:
             line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=self._pen, label=label,
                                    labelOpts={"position": top, "color": self._text,
                                               "fill": self._fill, "anchors": [(0, 0), (0, 0)]})
+            # Rows as tall as the text and a pixel each side, not Qt's 4 px document margin:
+            # at 1024x768 with text x1.5 threads-help's six labels then fit a row more
+            line.label.textItem.document().setDocumentMargin(LABEL_MARGIN_PX)
+            line.label.updateTextPos()
             line.label.setToolTip(label)  # the whole text, where the strip shows it shortened
             line.full_text = label
             line.setZValue(10)  # over the lanes' image

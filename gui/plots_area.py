@@ -29,8 +29,6 @@ TIMELINE_MIN_PERIOD_S = 0.1  # live lanes at most 10 times a second
 LANE_NAMES_SHARE = 0.3  # lane names wider than this share of the plots: shorter names
 CPU_ROOM_LINES = 36  # the CPU plot goes where the plots are shorter than this many text px
 # (with another view to show): 1366x768 keeps it at normal text (651 px >= 36 x 14)
-COMPACT_BELOW_LINES = 36  # plots shorter than this many text lines: the CPU panel's header
-# on one line and the legend's short names where the lanes need the rows (1024x768, text x1.5)
 CPU_SHARE = 0.3       # of the plots' height, the most the CPU panel gets beyond its minimum
 EXTRA_SHARE = 0.45    # ... and the scenario's own view, once the lanes have their lines
 
@@ -75,6 +73,7 @@ class PlotsArea(QSplitter):
         self._share_timer = QTimer(self, singleShot=True, interval=0)
         self._share_timer.timeout.connect(self._share_height)
         self._shared_for = None  # what the last sharing was computed from
+        self._cpu_form_for = None  # what the CPU panel's form was last chosen from
         self._user_sized = False  # the user dragged a handle: kept until the content changes
         self.held = False  # True: presentation mode (gui.presentation) sizes the parts itself
         self.splitterMoved.connect(self._user_moved)
@@ -99,7 +98,6 @@ class PlotsArea(QSplitter):
             self.extras.addTab(self._extra_views[name], "")
         self.extras.setVisible(bool(shows))
         self._user_sized = False
-        self.fit_cpu()
         self.retranslate()
         self._share_height()
 
@@ -118,7 +116,6 @@ class PlotsArea(QSplitter):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._align_time_axes()
-        self.fit_cpu()
         self.request_share()
 
     def _user_moved(self, *_args) -> None:
@@ -144,13 +141,12 @@ class PlotsArea(QSplitter):
         room = self.room_px()
         if room <= 0 or self.held:
             return
-        tight = room < COMPACT_BELOW_LINES * self._px
-        self.cpu.set_compact(tight and self._lanes_first())
-        cpu_on = self.cpu.isVisibleTo(self)
         extra_on = self.extras.isVisible()
-        handles = self.handleWidth() * (int(cpu_on) + int(extra_on))
-        cpu_min = self.cpu.minimumSizeHint().height() if cpu_on else 0
         extra_min = self.extras.minimumSizeHint().height() if extra_on else 0
+        self._fit_cpu_form(room, extra_min, extra_on)
+        cpu_on = self.cpu.isVisibleTo(self)
+        handles = self.handleWidth() * (int(cpu_on) + int(extra_on))
+        cpu_min = self.cpu.min_px(self.cpu.compact, self.cpu.line_only) if cpu_on else 0
         # Short state names where the full legend would take the lanes' lines.
         full_fits = cpu_min + extra_min + handles + self.timeline.wanted_px(False) <= room
         self.timeline.set_compact(not full_fits)
@@ -159,14 +155,6 @@ class PlotsArea(QSplitter):
         if key == self._shared_for and self._user_sized:
             return
         self._shared_for = key
-        if cpu_on and extra_on and cpu_min + extra_min + lanes_want + handles > room:
-            # shared-globals' 28 lanes at 1366x768: the load is not this lesson, the lanes are.
-            self._cpu_gives_way = True
-            self.fit_cpu()
-            if not self.cpu.isVisibleTo(self):
-                self._shared_for = None
-                self._share_height()
-                return
         spare = room - handles - cpu_min - extra_min - lanes_min
         lanes = lanes_min + max(0, min(spare, lanes_want - lanes_min))
         spare -= lanes - lanes_min
@@ -174,7 +162,7 @@ class PlotsArea(QSplitter):
         if extra_on:
             extra += max(0, min(spare, round(EXTRA_SHARE * room) - extra_min))
             spare -= extra - extra_min
-        if cpu_on:
+        if cpu_on and not self.cpu.line_only:  # (a line of text alone: more is a blank band)
             cpu += max(0, min(spare, round(CPU_SHARE * room) - cpu_min))
             spare -= cpu - cpu_min
         if extra_on and not self._lanes_first_with_extra():
@@ -190,6 +178,43 @@ class PlotsArea(QSplitter):
             # the legend was drawn over the time axis.
             tell_scroll_area(self.timeline)
 
+    def _fit_cpu_form(self, room: int, extra_min: int, extra_on: bool) -> None:
+        """The CPU panel whole, compact (a one-line header, "cores busy" under the plot), or
+        not at all, from what each form takes next to the lanes a text line each (short
+        state names) and the scenario's own view at its minimum: the lanes come first, then
+        the full legend, then the whole CPU panel; where the lanes are the lesson, the panel
+        is at least its "cores busy" line, its plot only where the lanes keep their lines.  Measured from each form's own minimum,
+        never from what is shown now, so the choice is the same every time it is asked:
+        at 922x691 (a 1024x768 screen's default window) a header held at five lines hid the
+        panel and left the race's lanes 19 px each."""
+        # Decided once for what it depends on: the strip's rows follow the plot's height,
+        # which follows the form chosen, and re-deciding on them could flip it back and forth.
+        basis = (room, self.width(), self._px, self._lang, extra_on, extra_min, self.cpu_wanted,
+                 len(self.timeline.lane_labels), self.timeline.phase_marks.count(),
+                 len(self.cpu._curves))
+        if basis == self._cpu_form_for:
+            return
+        self._cpu_form_for = basis
+        lanes = self.timeline.wanted_px(True)
+        handle = self.handleWidth()
+        others = extra_min + handle * int(extra_on) + handle
+        shown = self.cpu_wanted
+        compact = True
+        if shown and extra_on:
+            # A scenario with a view of its own (race, pool...): the CPU panel only where
+            # the plots are tall enough for three parts, and never before the lanes' lines.
+            shown = (room >= CPU_ROOM_LINES * self._px
+                     and self.cpu.min_px(True) + others + lanes <= room)
+        line_only = False
+        if shown:
+            compact = self.cpu.min_px(False) + others + self.timeline.wanted_px(False) > room
+            # Lanes first (gil, threads-help): its plot only where the lanes keep their lines.
+            line_only = compact and not extra_on and self.cpu.min_px(True) + others + lanes > room
+            self.cpu.set_line_only(line_only)
+            self.cpu.set_compact(compact)
+        if shown != self.cpu.isVisibleTo(self):
+            self.cpu.setVisible(shown)
+
     def _lanes_first_with_extra(self) -> bool:
         """A scenario with a view of its own whose lanes still come first: more lanes than a
         handful (shared-globals' bug and fixes, one lane each) get what is left."""
@@ -204,27 +229,15 @@ class PlotsArea(QSplitter):
         return self.height()
 
     def set_cpu_wanted(self, wanted: bool) -> None:
+        """False while stepping (gui.run_control): the load of a paused run says nothing."""
         self.cpu_wanted = wanted
-        self.fit_cpu()
-
-    def fit_cpu(self) -> None:
-        """The CPU plot only where the lanes and the scenario's own view keep their minimum
-        heights under it: at 1024x768 with text x1.5 the three were squeezed together (the
-        race's value plot to a line, the lanes' legend over their time axis).  The scenarios
-        whose lesson is the CPU load (gil, process-basics, threads-help) show no other view,
-        so they always keep it."""
-        room = not self.extras.isVisible() or self.room_px() >= CPU_ROOM_LINES * self._px
-        shown = self.cpu_wanted and room and not self._cpu_gives_way
-        if shown != self.cpu.isVisibleTo(self):
-            self.cpu.setVisible(shown)
-            self.request_share()
+        self.request_share()
 
     def apply_theme(self, theme, pixel_size: int) -> None:
         for view in (self.cpu, self.timeline, self.trace, self.queue, self.tasks):
             view.apply_theme(theme, pixel_size)
         self.lock_marks.apply_theme(theme, pixel_size)
         self._px = pixel_size
-        self.fit_cpu()
         self._show_lock_waits()
         self._align_time_axes()
         self.request_share()
@@ -264,9 +277,8 @@ class PlotsArea(QSplitter):
         self.lane_labels = []
         self._lanes_dirty = False
         self._next_lanes = 0.0
-        self._cpu_gives_way = False  # True: this run's lanes need the CPU plot's room
         self._user_sized = False
-        self.fit_cpu()
+        self.request_share()
         self._phases = []  # (name, t_ns) of the labelled phases begun so far
         self.timeline.clear()
         for view in (self.cpu, self.trace, self.queue, self.tasks):

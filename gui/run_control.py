@@ -108,6 +108,7 @@ class RunController(QObject):
                 # The last run was another scenario's: its lanes, pids, CPU curves and phase
                 # marks would read as this one's (race lanes under "Deadlock"): they go.
                 self.plots.reset(0)
+                self.plots.set_cpu_wanted(True)  # hidden while that run was stepped
                 self.run_scenario = None
                 release_freed_memory()
             self.plots.show_for(scenario)

@@ -61,6 +61,34 @@ def _steps_of(view) -> np.ndarray:
     return ev[ev["pid"] != 0]  # the sampler's records are not the program's steps
 
 
+class _ElidedLabel(QLabel):
+    """One line that ends in "…" where the bar is too narrow (1024 px, large text), with the
+    whole text in its tooltip: the step bar must not grow into the plots' height."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(1, self.width()))
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
 class Scrubber(QFrame):
     """The step bar under the plots: ◀ ▶, where the cursor is, what happened there."""
 
@@ -76,9 +104,7 @@ class Scrubber(QFrame):
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.next_button = QPushButton("▶")
         self.next_button.clicked.connect(lambda: self.step(1))
-        self.label = QLabel()
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label = _ElidedLabel()
         self.replay_button = QPushButton()
         self.replay_button.clicked.connect(self.replay_asked.emit)
         self._finding = None  # (thread, [the steps]) while a big run's steps are gathered
@@ -216,14 +242,14 @@ class Scrubber(QFrame):
     # -- display ----------------------------------------------------------------------
     def _show(self) -> None:
         if self._steps is None and self._view is not None:  # a big run, not gathered yet
-            self.label.setText(translate("Scrubber", "Step through the run: ▶ or the . key ({0} steps)")
+            self.label.setText(translate("Scrubber", "{0} steps: ▶ or the . key steps through the run")
                                .format(self._count))
             return
         if self._steps is None or not len(self._steps):
             self.label.setText("")
             return
         if self.index < 0:
-            self.label.setText(translate("Scrubber", "Step through the run: ▶ or the . key ({0} steps)")
+            self.label.setText(translate("Scrubber", "{0} steps: ▶ or the . key steps through the run")
                                .format(len(self._steps)))
             for line in self._cursors:
                 line.hide()

@@ -25,7 +25,10 @@ assert len(STATE_TEXT) == N_STATES
 # (engine/thread_sampler.py): shown on the legend and in the hover text.
 STATE_HOW = (
     QT_TRANSLATE_NOOP("Timeline", "On a CPU: the kernel's count of this thread's CPU time "
-                                  "(/proc schedstat), read about every millisecond."),
+                                  "(/proc schedstat), read every 3 ms. The kernel says how long "
+                                  "each thread ran in those 3 ms, not when: inside them the "
+                                  "threads of a process are drawn taking their turns one after "
+                                  "the other."),
     QT_TRANSLATE_NOOP("Timeline", "Off the CPU with no blocking call recorded, while another "
                                   "thread of its process wanted to run: waiting for the GIL "
                                   "(schedstat, and no probe label)."),

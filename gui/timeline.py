@@ -21,6 +21,7 @@ from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
 from .state_names import STATE_SHORT, _tr, state_how, state_text
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
+from .whole_text import text_height
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
 ROWS_PER_LANE = 5      # 4 coloured image rows + 1 transparent: a gap between lanes
@@ -241,7 +242,14 @@ class TimelineWidget(QWidget):
         shared-globals' 28 lanes at 1366x768 got 1.5 px each under them."""
         lanes = max(len(self.lane_labels), HINT_MIN_LANE_LINES - 8)
         wanted = (lanes + 8) * self.lane_line_px() + self.phase_marks.strip_px()
-        return self.height() >= wanted
+        # ... and every lane still a line once the hint (wrapped at this width) and the keys'
+        # line are under the legend: threads-help's 16 lanes at 922x691 named every other
+        # one under a four-line hint (eight lines were too few for those, axis and legend).
+        width = max(self.width(), 1)
+        below = (text_height(self._legend_hint, width - 8) + self.keys_label.sizeHint().height()
+                 + self.axis_px() + self.legend_px())
+        full = len(self.lane_labels) * self.lane_line_px() + self.phase_marks.strip_px() + below
+        return self.height() >= max(wanted, full)
 
     def _fit_keys_label(self) -> None:
         """The keys on one line beside the button, or only in its tooltip: wrapped to three

@@ -65,7 +65,7 @@ class TitledPanel(QWidget):
             return
         room = self.width() - self.extras_width()
         lines = BESIDE_MAX_LINES * self.title.fontMetrics().lineSpacing() + 2
-        beside = room > 0 and self.title.heightForWidth(room) <= lines
+        beside = room > 0 and self.title.text_height(room) <= lines
         if beside == self.extras_beside:
             return
         self.extras_beside = beside

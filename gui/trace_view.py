@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget
 
 from engine.wire import K
 
@@ -58,7 +58,16 @@ class TraceView(TitledPanel):
         self.legend = self.add_body(WholeLabel())  # wraps, never cut; also the title's tooltip
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # its marks drawn in their colours
         self.legend.setStyleSheet("color: %s" % theme.muted)
-        self.canvas = self.add_body(pg.GraphicsLayoutWidget())
+        # Before the first read or write (no run yet), a sentence in the plots' place, not
+        # empty axes titled "of ?" and "value of ?"; both in one stack, so the panel's
+        # minimum height (and the plots area's sharing) is the same before and after.
+        self.body_stack = self.add_body(QStackedWidget())
+        self.column.setStretchFactor(self.body_stack, 1)  # spare height to the plots, not texts
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.body_stack.addWidget(self.canvas)
+        self.empty_note = WholeLabel()
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body_stack.addWidget(self.empty_note)
         self.rows_plot = self.canvas.addPlot(row=0, col=0)
         self.value_plot = self.canvas.addPlot(row=1, col=0)
         # Both plots show the seconds the timeline shows (share_time_axis); until a plots
@@ -134,6 +143,7 @@ class TraceView(TitledPanel):
         self.canvas.setBackground(t.plot_bg)
         self.canvas.setMinimumHeight(CANVAS_MIN_LINES * self._px)
         self.legend.setStyleSheet("color: %s" % t.muted)
+        self.empty_note.setStyleSheet("color: %s; background: %s" % (t.muted, t.plot_bg))
         for plot in (self.rows_plot, self.value_plot):
             theme_module.style_plot(plot, t, self._px)
         size = max(6, round(self._px * 0.55))
@@ -164,13 +174,17 @@ class TraceView(TitledPanel):
         self._draw_marks()
 
     def retranslate(self, lang: str = "en") -> None:
-        name = self.data.var or "?"
+        name = self.data.var
         self._show_count()
+        self.empty_note.setText(self.tr(
+            "Nothing recorded yet. Press Run: every read and write of the shared variable "
+            "appears here, on its thread's row, with each lost update linked to its stale read."))
+        self.body_stack.setCurrentWidget(self.canvas if name else self.empty_note)
         self.next_button.setText(self.tr("Next lost update ▶"))
         self.next_button.setToolTip(self.tr("Zoom in on the next lost update and the stale read it came from"))
         self.previous_button.setText(self.tr("◀ Previous"))
         self.previous_button.setToolTip(self.tr("Zoom in on the previous lost update"))
-        theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name),
+        theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name or ""),
                                 self._theme, self._px)
         theme_module.axis_label(self.value_plot, "bottom", self.tr("seconds since Run"),
                                 self._theme, self._px)
@@ -179,9 +193,12 @@ class TraceView(TitledPanel):
         """The texts that say how many lost updates: what a live frame of a race changes.
         Only these (a text set again, even the same, re-laid the header out and repainted
         what lies under it; an axis label set again regenerated the value plot's axes)."""
+        name = self.data.var
         count = self.lost_count()
-        head = self.tr("Reads ○ and writes ■ of {0} by thread: {1} lost updates").format(
-            self.data.var or "?", count)
+        if name:
+            head = self.tr("Reads ○ and writes ■ of {0} by thread: {1} lost updates").format(name, count)
+        else:
+            head = self.tr("Reads ○ and writes ■ by thread: no run yet")
         # The marks themselves, in their colours, name what they are: no colour is named
         # (under deuteranopia "red" and "orange" were one olive).
         mark = '<span style="color:%s">%s</span>'
@@ -362,6 +379,7 @@ class TraceView(TitledPanel):
             labels = {r: self._names.get((key >> 32, key & 0xFFFFFFFF), "?") for key, r in d.rows.items()}
             self.rows_plot.getAxis("left").setTicks([[(i, labels[i]) for i in sorted(labels)]])
             self.rows_plot.setYRange(-0.6, max(1, len(d.rows)) - 0.4, padding=0)
+            self.retranslate()  # the variable's name, known now, in the title and axis
         if len(lost_w) != self._lost_shown:
             self._lost_shown = len(lost_w)
             self._show_count()

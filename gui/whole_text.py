@@ -35,6 +35,20 @@ def tell_scroll_area(widget: QWidget) -> None:
         parent = parent.parentWidget()
 
 
+def text_height(label: QLabel, width: int) -> int:
+    """The height a word-wrapped label's text needs at width, whatever minimum it holds now:
+    QLabel's own heightForWidth is never less than the label's minimum height, so a height
+    held while the label was narrow (a panel not laid out yet) was held for good: five lines
+    for the race trace's one-line header at 922x691, blank bands above and under it."""
+    held = label.minimumHeight()
+    if not held:
+        return label.heightForWidth(width)
+    label.setMinimumHeight(0)
+    needed = label.heightForWidth(width)
+    label.setMinimumHeight(held)  # as it was: the caller changes it only where it must
+    return needed
+
+
 class WholeLabel(QLabel):
     """A word-wrapped label whose minimum height is the height its text needs at its width."""
 
@@ -57,8 +71,18 @@ class WholeLabel(QLabel):
         super().changeEvent(event)
         self._hold()
 
+    def text_height(self, width: int) -> int:
+        """The height the text needs at width (see text_height below)."""
+        self._measuring = True
+        try:
+            return text_height(self, width)
+        finally:
+            self._measuring = False
+
     def _hold(self) -> None:
+        if getattr(self, "_measuring", False):
+            return
         if not self.text():
             self.setMinimumHeight(0)
             return
-        hold_height(self, self.heightForWidth(self.width()))
+        hold_height(self, self.text_height(self.width()))

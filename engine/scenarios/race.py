@@ -86,6 +86,8 @@ def _loop(ctx, n, iterations, lock, traced):
                 change(n)
         return mine
     vid = ctx.intern("ret")
+    if lock is not None:
+        return _locked_loop(ctx, n, iterations, lock, vid)
     # One pass's accesses, each with its line of the shown program (aux): read and write
     # of ret = ret + n, then of ret = ret - n.  engine/batch.py: an access is one list append.
     batch = ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
@@ -95,8 +97,6 @@ def _loop(ctx, n, iterations, lock, traced):
     for _ in range(iterations):
         mine += 1
         own.count += 1
-        if lock is not None:
-            lock.acquire()
         # Each timestamp is taken right after its access, with no switch point between
         # the two: 3.10+ check for a switch only after a call returns (and at function
         # entry and loop jumps), so the clock call cannot be separated from the load or
@@ -124,8 +124,40 @@ def _loop(ctx, n, iterations, lock, traced):
         room -= 1
         if room <= 0 or t > due:
             room, due = batch.drain()
-        if lock is not None:
-            lock.release()
+    batch.drain()
+    return mine
+
+
+def _locked_loop(ctx, n, iterations, lock, vid):
+    """The traced loop with the lock: the same accesses, recorded the same way, drained at
+    one spot only, after the release.  A drain inside the locked section lengthens it (the
+    other thread's lock wait then holds the recorder's packing), and a thread switch that
+    lands in it leaves the lock held while the holder waits for the GIL
+    (tests/engine/test_lock_drains.py).  With the lock no update can be lost, so where a
+    switch lands decides nothing the lesson counts."""
+    global ret
+    own = _own
+    mine = 0
+    batch = ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
+                             (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)), spots=1)
+    add, now = batch.add, time.perf_counter_ns
+    room, due = batch.drain()
+    for _ in range(iterations):
+        mine += 1
+        own.count += 1
+        lock.acquire()
+        x = ret; t = now()  # as in _loop: each clock right after its access
+        add((t, x))
+        ret = x + n; t = now()
+        add((t, x + n))
+        x = ret; t = now()
+        add((t, x))
+        ret = x - n; t = now()
+        add((t, x - n))
+        lock.release()
+        room -= 1
+        if room <= 0 or t > due:
+            room, due = batch.drain()
     batch.drain()
     return mine
 

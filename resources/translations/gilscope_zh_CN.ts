@@ -396,8 +396,8 @@
         <translation>测量的状态与推断的状态</translation>
     </message>
     <message>
-        <source>When the legend says the states are measured, time on a CPU and time waiting for a core come from the kernel (/proc schedstat), read about every millisecond by the session that watches the run; waiting for the GIL is inferred from them: off the CPU with no blocking call recorded while another thread of its process wanted to run. Blocking calls (a lock, a queue, join, sleep, I/O) are labelled by gilscope&apos;s probes around those calls. Where schedstat is missing (not Linux), every state is the probe&apos;s label: what the thread recorded it was about to do, not a measurement. Hover a legend colour for how that state was obtained.</source>
-        <translation>图例注明状态是测量得到的时，在 CPU 上的时间和等待 CPU 核心的时间来自内核（/proc schedstat），由监视这次运行的会话大约每毫秒读取一次；等待 GIL 是由此推断的：线程不在 CPU 上、没有记录到阻塞调用，而同一进程的另一个线程想要运行。阻塞调用（锁、队列、join、sleep、I/O）由 gilscope 包在这些调用外面的探针标记。没有 schedstat 的地方（非 Linux），每个状态都是探针的标签：线程记录的它将要做的事，而不是测量结果。悬停在图例的颜色上可查看该状态是怎样得到的。</translation>
+        <source>When the legend says the states are measured, time on a CPU and time waiting for a core come from the kernel (/proc schedstat), read every 3 ms by the session that watches the run (the kernel says how long each thread ran in those 3 ms, not when, so inside them the threads of a process are drawn taking their turns one after the other; zoomed in closer, the shared-variable trace&apos;s times are each access&apos;s own); waiting for the GIL is inferred from them: off the CPU with no blocking call recorded while another thread of its process wanted to run. Blocking calls (a lock, a queue, join, sleep, I/O) are labelled by gilscope&apos;s probes around those calls. Where schedstat is missing (not Linux), every state is the probe&apos;s label: what the thread recorded it was about to do, not a measurement. Hover a legend colour for how that state was obtained.</source>
+        <translation>图例注明状态是测量得到的时，在 CPU 上的时间和等待 CPU 核心的时间来自内核（/proc schedstat），由监视这次运行的会话每 3 毫秒读取一次（内核只告诉这 3 毫秒里每个线程运行了多久，不告诉是什么时候，所以在这 3 毫秒之内，同一进程的线程画成一个接一个轮流运行；放大到更细时，共享变量轨迹上的时间是每次访问自己的时间）；等待 GIL 是由此推断的：线程不在 CPU 上、没有记录到阻塞调用，而同一进程的另一个线程想要运行。阻塞调用（锁、队列、join、sleep、I/O）由 gilscope 包在这些调用外面的探针标记。没有 schedstat 的地方（非 Linux），每个状态都是探针的标签：线程记录的它将要做的事，而不是测量结果。悬停在图例的颜色上可查看该状态是怎样得到的。</translation>
     </message>
     <message>
         <source>CPU load</source>
@@ -1069,8 +1069,8 @@
         <translation>下一步（. 键；按住 Shift 一次十步）</translation>
     </message>
     <message>
-        <source>Step through the run: ▶ or the . key ({0} steps)</source>
-        <translation>逐步查看这次运行：▶ 或 . 键（共 {0} 步）</translation>
+        <source>{0} steps: ▶ or the . key steps through the run</source>
+        <translation>共 {0} 步：▶ 或 . 键逐步查看这次运行</translation>
     </message>
     <message>
         <source>Step {0} of {1} · {2:.6f} s · {3}</source>
@@ -1150,8 +1150,8 @@
         <translation>持有 GIL 时被操作系统抢占</translation>
     </message>
     <message>
-        <source>On a CPU: the kernel&apos;s count of this thread&apos;s CPU time (/proc schedstat), read about every millisecond.</source>
-        <translation>在 CPU 上运行：来自内核对该线程 CPU 时间的计数（/proc schedstat），约每毫秒读取一次。</translation>
+        <source>On a CPU: the kernel&apos;s count of this thread&apos;s CPU time (/proc schedstat), read every 3 ms. The kernel says how long each thread ran in those 3 ms, not when: inside them the threads of a process are drawn taking their turns one after the other.</source>
+        <translation>在 CPU 上运行：来自内核对该线程 CPU 时间的计数（/proc schedstat），每 3 毫秒读取一次。内核只告诉这 3 毫秒里每个线程运行了多久，不告诉是什么时候：在这 3 毫秒之内，同一进程的线程画成一个接一个轮流运行。</translation>
     </message>
     <message>
         <source>Off the CPU with no blocking call recorded, while another thread of its process wanted to run: waiting for the GIL (schedstat, and no probe label).</source>
@@ -1299,6 +1299,14 @@
     <message>
         <source>Reads ○ and writes ■ of {0} by thread: {1} lost updates</source>
         <translation>各线程对 {0} 的读 ○ 与写 ■：丢失 {1} 次更新</translation>
+    </message>
+    <message>
+        <source>Reads ○ and writes ■ by thread: no run yet</source>
+        <translation>各线程的读 ○ 与写 ■：尚未运行</translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet. Press Run: every read and write of the shared variable appears here, on its thread&apos;s row, with each lost update linked to its stale read.</source>
+        <translation>尚无记录。按“运行”后，共享变量的每一次读和写都会显示在这里，画在各自线程的行上，每个丢失的更新都连回它所依据的过期读取。</translation>
     </message>
     <message>
         <source>{0} lost update, bracketed back to its stale read {1}; {2} the write it overwrote</source>

@@ -96,11 +96,12 @@ def test_traced_race_records_each_read_where_the_recording_call_stood():
     and its write are the switch points that make the race real.  The batched path keeps
     them there: the clock right after the read, then the extend that records it."""
     from engine.scenarios import race
-    traced = _loads_between_accesses(race._loop.__code__)
-    assert len(traced) == 2, traced  # ret = ret + n, then ret = ret - n
-    for names in traced:
-        calls = [name for name in names if name in ("now", "add")]
-        assert calls == ["now", "add"], names
+    for loop in (race._loop, race._locked_loop):  # without the lock, and with it
+        traced = _loads_between_accesses(loop.__code__)
+        assert len(traced) == 2, traced  # ret = ret + n, then ret = ret - n
+        for names in traced:
+            calls = [name for name in names if name in ("now", "add")]
+            assert calls == ["now", "add"], names
 
 
 @pytest.mark.timeout(300)

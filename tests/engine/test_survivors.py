@@ -63,7 +63,8 @@ if holder == 0:
     os.dup2(null, 2)
     time.sleep(60)
     os._exit(0)
-print(session.run_id, holder, getattr(session, "_tmp_dir", "") or "-", flush=True)
+print(session.run_id, holder, getattr(session, "_tmp_dir", "") or "-", session.sampler.ring_dir,
+      flush=True)
 os._exit(0)  # dies within a few ms of start(): long before the guardian armed anything
 """ % ROOT
 
@@ -74,7 +75,7 @@ def test_a_session_process_dying_right_after_start_leaves_nothing(fault_hook, re
     for _ in range(REPEATS):
         out = subprocess.run([PYTHON, "-c", DIES_AT_ONCE], capture_output=True, text=True,
                              timeout=60, stdin=subprocess.DEVNULL)
-        run_id, holder, tmp_dir = out.stdout.split()
+        run_id, holder, tmp_dir, ring_dir = out.stdout.split()
         try:
             time.sleep(1.0)  # old code: the runner is up and sprawling by now
             left = survivors(run_id, within=GONE_WITHIN_S)
@@ -82,6 +83,8 @@ def test_a_session_process_dying_right_after_start_leaves_nothing(fault_hook, re
             assert left == [], left
             assert tmp_dir != "-", "the Session gave the run no temporary folder of its own"
             assert wait_until(lambda: not os.path.exists(tmp_dir), GONE_WITHIN_S), tmp_dir
+            # Old code: the guardian's early return left the rings folder in /dev/shm, 5 a run.
+            assert wait_until(lambda: not os.path.exists(ring_dir), GONE_WITHIN_S), ring_dir
         finally:
             try:
                 os.kill(int(holder), signal.SIGKILL)  # the stand-in's helper, not the run's

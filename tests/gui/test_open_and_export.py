@@ -187,7 +187,7 @@ def test_an_opened_race_steps_through_and_replays_like_a_live_one(qtbot, live, o
     assert bar.isVisible() and bar.replay_button.isVisible()
     first_write = int(next(i for i, e in enumerate(bar._steps) if e["kind"] == K.VAR_WRITE))
     bar.go_to(first_write)
-    assert " wrote ret = " in bar.label.text()
+    assert " wrote ret = " in bar.label.full_text()
     want = live.run_control.last_result.figures
     bar.replay_button.click()
     qtbot.waitUntil(lambda: not opened.adapter.busy and opened.run_control.last_result is not None

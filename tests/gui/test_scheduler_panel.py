@@ -80,7 +80,7 @@ def test_stepping_through_a_finished_run_moves_the_cursor_and_the_source_line(qt
     steps = bar._steps
     first_read = int(next(i for i, e in enumerate(steps) if e["kind"] == K.VAR_READ))
     bar.go_to(first_read)
-    assert "read ret = 0" in bar.label.text()
+    assert "read ret = 0" in bar.label.full_text()
     seconds = (int(steps[first_read]["t"]) - window.adapter.session.t_start_ns) / 1e9
     assert abs(bar._cursors[0].value() - seconds) < 1e-9
     lines = {window.lesson.source.document().findBlock(sel.cursor.position()).blockNumber() + 1
@@ -141,10 +141,29 @@ def test_a_big_runs_steps_are_gathered_off_the_gui_thread(qtbot, monkeypatch):
     bar = scrubber_module.Scrubber()
     qtbot.addWidget(bar)
     bar.load(view, 0)
-    assert bar._steps is None and "(10 steps)" in bar.label.text()  # not gathered until asked
+    assert bar._steps is None and bar.label.full_text().startswith("10 steps:")  # not gathered until asked
     bar.go_to(1)
     qtbot.waitUntil(bar.ready, timeout=10_000)
     assert len(bar._steps) == 10 and bar.index == 1
-    assert " wrote ret = 1" in bar.label.text()
+    assert " wrote ret = 1" in bar.label.full_text()
     bar.step(1)
     assert bar.index == 2
+
+
+def test_a_step_too_long_for_the_bar_ends_in_an_ellipsis_with_the_whole_text_in_its_tooltip(qtbot):
+    """At 1024 px with large text the bar's text was cut mid-word ("▶ or th") with no way to
+    read the rest."""
+    from gui.scrubber import Scrubber
+    bar = Scrubber()
+    qtbot.addWidget(bar)
+    bar.resize(560, 40)
+    bar.show()
+    whole = "Step 12 of 800000 · 0.590512 s · THREAD2 wrote ret = 8, computed from a stale read"
+    bar.label.setText(whole)
+    qtbot.waitUntil(lambda: bar.label.width() > 50, timeout=2000)
+    shown = bar.label.text()
+    assert shown.endswith("…") and 5 < len(shown) < len(whole), shown
+    assert bar.label.toolTip() == whole and bar.label.full_text() == whole
+    bar.resize(1600, 40)
+    qtbot.waitUntil(lambda: bar.label.text() == whole, timeout=2000)
+    assert bar.label.toolTip() == ""
