@@ -12,6 +12,14 @@ clocks are CLOCK_MONOTONIC, so the span covers recording, the pipe and decoding.
 Baseline: the workers' own recording rate in the same run (from their event
 timestamps); ingest / recording near 1.0 means the reader keeps up.
 Dropped = events recorded but not in the store (pipe drops + store cap + missing).
+
+Who set the pace: the pipe holds 64 KiB (16 frames), so a writer ahead of the reader
+blocks in os.write and its timestamps slow down with it: "ratio 1.00" holds whoever is
+slower.  Each writing process therefore reports its recording threads' CPU time; the
+writer's CPU share (that time over its own recording span, per process) near 1.0 means
+the recorder set the pace (the figure is then its speed on this machine at that moment:
+instructions per event are bench record's), well below 1.0 that it waited: on the pipe
+(the reader's pace) or for a core (other programs').
 """
 import os
 import subprocess
@@ -25,13 +33,15 @@ GOAL_ONE_PROCESS = 1_500_000
 MODES = (("1 process", "processes", 1), ("4 processes", "processes", 4), ("4 threads", "threads", 4))
 
 
-def _record(sink, n: int, name: str) -> None:
+def _record(sink, n: int, name: str, cpu_ns: list) -> None:
     from engine.wire import K
+    c0 = time.thread_time_ns()
     rec = sink.recorder(name)
     var_write = K.VAR_WRITE
     for i in range(n):
         rec.event(var_write, 1, i)
     rec.flush()
+    cpu_ns.append(time.thread_time_ns() - c0)
 
 
 def child_main(args) -> int:
@@ -40,20 +50,23 @@ def child_main(args) -> int:
     mode, workers, n, fd = args[0], int(args[1]), int(args[2]), int(args[3])
     os.write(fd, wire.stream_header())
     sink = recorder.install(fd)
+    cpu_ns = []
     if mode == "threads":
-        threads = [threading.Thread(target=_record, args=(sink, n, "T%d" % i)) for i in range(workers)]
+        threads = [threading.Thread(target=_record, args=(sink, n, "T%d" % i, cpu_ns))
+                   for i in range(workers)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        sink.message({"type": "done", "dropped": sink.dropped})
+        sink.message({"type": "done", "dropped": sink.dropped, "cpu_ns": sum(cpu_ns)})
     else:
         pids = []
         for i in range(workers):
             pid = os.fork()
             if pid == 0:
-                _record(recorder.sink(), n, "P%d" % i)
-                recorder.sink().message({"type": "done", "dropped": recorder.sink().dropped})
+                _record(recorder.sink(), n, "P%d" % i, cpu_ns)
+                recorder.sink().message({"type": "done", "dropped": recorder.sink().dropped,
+                                         "cpu_ns": sum(cpu_ns)})
                 os._exit(0)
             pids.append(pid)
         for pid in pids:
@@ -118,6 +131,14 @@ def measure(mode: str, workers: int, n: int) -> dict:
         t = data["t"][keys == key]
         rec_rates.append(len(t) * 1e9 / max(1, int(t.max()) - int(t.min())))
     t_last_event = int(data["t"].max())
+    # The writer's CPU share, per writing process: its recording threads' CPU time over its
+    # events' span (near 1: the recorder set the pace; below: it waited for the pipe or a core).
+    writer_shares = []
+    for m in reader.decoder.messages:
+        if m.get("type") == "done" and m.get("cpu_ns") is not None:
+            t = data["t"][data["pid"] == m["pid"]]
+            if len(t) > 1:
+                writer_shares.append(m["cpu_ns"] / max(1, int(t.max()) - int(t.min())))
     return {"events": decoded, "expected": expected,
             "dropped": int(expected - decoded) + int(reader.store.dropped) + int(in_workers),
             "events_per_s": decoded * 1e9 / span_ns,
@@ -126,6 +147,8 @@ def measure(mode: str, workers: int, n: int) -> dict:
             "decode_lag_ms": (reader.t_last_decoded - t_last_event) / 1e6,
             # The reader blocks in os.read until the first frame: its CPU time is all decoding.
             "reader_cpu_share": reader.cpu_ns / max(1, span_ns),
+            "writer_cpu_share": (sum(writer_shares) / len(writer_shares)
+                                 if writer_shares else None),
             "reads": reader.reads, "bytes": reader.decoder.bytes_in}
 
 
@@ -140,10 +163,11 @@ def run(quick: bool = False) -> dict:
         best["dropped"] = sum(r["dropped"] for r in runs)
         figures[label] = best
         table.append("%-12s %5.2fM events/s ingested  (recorded %5.2fM/s, ratio %.2f)  "
-                     "dropped %d  reader CPU %3.0f %%  lag %.1f ms"
+                     "dropped %d  reader CPU %3.0f %%  writer CPU %3.0f %%  lag %.1f ms"
                      % (label, best["events_per_s"] / 1e6, best["recording_events_per_s"] / 1e6,
                         best["events_per_s"] / best["recording_events_per_s"], best["dropped"],
-                        100 * best["reader_cpu_share"], best["decode_lag_ms"]))
+                        100 * best["reader_cpu_share"], 100 * (best["writer_cpu_share"] or 0),
+                        best["decode_lag_ms"]))
     one = figures["1 process"]
     baseline = {label: {"recording_events_per_s": f["recording_events_per_s"],
                         "ingest_over_recording": f["events_per_s"] / f["recording_events_per_s"]}

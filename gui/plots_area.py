@@ -12,13 +12,14 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTabWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter
 
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
 from .live_lanes import LiveLanes
 from .lock_waits import MAX_DRAWN, LockWaitMarks, LockWaits, wait_text
 from .phase_marks import phase_starts
+from .steady_tabs import SteadyTabs
 from .timeline import TimelineWidget
 from .time_range import TimeRange
 from .trace_view import TraceView
@@ -42,7 +43,7 @@ class PlotsArea(QSplitter):
         # outlived the window and crashed the interpreter at exit).
         self.cpu = CpuPanel(theme, pixel_size, parent=self)
         self.timeline = TimelineWidget(parent=self)
-        self.extras = QTabWidget(self)
+        self.extras = SteadyTabs(self)  # no whole repaint per live frame (gui/steady_tabs.py)
         self.trace = TraceView(theme, pixel_size, parent=self.extras)
         self.queue = QueueView(theme, pixel_size, parent=self.extras)
         self.tasks = TaskGantt(theme, pixel_size, parent=self.extras)

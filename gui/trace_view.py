@@ -175,15 +175,30 @@ class TraceView(TitledPanel):
 
     def retranslate(self, lang: str = "en") -> None:
         name = self.data.var
+        self._show_count()
+        self.empty_note.setText(self.tr(
+            "Nothing recorded yet. Press Run: every read and write of the shared variable "
+            "appears here, on its thread's row, with each lost update linked to its stale read."))
+        self.body_stack.setCurrentWidget(self.canvas if name else self.empty_note)
+        self.next_button.setText(self.tr("Next lost update ▶"))
+        self.next_button.setToolTip(self.tr("Zoom in on the next lost update and the stale read it came from"))
+        self.previous_button.setText(self.tr("◀ Previous"))
+        self.previous_button.setToolTip(self.tr("Zoom in on the previous lost update"))
+        theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name or ""),
+                                self._theme, self._px)
+        theme_module.axis_label(self.value_plot, "bottom", self.tr("seconds since Run"),
+                                self._theme, self._px)
+
+    def _show_count(self) -> None:
+        """The texts that say how many lost updates: what a live frame of a race changes.
+        Only these (a text set again, even the same, re-laid the header out and repainted
+        what lies under it; an axis label set again regenerated the value plot's axes)."""
+        name = self.data.var
         count = self.lost_count()
         if name:
             head = self.tr("Reads ○ and writes ■ of {0} by thread: {1} lost updates").format(name, count)
         else:
             head = self.tr("Reads ○ and writes ■ by thread: no run yet")
-        self.empty_note.setText(self.tr(
-            "Nothing recorded yet. Press Run: every read and write of the shared variable "
-            "appears here, on its thread's row, with each lost update linked to its stale read."))
-        self.body_stack.setCurrentWidget(self.canvas if name else self.empty_note)
         # The marks themselves, in their colours, name what they are: no colour is named
         # (under deuteranopia "red" and "orange" were one olive).
         mark = '<span style="color:%s">%s</span>'
@@ -192,21 +207,14 @@ class TraceView(TitledPanel):
                                              mark % (self._theme.warn, "×"))
         self.title.setText("<b>%s</b>" % head)
         self.title.setToolTip("%s<br>%s" % (head, legend))
-        self.legend.setText(legend if count else "")
+        if self.legend.text() != (legend if count else ""):
+            self.legend.setText(legend if count else "")
         self.legend.setVisible(bool(count))
-        self.next_button.setText(self.tr("Next lost update ▶"))
-        self.next_button.setToolTip(self.tr("Zoom in on the next lost update and the stale read it came from"))
         self.next_button.setEnabled(bool(count))
-        self.previous_button.setText(self.tr("◀ Previous"))
-        self.previous_button.setToolTip(self.tr("Zoom in on the previous lost update"))
         self.previous_button.setEnabled(bool(count))
         shown = self._lost_cursor + 1 if 0 <= self._lost_cursor < count else 0
         self.lost_position.setText(self.tr("{0} of {1}").format(shown, count) if shown else "")
         self.lost_position.setVisible(bool(shown))
-        theme_module.axis_label(self.value_plot, "left", self.tr("value of {0}").format(name or ""),
-                                self._theme, self._px)
-        theme_module.axis_label(self.value_plot, "bottom", self.tr("seconds since Run"),
-                                self._theme, self._px)
 
     def show_next_lost(self) -> None:
         """Zoom to the next lost update: its stale read, the writes between, its write, with values."""
@@ -374,7 +382,7 @@ class TraceView(TitledPanel):
             self.retranslate()  # the variable's name, known now, in the title and axis
         if len(lost_w) != self._lost_shown:
             self._lost_shown = len(lost_w)
-            self.retranslate()
+            self._show_count()
         if self._following and not self._shared:  # alone: show everything so far
             before = tuple(self.rows_plot.viewRange()[0])
             self.time_range.set((t[0] - self._t0_ns) / 1e9, (t[-1] - self._t0_ns) / 1e9)

@@ -116,3 +116,80 @@ def test_the_trace_takes_accesses_column_by_column_not_as_records():
                    for c in map(_race_chunk, range(4)))
     assert len(data) == accesses  # every access traced
     assert _Chunk.records_gathered == 0  # and not one 32-byte record copied for it
+
+
+def _frames(plots, first: int, count: int) -> None:
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    for frame in range(first, first + count):  # what RunController._on_events does each tick
+        plots.ingest(_race_chunk(frame), STRINGS)
+        plots.refresh(running=True)
+        deadline = time.monotonic() + FRAME_MS / 1000
+        while time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.002)
+
+
+def test_a_live_frame_sets_only_the_texts_that_say_the_count(qtbot, monkeypatch):
+    """Each live frame of a race changes the lost-update count.  Setting every text of the
+    trace's header again (the same texts) re-laid it out, and setting the value plot's axis
+    labels again regenerated its axes, every frame."""
+    from gui import theme
+    plots = _live_plots(qtbot)
+    _frames(plots, 0, 2)
+    labels = []
+    monkeypatch.setattr(theme, "axis_label", lambda *args: labels.append(args[1:3]))
+    before = plots.trace.lost_count()
+    _frames(plots, 2, 4)
+    assert plots.trace.lost_count() > before  # the count changed: its texts were set
+    assert str(plots.trace.lost_count()) in plots.trace.title.text()
+    assert labels == []
+
+
+
+def test_a_live_frame_does_not_repaint_the_tab_widget_whole(qtbot):
+    """The trace's title says the lost-update count, new every frame; Qt's QTabWidget
+    answered its page's layout request by laying out and repainting itself whole (tab bar,
+    Fusion's pane), and the plots area with it.  gui.steady_tabs lets the request through
+    only when a size changed: a frame repaints the title, not the tab bar."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QRegion
+    from PySide6.QtWidgets import QApplication
+    plots = _live_plots(qtbot)
+    _frames(plots, 0, 2)
+    tabs = plots.extras
+    bar = QRegion(tabs.tabBar().geometry())
+    painted = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if obj is tabs and event.type() == QEvent.Type.Paint:
+                painted.append(QRegion(event.region()))
+            return False
+
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        _frames(plots, 2, 4)
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert painted  # the title's new count was painted
+    assert all(r.intersected(bar).isEmpty() for r in painted), [r.boundingRect() for r in painted]
+
+
+def test_steady_tabs_lay_out_again_when_a_size_changes(qtbot):
+    from PySide6.QtWidgets import QLabel
+    from gui.steady_tabs import SteadyTabs
+    tabs = SteadyTabs()
+    qtbot.addWidget(tabs)
+    page = QLabel("page")
+    tabs.addTab(page, "a")
+    tabs.resize(400, 300)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    narrow = tabs.tabBar().width()
+    tabs.setTabText(0, "a much longer tab title")  # the bar's size hint grows: laid out again
+    qtbot.waitUntil(lambda: tabs.tabBar().width() > narrow, timeout=2000)
+    page.setText("another text, the same size policy")  # nothing to lay out: still right
+    tabs.resize(500, 320)
+    qtbot.waitUntil(lambda: page.width() > 400, timeout=2000)
