@@ -75,6 +75,16 @@ def _lane_names(run):
     return {(pid, worker): run.name(pid, name_id) for pid, worker, name_id in starts}
 
 
+def _started_after_the_last_line(run, span_ns: dict, main_key) -> bool:
+    """Whether every worker thread's start came after the last printed line of the worker
+    that printed before it (a run whose lines did not interleave)."""
+    began = {(int(e["pid"]), int(e["worker"])): int(e["t"]) for e in run.of_kind(K.WORKER_START)}
+    order = sorted((first, key) for key, (first, _last) in span_ns.items() if key != main_key)
+    pairs = list(zip(order, order[1:]))
+    return bool(pairs) and all(key in began and began[key] > span_ns[before][1]
+                               for (_, before), (_, key) in pairs)
+
+
 def interleaving(lane_sequence):
     """How often consecutive output lines of the worker threads changed lane.
 
@@ -139,12 +149,30 @@ def verdict(run, p):
             "各线程的输出交错出现（切换了 %d 次）：它们打印期间解释器在线程之间切换。" % switches))
     else:
         ms, interval_ms = figures["longest_print_ms"], p["switch_interval"] * 1000
-        notes.append(text(
-            "Each thread printed all its lines before the next one started: the longest took "
-            "%.2f ms against a %g ms switch interval, so no switch fell inside. Raise the lines or "
-            "lower the switch interval to see them interleave." % (ms, interval_ms),
-            "每个线程都在下一个线程开始前打印完了所有行：最长的用了 %.2f 毫秒，而切换间隔是 %g 毫秒，"
-            "中间没有发生切换。增加行数或减小切换间隔即可看到交错。" % (ms, interval_ms)))
+        if ms < interval_ms:
+            notes.append(text(
+                "Each thread printed all its lines before the next one started: the longest took "
+                "%.2f ms, less than the %g ms switch interval, so no switch fell inside. Raise the "
+                "lines or lower the switch interval to see them interleave." % (ms, interval_ms),
+                "每个线程都在下一个线程开始前打印完了所有行：最长的用了 %.2f 毫秒，比 %g 毫秒的切换"
+                "间隔短，中间没有发生切换。增加行数或减小切换间隔即可看到交错。" % (ms, interval_ms)))
+        else:
+            # Longer than the interval, yet not interleaved: the interval alone does not explain
+            # it (it forces a switch only for a thread waiting for the GIL), so say only what
+            # was measured: when each thread started against the last line before it.
+            late = _started_after_the_last_line(run, span_ns, main_key)
+            started = (" Each thread began only after the one before had printed its last line "
+                       "(the timeline shows when each started)." if late else "")
+            started_zh = ("每个线程都是在前一个线程打印完最后一行之后才开始的（时间线上可以看到"
+                          "各线程何时开始）。" if late else "")
+            notes.append(text(
+                "Each thread printed all its lines before the next one printed any: the longest "
+                "took %.2f ms, more than the %g ms switch interval, so the interval alone does not "
+                "explain it.%s Raise the lines or lower the switch interval to see them "
+                "interleave." % (ms, interval_ms, started),
+                "每个线程都在下一个线程打印任何一行之前打印完了所有行：最长的用了 %.2f 毫秒，比 %g "
+                "毫秒的切换间隔长，所以单凭切换间隔解释不了。%s增加行数或减小切换间隔即可看到交错。"
+                % (ms, interval_ms, started_zh)))
     return Verdict(head, figures, notes, ok=main_name != "?" and complete)
 
 

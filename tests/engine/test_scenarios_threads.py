@@ -105,3 +105,38 @@ def test_find_cycle():
     assert find_cycle({"A": "T1", "B": "T2", "C": "T3"},
                       {"T1": "B", "T2": "C", "T3": "A"}) == ["T1", "T2", "T3"]
     assert find_cycle({"A": "T1", "B": "T2"}, {"T3": "A", "T1": "B", "T2": "A"}) == ["T1", "T2"]
+
+
+def _one_after_another(thread2_starts_at_ns: int):
+    """A thread-names run: THREAD1 prints 3 lines over 20 ms, THREAD2 starts at the time given
+    and prints 3 lines; 5 ms switch interval; nothing interleaved."""
+    import numpy as np
+    from engine.analysis import RunView
+    from engine.decode import EVENT_DTYPE
+    ms = 1_000_000
+    rows = [(0, 50, 0, K.WORKER_START, 0, 1, 0), (1 * ms, 50, 1, K.WORKER_START, 0, 2, 0)]
+    rows += [((1 + 10 * i) * ms, 50, 1, K.OUTPUT, 0, 4, 0) for i in range(3)]  # 1..21 ms
+    rows += [(thread2_starts_at_ns, 50, 2, K.WORKER_START, 0, 3, 0)]
+    rows += [(30 * ms + i * ms, 50, 2, K.OUTPUT, 0, 4, 0) for i in range(3)]
+    rows.sort()
+    ev = np.zeros(len(rows), EVENT_DTYPE)
+    for i, (t, pid, worker, kind, aux, b, a) in enumerate(rows):
+        ev[i] = (t, pid, worker, kind, aux, b, a)
+    strings = {(50, 1): "MainThread", (50, 2): "THREAD1", (50, 3): "THREAD2", (50, 4): "a line"}
+    result = thread_names.verdict(RunView(ev, strings, t_end=40 * ms),
+                                  {"lines": 1, "switch_interval": 0.005})
+    return result.figures, " ".join(note["en"] for note in result.notes)
+
+
+def test_printing_longer_than_the_switch_interval_is_not_explained_by_it():
+    """The verdict said "the longest took 17.88 ms against a 5 ms switch interval, so no
+    switch fell inside": a reason that the figure it gave contradicts."""
+    figures, notes = _one_after_another(25 * 1_000_000)
+    assert figures["interleaved"] is False and figures["longest_print_ms"] == 20.0
+    assert "no switch fell inside" not in notes
+    assert "more than the 5 ms switch interval, so the interval alone does not explain it" in notes
+    assert "Each thread began only after the one before had printed its last line" in notes
+    # THREAD2 started before THREAD1's last line (it just printed nothing until then): not said.
+    _, notes = _one_after_another(5 * 1_000_000)
+    assert "the interval alone does not explain it" in notes
+    assert "began only after" not in notes
