@@ -251,18 +251,22 @@ class PlotsArea(QSplitter):
         axes = [(plot.getPlotItem().getAxis("left"), texts) for plot, texts in others]
         # A narrow plot (1024 px, large text) names lanes without their pid where the name
         # alone is unique: "MainThread · pid 16988" took 320 of 460 px.
-        full = _axis_width(lanes_axis, self.lane_labels)
+        # Measured in the lane names' full size: the timeline draws them smaller where lanes
+        # are short (gui/timeline.py), and an axis sized for the smaller font dropped every
+        # name (pyqtgraph leaves out a label wider than its axis) once the lanes grew again.
+        font = self.timeline.name_font()
+        full = _axis_width(lanes_axis, self.lane_labels, font)
         room = LANE_NAMES_SHARE * max(self.width(), 1)
         short = compact_lane_names(self.lane_labels)
-        if _axis_width(lanes_axis, short) > room:  # still too wide ("cp -r missing missing_copy")
-            metrics = QFontMetrics(lanes_axis.style["tickFont"] or lanes_axis.font())
-            text_room = int(room - (_axis_width(lanes_axis, [""]) if short else 0))
+        if _axis_width(lanes_axis, short, font) > room:  # still too wide ("cp -r missing missing_copy")
+            metrics = QFontMetrics(font)
+            text_room = int(room - (_axis_width(lanes_axis, [""], font) if short else 0))
             short = [metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(text_room, 40))
                      for name in short]
         compact = full > room and short != self.lane_labels
         self.timeline.set_tick_names(short if compact else None)
         axes += self.trace.left_axes()  # its thread rows and value plot
-        width = max([_axis_width(lanes_axis, short if compact else self.lane_labels)]
+        width = max([_axis_width(lanes_axis, short if compact else self.lane_labels, font)]
                     + [_axis_width(axis, texts) for axis, texts in axes])
         for axis in [lanes_axis] + [axis for axis, _ in axes]:
             if axis.fixedWidth != width:
@@ -422,9 +426,10 @@ def compact_lane_names(labels: list) -> list:
             for name, label in zip(names, labels)]
 
 
-def _axis_width(axis, texts) -> int:
-    """Pixels a pyqtgraph left axis needs for these tick texts and its label (its own rule)."""
-    metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+def _axis_width(axis, texts, font=None) -> int:
+    """Pixels a pyqtgraph left axis needs for these tick texts and its label (its own rule),
+    in font (default: the axis's tick font)."""
+    metrics = QFontMetrics(font or axis.style["tickFont"] or axis.font())
     width = max((metrics.horizontalAdvance(text) for text in texts), default=0)
     width += axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
     if axis.label.isVisible():

@@ -472,6 +472,11 @@ class TimelineWidget(QWidget):
         ticks = [((i + 0.4), label) for i, label in enumerate(names) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
+    def name_font(self):
+        """The lane names' font at their full size (the axis's width is measured in it)."""
+        from . import theme as theme_module
+        return theme_module.ui_font(getattr(self, "_lane_px", self._swatch_px))
+
     def _fitted_name_px(self, row_px: float) -> int:
         """The lane names' pixel size: the lane-name size, or, where a row is shorter than its
         line, the largest size down to NAME_SHRINK_SHARE of it whose line fits the row."""

@@ -161,3 +161,22 @@ def test_another_scenario_brings_the_cpu_panel_back_and_the_trace_says_it_is_emp
     qtbot.waitUntil(lambda: not plots.cpu.isVisible(), timeout=2000)
     window.run_control.choose_scenario("gil")
     qtbot.waitUntil(lambda: plots.cpu.isVisible(), timeout=2000)
+
+
+def test_the_lane_axis_is_as_wide_as_the_names_at_their_full_size(qtbot, window):
+    """The timeline draws lane names smaller where lanes are short of a line; the shared left
+    margin measured in that smaller font left the axis too narrow for the names at full size
+    once the lanes grew again, and pyqtgraph then drew no lane name at all (queue-pipeline at
+    1366x768, after a run)."""
+    from gui import theme
+    from gui.plots_area import _axis_width
+    plots = window.plots
+    timeline = plots.timeline
+    labels = ["CONSUMER%d · pid 4242" % i for i in range(5)]
+    plots.lane_labels = labels
+    timeline.set_spans(_lanes(5), labels, T0)
+    axis = timeline.plot_item.getAxis("left")
+    axis.setTickFont(theme.ui_font(timeline.name_font().pixelSize() - 3))  # short lanes' size
+    plots._align_time_axes()
+    shown = timeline._tick_names or labels
+    assert axis.fixedWidth >= _axis_width(axis, shown, timeline.name_font())
