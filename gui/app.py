@@ -175,7 +175,7 @@ def main(argv=()) -> int:
     app, window = create_window((), options)
     if options.recording:  # main.py RUN.gilscope: shown once the event loop runs
         from . import open_recording
-        QTimer.singleShot(0, lambda: open_recording.open_path(window, options.recording))
+        QTimer.singleShot(0, window, lambda: open_recording.open_path(window, options.recording))
     # Ctrl-C in the terminal closes the window (which stops the run); the timer lets
     # Python see the signal while Qt's loop is idle.
     signal.signal(signal.SIGINT, lambda *_: window.close())

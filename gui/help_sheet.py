@@ -194,7 +194,7 @@ class HelpSheet(QDialog):
 
     def changeEvent(self, event) -> None:  # Qt override: the language changed
         if event.type() == QEvent.Type.LanguageChange:
-            QTimer.singleShot(0, self.retranslate)  # after the window's own texts (tooltips)
+            QTimer.singleShot(0, self, self.retranslate)  # after the window's own texts (tooltips)
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -295,7 +295,7 @@ class Help(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # Qt override: the window's language changed
         if event.type() == QEvent.Type.LanguageChange:
-            QTimer.singleShot(0, self.retranslate)  # after the window's own texts
+            QTimer.singleShot(0, self, self.retranslate)  # after the window's own texts
         return False
 
     def retranslate(self) -> None:

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         if first:
             self.picker.select(first)
         if self._painted:
-            QTimer.singleShot(0, self.load_plots)
+            QTimer.singleShot(0, self, self.load_plots)
         QTimer.singleShot(PLOTS_FALLBACK_MS, self.load_plots)
 
     # -- building ----------------------------------------------------------------------
@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
             w, h = max(self.width(), 800), max(self.height(), 600)
             self.split.setSizes([round(w * 0.22), round(w * 0.47), round(w * 0.31)])
             self.left.setSizes([round(h * 0.5), round(h * 0.5)])
-            QTimer.singleShot(0, self.fit_scenario_list)
+            QTimer.singleShot(0, self, self.fit_scenario_list)
             if self.completed:
                 self._size_lesson()
 
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
             self.first_paint_ns = time.perf_counter_ns()
             self.first_painted.emit()
             if self.completed:  # else complete() asks for them
-                QTimer.singleShot(0, self.load_plots)
+                QTimer.singleShot(0, self, self.load_plots)
 
     def open_comparison(self, path: str) -> bool:
         """A saved comparison, shown in the compare window (gui/compare_files.py)."""
@@ -418,7 +418,7 @@ class MainWindow(QMainWindow):
         for button in (self.run_button, self.stop_button):
             button.setFont(theme_module.ui_font(self.pixel_size, 1.15, bold=True))
         self.picker.retranslate(self.lang)
-        QTimer.singleShot(0, self.fit_scenario_list)
+        QTimer.singleShot(0, self, self.fit_scenario_list)
         if self.completed:  # else complete() makes the panes in this theme and size
             self._restyle_panes()
 

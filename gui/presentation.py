@@ -118,12 +118,15 @@ class Presentation(QObject):
         kind = event.type()
         if watched is self._window:  # language or text size changed
             if kind in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
-                QTimer.singleShot(0, self.retranslate)  # after the window's own texts (the verdict)
+                # After the window's own texts (the verdict).  With self as the context: a
+                # window deleted meanwhile takes the call with it (a bare bound method ran on
+                # deleted actions: "Internal C++ object (QAction) already deleted", CI).
+                QTimer.singleShot(0, self, self.retranslate)
         elif watched is self.header:  # another width: the headline's size is chosen again
             if kind == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
-                QTimer.singleShot(0, self._show_texts)
+                QTimer.singleShot(0, self, self._show_texts)
         elif self.active and kind == QEvent.Type.Resize:  # the timeline: its key line
-            QTimer.singleShot(0, self._window.plots.timeline.keys_label.hide)  # (arrows pan) stays away
+            QTimer.singleShot(0, self, self._window.plots.timeline.keys_label.hide)  # (arrows pan) stays away
         return False
 
     def retranslate(self) -> None:
@@ -232,7 +235,7 @@ class Presentation(QObject):
     def _scenario_chosen(self, _sid: str) -> None:
         """Another scenario (Ctrl+1..): its tabs come back with it; keep them away."""
         if self.active:
-            QTimer.singleShot(0, self._rehide)
+            QTimer.singleShot(0, self, self._rehide)
 
     def _rehide(self) -> None:
         if self.active:

@@ -153,3 +153,23 @@ def test_arrow_keys_step_through_the_recorded_phases(qtbot, window):
     _press(qtbot, window, Qt.Key.Key_Right)
     after = window.plots.time_range.range()
     assert after[0] > before[0] and after[1] - after[0] == pytest.approx(before[1] - before[0])
+
+
+def test_a_window_deleted_right_after_a_font_change_leaves_no_deferred_call_behind(qtbot):
+    """A font change asks the window's helpers to retranslate once the event loop is back;
+    a window deleted before then ran them on deleted actions ("Internal C++ object (QAction)
+    already deleted", a CI failure caught in the next test's event loop)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+    from gui.main_window import MainWindow
+    window = MainWindow(lang="en", theme_name="light", pixel_size=14)
+    window.show()
+    qtbot.waitExposed(window)
+    font = QApplication.font()
+    QApplication.sendEvent(window, QEvent(QEvent.Type.FontChange))
+    QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.wait(50)  # the deferred calls' turn: pytest-qt fails the test on an exception here
+    QApplication.setFont(font)
