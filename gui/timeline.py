@@ -390,7 +390,9 @@ class TimelineWidget(QWidget):
         lanes a line tall: what a student must still be able to tell apart."""
         n = max(len(self.lane_labels), 1)
         line = self.lane_line_px()
-        return max(n * int(math.ceil(line / 2)), FEW_LANES * line)
+        # Half a line each over all lanes, rounded up once: rounded up per lane, 29 lanes
+        # (shared-globals) asked 14 px more than that and the column scrolled by 1 px.
+        return max(int(math.ceil(n * line / 2)), FEW_LANES * line)
 
     def lanes_wanted_px(self) -> int:
         """Every lane a text line tall (each named)."""

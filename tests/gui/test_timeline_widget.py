@@ -349,3 +349,17 @@ def test_lanes_a_little_short_of_a_line_keep_every_name_in_a_smaller_font(qtbot,
     _sixteen_lanes(timeline, qtbot, 900)
     assert timeline._tick_step == 1
     assert timeline.plot_item.getAxis("left").style["tickFont"].pixelSize() == full
+
+
+def test_the_lanes_smallest_height_is_half_a_line_each_rounded_once(qtbot, timeline):
+    """shared-globals' 29 lanes at 1366x768: half a line each rounded up per lane asked 14 px
+    more than half a line each, and the plots' column scrolled by 1 px (a scroll bar for it)."""
+    labels = ["WRITER%d · pid 4242" % i for i in range(29)]
+    spans = Spans(np.arange(29, dtype=np.int32), np.full(29, T0, np.int64),
+                  np.full(29, T0 + S, np.int64), np.full(29, RUNNING, np.uint8))
+    timeline.apply_theme(_theme(), 14)
+    timeline.set_spans(spans, labels, T0)
+    line = timeline.lane_line_px()
+    assert line % 2 == 1  # an odd line: where per-lane rounding adds half a pixel a lane
+    assert timeline.lanes_min_px() == math.ceil(29 * line / 2)
+    assert timeline.lanes_min_px() * 2 >= 29 * line  # still half a line each
