@@ -88,10 +88,7 @@ def _loop(ctx, n, iterations, lock, traced):
     vid = ctx.intern("ret")
     if lock is not None:
         return _locked_loop(ctx, n, iterations, lock, vid)
-    # One pass's accesses, each with its line of the shown program (aux): read and write
-    # of ret = ret + n, then of ret = ret - n.  engine/batch.py: an access is one list append.
-    batch = ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
-                             (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)), spots=2)
+    batch = _pass_batch(ctx, vid, spots=2)
     add, now = batch.add, time.perf_counter_ns
     room, due = batch.drain()
     for _ in range(iterations):
@@ -128,6 +125,14 @@ def _loop(ctx, n, iterations, lock, traced):
     return mine
 
 
+def _pass_batch(ctx, vid, spots):
+    """The batch of one pass's accesses, each with its line of the shown program (aux): read
+    and write of ret = ret + n, then of ret = ret - n (engine/batch.py: an access is one list
+    append; spots: the drain spots a pass has)."""
+    return ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
+                            (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)), spots=spots)
+
+
 def _locked_loop(ctx, n, iterations, lock, vid):
     """The traced loop with the lock: the same accesses, recorded the same way, drained at
     one spot only, after the release.  A drain inside the locked section lengthens it (the
@@ -138,8 +143,7 @@ def _locked_loop(ctx, n, iterations, lock, vid):
     global ret
     own = _own
     mine = 0
-    batch = ctx.rec().batch(((K.VAR_READ, vid, LINE_ADD), (K.VAR_WRITE, vid, LINE_ADD),
-                             (K.VAR_READ, vid, LINE_SUB), (K.VAR_WRITE, vid, LINE_SUB)), spots=1)
+    batch = _pass_batch(ctx, vid, spots=1)
     add, now = batch.add, time.perf_counter_ns
     room, due = batch.drain()
     for _ in range(iterations):

@@ -63,7 +63,6 @@ def _live_plots(qtbot):
 
 def test_a_live_frame_paints_each_plot_once(qtbot, monkeypatch):
     import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
     plots = _live_plots(qtbot)
     paints = {}
     paint = pg.GraphicsView.paintEvent
@@ -73,14 +72,7 @@ def test_a_live_frame_paints_each_plot_once(qtbot, monkeypatch):
         return paint(view, event)
 
     monkeypatch.setattr(pg.GraphicsView, "paintEvent", counted)
-    app = QApplication.instance()
-    for frame in range(FRAMES):  # what RunController._on_events does each tick
-        plots.ingest(_race_chunk(frame), STRINGS)
-        plots.refresh(running=True)
-        deadline = time.monotonic() + FRAME_MS / 1000
-        while time.monotonic() < deadline:
-            app.processEvents()
-            time.sleep(0.002)
+    _frames(plots, 0, FRAMES)
     views = plots.findChildren(pg.GraphicsView)
     drawn = {type(v.parent()).__name__ if v.parent() else "?": paints.get(id(v), 0)
              for v in views if v.isVisible()}
