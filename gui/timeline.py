@@ -7,7 +7,6 @@ redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
 import math
-import time
 import types
 
 import numpy as np
@@ -21,6 +20,7 @@ from .flow_layout import flow_host
 from .phase_marks import PhaseMarks
 from .state_names import STATE_SHORT, _tr, state_how, state_text
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
+from .throttle import Throttle
 from .whole_text import text_height
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
@@ -34,6 +34,11 @@ NAMED_ROW_SHARE = 0.9  # a lane this share of a line tall still has its name (it
 # is left out: threads-help's 16 lanes at 1024x768 with text x1.5 were named every other.
 NAME_SHRINK_SHARE = 0.75
 MIN_VIEW_S = 1e-6      # zoom stops at 1 us for the whole width (~1 ns a pixel)
+
+
+def _line_px(text_px: int) -> int:
+    """The height a lane needs for a name of text_px to be printed: a text line and a little."""
+    return int(math.ceil(text_px * 1.3))
 
 
 def format_duration(ns):
@@ -90,14 +95,12 @@ class TimelineWidget(QWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major")
         vb.addItem(self.image_item)
         self.phase_marks = PhaseMarks(vb, changed=self._set_lanes)
-        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._throttle = Throttle(self, REDRAW_MS, self._redraw)
         # Heights are fitted after the event that changed them, never inside a resize: a
         # minimum raised while pyqtgraph's view resized re-entered its resize, and its scene
         # stayed at the old size (the lanes 30 px short of the widget, the axis cut).
         self._refit_timer = QTimer(self, singleShot=True, interval=0)
         self._refit_timer.timeout.connect(self._refit)
-        self._timer.timeout.connect(self._redraw)
-        self._redrawn = 0.0  # time.monotonic() of the last redraw
         vb.sigXRangeChanged.connect(self._request_redraw)
         vb.sigResized.connect(self._request_redraw)
         vb.sigResized.connect(self._update_lane_ticks)
@@ -452,7 +455,7 @@ class TimelineWidget(QWidget):
 
     def lane_line_px(self) -> int:
         """The height a lane needs for its name to be printed (a text line and a little)."""
-        return int(math.ceil(getattr(self, "_lane_px", self._swatch_px) * 1.3))
+        return _line_px(getattr(self, "_lane_px", self._swatch_px))
 
     def _update_lane_ticks(self) -> None:
         """Lane names on the left; when rows are shorter than a line of text, every k-th
@@ -460,8 +463,7 @@ class TimelineWidget(QWidget):
         n = max(len(self.lane_labels), 1)
         row_px = (self.view_box.height() - self.phase_marks.strip_px()) / n  # the strip is no lane
         name_px = self._fitted_name_px(row_px)
-        line_px = int(math.ceil(name_px * 1.3))
-        step = max(1, math.ceil(NAMED_ROW_SHARE * line_px / row_px)) if row_px > 0 else 1
+        step = max(1, math.ceil(NAMED_ROW_SHARE * _line_px(name_px) / row_px)) if row_px > 0 else 1
         if (step, n, name_px) == (getattr(self, "_tick_step", None),
                                   getattr(self, "_tick_lanes", None),
                                   getattr(self, "_tick_name_px", None)):
@@ -484,11 +486,11 @@ class TimelineWidget(QWidget):
         line, the largest size down to NAME_SHRINK_SHARE of it whose line fits the row."""
         from . import theme as theme_module
         full = getattr(self, "_lane_px", self._swatch_px)
-        if row_px <= 0 or NAMED_ROW_SHARE * math.ceil(full * 1.3) <= row_px:
+        if row_px <= 0 or NAMED_ROW_SHARE * _line_px(full) <= row_px:
             return full
         floor = max(theme_module.SMALLEST_PX["lane_names"], int(math.ceil(full * NAME_SHRINK_SHARE)))
         fits = full
-        while fits > floor and NAMED_ROW_SHARE * math.ceil(fits * 1.3) > row_px:
+        while fits > floor and NAMED_ROW_SHARE * _line_px(fits) > row_px:
             fits -= 1
         return fits
 
@@ -506,21 +508,12 @@ class TimelineWidget(QWidget):
         self.set_follow(False)
 
     def _request_redraw(self, *args) -> None:
-        """Redraw as soon as the event loop is back if the last redraw is REDRAW_MS old, else
-        when it is: one redraw per REDRAW_MS at most, and one for a burst of updates.  Not a
-        whole period later: a live frame's new range and its image were two paints."""
-        if self._timer.isActive():
-            return
-        wait_ms = (self._redrawn + REDRAW_MS / 1000 - time.monotonic()) * 1000
-        self._timer.start(max(0, int(wait_ms) + 1))
+        """One redraw per REDRAW_MS at most, and one for a burst of updates (gui/throttle.py)."""
+        self._throttle.request()
 
     def draw_due(self) -> None:
-        """Redraw now if a redraw is due as soon as the loop is back: the plots area calls this
-        at the end of a live frame, so the frame's range and image are one paint (a timer
-        event may come after Qt's paint)."""
-        if self._timer.isActive() and self._timer.interval() == 0:
-            self._timer.stop()
-            self._redraw()
+        """Redraw now if a redraw is due as soon as the loop is back (end of a live frame)."""
+        self._throttle.draw_due()
 
     def _view(self):
         (x0, x1), _ = self.view_box.viewRange()
@@ -528,7 +521,7 @@ class TimelineWidget(QWidget):
         return float(x0), float(x1), max(width, 0)
 
     def _redraw(self) -> None:
-        self._redrawn = time.monotonic()
+        self._throttle.done()
         x0, x1, width = self._view()
         key = (x0, x1, width, self._version)
         if key == self._drawn or width == 0 or self.index.n_lanes == 0:

@@ -21,6 +21,7 @@ from engine.wire import K
 from . import theme as theme_module
 from .memory import release_after
 from .time_range import TimeRange
+from .throttle import Throttle
 from .titled_panel import TitledPanel
 from .trace_data import VALUE_BLOCK, TraceData, final_trace
 from .whole_text import WholeLabel
@@ -105,11 +106,7 @@ class TraceView(TitledPanel):
         self._build_poll.timeout.connect(self._poll_build)
         # A zoom, a pan or the following timeline moves the range many times a second:
         # the marks and the curve are redrawn once per RANGE_DRAW_MS, for the latest range.
-        self._range_timer = QTimer(self)
-        self._range_timer.setSingleShot(True)
-        self._range_timer.setInterval(RANGE_DRAW_MS)
-        self._range_drawn = 0.0  # time.monotonic() of the last redraw of the marks
-        self._range_timer.timeout.connect(self._draw_range)
+        self._range_throttle = Throttle(self, RANGE_DRAW_MS, self._draw_range)
         self.rows_plot.sigXRangeChanged.connect(lambda *_: self._schedule_range())
         self.rows_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
         self.value_plot.getViewBox().sigRangeChangedManually.connect(self._user_moved)
@@ -391,29 +388,17 @@ class TraceView(TitledPanel):
         self._schedule_range()
 
     def _schedule_range(self) -> None:
-        """Redraw the view's marks as soon as the event loop is back if the last redraw is
-        RANGE_DRAW_MS old, else when it is: a throttle, not a debounce (a drag redraws too).
-
-        As soon as the loop is back, not a timer period later: the new marks then reach the
-        screen in the same paint as the range change and the data that asked for them (a
-        live frame moves the range and brings accesses: both ask, one redraw answers).  A
-        timer period later they were a second paint of the canvas, its axes and grid."""
-        if self._range_timer.isActive():
-            return
-        wait_ms = (self._range_drawn + RANGE_DRAW_MS / 1000 - time.monotonic()) * 1000
-        self._range_timer.start(max(0, int(wait_ms) + 1))
+        """Redraw the marks at most once per RANGE_DRAW_MS, as soon as the loop is back
+        (gui/throttle.py): a throttle, not a debounce (a drag redraws too)."""
+        self._range_throttle.request()
 
     def draw_due(self) -> None:
-        """Draw now the marks the timer would draw as soon as the loop is back: the plots
-        area calls this at the end of a live frame, so the frame's marks, range and data
-        are one paint (a timer event may come after Qt's paint)."""
-        if self._range_timer.isActive() and self._range_timer.interval() == 0:
-            self._range_timer.stop()
-            self._draw_range()
+        """Draw now the marks due as soon as the loop is back (end of a live frame)."""
+        self._range_throttle.draw_due()
 
     def _draw_range(self) -> None:
         """The view's marks and value curve (after a zoom, a pan, or new accesses)."""
-        self._range_drawn = time.monotonic()
+        self._range_throttle.done()
         self._draw_marks()
         self.value_curve.setData(*self._value_series())
         for plot in (self.rows_plot, self.value_plot):  # their y ranges now, not while
