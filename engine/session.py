@@ -26,6 +26,7 @@ from .run_data import RunData, dropped_in_runner
 
 RUNNER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runner.py")
 SAMPLE_PERIOD_S = 0.1
+FINAL_SAMPLE_MIN_S = 0.03  # a last reading at the end covers at least 3 of the kernel's ticks
 SAMPLER_JOIN_S = 0.5  # a sampler reading in progress when the run ends (ms in practice)
 STOP_TIMEOUT_S = 1.0     # Stop's promise: the run and every process it started gone within it
 GUARDIAN_GRACE_S = 1.5   # how long a live, unfrozen guardian gets to end the run itself.
@@ -401,7 +402,15 @@ class Session:
         by_core = RunCpuByCore(len(cores), born_after_ns=self._since * cpu_split_tick_ns())
         known = {}
         by_core.take(self._run_pids(self._run_processes(psutil, guardian_pid), guardian_pid))
-        while not halt.wait(SAMPLE_PERIOD_S):
+        last = time.monotonic()
+        while True:
+            # One more reading when the run ends (halt), for the time since the last one: a
+            # run shorter than a period (or whose sampler started late, psutil's import on a
+            # busy machine) had no CPU sample at all, an empty CPU plot and export counter.
+            ended = halt.wait(SAMPLE_PERIOD_S)
+            if ended and time.monotonic() - last < FINAL_SAMPLE_MIN_S:
+                break
+            last = time.monotonic()
             now = time.perf_counter_ns()
             loads = psutil.cpu_percent(percpu=True)
             procs = self._run_processes(psutil, guardian_pid)  # once a sample: a storm has hundreds
@@ -414,6 +423,8 @@ class Session:
                     for c, x, m in zip(cores, loads, mine)]
             rows.extend(self._cpu_times(psutil, procs, known, now))
             store.append(np.array(rows, EVENT_DTYPE))
+            if ended:
+                break
 
     @staticmethod
     def _run_processes(psutil, guardian_pid: int) -> list:

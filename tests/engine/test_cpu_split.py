@@ -224,3 +224,23 @@ def test_running_at_once_share_from_spans():
     assert view.running_at_once_share("THREAD") == 0.25
     assert view.running_at_once_share("PROCESS") is None
     assert analysis.covered_ns(np.array([0, 50, 300]), np.array([100, 200, 310])) == 210
+
+
+def test_a_run_shorter_than_a_sample_period_still_gets_its_cpu_sample(monkeypatch):
+    """The sampler read the cores once a period and stopped at the run's end: a run shorter
+    than a period (thread-names with 20 lines, whose sampler started late on a loaded CI
+    machine) had no CPU sample, an empty CPU plot and no counter in the Perfetto export.
+    The end now takes one last reading for the time since the last."""
+    from engine import session as session_module
+    from engine.session import Session
+    monkeypatch.setattr(session_module, "SAMPLE_PERIOD_S", 30.0)  # the run ends well inside it
+    session = Session()
+    try:
+        session.start("thread-names", {"workers": 1, "lines": 1})
+        assert session.wait(60) == "finished", session.problem
+        samples = session.data().events
+        samples = samples[samples["kind"] == K.CPU_SAMPLE]
+        assert len(samples) > 0
+        assert np.all(samples["a"] <= 10000)  # loads in 1/100 %: real readings, not a filler
+    finally:
+        session.close()
