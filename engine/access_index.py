@@ -81,7 +81,11 @@ def access_positions(events: np.ndarray, kind, ids: list, named_at, capacity: in
         part |= found
         filled += len(found)
         del part  # no view of key may outlive the loop: key is resized below
-    key[:filled].sort()  # in place
+    # The keys are distinct, so any sort is stable; a live run's arrive as sorted runs (a
+    # thread's batch at a time), which timsort ("stable") merges: 8M keys of a 2-thread race
+    # in 0.011 s where quicksort took 0.127 (32M: 0.10 against 0.58).  Its merge buffer is
+    # at most half the keys (4 B an access), inside the analysis's peak (lost updates: ~14 B).
+    key[:filled].sort(kind="stable")  # in place
     mask = (1 << bits) - 1
     if not small:
         key &= mask

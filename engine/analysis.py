@@ -484,7 +484,7 @@ def in_time_order(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
     key <<= bits
     for start in range(0, len(key), chunk):  # the positions, a chunk at a time
         key[start:start + chunk] |= np.arange(start, min(len(key), start + chunk), dtype=np.int64)
-    key.sort()
+    key.sort(kind="stable")  # distinct keys in sorted runs: timsort merges them (access_index.py)
     key &= (1 << bits) - 1
     return idx[key]
 

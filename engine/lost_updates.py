@@ -130,33 +130,121 @@ def lost_updates(acc: np.ndarray) -> dict:
     return lost_updates_of(*access_columns(acc))
 
 
-def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> dict:
-    """Writes computed from a stale read: another write came between the read and the write.
+class LostUpdates(dict):
+    """lost_updates_of's answer: ``write``, ``read`` and ``count`` at once, ``lost`` when first
+    asked (then kept).
 
-    One variable's reads and writes in time order: is_write per access, and where its
-    runs of one lane start and their lanes (access_columns).  Returns index arrays into the accesses: ``write`` (each write
-    whose lane's last read came before some other write: a lost update, ascending),
-    ``read`` (the stale read it came from), ``lost`` (the other lanes' writes strictly between such a read and write: overwritten unseen,
-    ascending), and ``count`` = len(write).  O(n) passes plus sorts of the runs and of
-    the lost updates' windows: never a sort of the accesses.
-    """
+    The verdicts read the count, the trace the writes and reads; only the story of a
+    stepped run reads ``lost`` (engine/interleaving.py).  In a long race the overwritten
+    writes are half of all accesses: 55 % of this analysis's time and an int64 each (8 B an
+    access, 2-4 B an event) for an answer nobody asked for.  The columns it is made from
+    are kept (the view caches them anyway: RunView.access_runs), never the 4-byte running
+    maximum: that is made again when ``lost`` is asked."""
+
+    def __init__(self, write, read, columns) -> None:
+        super().__init__(write=write, read=read, count=int(len(write)))
+        self._columns = columns  # (is_write, starts, run_lanes), or None: lost is in already
+
+    def __missing__(self, key):
+        if key != "lost" or self._columns is None:
+            raise KeyError(key)
+        self._add_lost()
+        return dict.__getitem__(self, key)
+
+    def _add_lost(self) -> None:
+        if self._columns is not None:
+            is_write, starts, run_lanes = self._columns
+            self._columns = None
+            mark, previous_read = _marks(is_write, starts, run_lanes)
+            self["lost"] = _overwritten(is_write, mark, starts, previous_read,
+                                        self["write"], self["read"])
+
+    # Every other way of reading the dict sees "lost" too.
+    def __contains__(self, key) -> bool:
+        return key == "lost" or dict.__contains__(self, key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def keys(self):
+        self._add_lost()
+        return dict.keys(self)
+
+    def items(self):
+        self._add_lost()
+        return dict.items(self)
+
+    def values(self):
+        self._add_lost()
+        return dict.values(self)
+
+    def __iter__(self):
+        self._add_lost()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        return 4
+
+    def __eq__(self, other) -> bool:
+        self._add_lost()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+
+def _marks(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> tuple:
+    """(mark, previous_read): at each access the latest read of its run so far as 2i+1, else
+    its run's start s as 2s (mark, int32 where it fits); per run, its lane's latest read in
+    the runs before it (-1: none).
+
+    mark is 2i+1 at a read i, 2s at a run start s that is a write, -1 elsewhere, then its
+    running maximum.  Made a chunk at a time, each chunk finished while it is in the cache
+    (numbered, writes marked, run starts set, running maximum, carried over): one pass
+    over memory where four whole-column passes were, and np.putmask where a boolean
+    assignment took 2-3 times as long."""
     n = len(is_write)
-    if n == 0:
-        return {"write": _EMPTY, "read": _EMPTY, "lost": _EMPTY, "count": 0}
     pos = np.int32 if 2 * n + 1 < 2 ** 31 else np.int64
-    # 2i+1 at a read i, 2s at a run start s that is a write, -1 elsewhere; the running
-    # maximum: at each access the latest read of its run so far (odd), else its run's start.
-    mark = np.arange(1, 2 * n + 1, 2, dtype=pos)
-    mark[is_write] = -1
+    mark = np.empty(n, pos)
     write_starts = starts[is_write[starts]]
-    mark[write_starts] = 2 * write_starts
-    np.maximum.accumulate(mark, out=mark)
+    odd = np.arange(1, 2 * min(n, CHUNK) + 1, 2, dtype=pos)  # 2i+1 of a chunk's i, from 0
+    carry = -1
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        part = mark[lo:hi]
+        np.add(odd[:hi - lo], 2 * lo, out=part)
+        np.putmask(part, is_write[lo:hi], -1)
+        s0, s1 = np.searchsorted(write_starts, [lo, hi])
+        at = write_starts[s0:s1]
+        part[at - lo] = 2 * at
+        np.maximum.accumulate(part, out=part)
+        if carry > part[0]:  # the running maximum goes on from the chunk before
+            np.maximum(part, carry, out=part)
+        carry = int(part[-1])
     ends = np.empty(len(starts), np.int64)
     ends[:-1] = starts[1:] - 1
     ends[-1] = n - 1
     at_end = mark[ends].astype(np.int64)
     run_last_read = np.where(at_end & 1, at_end >> 1, -1)
-    previous_read = _previous_read_of_lane(run_lanes, run_last_read, n)
+    return mark, _previous_read_of_lane(run_lanes, run_last_read, n)
+
+
+def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> dict:
+    """Writes computed from a stale read: another write came between the read and the write.
+
+    One variable's reads and writes in time order: is_write per access, and where its
+    runs of one lane start and their lanes (access_columns).  Returns index arrays into the
+    accesses (a LostUpdates): ``write`` (each write whose lane's last read came before some
+    other write: a lost update, ascending), ``read`` (the stale read it came from),
+    ``lost`` (the other lanes' writes strictly between such a read and write: overwritten
+    unseen, ascending; made when first asked) and ``count`` = len(write).  O(n) passes
+    plus sorts of the runs and of the lost updates' windows: never a sort of the accesses.
+    """
+    n = len(is_write)
+    if n == 0:
+        found = LostUpdates(_EMPTY, _EMPTY, None)
+        found["lost"] = _EMPTY
+        return found
+    mark, previous_read = _marks(is_write, starts, run_lanes)
 
     # A write after a read of its own run is stale only if a write (its own) came between:
     # everything between its run's latest read and it is a write of its own.
@@ -168,6 +256,7 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
     # lanes' runs came between; stale when one of them (or its own) wrote.
     first_writes = _flatnonzero(n, lambda lo, hi: (mark[lo:hi] & 1) == 0)  # only writes are even
     run = np.searchsorted(starts, mark[first_writes] >> 1)  # the run that starts there
+    del mark  # 4 B an access: gone before the write counts below
     r_first = previous_read[run]
     has_read = r_first >= 0
     w_first, r_first = first_writes[has_read], r_first[has_read]
@@ -181,9 +270,7 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
     write = np.concatenate([w_same, w_first]).astype(np.int64)
     read = np.concatenate([r_same, r_first]).astype(np.int64)
     order = np.argsort(write, kind="stable")
-    write, read = write[order], read[order]
-    lost = _overwritten(is_write, mark, starts, previous_read, write, read)
-    return {"write": write, "read": read, "lost": lost, "count": int(len(write))}
+    return LostUpdates(write[order], read[order], (is_write, starts, run_lanes))
 
 
 def _overwritten(is_write, mark, starts, previous_read, write, read) -> np.ndarray:

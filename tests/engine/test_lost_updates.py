@@ -130,3 +130,20 @@ def test_has_gated_steps_answers_as_the_steps_do(name):
     nameless = analysis.RunView(race_events(rows, final), {k: v for k, v in STRINGS.items()
                                                            if not v.startswith("THREAD")})
     assert interleaving.has_gated_steps(nameless) is False
+
+
+def test_the_overwritten_writes_are_listed_only_when_asked(monkeypatch):
+    """A verdict reads the count (the trace the writes and reads): listing the overwritten
+    writes (half of a long race's accesses, an int64 each) waits for someone to ask, and
+    then gives the reference's list."""
+    rng = np.random.default_rng(3)
+    acc = interleaving(rng, 20_000, 3, 1, 300, alternate=True)
+    expected = reference_lost_updates(acc)
+    real, calls = lost_module._overwritten, []
+    monkeypatch.setattr(lost_module, "_overwritten", lambda *a: calls.append(1) or real(*a))
+    found = analysis.lost_updates(acc)
+    assert found["count"] == expected["count"] > 0 and not calls
+    assert np.array_equal(found["write"], expected["write"]) and not calls
+    assert "lost" in found and np.array_equal(found["lost"], expected["lost"]) and calls == [1]
+    assert np.array_equal(found.get("lost"), expected["lost"]) and calls == [1]  # kept
+    assert sorted(found) == ["count", "lost", "read", "write"]
