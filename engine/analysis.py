@@ -175,7 +175,7 @@ class RunView:
         present = [k for k in kinds if 0 <= k < len(self._kind_count) and self._kind_count[k]]
         if not present:
             return None
-        return _kind_mask(self._kind, present)
+        return kind_mask(self._kind, present)
 
     # -- basics ------------------------------------------------------------
     def name(self, pid, sid, default: str = "?") -> str:
@@ -187,7 +187,7 @@ class RunView:
             return self._raw[:0]
         if "_events" in self.__dict__:
             ev = self._events
-            return ev[_kind_mask(ev["kind"], kinds)]
+            return ev[kind_mask(ev["kind"], kinds)]
         return self._select(mask)
 
     def rows_of_kind(self, *kinds) -> "EventRows":
@@ -198,7 +198,7 @@ class RunView:
         if mask is None:
             return EventRows(ev, np.zeros(0, np.int32))
         if ev is not self._raw:
-            mask = _kind_mask(ev["kind"], kinds)
+            mask = kind_mask(ev["kind"], kinds)
         idx = np.flatnonzero(mask)
         del mask
         if len(ev) < 2 ** 31 - 1:
@@ -501,7 +501,7 @@ def _count_kinds(kind: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
     return counts
 
 
-def _kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
+def kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
     """kind in kinds, as a few comparisons (np.isin copies and sorts a strided column)."""
     hit = kind == kinds[0]
     for k in kinds[1:]:

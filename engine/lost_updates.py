@@ -256,7 +256,7 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
     # lanes' runs came between; stale when one of them (or its own) wrote.
     first_writes = _flatnonzero(n, lambda lo, hi: (mark[lo:hi] & 1) == 0)  # only writes are even
     run = np.searchsorted(starts, mark[first_writes] >> 1)  # the run that starts there
-    del mark  # 4 B an access: gone before the write counts below
+    mark = None  # 4 B an access: gone before the write counts below
     r_first = previous_read[run]
     has_read = r_first >= 0
     w_first, r_first = first_writes[has_read], r_first[has_read]

@@ -19,14 +19,15 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import (UNTRACED_START, lane_event_states, lane_keys, lane_kinds,
-                             lane_order_key, spawn_key)
+from engine.analysis import (UNTRACED_START, kind_mask, lane_event_states, lane_keys,
+                             lane_kinds, lane_order_key, spawn_key)
 from engine.decode import EVENT_DTYPE
 from engine.wire import K
 
 from .lane_index import LaneIndex
 
 CHILD_KINDS = np.array([K.PROC_SPAWN, K.PROC_EXIT, K.THREAD_SPAWN], np.uint16)
+INGEST_SLICE = 1 << 18  # events looked at a time (ingest)
 
 
 class LiveLanes:
@@ -56,14 +57,22 @@ class LiveLanes:
 
     # -- taking events -------------------------------------------------------------
     def ingest(self, chunk: np.ndarray, strings: dict) -> None:
-        """New events of any kind; their lanes and names are known at once, spans after build()."""
+        """New events of any kind; their lanes and names are known at once, spans after build().
+
+        Taken INGEST_SLICE events at a time: the kind tests hold a few bytes an event they
+        look at (np.isin's were ~12), which for a run's whole backlog at once (a window that
+        fell behind, a saved run) was that much an event at the window's peak."""
+        if len(chunk) > INGEST_SLICE:
+            for start in range(0, len(chunk), INGEST_SLICE):
+                self.ingest(chunk[start:start + INGEST_SLICE], strings)
+            return
         kinds = chunk["kind"]
         if not self.measured and np.any(kinds == K.MEASURED_STATE):
             self.measured = True
-        lane_events = chunk[np.isin(kinds, lane_kinds(self.measured)) & (chunk["pid"] != 0)]
+        lane_events = chunk[kind_mask(kinds, lane_kinds(self.measured)) & (chunk["pid"] != 0)]
         if len(lane_events):
             self._add(lane_events, strings)
-        for e in chunk[np.isin(kinds, CHILD_KINDS)]:  # a few per run
+        for e in chunk[kind_mask(kinds, CHILD_KINDS)]:  # a few per run
             if e["kind"] == K.THREAD_SPAWN:
                 self._spawn_time.setdefault(spawn_key(e), int(e["t"]))
                 continue

@@ -12,12 +12,21 @@ random interleavings cut into random batches): a write is lost when its
 thread's last read came before another write.  Per thread we carry the index of
 its last read and the write count at that read, so a batch never needs to look
 back, except to list the writes a lost update overwrote.
+
+An access is held as its position in the run's own event array (the Session's store, or
+the verdict's view of it), never as copies of its fields: time and value are read from
+the records when asked (Gathered).  Copies of t, value and the writes' t and value were
+27 B an access, and the end of a long run held them twice (the live trace and the one
+built from the verdict): the window peaked at 88-100 B an event above idle at 8M events
+(bench scale), 32 of them the records.  Now 4 B (position) + 2 (row) + 1 (is_write) + 4
+a write (its position), with time and value gathered for what is drawn.
 """
 import collections
 
 import numpy as np
 
 from engine.analysis import lane_keys
+from engine.decode import EVENT_DTYPE
 from engine.wire import K
 
 
@@ -47,6 +56,95 @@ class Column:
         column = cls(values.dtype)
         column._a, column.n = values, len(values)
         return column
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    """The array that owns a's memory (a live chunk is a slice of the Session's store)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _offset_in(chunk: np.ndarray, root: np.ndarray):
+    """Where chunk starts in root, in records, or None if it is no contiguous slice of it."""
+    if root.dtype != chunk.dtype or not len(chunk) or chunk.strides[0] != chunk.dtype.itemsize:
+        return None
+    delta = chunk.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    start, rest = divmod(delta, chunk.dtype.itemsize)
+    if rest or start < 0 or start + len(chunk) > len(root):
+        return None
+    return start
+
+
+class Gathered:
+    """A field of the accesses at some positions of an event array, read from the records
+    when asked: what a column of copies answered (len, an item, a slice, an index array,
+    np.searchsorted of a time-ordered field, min, max, numpy.asarray), at 0 B an access."""
+
+    def __init__(self, field: np.ndarray, positions: np.ndarray) -> None:
+        self._field, self._pos = field, positions
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._field.dtype
+
+    def __getitem__(self, key):
+        return self._field[self._pos[key]]
+
+    def __array__(self, dtype=None, copy=None):
+        out = self._field[self._pos] if len(self._pos) else np.zeros(0, self._field.dtype)
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self) -> list:
+        return np.asarray(self).tolist()
+
+    def searchsorted(self, v, side: str = "left", sorter=None):
+        """numpy.searchsorted(self, v) of a field in rising order: a binary search that reads
+        about log2(n) records per value, never the whole column."""
+        values = np.asarray(v)
+        lo = np.zeros(values.shape, np.int64)
+        hi = np.full(values.shape, len(self._pos), np.int64)
+        while True:
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) // 2
+            probe = self._field[self._pos[np.minimum(mid, max(len(self._pos) - 1, 0))]] \
+                if len(self._pos) else mid
+            below = (probe < values) if side == "left" else (probe <= values)
+            lo = np.where(open_ & below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        return lo if values.ndim else int(lo)
+
+    def _reduce(self, how):
+        if not len(self._pos):
+            raise ValueError("zero-size array to reduction operation")
+        step = 1 << 20  # a chunk at a time: no 8-byte copy of the whole column
+        return how([how(self._field[self._pos[i:i + step]]) for i in range(0, len(self._pos), step)])
+
+    def min(self):
+        return self._reduce(np.min)
+
+    def max(self):
+        return self._reduce(np.max)
+
+
+class GatheredColumn:
+    """What TraceData.t (value, write_t, write_value) is: ``view()`` gives the Gathered field
+    of the positions so far, ``n`` their count, as a Column of copies did."""
+
+    def __init__(self, data: "TraceData", field: str, positions: str) -> None:
+        self._data, self._field, self._positions = data, field, positions
+
+    @property
+    def n(self) -> int:
+        return getattr(self._data, self._positions).n
+
+    def view(self) -> Gathered:
+        return Gathered(self._data.field(self._field), getattr(self._data, self._positions).view())
 
 
 class LostUpdateTracker:
@@ -97,6 +195,7 @@ class LostUpdateTracker:
         return w, r
 
 
+ADD_SLICE = 1 << 18      # events looked at a time by TraceData.add: bounded temporaries
 MAX_SETTLE = 2_000_000  # accesses settled per call at most: callers settle by time budget
 VALUE_BLOCK = 256       # writes per min/max block of the value curve (gui.trace_view draws
                         # wide views from the blocks, never from millions of points)
@@ -121,13 +220,16 @@ def _named(pid: np.ndarray, b: np.ndarray, pairs: list) -> np.ndarray:
 
 
 class _LaneQueue:
-    """One thread's accesses not settled yet: columns per arrived piece, in time order."""
+    """One thread's accesses not settled yet: columns per arrived piece, in time order.
+    A piece is (positions in the events, var key or None, is_write); its times are read
+    from the records (t_of) when the queue is cut."""
 
-    __slots__ = ("pieces", "n")
+    __slots__ = ("pieces", "n", "t_of")
 
-    def __init__(self) -> None:
-        self.pieces = collections.deque()  # (t, var key or None, is_write, value) arrays
+    def __init__(self, t_of) -> None:
+        self.pieces = collections.deque()  # (positions, var key or None, is_write) arrays
         self.n = 0
+        self.t_of = t_of  # positions -> their times
 
     def push(self, piece: tuple) -> None:
         self.pieces.append(piece)
@@ -135,10 +237,10 @@ class _LaneQueue:
 
     def nth_time(self, n: int):
         """Time of the n-th queued access (1-based), or None if fewer are queued."""
-        for t, *_ in self.pieces:
-            if n <= len(t):
-                return int(t[n - 1])
-            n -= len(t)
+        for pos, *_ in self.pieces:
+            if n <= len(pos):
+                return int(self.t_of(pos[n - 1:n])[0])
+            n -= len(pos)
         return None
 
     def take_until(self, cut) -> list:
@@ -146,11 +248,11 @@ class _LaneQueue:
         taken = []
         while self.pieces:
             piece = self.pieces[0]
-            t = piece[0]
-            if cut is None or t[-1] <= cut:
+            pos = piece[0]
+            if cut is None or int(self.t_of(pos[-1:])[0]) <= cut:
                 taken.append(self.pieces.popleft())
                 continue
-            k = int(np.searchsorted(t, cut, side="right"))
+            k = int(np.searchsorted(self.t_of(pos), cut, side="right"))
             if k:
                 taken.append(tuple(None if col is None else col[:k] for col in piece))
                 self.pieces[0] = tuple(None if col is None else col[k:] for col in piece)
@@ -162,9 +264,16 @@ class _LaneQueue:
 class TraceData:
     """One variable's accesses, settled in time order, with rows, values and lost updates.
 
-    Kept as plain columns (never 32-byte records): t, row (a thread's number), is_write,
-    value; the writes alone again for the value curve, with a min/max per VALUE_BLOCK
-    writes.  ~27 bytes an access, every step a numpy operation over the new accesses.
+    Kept as columns, never 32-byte records: pos (each access's position in the event
+    array it came from), row (a thread's number), is_write; t and value are that array's
+    fields at pos (GatheredColumn), and write_t and write_value the same at the writes'
+    positions (write_pos), for the value curve, with a min/max per VALUE_BLOCK writes.
+    ~9 bytes an access, every step a numpy operation over the new accesses.
+
+    The event array is the one the chunks are slices of (the Session's store, which only
+    grows and never moves: docs/ARCHITECTURE.md "Memory").  Chunks of another array (a
+    test's, or a store that had to move to grow) are copied into one of the trace's own,
+    accesses only, so every position names one array.
     """
 
     def __init__(self, t0_ns: int = 0) -> None:
@@ -176,19 +285,70 @@ class TraceData:
         self._seen_t = {}         # lane key -> latest access time seen
         self._exited = set()      # lane keys whose worker exited: they hold nothing back
         self.rows = {}            # lane key -> row, in order of first access
+        self._events = None       # the event array the positions index (see the class doc)
+        self._own = None          # Column of records: the trace's own copy, once it needs one
+        self._fields = {}         # field name -> the events' column (a strided view)
+        self._pos_type = np.int32
         self._clear_settled()
 
     def _clear_settled(self) -> None:
-        self.t = Column(np.int64)         # ns, the recorder's clock
+        self.pos = Column(self._pos_type)        # where each access is in the events
         self.row = Column(np.uint16)
         self.is_write = Column(np.bool_)
-        self.value = Column(np.int64)
-        self.write_t = Column(np.int64)   # the writes alone, for the value-over-time curve
-        self.write_value = Column(np.int64)
+        self.write_pos = Column(self._pos_type)  # the writes alone, for the value curve
+        self.t = GatheredColumn(self, "t", "pos")           # ns, the recorder's clock
+        self.value = GatheredColumn(self, "a", "pos")
+        self.write_t = GatheredColumn(self, "t", "write_pos")
+        self.write_value = GatheredColumn(self, "a", "write_pos")
         self.block_min = Column(np.int64)  # min / max of each full VALUE_BLOCK of writes
         self.block_max = Column(np.int64)
         self.lost = LostUpdateTracker()
         self._intervals = None  # row -> (stale reads, lost writes): built when asked
+
+    def field(self, name: str) -> np.ndarray:
+        """The events' column name ("t", "a", ...), indexed by the positions."""
+        column = self._fields.get(name)
+        if column is None:
+            events = self._events if self._events is not None else np.zeros(0, EVENT_DTYPE)
+            column = self._fields[name] = events[name]
+        return column
+
+    def _t_of(self, pos: np.ndarray) -> np.ndarray:
+        return self.field("t")[pos]
+
+    def _positions(self, chunk: np.ndarray, pick) -> np.ndarray:
+        """Positions in self._events of chunk's accesses (all of chunk, or those at pick)."""
+        root = _root(chunk) if self._own is None else None
+        start = _offset_in(chunk, root) if root is not None else None
+        if start is not None and self._events is None and len(root) < 2 ** 31 - 1:
+            self._events, self._fields = root, {}  # the first chunk names the array
+        if start is None or root is not self._events:  # another array: the trace's own copy
+            self._use_own()
+            own = self._own
+            first = own.n
+            own.extend(chunk if pick is None else chunk[pick])
+            self._events, self._fields = own._a, {}
+            return np.arange(first, own.n, dtype=self._pos_type)
+        if pick is None:
+            return np.arange(start, start + len(chunk), dtype=self._pos_type)
+        return (pick + start).astype(self._pos_type, copy=False)
+
+    def _use_own(self) -> None:
+        """From now on the accesses' records are the trace's own (positions kept: the array
+        it read so far is copied up to its last position)."""
+        if self._own is not None:
+            return
+        self._own = Column(EVENT_DTYPE)
+        if self._events is not None:
+            used = [self.pos.view()] + [p[0] for q in self._pending.values() for p in q.pieces]
+            last = max((int(u.max()) for u in used if len(u)), default=-1)
+            self._own.extend(self._events[:last + 1])
+        self._pos_type = np.int64
+        self.pos = Column.of(self.pos.view().astype(np.int64))
+        self.write_pos = Column.of(self.write_pos.view().astype(np.int64))
+        for queue in self._pending.values():
+            queue.pieces = collections.deque(
+                (p[0].astype(np.int64),) + tuple(p[1:]) for p in queue.pieces)
 
     def __len__(self) -> int:
         return self.t.n
@@ -211,11 +371,18 @@ class TraceData:
     def add(self, chunk: np.ndarray) -> None:
         """New events (any kinds); keeps the accesses, per thread, and the worker exits.
 
-        The accesses are picked out a column at a time (t, pid, worker, kind, b, a), never
-        as 32-byte records: race's chunks are ~99 % accesses with a few samples between, so
-        a record gather copied nearly the whole chunk on every tick.  Once the variable is
-        chosen, only its accesses are queued, without their name (var None): settling them
-        tests nothing again."""
+        The accesses are picked out a column at a time (pid, worker, kind, b) and kept as
+        their positions, never as 32-byte records: race's chunks are ~99 % accesses with a
+        few samples between, so a record gather copied nearly the whole chunk on every tick.
+        Once the variable is chosen, only its accesses are queued, without their name (var None): settling them
+        tests nothing again.  A chunk of more than ADD_SLICE events (the window fell behind,
+        or a saved run arrives whole) is taken a slice at a time: a pass holds ~30 B of
+        temporaries an event it looks at, which for a whole 8M-event run was 30 B an event
+        at the window's peak."""
+        if len(chunk) > ADD_SLICE:
+            for start in range(0, len(chunk), ADD_SLICE):
+                self.add(chunk[start:start + ADD_SLICE])
+            return
         kinds = chunk["kind"]
         exits = kinds == K.WORKER_EXIT
         if exits.any():
@@ -239,24 +406,23 @@ class TraceData:
             var = (pid.astype(np.int64) << 32) | b.astype(np.int64)
         keys = _column(chunk, "worker", pick).astype(np.uint64)
         keys |= pid.astype(np.uint64) << np.uint64(32)  # lane_keys, from the picked columns
-        t = _column(chunk, "t", pick)
         is_write = _column(chunk, "kind", pick) == K.VAR_WRITE
-        value = _column(chunk, "a", pick)
+        pos = self._positions(chunk, pick)
         # Workers' frames arrive whole: the chunk is runs of one lane. The lanes are the
         # keys that start a run; one mask per lane (threads are few).
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         lanes = set(keys[starts].tolist())
         for key in lanes:
             if len(lanes) == 1:
-                piece = (t, var, is_write, value)
+                piece = (pos, var, is_write)
             else:
                 mine = keys == key  # one thread's accesses: already in time order
-                piece = (t[mine], None if var is None else var[mine], is_write[mine], value[mine])
+                piece = (pos[mine], None if var is None else var[mine], is_write[mine])
             queue = self._pending.get(key)
             if queue is None:
-                queue = self._pending[key] = _LaneQueue()
+                queue = self._pending[key] = _LaneQueue(self._t_of)
             queue.push(piece)
-            self._seen_t[key] = max(self._seen_t.get(key, 0), int(piece[0][-1]))
+            self._seen_t[key] = max(self._seen_t.get(key, 0), int(self._t_of(piece[0][-1:])[0]))
 
     @property
     def pending(self) -> int:
@@ -290,35 +456,37 @@ class TraceData:
             return 0
         if self._var_keys is None:
             self._choose_variable(parts, strings)
-        columns, sizes, firsts = [[], [], []], [], []  # sizes: (part, accesses) per piece
+        columns, sizes, firsts = [[], []], [], []  # sizes: (part, accesses) per piece
         for part, (key, pieces) in enumerate(parts):
-            for t, var, is_write, value in pieces:
+            for pos, var, is_write in pieces:
                 if var is not None:  # queued before the choice: the other names go now
                     keep = np.isin(var, self._var_keys)
                     if not keep.all():
-                        t, is_write, value = t[keep], is_write[keep], value[keep]
-                if not len(t):
+                        pos, is_write = pos[keep], is_write[keep]
+                if not len(pos):
                     continue
                 if not firsts or firsts[-1][1] != part:  # a thread's pieces are in time order
-                    firsts.append((int(t[0]), part))
-                for column, values in zip(columns, (t, is_write, value)):
+                    firsts.append((int(self._t_of(pos[:1])[0]), part))
+                for column, values in zip(columns, (pos, is_write)):
                     column.append(values)
-                sizes.append((part, len(t)))
+                sizes.append((part, len(pos)))
         if not sizes:
             return 0
         # Rows in order of each thread's first access (what a reader of the plot expects):
         # by time, ties to the earlier part, as the stable sort below orders them.
         for _, part in sorted(firsts):
             self.rows.setdefault(parts[part][0], len(self.rows))
-        t, is_write, value = (np.concatenate(c) for c in columns)
+        pos, is_write = (np.concatenate(c) for c in columns)
         row = np.concatenate([np.full(n, self.rows[parts[part][0]], np.uint16) for part, n in sizes])
+        t = self._t_of(pos)
         if len(firsts) > 1:  # two threads or more: merged in time order
             order = np.argsort(t, kind="stable")  # runs of sorted times: a merge, not a full sort
-            t, is_write, value, row = t[order], is_write[order], value[order], row[order]
+            t, pos, is_write, row = t[order], pos[order], is_write[order], row[order]
         if len(self) and t[0] < self.t.view()[-1]:  # a thread we had not seen yet
-            return self._rebuild(t, row, is_write, value)
-        self._append(t, row, is_write, value)
-        return len(t)
+            return self._rebuild(pos, row, is_write)
+        del t
+        self._append(pos, row, is_write)
+        return len(pos)
 
     def _choose_variable(self, parts: list, strings: dict) -> None:
         """The most accessed variable name so far; every process's string ids for it."""
@@ -334,21 +502,26 @@ class TraceData:
                                                      if n == self.var}), np.int64)
         self._var_pairs = [(k >> 32, k & 0xFFFFFFFF) for k in self._var_keys.tolist()]
 
-    def _append(self, t, row, is_write, value) -> None:
-        self.t.extend(t)
+    def _append(self, pos, row, is_write) -> None:
+        self.pos.extend(pos)
         self.row.extend(row)
         self.is_write.extend(is_write)
-        self.value.extend(value)
-        self.write_t.extend(t[is_write])
-        self.write_value.extend(value[is_write])
-        done = self.block_min.n * VALUE_BLOCK  # writes already summarised in full blocks
-        full = (self.write_value.n - done) // VALUE_BLOCK
-        if full:
-            blocks = self.write_value.view()[done:done + full * VALUE_BLOCK].reshape(full, VALUE_BLOCK)
-            self.block_min.extend(blocks.min(axis=1))
-            self.block_max.extend(blocks.max(axis=1))
+        self.write_pos.extend(pos[is_write])
+        self._summarise_blocks()
         if len(self.lost.feed(row, is_write)[0]):
             self._intervals = None
+
+    def _summarise_blocks(self) -> None:
+        """min / max of the full VALUE_BLOCKs of writes not summarised yet (values gathered a
+        few thousand blocks at a time)."""
+        done = self.block_min.n * VALUE_BLOCK  # writes already summarised in full blocks
+        full = (self.write_pos.n - done) // VALUE_BLOCK
+        values = self.write_value.view()
+        for b in range(0, full, 4096):
+            k = min(full - b, 4096)
+            blocks = values[done + b * VALUE_BLOCK:done + (b + k) * VALUE_BLOCK].reshape(k, VALUE_BLOCK)
+            self.block_min.extend(blocks.min(axis=1))
+            self.block_max.extend(blocks.max(axis=1))
 
     def overwritten(self, idx: np.ndarray) -> np.ndarray:
         """Which of the accesses idx are writes a lost update overwrote (another thread's write
@@ -390,17 +563,14 @@ class TraceData:
             keys.extend([r, w] + ([r + 1 + int(others[-1])] if len(others) else []))
         return np.unique(np.array(keys, np.int64))
 
-    def _rebuild(self, t, row, is_write, value) -> int:
+    def _rebuild(self, pos, row, is_write) -> int:
         """Start over with everything in time order (a late thread's first accesses)."""
-        old = (self.t.view().copy(), self.row.view().copy(), self.is_write.view().copy(),
-               self.value.view().copy())
-        merged = [np.concatenate([a, b]) for a, b in zip(old, (t, row, is_write, value))]
-        order = np.argsort(merged[0], kind="stable")
+        old = (self.pos.view().copy(), self.row.view().copy(), self.is_write.view().copy())
+        merged = [np.concatenate([a, b]) for a, b in zip(old, (pos, row, is_write))]
+        order = np.argsort(self._t_of(merged[0]), kind="stable")
         self._clear_settled()
         self._append(*(column[order] for column in merged))
-        return len(t)
-
-
+        return len(pos)
 
 
 def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
@@ -408,9 +578,10 @@ def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
     fed every access would hold, built without one.  [no Qt: runs off the GUI thread]
 
     view: the run's engine.analysis.RunView (its lost updates are the verdict's); rows: the
-    threads already shown (lane key -> row), kept where they are.  Only columns are
-    gathered (t, value: 16 B an access), never the 32-byte records; the row of each access
-    comes from the runs of one thread's accesses, not from a lane key per access."""
+    threads already shown (lane key -> row), kept where they are.  The positions are the
+    verdict's own index (RunView.accesses: shared, not copied) and is_write its own column;
+    only the row of each access (2 B, from the runs of one thread's accesses, not from a
+    lane key per access) and the writes' positions (4 B a write) are made here."""
     data = TraceData(t0_ns)
     data.var = var
     data.rows = dict(rows)
@@ -426,14 +597,14 @@ def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
     row_of_key = np.array(list(data.rows.values()), np.uint16)[order]
     row_of_run = row_of_key[np.searchsorted(keys[order], run_lanes)]
     row = np.repeat(row_of_run, np.diff(np.append(starts, n)))
-    t = view.access_field(var, "t").astype(np.int64, copy=False)
-    value = view.access_field(var, "a").astype(np.int64, copy=False)
+    accesses = view.accesses(var)
+    data._events, data._fields = accesses.events, {}
+    pos = accesses.index
+    data._pos_type = pos.dtype
     lost = view.lost_updates(var)
-    data.t, data.row, data.is_write, data.value = (Column.of(c) for c in (t, row, is_write, value))
-    data.write_t, data.write_value = Column.of(t[is_write]), Column.of(value[is_write])
-    full = data.write_value.n // VALUE_BLOCK
-    blocks = data.write_value.view()[:full * VALUE_BLOCK].reshape(full, VALUE_BLOCK)
-    data.block_min, data.block_max = Column.of(blocks.min(axis=1)), Column.of(blocks.max(axis=1))
+    data.pos, data.row, data.is_write = (Column.of(c) for c in (pos, row, is_write))
+    data.write_pos = Column.of(pos[is_write])
+    data._summarise_blocks()
     data.lost.write, data.lost.read = Column.of(lost["write"]), Column.of(lost["read"])
-    data.lost.n, data.lost.writes = n, data.write_t.n
+    data.lost.n, data.lost.writes = n, data.write_pos.n
     return data

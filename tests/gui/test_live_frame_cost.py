@@ -99,8 +99,10 @@ def test_the_trace_takes_accesses_column_by_column_not_as_records():
     from gui.trace_data import TraceData
     data = TraceData(0)
     _Chunk.records_gathered = 0
+    # The frames as the Session's store holds them: one array, each tick a slice of it.
+    store = np.concatenate([_race_chunk(frame) for frame in range(4)]).view(_Chunk)
     for frame in range(4):
-        chunk = _race_chunk(frame).view(_Chunk)
+        chunk = store[frame * 4000:(frame + 1) * 4000]
         data.add(chunk)
         data.settle(STRINGS)
     data.settle(STRINGS, everything=True)
@@ -108,6 +110,9 @@ def test_the_trace_takes_accesses_column_by_column_not_as_records():
                    for c in map(_race_chunk, range(4)))
     assert len(data) == accesses  # every access traced
     assert _Chunk.records_gathered == 0  # and not one 32-byte record copied for it
+    assert data._own is None  # nor a column: the trace holds positions in the store
+    assert np.array_equal(data.t.view(), np.sort(store["t"][(store["kind"] == K.VAR_READ)
+                                                            | (store["kind"] == K.VAR_WRITE)]))
 
 
 def _frames(plots, first: int, count: int) -> None:

@@ -132,3 +132,66 @@ def test_the_trace_built_from_the_verdicts_arrays_is_what_settling_gives(seed):
     assert (adopted.lost.n, adopted.lost.writes) == (settled.lost.n, settled.lost.writes)
     every = np.arange(len(ev))
     assert np.array_equal(adopted.overwritten(every), settled.overwritten(every))
+
+
+def _race_store(n: int) -> np.ndarray:
+    """n accesses of ret by two threads in runs of 500, read then write, in time order: the
+    Session's store as a live race fills it."""
+    ev = np.zeros(n, EVENT_DTYPE)
+    ev["t"] = np.arange(n) * 10
+    ev["pid"], ev["b"] = PID, VAR_ID
+    ev["worker"] = 1 + (np.arange(n) // 500) % 2
+    ev["kind"] = np.where(np.arange(n) % 2, K.VAR_WRITE, K.VAR_READ)
+    ev["a"] = np.arange(n) % 7
+    return ev
+
+
+def _traced(work) -> tuple:
+    """(bytes held after work(), peak bytes while it ran), as tracemalloc sees numpy's arrays."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        kept = work()
+        held, peak = tracemalloc.get_traced_memory()
+        del kept
+        return held - base, peak - base
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_live_trace_holds_positions_in_the_store_not_copies_of_its_fields():
+    """Fed slices of one store (what a live window does), the trace holds each access as its
+    position, row, is_write and, for a write, its position: 9 B an access (18 with the
+    columns' room to grow), where copies of t, value and the writes' t and value held 27
+    (54).  Per access gained between two sizes, so fixed costs cancel."""
+    def fill(n):
+        store = _race_store(n)
+
+        def work():
+            data = TraceData()
+            for start in range(0, n, 20_000):  # a tick's worth at a time
+                data.add(store[start:start + 20_000])
+                data.settle(STRINGS)
+            data.settle(STRINGS, everything=True)
+            assert len(data) == n and data._own is None
+            return data
+        return _traced(work)
+    (held_small, peak_small), (held_large, peak_large) = fill(100_000), fill(400_000)
+    held, peak = ((large - small) / 300_000 for small, large in
+                  ((held_small, held_large), (peak_small, peak_large)))
+    assert held <= 20, "%.1f B an access held" % held
+    assert peak <= 24, "%.1f B an access at the peak" % peak
+
+
+def test_the_trace_built_from_the_verdict_shares_its_index():
+    """final_trace adds a row and the writes' positions to the verdict's own arrays (the
+    positions are the verdict's index itself): a few bytes an access, not 27."""
+    store = _race_store(400_000)
+    view = RunView(store, STRINGS)
+    view.lost_updates("ret")  # the verdict asked first, as the window's does
+    held, _ = _traced(lambda: final_trace(view, "ret", {}, 0))
+    built = final_trace(view, "ret", {}, 0)
+    assert np.shares_memory(built.pos.view(), view.accesses("ret").index)
+    assert np.array_equal(built.t.view(), store["t"])
+    assert held / len(store) <= 5, "%.1f B an access" % (held / len(store))
