@@ -18,8 +18,8 @@ the verdict's view of it), never as copies of its fields: time and value are rea
 the records when asked (Gathered).  Copies of t, value and the writes' t and value were
 27 B an access, and the end of a long run held them twice (the live trace and the one
 built from the verdict): the window peaked at 88-100 B an event above idle at 8M events
-(bench scale), 32 of them the records.  Now 4 B (position) + 2 (row) + 1 (is_write) + 4
-a write (its position), with time and value gathered for what is drawn.
+(bench scale), 32 of them the records.  Now 4 B (its position) + 4 a write (its position
+again, for the value curve); time, value, thread and kind are read for what is drawn.
 """
 import collections
 
@@ -77,25 +77,22 @@ def _offset_in(chunk: np.ndarray, root: np.ndarray):
 
 
 class Gathered:
-    """A field of the accesses at some positions of an event array, read from the records
-    when asked: what a column of copies answered (len, an item, a slice, an index array,
-    np.searchsorted of a time-ordered field, min, max, numpy.asarray), at 0 B an access."""
+    """Something of the accesses at some positions of an event array, read from the records
+    when asked (read: positions -> values, a field or a function of fields): what a column
+    of copies answered (len, an item, a slice, an index array, np.searchsorted of a
+    time-ordered field, min, max, numpy.asarray), at 0 B an access."""
 
-    def __init__(self, field: np.ndarray, positions: np.ndarray) -> None:
-        self._field, self._pos = field, positions
+    def __init__(self, read, positions: np.ndarray) -> None:
+        self._read, self._pos = read, positions
 
     def __len__(self) -> int:
         return len(self._pos)
 
-    @property
-    def dtype(self) -> np.dtype:
-        return self._field.dtype
-
     def __getitem__(self, key):
-        return self._field[self._pos[key]]
+        return self._read(self._pos[key])
 
     def __array__(self, dtype=None, copy=None):
-        out = self._field[self._pos] if len(self._pos) else np.zeros(0, self._field.dtype)
+        out = self._read(self._pos)
         return out if dtype is None else out.astype(dtype)
 
     def tolist(self) -> list:
@@ -107,13 +104,13 @@ class Gathered:
         values = np.asarray(v)
         lo = np.zeros(values.shape, np.int64)
         hi = np.full(values.shape, len(self._pos), np.int64)
+        last = max(len(self._pos) - 1, 0)
         while True:
             open_ = lo < hi
             if not open_.any():
                 break
             mid = (lo + hi) // 2
-            probe = self._field[self._pos[np.minimum(mid, max(len(self._pos) - 1, 0))]] \
-                if len(self._pos) else mid
+            probe = self._read(self._pos[np.minimum(mid, last)])
             below = (probe < values) if side == "left" else (probe <= values)
             lo = np.where(open_ & below, mid + 1, lo)
             hi = np.where(open_ & ~below, mid, hi)
@@ -123,7 +120,7 @@ class Gathered:
         if not len(self._pos):
             raise ValueError("zero-size array to reduction operation")
         step = 1 << 20  # a chunk at a time: no 8-byte copy of the whole column
-        return how([how(self._field[self._pos[i:i + step]]) for i in range(0, len(self._pos), step)])
+        return how([how(self._read(self._pos[i:i + step])) for i in range(0, len(self._pos), step)])
 
     def min(self):
         return self._reduce(np.min)
@@ -133,18 +130,20 @@ class Gathered:
 
 
 class GatheredColumn:
-    """What TraceData.t (value, write_t, write_value) is: ``view()`` gives the Gathered field
-    of the positions so far, ``n`` their count, as a Column of copies did."""
+    """What TraceData.t (value, row, is_write, write_t, write_value) is: ``view()`` gives the
+    Gathered values at the positions so far, ``n`` their count, as a Column of copies did."""
 
-    def __init__(self, data: "TraceData", field: str, positions: str) -> None:
-        self._data, self._field, self._positions = data, field, positions
+    __slots__ = ("_read", "_positions")
+
+    def __init__(self, read, positions: Column) -> None:
+        self._read, self._positions = read, positions
 
     @property
     def n(self) -> int:
-        return getattr(self._data, self._positions).n
+        return self._positions.n
 
     def view(self) -> Gathered:
-        return Gathered(self._data.field(self._field), getattr(self._data, self._positions).view())
+        return Gathered(self._read, self._positions.view())
 
 
 class LostUpdateTracker:
@@ -221,38 +220,37 @@ def _named(pid: np.ndarray, b: np.ndarray, pairs: list) -> np.ndarray:
 
 class _LaneQueue:
     """One thread's accesses not settled yet: columns per arrived piece, in time order.
-    A piece is (positions in the events, var key or None, is_write); its times are read
-    from the records (t_of) when the queue is cut."""
+    A piece is (positions in the events, var key or None); its times are read from the
+    records (t_of: positions -> times) when the queue is cut."""
 
-    __slots__ = ("pieces", "n", "t_of")
+    __slots__ = ("pieces", "n")
 
-    def __init__(self, t_of) -> None:
-        self.pieces = collections.deque()  # (positions, var key or None, is_write) arrays
+    def __init__(self) -> None:
+        self.pieces = collections.deque()  # (positions, var key or None) arrays
         self.n = 0
-        self.t_of = t_of  # positions -> their times
 
     def push(self, piece: tuple) -> None:
         self.pieces.append(piece)
         self.n += len(piece[0])
 
-    def nth_time(self, n: int):
+    def nth_time(self, n: int, t_of):
         """Time of the n-th queued access (1-based), or None if fewer are queued."""
         for pos, *_ in self.pieces:
             if n <= len(pos):
-                return int(self.t_of(pos[n - 1:n])[0])
+                return int(t_of(pos[n - 1:n])[0])
             n -= len(pos)
         return None
 
-    def take_until(self, cut) -> list:
+    def take_until(self, cut, t_of) -> list:
         """Pop the queued pieces at or before cut (all if cut is None), in order."""
         taken = []
         while self.pieces:
             piece = self.pieces[0]
             pos = piece[0]
-            if cut is None or int(self.t_of(pos[-1:])[0]) <= cut:
+            if cut is None or int(t_of(pos[-1:])[0]) <= cut:
                 taken.append(self.pieces.popleft())
                 continue
-            k = int(np.searchsorted(self.t_of(pos), cut, side="right"))
+            k = int(np.searchsorted(t_of(pos), cut, side="right"))
             if k:
                 taken.append(tuple(None if col is None else col[:k] for col in piece))
                 self.pieces[0] = tuple(None if col is None else col[k:] for col in piece)
@@ -265,10 +263,10 @@ class TraceData:
     """One variable's accesses, settled in time order, with rows, values and lost updates.
 
     Kept as columns, never 32-byte records: pos (each access's position in the event
-    array it came from), row (a thread's number), is_write; t and value are that array's
-    fields at pos (GatheredColumn), and write_t and write_value the same at the writes'
-    positions (write_pos), for the value curve, with a min/max per VALUE_BLOCK writes.
-    ~9 bytes an access, every step a numpy operation over the new accesses.
+    array it came from); t, value, row (its thread's number) and is_write are read from
+    that array at pos (GatheredColumn), and write_t and write_value the same at the
+    writes' positions (write_pos), for the value curve, with a min/max per VALUE_BLOCK
+    writes.  ~6 bytes an access, every step a numpy operation over the new accesses.
 
     The event array is the one the chunks are slices of (the Session's store, which only
     grows and never moves: docs/ARCHITECTURE.md "Memory").  Chunks of another array (a
@@ -289,21 +287,44 @@ class TraceData:
         self._own = None          # Column of records: the trace's own copy, once it needs one
         self._fields = {}         # field name -> the events' column (a strided view)
         self._pos_type = np.int32
+        self._row_table = None    # (sorted lane keys, their rows): _row_of's lookup
         self._clear_settled()
 
     def _clear_settled(self) -> None:
         self.pos = Column(self._pos_type)        # where each access is in the events
-        self.row = Column(np.uint16)
-        self.is_write = Column(np.bool_)
         self.write_pos = Column(self._pos_type)  # the writes alone, for the value curve
-        self.t = GatheredColumn(self, "t", "pos")           # ns, the recorder's clock
-        self.value = GatheredColumn(self, "a", "pos")
-        self.write_t = GatheredColumn(self, "t", "write_pos")
-        self.write_value = GatheredColumn(self, "a", "write_pos")
         self.block_min = Column(np.int64)  # min / max of each full VALUE_BLOCK of writes
         self.block_max = Column(np.int64)
         self.lost = LostUpdateTracker()
         self._intervals = None  # row -> (stale reads, lost writes): built when asked
+
+    # What each access was, read from its record (GatheredColumn: view() and n, as the
+    # Columns of copies these were).  Properties, so no column holds the data it reads.
+    @property
+    def t(self) -> GatheredColumn:
+        """ns, the recorder's clock."""
+        return GatheredColumn(self._t_of, self.pos)
+
+    @property
+    def value(self) -> GatheredColumn:
+        return GatheredColumn(self._value_of, self.pos)
+
+    @property
+    def row(self) -> GatheredColumn:
+        """The row of the access's thread (rows: its lane key's)."""
+        return GatheredColumn(self._row_of, self.pos)
+
+    @property
+    def is_write(self) -> GatheredColumn:
+        return GatheredColumn(self._is_write_of, self.pos)
+
+    @property
+    def write_t(self) -> GatheredColumn:
+        return GatheredColumn(self._t_of, self.write_pos)
+
+    @property
+    def write_value(self) -> GatheredColumn:
+        return GatheredColumn(self._value_of, self.write_pos)
 
     def field(self, name: str) -> np.ndarray:
         """The events' column name ("t", "a", ...), indexed by the positions."""
@@ -315,6 +336,25 @@ class TraceData:
 
     def _t_of(self, pos: np.ndarray) -> np.ndarray:
         return self.field("t")[pos]
+
+    def _value_of(self, pos: np.ndarray) -> np.ndarray:
+        return self.field("a")[pos]
+
+    def _is_write_of(self, pos: np.ndarray) -> np.ndarray:
+        return self.field("kind")[pos] == K.VAR_WRITE
+
+    def _keys_of(self, pos: np.ndarray) -> np.ndarray:
+        """Lane keys (pid << 32 | worker) of the accesses at pos."""
+        keys = self.field("pid")[pos].astype(np.uint64) << np.uint64(32)
+        return keys | self.field("worker")[pos].astype(np.uint64)
+
+    def _row_of(self, pos: np.ndarray) -> np.ndarray:
+        if self._row_table is None or len(self._row_table[0]) != len(self.rows):
+            keys = np.array(list(self.rows), np.uint64)
+            order = np.argsort(keys)
+            self._row_table = (keys[order], np.array(list(self.rows.values()), np.uint16)[order])
+        keys, rows = self._row_table
+        return rows[np.minimum(np.searchsorted(keys, self._keys_of(pos)), max(len(keys) - 1, 0))]
 
     def _positions(self, chunk: np.ndarray, pick) -> np.ndarray:
         """Positions in self._events of chunk's accesses (all of chunk, or those at pick)."""
@@ -347,8 +387,7 @@ class TraceData:
         self.pos = Column.of(self.pos.view().astype(np.int64))
         self.write_pos = Column.of(self.write_pos.view().astype(np.int64))
         for queue in self._pending.values():
-            queue.pieces = collections.deque(
-                (p[0].astype(np.int64),) + tuple(p[1:]) for p in queue.pieces)
+            queue.pieces = collections.deque((p[0].astype(np.int64), p[1]) for p in queue.pieces)
 
     def __len__(self) -> int:
         return self.t.n
@@ -356,10 +395,7 @@ class TraceData:
     @property
     def lane(self) -> np.ndarray:
         """Each settled access's lane key (pid << 32 | worker)."""
-        keys = np.zeros(max(len(self.rows), 1), np.uint64)
-        for key, row in self.rows.items():
-            keys[row] = key
-        return keys[self.row.view()]
+        return self._keys_of(self.pos.view())
 
     def row_keys(self) -> dict:
         return {row: key for key, row in self.rows.items()}
@@ -406,7 +442,6 @@ class TraceData:
             var = (pid.astype(np.int64) << 32) | b.astype(np.int64)
         keys = _column(chunk, "worker", pick).astype(np.uint64)
         keys |= pid.astype(np.uint64) << np.uint64(32)  # lane_keys, from the picked columns
-        is_write = _column(chunk, "kind", pick) == K.VAR_WRITE
         pos = self._positions(chunk, pick)
         # Workers' frames arrive whole: the chunk is runs of one lane. The lanes are the
         # keys that start a run; one mask per lane (threads are few).
@@ -414,13 +449,13 @@ class TraceData:
         lanes = set(keys[starts].tolist())
         for key in lanes:
             if len(lanes) == 1:
-                piece = (pos, var, is_write)
+                piece = (pos, var)
             else:
                 mine = keys == key  # one thread's accesses: already in time order
-                piece = (pos[mine], None if var is None else var[mine], is_write[mine])
+                piece = (pos[mine], None if var is None else var[mine])
             queue = self._pending.get(key)
             if queue is None:
-                queue = self._pending[key] = _LaneQueue(self._t_of)
+                queue = self._pending[key] = _LaneQueue()
             queue.push(piece)
             self._seen_t[key] = max(self._seen_t.get(key, 0), int(self._t_of(piece[0][-1:])[0]))
 
@@ -447,28 +482,25 @@ class TraceData:
         per_lane = max(1, limit // len(lanes))
         cut = horizon
         for key in lanes:  # the oldest per_lane of each thread at most: a time-ordered prefix
-            nth = self._pending[key].nth_time(per_lane)
+            nth = self._pending[key].nth_time(per_lane, self._t_of)
             if nth is not None and (cut is None or nth < cut):
                 cut = nth
-        parts = [(key, self._pending[key].take_until(cut)) for key in lanes]
+        parts = [(key, self._pending[key].take_until(cut, self._t_of)) for key in lanes]
         parts = [(key, pieces) for key, pieces in parts if pieces]
         if not parts:
             return 0
         if self._var_keys is None:
             self._choose_variable(parts, strings)
-        columns, sizes, firsts = [[], []], [], []  # sizes: (part, accesses) per piece
+        chosen, sizes, firsts = [], [], []  # sizes: (part, accesses) per piece
         for part, (key, pieces) in enumerate(parts):
-            for pos, var, is_write in pieces:
+            for pos, var in pieces:
                 if var is not None:  # queued before the choice: the other names go now
-                    keep = np.isin(var, self._var_keys)
-                    if not keep.all():
-                        pos, is_write = pos[keep], is_write[keep]
+                    pos = pos[np.isin(var, self._var_keys)]
                 if not len(pos):
                     continue
                 if not firsts or firsts[-1][1] != part:  # a thread's pieces are in time order
                     firsts.append((int(self._t_of(pos[:1])[0]), part))
-                for column, values in zip(columns, (pos, is_write)):
-                    column.append(values)
+                chosen.append(pos)
                 sizes.append((part, len(pos)))
         if not sizes:
             return 0
@@ -476,16 +508,16 @@ class TraceData:
         # by time, ties to the earlier part, as the stable sort below orders them.
         for _, part in sorted(firsts):
             self.rows.setdefault(parts[part][0], len(self.rows))
-        pos, is_write = (np.concatenate(c) for c in columns)
+        pos = np.concatenate(chosen)
         row = np.concatenate([np.full(n, self.rows[parts[part][0]], np.uint16) for part, n in sizes])
         t = self._t_of(pos)
         if len(firsts) > 1:  # two threads or more: merged in time order
             order = np.argsort(t, kind="stable")  # runs of sorted times: a merge, not a full sort
-            t, pos, is_write, row = t[order], pos[order], is_write[order], row[order]
+            t, pos, row = t[order], pos[order], row[order]
         if len(self) and t[0] < self.t.view()[-1]:  # a thread we had not seen yet
-            return self._rebuild(pos, row, is_write)
+            return self._rebuild(pos)
         del t
-        self._append(pos, row, is_write)
+        self._append(pos, row, self._is_write_of(pos))
         return len(pos)
 
     def _choose_variable(self, parts: list, strings: dict) -> None:
@@ -503,9 +535,8 @@ class TraceData:
         self._var_pairs = [(k >> 32, k & 0xFFFFFFFF) for k in self._var_keys.tolist()]
 
     def _append(self, pos, row, is_write) -> None:
+        """Settled accesses at pos (their rows and which are writes: the lost updates' input)."""
         self.pos.extend(pos)
-        self.row.extend(row)
-        self.is_write.extend(is_write)
         self.write_pos.extend(pos[is_write])
         self._summarise_blocks()
         if len(self.lost.feed(row, is_write)[0]):
@@ -522,6 +553,18 @@ class TraceData:
             blocks = values[done + b * VALUE_BLOCK:done + (b + k) * VALUE_BLOCK].reshape(k, VALUE_BLOCK)
             self.block_min.extend(blocks.min(axis=1))
             self.block_max.extend(blocks.max(axis=1))
+
+    def value_range(self):
+        """(least, greatest) value written so far, or None: from the blocks' min / max and
+        the writes after the last full block, never a read of every write."""
+        if not self.write_pos.n:
+            return None
+        tail = np.asarray(self.write_value.view()[self.block_min.n * VALUE_BLOCK:])
+        lows = [self.block_min.view().min()] if self.block_min.n else []
+        highs = [self.block_max.view().max()] if self.block_max.n else []
+        lows += [tail.min()] if len(tail) else []
+        highs += [tail.max()] if len(tail) else []
+        return int(min(lows)), int(max(highs))
 
     def overwritten(self, idx: np.ndarray) -> np.ndarray:
         """Which of the accesses idx are writes a lost update overwrote (another thread's write
@@ -563,13 +606,12 @@ class TraceData:
             keys.extend([r, w] + ([r + 1 + int(others[-1])] if len(others) else []))
         return np.unique(np.array(keys, np.int64))
 
-    def _rebuild(self, pos, row, is_write) -> int:
+    def _rebuild(self, pos) -> int:
         """Start over with everything in time order (a late thread's first accesses)."""
-        old = (self.pos.view().copy(), self.row.view().copy(), self.is_write.view().copy())
-        merged = [np.concatenate([a, b]) for a, b in zip(old, (pos, row, is_write))]
-        order = np.argsort(self._t_of(merged[0]), kind="stable")
+        merged = np.concatenate([self.pos.view(), pos])
+        merged = merged[np.argsort(self._t_of(merged), kind="stable")]
         self._clear_settled()
-        self._append(*(column[order] for column in merged))
+        self._append(merged, self._row_of(merged), self._is_write_of(merged))
         return len(pos)
 
 
@@ -579,9 +621,8 @@ def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
 
     view: the run's engine.analysis.RunView (its lost updates are the verdict's); rows: the
     threads already shown (lane key -> row), kept where they are.  The positions are the
-    verdict's own index (RunView.accesses: shared, not copied) and is_write its own column;
-    only the row of each access (2 B, from the runs of one thread's accesses, not from a
-    lane key per access) and the writes' positions (4 B a write) are made here."""
+    verdict's own index (RunView.accesses: shared, not copied); only the writes' positions
+    (4 B a write) are made here, from the verdict's is_write."""
     data = TraceData(t0_ns)
     data.var = var
     data.rows = dict(rows)
@@ -592,17 +633,12 @@ def final_trace(view, var: str, rows: dict, t0_ns: int) -> TraceData:
     uniq, first = np.unique(run_lanes, return_index=True)
     for key in uniq[np.argsort(first)].tolist():  # new threads in order of first access
         data.rows.setdefault(key, len(data.rows))
-    keys = np.array(list(data.rows), np.uint64)
-    order = np.argsort(keys)
-    row_of_key = np.array(list(data.rows.values()), np.uint16)[order]
-    row_of_run = row_of_key[np.searchsorted(keys[order], run_lanes)]
-    row = np.repeat(row_of_run, np.diff(np.append(starts, n)))
     accesses = view.accesses(var)
     data._events, data._fields = accesses.events, {}
     pos = accesses.index
     data._pos_type = pos.dtype
     lost = view.lost_updates(var)
-    data.pos, data.row, data.is_write = (Column.of(c) for c in (pos, row, is_write))
+    data.pos = Column.of(pos)
     data.write_pos = Column.of(pos[is_write])
     data._summarise_blocks()
     data.lost.write, data.lost.read = Column.of(lost["write"]), Column.of(lost["read"])

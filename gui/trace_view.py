@@ -127,10 +127,10 @@ class TraceView(TitledPanel):
     def left_axes(self) -> list:
         """The left axes and the widest tick each shows (the plots area aligns them)."""
         names = [name for name in self._names.values()] or ["THREAD16"]
-        values = self.data.write_value.view()
-        widest = str(int(values.min())) if len(values) else "-100000"
-        if len(values) and len(str(int(values.max()))) > len(widest):
-            widest = str(int(values.max()))
+        values = self.data.value_range()  # (the writes' values are read from the run's records)
+        widest = str(values[0]) if values else "-100000"
+        if values and len(str(values[1])) > len(widest):
+            widest = str(values[1])
         return [(self.rows_plot.getAxis("left"), names), (self.value_plot.getAxis("left"), [widest])]
 
     # -- appearance ----------------------------------------------------------------
