@@ -31,17 +31,6 @@ CHUNK = 1 << 16  # accesses gathered or tested at a time where only a summary of
                  # run: engine/allocator.py now maps every block of 1 MiB or more on its own.)
 
 
-def _flatnonzero(n: int, test) -> np.ndarray:
-    """np.flatnonzero of the n-long mask test(lo, hi) gives for [lo, hi), a chunk at a
-    time: the whole mask (1 B an access) and its int64 positions are never held at once."""
-    found = [np.zeros(0, np.int64)]
-    for lo in range(0, n, CHUNK):
-        part = np.flatnonzero(test(lo, min(n, lo + CHUNK)))
-        part += lo
-        found.append(part)
-    return np.concatenate(found)
-
-
 def access_columns(events: np.ndarray, idx: np.ndarray = None, kind: np.ndarray = None) -> tuple:
     """(is_write, starts, run_lanes) of events[idx] (all events if idx is None): what
     lost_updates_of reads.  starts: where each run of one lane's accesses begins;
@@ -192,7 +181,8 @@ class LostUpdates(dict):
     __hash__ = None
 
 
-def _marks(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> tuple:
+def _marks(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray, keep: bool = True,
+           visit=None) -> tuple:
     """(mark, previous_read): at each access the latest read of its run so far as 2i+1, else
     its run's start s as 2s (mark, int32 where it fits); per run, its lane's latest read in
     the runs before it (-1: none).
@@ -201,16 +191,22 @@ def _marks(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> t
     running maximum.  Made a chunk at a time, each chunk finished while it is in the cache
     (numbered, writes marked, run starts set, running maximum, carried over): one pass
     over memory where four whole-column passes were, and np.putmask where a boolean
-    assignment took 2-3 times as long."""
+    assignment took 2-3 times as long.  visit(lo, part) sees each chunk's marks; keep
+    False: they are not kept (mark is None), so a caller that needs only what it visits
+    holds one chunk of them, not 4 B an access."""
     n = len(is_write)
     pos = np.int32 if 2 * n + 1 < 2 ** 31 else np.int64
-    mark = np.empty(n, pos)
+    mark = np.empty(n if keep else min(n, CHUNK), pos)
     write_starts = starts[is_write[starts]]
+    ends = np.empty(len(starts), np.int64)
+    ends[:-1] = starts[1:] - 1
+    ends[-1] = n - 1
+    at_end = np.empty(len(starts), np.int64)
     odd = np.arange(1, 2 * min(n, CHUNK) + 1, 2, dtype=pos)  # 2i+1 of a chunk's i, from 0
     carry = -1
     for lo in range(0, n, CHUNK):
         hi = min(n, lo + CHUNK)
-        part = mark[lo:hi]
+        part = mark[lo:hi] if keep else mark[:hi - lo]
         np.add(odd[:hi - lo], 2 * lo, out=part)
         np.putmask(part, is_write[lo:hi], -1)
         s0, s1 = np.searchsorted(write_starts, [lo, hi])
@@ -220,12 +216,12 @@ def _marks(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> t
         if carry > part[0]:  # the running maximum goes on from the chunk before
             np.maximum(part, carry, out=part)
         carry = int(part[-1])
-    ends = np.empty(len(starts), np.int64)
-    ends[:-1] = starts[1:] - 1
-    ends[-1] = n - 1
-    at_end = mark[ends].astype(np.int64)
+        e0, e1 = np.searchsorted(ends, [lo, hi])
+        at_end[e0:e1] = part[ends[e0:e1] - lo]
+        if visit is not None:
+            visit(lo, part)
     run_last_read = np.where(at_end & 1, at_end >> 1, -1)
-    return mark, _previous_read_of_lane(run_lanes, run_last_read, n)
+    return (mark if keep else None), _previous_read_of_lane(run_lanes, run_last_read, n)
 
 
 def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndarray) -> dict:
@@ -238,25 +234,38 @@ def lost_updates_of(is_write: np.ndarray, starts: np.ndarray, run_lanes: np.ndar
     ``lost`` (the other lanes' writes strictly between such a read and write: overwritten
     unseen, ascending; made when first asked) and ``count`` = len(write).  O(n) passes
     plus sorts of the runs and of the lost updates' windows: never a sort of the accesses.
+    The running-maximum column (_marks) is read a chunk at a time as it is made, never
+    held whole (4 B an access: it was a third of the analysis's peak).
     """
     n = len(is_write)
     if n == 0:
         found = LostUpdates(_EMPTY, _EMPTY, None)
         found["lost"] = _EMPTY
         return found
-    mark, previous_read = _marks(is_write, starts, run_lanes)
+    same, first = [_EMPTY], [_EMPTY]
 
-    # A write after a read of its own run is stale only if a write (its own) came between:
-    # everything between its run's latest read and it is a write of its own.
-    twice = _flatnonzero(n - 1, lambda lo, hi: is_write[lo + 1:hi + 1] & is_write[lo:hi])
-    twice += 1
-    twice = twice[(mark[twice] & 1).astype(bool)]
-    w_same, r_same = twice, (mark[twice] >> 1).astype(np.int64)
-    # A write before any read of its run: its lane's read is in an earlier run, and other
-    # lanes' runs came between; stale when one of them (or its own) wrote.
-    first_writes = _flatnonzero(n, lambda lo, hi: (mark[lo:hi] & 1) == 0)  # only writes are even
-    run = np.searchsorted(starts, mark[first_writes] >> 1)  # the run that starts there
-    mark = None  # 4 B an access: gone before the write counts below
+    def visit(lo: int, part: np.ndarray) -> None:
+        hi = lo + len(part)
+        # A write after a read of its own run is stale only if a write (its own) came
+        # between: everything between its run's latest read and it is a write of its own.
+        after_write = is_write[lo:hi].copy()
+        after_write[1:] &= is_write[lo:hi - 1]
+        after_write[0] &= bool(lo) and bool(is_write[lo - 1])
+        twice = np.flatnonzero(after_write)
+        twice = twice[(part[twice] & 1).astype(bool)]
+        same.append(np.stack([twice + lo, part[twice] >> 1]).astype(np.int64))
+        # A write before any read of its run (only writes are even): its lane's read is in
+        # an earlier run, and other lanes' runs came between; stale when one of them (or
+        # its own) wrote.  Kept with the run start its mark names.
+        even = np.flatnonzero((part & 1) == 0)
+        first.append(np.stack([even + lo, part[even] >> 1]).astype(np.int64))
+
+    _, previous_read = _marks(is_write, starts, run_lanes, keep=False, visit=visit)
+    same = np.concatenate([p.reshape(2, -1) for p in same], axis=1)
+    first = np.concatenate([p.reshape(2, -1) for p in first], axis=1)
+    w_same, r_same = same[0], same[1]
+    first_writes = first[0]
+    run = np.searchsorted(starts, first[1])  # the run that starts there
     r_first = previous_read[run]
     has_read = r_first >= 0
     w_first, r_first = first_writes[has_read], r_first[has_read]
