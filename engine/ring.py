@@ -30,6 +30,8 @@ import mmap
 import os
 import struct
 
+from .wire import FRAME_HEADER
+
 MAGIC = b"GSRG"
 HEADER = 64
 _MAGIC_CAP = struct.Struct("<4sxxxxQ")  # at 0: magic, capacity
@@ -40,6 +42,10 @@ CAPACITY = 64 << 20  # 64 MiB a thread: 2 s at a million events a second (8 MiB 
 # threads then blocked in the pipe write: py-spy saw them there in 35-62 % of its samples);
 # tmpfs pages are lazy: a ring holds only the pages its thread wrote
 STRINGS_CAPACITY = 1 << 20
+TAKE_LIMIT = 1 << 20  # bytes a take copies at most (the sampler's drain takes again): a ring
+# that filled while the Session was busy (64 MiB) was copied whole, its decoding joined it
+# once more, and its pages were resident in the reader until the take returned: at the end
+# of an 8M-event race, 7 B an event of the window's peak
 SUFFIX = ".ring"
 STRINGS_TAG = "s"
 
@@ -104,8 +110,10 @@ class RingReader:
         self._tail = _U64.unpack_from(self._mm, TAIL)[0]
         self._release = getattr(mmap, "MADV_REMOVE", None)  # Linux; the reader is never 3.9-only
 
-    def take(self) -> bytes:
-        """Every whole frame published since the last take (b"" if none)."""
+    def take(self, limit: int = None) -> bytes:
+        """Every whole frame published since the last take (b"" if none); with a limit, the
+        first of them that fit in limit bytes (at least one frame): the rest stays for the
+        next take."""
         mm, cap = self._mm, self.capacity
         if mm.closed:  # the run is over and its rings closed: nothing more comes
             return b""
@@ -113,6 +121,9 @@ class RingReader:
         n = head - self._tail
         if n <= 0:
             return b""
+        if limit is not None and n > limit:
+            n = self._whole_frames(n, limit)
+            head = self._tail + n
         pos = self._tail % cap
         if pos + n <= cap:
             data = mm[HEADER + pos:HEADER + pos + n]
@@ -125,6 +136,25 @@ class RingReader:
         self._tail = head
         _U64.pack_into(mm, TAIL, head)  # publish: the writer may now reuse the space
         return data
+
+    def _whole_frames(self, n: int, limit: int) -> int:
+        """Bytes of the whole frames from the tail on that fit in limit (at least one), of
+        the n published: their headers read in place (a frame is at most 4 KiB)."""
+        size = 0
+        while size < n:
+            header = self._peek(self._tail + size, FRAME_HEADER.size)
+            frame = FRAME_HEADER.size + FRAME_HEADER.unpack(header)[3]
+            if size and size + frame > limit:
+                break
+            size += frame
+        return min(size, n)
+
+    def _peek(self, offset: int, length: int) -> bytes:
+        """length bytes at the ring's offset (bytes ever written), across the wrap."""
+        cap, pos = self.capacity, offset % self.capacity
+        if pos + length <= cap:
+            return self._mm[HEADER + pos:HEADER + pos + length]
+        return self._mm[HEADER + pos:HEADER + cap] + self._mm[HEADER:HEADER + length - (cap - pos)]
 
     def _release_pages(self, start: int, length: int) -> None:
         """Hand the whole pages of a consumed range back to the system (tmpfs frees them).

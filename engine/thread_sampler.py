@@ -47,6 +47,7 @@ PERIOD_S = 0.003       # ~330 readings a second: at 1 ms the readings took the G
 LAG_NS = 80_000_000    # a probe label is flushed at once (recorder.state); 80 ms is ample
 PROCESS_EVERY_S = 0.02
 SCAN_EVERY_S = 0.005   # new processes' rings (a listdir: ~10-25 us)
+DRAIN_ROUNDS = 64      # ring.TAKE_LIMITs of each ring a tick takes at most (64 MiB: a whole ring)
 MODE_MARKER = 0xFF     # b of the measured_state event that says "this run's lanes are measured"
 BLOCKING = frozenset((S.LOCK_WAIT, S.QUEUE_WAIT, S.JOIN_WAIT, S.IO_WAIT, S.SLEEPING, S.IDLE,
                       S.DONE, S.GATE_WAIT))
@@ -269,7 +270,7 @@ class ThreadSampler:
         with self._lock:
             self._finished = True
             self._scan()
-            self._drain()
+            self._drain(rounds=None)  # every frame left, a ring.TAKE_LIMIT at a time
             self._learn()
             for lane in self.lanes.values():
                 if lane.fd is not None:
@@ -312,23 +313,36 @@ class ThreadSampler:
                 except (OSError, ValueError):
                     continue
 
-    def _drain(self) -> bool:
-        """Decode what every ring holds; True if anything came.
+    def _drain(self, rounds: int = DRAIN_ROUNDS) -> bool:
+        """Decode what every ring holds (at most rounds x ring.TAKE_LIMIT bytes of each: the
+        rest at the next tick; rounds None: all of it); True if anything came.
 
         The threads' rings are taken before the string rings: a string is written before
         any event that names it, so every name the events taken here use is in what the
-        string rings hold by then; strings are decoded first."""
-        readers = list(self.readers.items())
-        events = [r.take() for path, r in readers if not ring.is_strings_ring(path)]
-        strings = [r.take() for path, r in readers if ring.is_strings_ring(path)]
+        string rings hold by then; strings are decoded first.  A round takes at most
+        ring.TAKE_LIMIT bytes of each ring, so a backlog (a busy Session, the end of a
+        run) is never copied whole."""
         got = False
-        for data in strings + events:
-            if data:
-                got = True
-                try:
-                    self.session.decoder.feed_frames(data)
-                except wire.WireError as exc:
-                    self.session.problem = str(exc)
+        done = 0
+        while rounds is None or done < rounds:
+            done += 1
+            readers = list(self.readers.items())
+            events = [r.take(ring.TAKE_LIMIT) for path, r in readers
+                      if not ring.is_strings_ring(path)]
+            strings = [r.take() for path, r in readers if ring.is_strings_ring(path)]
+            came = False
+            for data in strings + events:
+                if data:
+                    came = True
+                    try:
+                        self.session.decoder.feed_frames(data)
+                    except wire.WireError as exc:
+                        self.session.problem = str(exc)
+            got = got or came
+            # A take short of the limit emptied its ring: another round only if one did not.
+            if not any(len(data) > ring.TAKE_LIMIT - wire.MAX_FRAME for data in events):
+                break
+            del events, strings
         return got
 
     # -- lanes and their probe labels -------------------------------------------------

@@ -146,3 +146,67 @@ def test_consumed_pages_go_back_to_the_system_and_the_data_stays_whole():
                 resident >> 10)
         assert got == sent
         r.close()
+
+
+def test_a_take_with_a_limit_copies_whole_frames_up_to_it_and_leaves_the_rest(tmp_path):
+    """The sampler takes a backlog a limit at a time (ring.TAKE_LIMIT): never a whole ring
+    copied at once, every frame whole, across the wrap, in order."""
+    w = ring.RingWriter(str(tmp_path), 1, 7, capacity=1000)
+    r = ring.RingReader(w.path)
+    sent, got = [], b""
+    for i in range(300):
+        f = _frame(i, 20 + i % 53)
+        assert w.put(f, 0)
+        sent.append(f)
+        if i % 9 == 8:  # about 500 bytes published: taken 150 at a time
+            while True:
+                part = r.take(150)
+                if not part:
+                    break
+                assert len(part) <= 150 or part in sent  # a frame over the limit comes alone
+                pos = 0
+                while pos < len(part):  # whole frames only
+                    size = wire.FRAME_HEADER.size + wire.FRAME_HEADER.unpack_from(part, pos)[3]
+                    assert part[pos:pos + size] in sent
+                    pos += size
+                assert pos == len(part)
+                got += part
+    got += r.take()
+    assert got == b"".join(sent)
+    big = _frame(1, 400)
+    assert w.put(big, 0) and r.take(100) == big  # one frame over the limit: taken alone
+
+
+def test_the_sampler_drains_a_backlog_a_take_limit_at_a_time(tmp_path, monkeypatch):
+    """A backlog of many limits is decoded whole when the run finishes, each take within
+    the limit."""
+    monkeypatch.setattr(ring, "TAKE_LIMIT", 4096)
+    taken = []
+    real = ring.RingReader.take
+
+    def take(self, limit=None):
+        data = real(self, limit)
+        taken.append((limit, len(data)))
+        return data
+
+    monkeypatch.setattr(ring.RingReader, "take", take)
+    store = EventStore(capacity=100_000)
+    decoder = StreamDecoder(store)
+    w = ring.RingWriter(str(tmp_path), 4242, 1)
+    records = bytes(wire.RECORD_SIZE * wire.MAX_EVENTS_PER_FRAME)
+    frame = wire.FRAME_HEADER.pack(wire.F_EVENTS, wire.MAX_EVENTS_PER_FRAME, 4242,
+                                   len(records)) + records
+    for _ in range(100):  # ~400 KB: 100 limits
+        assert w.put(frame, wire.MAX_EVENTS_PER_FRAME)
+
+    class _Session:
+        problem = ""
+
+    sampler = thread_sampler.ThreadSampler.__new__(thread_sampler.ThreadSampler)
+    sampler.session = _Session()
+    sampler.session.decoder = decoder
+    sampler.readers = {w.path: ring.RingReader(w.path)}
+    assert sampler._drain(rounds=None)
+    assert len(store) == 100 * wire.MAX_EVENTS_PER_FRAME
+    event_takes = [n for limit, n in taken if limit is not None and n]
+    assert len(event_takes) >= 100 and max(event_takes) <= 4096
