@@ -288,6 +288,7 @@ class TraceData:
         self._fields = {}         # field name -> the events' column (a strided view)
         self._pos_type = np.int32
         self._row_table = None    # (sorted lane keys, their rows): _row_of's lookup
+        self._seen_end = 0        # the events seen so far are self._events[:_seen_end]
         self._clear_settled()
 
     def _clear_settled(self) -> None:
@@ -368,7 +369,9 @@ class TraceData:
             first = own.n
             own.extend(chunk if pick is None else chunk[pick])
             self._events, self._fields = own._a, {}
+            self._seen_end = own.n
             return np.arange(first, own.n, dtype=self._pos_type)
+        self._seen_end = max(self._seen_end, start + len(chunk))
         if pick is None:
             return np.arange(start, start + len(chunk), dtype=self._pos_type)
         return (pick + start).astype(self._pos_type, copy=False)
@@ -458,6 +461,21 @@ class TraceData:
                 queue = self._pending[key] = _LaneQueue()
             queue.push(piece)
             self._seen_t[key] = max(self._seen_t.get(key, 0), int(self._t_of(piece[0][-1:])[0]))
+
+    def drop_pending(self) -> None:
+        """Forget the accesses not settled yet (4 B each): the end's trace is being built
+        from the verdict's arrays (gui.trace_view), so they would never be drawn; replayed()
+        gives them back if that build fails."""
+        self._pending = {}
+
+    def replayed(self) -> "TraceData":
+        """A new trace given again every event this one was given (to settle from the
+        start): what is left when the end's trace could not be built after drop_pending."""
+        fresh = TraceData(self.t0_ns)
+        fresh._exited = set(self._exited)
+        if self._events is not None and self._seen_end:
+            fresh.add(self._events[:self._seen_end])
+        return fresh
 
     @property
     def pending(self) -> int:

@@ -173,3 +173,42 @@ def test_a_long_tail_at_the_end_is_built_off_the_gui_thread_as_settling_gives(qt
     for name in ("t", "row", "is_write", "value", "write_t", "write_value"):
         assert np.array_equal(getattr(built.data, name).view(), getattr(settled.data, name).view())
     assert np.array_equal(built.data.lost.read.view(), settled.data.lost.read.view())
+
+
+def test_a_failed_build_of_the_ends_trace_settles_every_access_here(qtbot, monkeypatch):
+    """The pending accesses are dropped while the end's trace is built (never drawn, 4 B
+    each at the window's peak); if the build fails, every access is given again and
+    settles here: never a lost trace."""
+    from engine.analysis import RunView
+    from gui import theme, trace_view
+    from gui.plots_area import PlotsArea
+
+    events = _race(400, lost_every=7)
+    settled = _plots_with_trace(qtbot, events).trace
+
+    class Result:
+        view = RunView(events, STRINGS)
+
+    class Scenario:
+        shows, phases = ("trace",), {}
+
+    def broken(*args):
+        raise RuntimeError("a bug in the end's build")
+
+    monkeypatch.setattr(trace_view, "ADOPT_OVER", 100)
+    monkeypatch.setattr(trace_view, "final_trace", broken)
+    plots = PlotsArea(theme.LIGHT, 14)
+    qtbot.addWidget(plots)
+    plots.show_for(Scenario())
+    plots.reset(int(events["t"][0]) - 1000)
+    trace = plots.trace
+    store = events.copy()  # the Session's store: every chunk a slice of it
+    plots.ingest(store[:200], STRINGS)
+    trace.refresh(force=True)
+    plots.ingest(store[200:], STRINGS)
+    assert trace.data.pending > 100
+    trace.finish(Result())
+    assert trace.data.pending == 0  # dropped while the build runs
+    qtbot.waitUntil(trace.settled, timeout=10_000)
+    assert len(trace.data) == len(settled.data) and trace.lost_count() == settled.lost_count()
+    assert np.array_equal(trace.data.t.view(), settled.data.t.view())
