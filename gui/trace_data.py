@@ -119,7 +119,7 @@ class Gathered:
     def _reduce(self, how):
         if not len(self._pos):
             raise ValueError("zero-size array to reduction operation")
-        step = 1 << 20  # a chunk at a time: no 8-byte copy of the whole column
+        step = 1 << 17  # a chunk at a time: no 8-byte copy of the whole column
         return how([how(self._read(self._pos[i:i + step])) for i in range(0, len(self._pos), step)])
 
     def min(self):
@@ -561,13 +561,13 @@ class TraceData:
             self._intervals = None
 
     def _summarise_blocks(self) -> None:
-        """min / max of the full VALUE_BLOCKs of writes not summarised yet (values gathered a
-        few thousand blocks at a time)."""
+        """min / max of the full VALUE_BLOCKs of writes not summarised yet (values gathered
+        512 blocks at a time)."""
         done = self.block_min.n * VALUE_BLOCK  # writes already summarised in full blocks
         full = (self.write_pos.n - done) // VALUE_BLOCK
         values = self.write_value.view()
-        for b in range(0, full, 4096):
-            k = min(full - b, 4096)
+        for b in range(0, full, 512):  # 128k values (and their positions as intp): ~2 MB
+            k = min(full - b, 512)
             blocks = values[done + b * VALUE_BLOCK:done + (b + k) * VALUE_BLOCK].reshape(k, VALUE_BLOCK)
             self.block_min.extend(blocks.min(axis=1))
             self.block_max.extend(blocks.max(axis=1))
