@@ -167,3 +167,18 @@ def test_worker_failures_count_exit_codes_of_python_workers_only():
     ], EVENT_DTYPE)
     view = RunView(ev, {(1, 1): "MainThread", (1, 2): "cp", (1, 3): "PROCESS1", (600, 3): "PROCESS1"})
     assert worker_failures(view) == [("exit", 600, 0, 3), ("signal", 700, 0, 9)]
+
+
+def test_the_time_order_and_ends_in_one_pass_are_those_of_the_whole_column():
+    from engine.analysis import _time_order_and_ends
+    rng = np.random.default_rng(8)
+    for trial in range(200):
+        t = rng.integers(0, 50, int(rng.integers(0, 40)))
+        if trial % 3 == 0:
+            t = np.sort(t)
+        ev = np.zeros(len(t), EVENT_DTYPE)
+        ev["t"] = t
+        expected = (len(t) < 2 or bool(np.all(t[1:] >= t[:-1])),
+                    int(t.min()) if len(t) else 0, int(t.max()) if len(t) else 0)
+        for chunk in (1, 3, 1 << 16):  # chunk edges between any two times
+            assert _time_order_and_ends(ev["t"], chunk) == expected, (trial, chunk)
