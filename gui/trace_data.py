@@ -232,15 +232,57 @@ def _named(pid: np.ndarray, b: np.ndarray, pairs: list) -> np.ndarray:
     return hit
 
 
+class Runs:
+    """Ascending positions held as runs of consecutive ones (first, count): a thread's
+    accesses in a live chunk are its frames' records, consecutive in the store, so a
+    queued access costs ~0.2 B here where its position cost 4 (at the end of a long
+    race most accesses wait in the queues: 4 B an event at the window's peak)."""
+
+    __slots__ = ("first", "count", "ends")
+
+    def __init__(self, first: np.ndarray, count: np.ndarray) -> None:
+        self.first, self.count = first, count
+        self.ends = np.cumsum(count)  # accesses up to and including each run
+
+    @classmethod
+    def of(cls, positions: np.ndarray) -> "Runs":
+        if not len(positions):
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64))
+        starts = np.flatnonzero(np.diff(positions) != 1) + 1
+        starts = np.concatenate([[0], starts])
+        return cls(positions[starts].astype(np.int64), np.diff(np.append(starts, len(positions))))
+
+    def __len__(self) -> int:
+        return int(self.ends[-1]) if len(self.ends) else 0
+
+    def __getitem__(self, key: slice) -> "Runs":
+        """The runs of accesses key (a slice: start and stop, no step)."""
+        a, b, _ = key.indices(len(self))
+        if b <= a:
+            return Runs(np.zeros(0, np.int64), np.zeros(0, np.int64))
+        r0 = int(np.searchsorted(self.ends, a, "right"))
+        r1 = int(np.searchsorted(self.ends, b - 1, "right"))
+        ends, count = self.ends[r0:r1 + 1], self.count[r0:r1 + 1]
+        begin = ends - count
+        new_begin, new_end = np.maximum(begin, a), np.minimum(ends, b)
+        return Runs(self.first[r0:r1 + 1] + (new_begin - begin), new_end - new_begin)
+
+    def positions(self, dtype=np.int64) -> np.ndarray:
+        n = len(self)
+        out = np.repeat((self.first - (self.ends - self.count)).astype(dtype), self.count)
+        out += np.arange(n, dtype=dtype)
+        return out
+
+
 class _LaneQueue:
     """One thread's accesses not settled yet: columns per arrived piece, in time order.
-    A piece is (positions in the events, var key or None); its times are read from the
-    records (t_of: positions -> times) when the queue is cut."""
+    A piece is (Runs of its positions in the events, var key per access or None); its
+    times are read from the records (t_of: positions -> times) when the queue is cut."""
 
     __slots__ = ("pieces", "n")
 
     def __init__(self) -> None:
-        self.pieces = collections.deque()  # (positions, var key or None) arrays
+        self.pieces = collections.deque()  # (Runs, var key or None)
         self.n = 0
 
     def push(self, piece: tuple) -> None:
@@ -249,25 +291,24 @@ class _LaneQueue:
 
     def nth_time(self, n: int, t_of):
         """Time of the n-th queued access (1-based), or None if fewer are queued."""
-        for pos, *_ in self.pieces:
-            if n <= len(pos):
-                return int(t_of(pos[n - 1:n])[0])
-            n -= len(pos)
+        for runs, _ in self.pieces:
+            if n <= len(runs):
+                return int(t_of(runs[n - 1:n].positions())[0])
+            n -= len(runs)
         return None
 
     def take_until(self, cut, t_of) -> list:
         """Pop the queued pieces at or before cut (all if cut is None), in order."""
         taken = []
         while self.pieces:
-            piece = self.pieces[0]
-            pos = piece[0]
-            if cut is None or int(t_of(pos[-1:])[0]) <= cut:
+            runs, var = self.pieces[0]
+            if cut is None or int(t_of(runs[-1:].positions())[0]) <= cut:
                 taken.append(self.pieces.popleft())
                 continue
-            k = int(np.searchsorted(t_of(pos), cut, side="right"))
+            k = int(Gathered(t_of, runs.positions()).searchsorted(cut, side="right"))
             if k:
-                taken.append(tuple(None if col is None else col[:k] for col in piece))
-                self.pieces[0] = tuple(None if col is None else col[k:] for col in piece)
+                taken.append((runs[:k], None if var is None else var[:k]))
+                self.pieces[0] = (runs[k:], None if var is None else var[k:])
             break
         self.n -= sum(len(p[0]) for p in taken)
         return taken
@@ -397,14 +438,13 @@ class TraceData:
             return
         self._own = Column(EVENT_DTYPE)
         if self._events is not None:
-            used = [self.pos.view()] + [p[0] for q in self._pending.values() for p in q.pieces]
-            last = max((int(u.max()) for u in used if len(u)), default=-1)
+            last = max([int(self.pos.view().max()) if self.pos.n else -1]
+                       + [int(p[0].positions().max()) for q in self._pending.values()
+                          for p in q.pieces if len(p[0])])
             self._own.extend(self._events[:last + 1])
         self._pos_type = np.int64
         self.pos = Column.of(self.pos.view().astype(np.int64))
         self.write_pos = Column.of(self.write_pos.view().astype(np.int64))
-        for queue in self._pending.values():
-            queue.pieces = collections.deque((p[0].astype(np.int64), p[1]) for p in queue.pieces)
 
     def __len__(self) -> int:
         return self.t.n
@@ -466,15 +506,16 @@ class TraceData:
         lanes = set(keys[starts].tolist())
         for key in lanes:
             if len(lanes) == 1:
-                piece = (pos, var)
+                piece = (Runs.of(pos), var)
             else:
                 mine = keys == key  # one thread's accesses: already in time order
-                piece = (pos[mine], None if var is None else var[mine])
+                piece = (Runs.of(pos[mine]), None if var is None else var[mine])
             queue = self._pending.get(key)
             if queue is None:
                 queue = self._pending[key] = _LaneQueue()
             queue.push(piece)
-            self._seen_t[key] = max(self._seen_t.get(key, 0), int(self._t_of(piece[0][-1:])[0]))
+            last = int(self._t_of(piece[0][-1:].positions())[0])
+            self._seen_t[key] = max(self._seen_t.get(key, 0), last)
 
     def drop_pending(self) -> None:
         """Forget the accesses not settled yet (4 B each): the end's trace is being built
@@ -525,7 +566,8 @@ class TraceData:
             self._choose_variable(parts, strings)
         chosen, sizes, firsts = [], [], []  # sizes: (part, accesses) per piece
         for part, (key, pieces) in enumerate(parts):
-            for pos, var in pieces:
+            for runs, var in pieces:
+                pos = runs.positions(self._pos_type)
                 if var is not None:  # queued before the choice: the other names go now
                     pos = pos[np.isin(var, self._var_keys)]
                 if not len(pos):

@@ -206,3 +206,27 @@ def test_the_value_range_is_that_of_every_write():
     writes = store["a"][store["kind"] == K.VAR_WRITE]
     assert data.value_range() == (int(writes.min()), int(writes.max()))
     assert TraceData().value_range() is None
+
+
+def test_queued_positions_as_runs_slice_as_the_positions_do():
+    from gui.trace_data import Runs
+    rng = np.random.default_rng(9)
+    for trial in range(300):
+        steps = rng.choice([1, 1, 1, 2, 5], int(rng.integers(0, 60)))
+        positions = np.cumsum(steps) + int(rng.integers(0, 1000))
+        runs = Runs.of(positions)
+        assert len(runs) == len(positions) and np.array_equal(runs.positions(), positions)
+        a, b = sorted(rng.integers(-5, len(positions) + 5, 2).tolist())
+        for key in (slice(a, b), slice(a, None), slice(None, b), slice(-1, None)):
+            assert np.array_equal(runs[key].positions(), positions[key]), (trial, key)
+
+
+def test_a_thread_queue_costs_well_under_a_byte_an_access():
+    """A live race's accesses wait in the queues as runs of consecutive store positions."""
+    store = _race_store(400_000)
+    data = TraceData()
+    data.add(store[:1000])
+    data.settle(STRINGS)  # the variable is chosen
+    held, _ = _traced(lambda: data.add(store[1000:]) or data)
+    assert data.pending == len(store) - len(data)
+    assert held / data.pending < 1, "%.2f B a queued access" % (held / data.pending)
