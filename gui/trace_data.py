@@ -106,7 +106,7 @@ class Gathered:
         return self._read(self._pos[key])
 
     def __array__(self, dtype=None, copy=None):
-        out = self._read(self._pos)
+        out = self._read(np.asarray(self._pos))
         return out if dtype is None else out.astype(dtype)
 
     def tolist(self) -> list:
@@ -274,6 +274,92 @@ class Runs:
         return out
 
 
+class RunsView:
+    """Positions held as runs (first, count, ends: accesses up to and including each run),
+    indexed as the positions array would be: an item, a slice, an index array, len, max,
+    numpy.asarray."""
+
+    __slots__ = ("first", "count", "ends")
+
+    def __init__(self, first: np.ndarray, count: np.ndarray, ends: np.ndarray) -> None:
+        self.first, self.count, self.ends = first, count, ends
+
+    def __len__(self) -> int:
+        return int(self.ends[-1]) if len(self.ends) else 0
+
+    def _at(self, k: np.ndarray) -> np.ndarray:
+        run = np.searchsorted(self.ends, k, "right")
+        return self.first[run] + (k - (self.ends[run] - self.count[run]))
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            a, b, step = key.indices(len(self))
+            if step != 1:
+                return self._at(np.arange(a, b, step))
+            return Runs(self.first, self.count)[a:b].positions() if b > a else np.zeros(0, np.int64)
+        if isinstance(key, (int, np.integer)):
+            k = int(key) + (len(self) if key < 0 else 0)
+            if not 0 <= k < len(self):
+                raise IndexError(key)
+            return int(self._at(np.int64(k)))
+        k = np.asarray(key, np.int64)
+        return self._at(np.where(k < 0, k + len(self), k))
+
+    def __array__(self, dtype=None, copy=None):
+        out = Runs(self.first, self.count).positions()
+        return out if dtype is None else out.astype(dtype)
+
+    def max(self) -> int:
+        return int((self.first + self.count - 1).max())
+
+
+class PositionColumn:
+    """The settled accesses' positions, in time order, as runs of consecutive positions
+    (a thread's time slice is its frames' records, consecutive in the store: a long race's
+    8M accesses are a few thousand runs, ~0.01 B an access where an int32 is 4); where the
+    runs turn out short (8 accesses or fewer on average), a plain Column instead."""
+
+    MIN_RUN = 8
+
+    def __init__(self, dtype) -> None:
+        self.dtype = np.dtype(dtype)
+        self.first, self.count, self.ends = Column(np.int64), Column(np.int64), Column(np.int64)
+        self.plain = None  # the Column of positions, once runs do not pay
+        self.n = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        if self.plain is not None:
+            self.plain.extend(values)
+            self.n = self.plain.n
+            return
+        if not len(values):
+            return
+        runs = Runs.of(np.asarray(values))
+        first, count = runs.first, runs.count
+        if self.first.n and self.first.view()[-1] + self.count.view()[-1] == first[0]:
+            self.count.view()[-1] += count[0]  # goes on where the last run ended
+            self.ends.view()[-1] += count[0]
+            first, count = first[1:], count[1:]
+        self.first.extend(first)
+        self.count.extend(count)
+        self.ends.extend(self.n + runs.ends[-len(count):] if len(count) else count)
+        self.n += len(values)
+        if self.n > 4096 and self.first.n * self.MIN_RUN > self.n:
+            plain = Column(self.dtype)
+            plain.extend(np.asarray(self.view()))
+            self.plain = plain
+            self.first = self.count = self.ends = None
+
+    def reserve(self, capacity: int) -> None:
+        if self.plain is not None:
+            self.plain.reserve(capacity)
+
+    def view(self):
+        if self.plain is not None:
+            return self.plain.view()
+        return RunsView(self.first.view(), self.count.view(), self.ends.view())
+
+
 class _LaneQueue:
     """One thread's accesses not settled yet: columns per arrived piece, in time order.
     A piece is (Runs of its positions in the events, var key per access or None); its
@@ -347,7 +433,8 @@ class TraceData:
         self._clear_settled()
 
     def _clear_settled(self) -> None:
-        self.pos = Column(self._pos_type)        # where each access is in the events
+        self.pos = PositionColumn(self._pos_type)  # where each access is in the events
+        self._reserved = False
         self.write_pos = Column(self._pos_type)  # the writes alone, for the value curve
         self.block_min = Column(np.int64)  # min / max of each full VALUE_BLOCK of writes
         self.block_max = Column(np.int64)
@@ -438,12 +525,12 @@ class TraceData:
             return
         self._own = Column(EVENT_DTYPE)
         if self._events is not None:
-            last = max([int(self.pos.view().max()) if self.pos.n else -1]
+            last = max([int(np.asarray(self.pos.view()).max()) if self.pos.n else -1]
                        + [int(p[0].positions().max()) for q in self._pending.values()
                           for p in q.pieces if len(p[0])])
             self._own.extend(self._events[:last + 1])
         self._pos_type = np.int64
-        self.pos = Column.of(self.pos.view().astype(np.int64))
+        self.pos = Column.of(np.asarray(self.pos.view()).astype(np.int64))
         self.write_pos = Column.of(self.write_pos.view().astype(np.int64))
 
     def __len__(self) -> int:
@@ -452,7 +539,7 @@ class TraceData:
     @property
     def lane(self) -> np.ndarray:
         """Each settled access's lane key (pid << 32 | worker)."""
-        return self._keys_of(self.pos.view())
+        return self._keys_of(np.asarray(self.pos.view()))
 
     def row_keys(self) -> dict:
         return {row: key for key, row in self.rows.items()}
@@ -610,12 +697,13 @@ class TraceData:
 
     def _append(self, pos, row, is_write) -> None:
         """Settled accesses at pos (their rows and which are writes: the lost updates' input)."""
-        if self._own is None and self._events is not None and len(self.pos._a) < len(self._events):
+        if self._own is None and self._events is not None and not self._reserved:
             # As many positions as the store has room for events, reserved once (address
             # space: only what is written is memory): the columns never copy themselves to
             # grow (a copy held the old and the new column at once, 6 B an access more).
             for column in (self.pos, self.write_pos):
                 column.reserve(len(self._events))
+            self._reserved = True
         self.pos.extend(pos)
         self.write_pos.extend(pos[is_write])
         self._summarise_blocks()
@@ -688,7 +776,7 @@ class TraceData:
 
     def _rebuild(self, pos) -> int:
         """Start over with everything in time order (a late thread's first accesses)."""
-        merged = np.concatenate([self.pos.view(), pos])
+        merged = np.concatenate([np.asarray(self.pos.view()), pos])
         merged = merged[np.argsort(self._t_of(merged), kind="stable")]
         self._clear_settled()
         self._append(merged, self._row_of(merged), self._is_write_of(merged))

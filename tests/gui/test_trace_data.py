@@ -230,3 +230,32 @@ def test_a_thread_queue_costs_well_under_a_byte_an_access():
     held, _ = _traced(lambda: data.add(store[1000:]) or data)
     assert data.pending == len(store) - len(data)
     assert held / data.pending < 1, "%.2f B a queued access" % (held / data.pending)
+
+
+@pytest.mark.parametrize("run_length", [1, 3, 50, 4000])
+def test_settled_positions_as_runs_answer_as_the_positions_do(run_length):
+    """Long runs stay runs; short ones (run_length 1, 3) turn into a plain column: either
+    way every item, slice and index array is the position's."""
+    from gui.trace_data import PositionColumn
+    rng = np.random.default_rng(run_length)
+    column, every = PositionColumn(np.int32), []
+    start = 0
+    for _ in range(40 + 6000 // run_length):  # past the 4096 positions a column judges at
+        pieces = []
+        for _ in range(int(rng.integers(1, 6))):
+            start += int(rng.integers(1, 3)) * run_length
+            pieces.append(np.arange(start, start + run_length))
+            start += run_length
+        batch = np.concatenate(pieces)
+        column.extend(batch)
+        every.append(batch)
+    every = np.concatenate(every)
+    view = column.view()
+    assert column.n == len(view) == len(every)
+    assert np.array_equal(np.asarray(view), every)
+    picks = rng.integers(-len(every), len(every), 50)
+    assert np.array_equal(view[picks], every[picks])
+    assert all(view[int(k)] == every[int(k)] for k in picks[:10])
+    for a, b in rng.integers(0, len(every) + 1, (10, 2)).tolist():
+        assert np.array_equal(view[a:b], every[a:b])
+    assert (column.plain is None) == (run_length >= 50)
