@@ -770,8 +770,18 @@ class TraceData:
         row, is_write = self.row.view(), self.is_write.view()
         keys = []
         for w, r in zip(lost_w[k0:k1].tolist(), lost_r[k0:k1].tolist()):
-            others = np.flatnonzero(is_write[r + 1:w] & (row[r + 1:w] != row[w]))
-            keys.extend([r, w] + ([r + 1 + int(others[-1])] if len(others) else []))
+            keys.extend([r, w])
+            # The other thread's last write before w: looked for backwards from w, a block
+            # at a time (each twice the last), not over the whole window (row and is_write
+            # are read from the records; a window can be a third of the run).
+            mine, hi, block = row[w], w, 256
+            while hi > r + 1:
+                lo = max(r + 1, hi - block)
+                others = np.flatnonzero(is_write[lo:hi] & (row[lo:hi] != mine))
+                if len(others):
+                    keys.append(lo + int(others[-1]))
+                    break
+                hi, block = lo, block * 2
         return np.unique(np.array(keys, np.int64))
 
     def _rebuild(self, pos) -> int:

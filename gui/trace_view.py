@@ -432,12 +432,13 @@ class TraceView(TitledPanel):
             high = np.maximum.reduceat(d.block_max.view()[b0:b1], starts)
             x = wt[(b0 + starts) * block]
             tail = slice(b1 * block, i1)
-        else:
-            starts = np.unique(np.searchsorted(wt[i0:i1], edges))
+        else:  # (wt and wv read the run's records: each range read once)
+            times, values = wt[i0:i1], wv[i0:i1]
+            starts = np.unique(np.searchsorted(times, edges))
             starts = starts[starts < i1 - i0]
-            low = np.minimum.reduceat(wv[i0:i1], starts)
-            high = np.maximum.reduceat(wv[i0:i1], starts)
-            x = wt[i0 + starts]
+            low = np.minimum.reduceat(values, starts)
+            high = np.maximum.reduceat(values, starts)
+            x = times[starts]
             tail = slice(0, 0)
         xs = np.concatenate([np.repeat(x, 2), wt[tail]])
         ys = np.concatenate([np.column_stack([low, high]).ravel(), wv[tail]])
