@@ -431,3 +431,24 @@ def test_narrow_lane_names_drop_pids_then_shrink_before_they_are_cut(qtbot):
     assert axis.width() <= 0.3 * 460 + 40, axis.width()
     assert fit(["A · pid 1", "B · pid 2"]) == ["A · pid 1", "B · pid 2"]
     assert timeline.name_px() == 21  # room again: full names in their full size
+
+
+def test_a_plot_too_short_for_its_vertical_title_leaves_it_out_not_cut(qtbot):
+    """Shared-globals' queue plot at 1366x768 was ~60 px tall and its title read "items in
+    que": a left title shows whole or not at all, and comes back when the plot grows."""
+    from gui import theme
+    from gui.extra_views import QueueView
+    view = QueueView(theme.LIGHT, 14)
+    qtbot.addWidget(view)
+    view.resize(500, 700)
+    view.show()
+    axis = view.plot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(axis.label.isVisible, timeout=2000)
+    needed = axis.label.boundingRect().width()
+    view.plot.setMinimumHeight(0)
+    view.plot.setFixedHeight(int(needed * 0.6))
+    qtbot.waitUntil(lambda: not axis.label.isVisible(), timeout=2000)
+    view.plot.setFixedHeight(int(needed * 2.5))
+    qtbot.waitUntil(axis.label.isVisible, timeout=2000)
+    view.retranslate()  # a new text (or language) is fitted too
+    assert axis.label.isVisible()
