@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 # Fonts with Latin and Simplified Chinese glyphs, best first; the UI family comes
 # first in the family list and Qt falls back along it glyph by glyph.
@@ -143,11 +143,15 @@ def palette_of(theme: Theme) -> QPalette:
 
 CHECK_MARK_DARK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                "resources", "check_dark.svg")
+# The toolbar's overflow button ("»", where a narrow window puts what does not fit): Fusion
+# draws it in a fixed dark grey, which on the dark toolbar could not be seen at all
+MORE_DARK = os.path.join(os.path.dirname(CHECK_MARK_DARK), "more_dark.svg")
 
 
 def style_sheet(theme: Theme, pixel_size: int) -> str:
-    """Check boxes the dark theme can show: Fusion outlines them in the window colour made
-    darker, which on a dark window is no outline at all (an empty box was invisible)."""
+    """Check boxes and the toolbar's overflow button the dark theme can show: Fusion outlines
+    boxes in the window colour made darker, which on a dark window is no outline at all (an
+    empty box was invisible), and draws the overflow arrows in a fixed dark grey."""
     if not theme.dark:
         return ""
     side = max(12, round(pixel_size * 0.85))
@@ -155,13 +159,34 @@ def style_sheet(theme: Theme, pixel_size: int) -> str:
             "border-radius: 3px; background: %s; }"
             "QCheckBox::indicator:checked { background: %s; border-color: %s; image: url(%s); }"
             "QCheckBox::indicator:disabled { border-color: %s; }"
+            "QToolButton#qt_toolbar_ext_button { qproperty-icon: url(%s); }"
             % (side, side, theme.muted, theme.base, theme.accent, theme.accent,
-               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled))
+               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled, MORE_DARK.replace(os.sep, "/")))
+
+
+_style = None  # the application's style, set once by apply()
+
+
+class _ProjectorStyle(QProxyStyle):
+    """Fusion, with a toolbar overflow button ("»") as wide as a text line is tall: Fusion's
+    is 12 px at every text size, too small to find on a projector, and a narrow window puts
+    the interpreter, language and theme choices behind it."""
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # Qt override
+        size = super().pixelMetric(metric, option, widget)
+        if metric == QStyle.PixelMetric.PM_ToolBarExtensionExtent:
+            return max(size, round(QApplication.font().pixelSize() * 1.5))
+        return size
 
 
 def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
     """Style, palette and font for the whole application."""
-    app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
+    global _style
+    if _style is None:  # once: a style sheet's style wraps it, so app.style() is not it
+        # the same look on every platform, and it honours the palette; kept here as well as
+        # by the application, which owns it (QApplication.setStyle takes it)
+        _style = _ProjectorStyle(QStyleFactory.create("Fusion"))
+        app.setStyle(_style)
     app.setPalette(palette_of(theme))
     app.setFont(ui_font(pixel_size))
     app.setStyleSheet(style_sheet(theme, pixel_size))
@@ -193,6 +218,22 @@ def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
 
 
 def axis_label(plot_item, side: str, text: str, theme: Theme, pixel_size: int) -> None:
-    """Label an axis in the theme's colour at a readable size."""
+    """Label an axis in the theme's colour at a readable size.  A left (vertical) label
+    shows only while the plot is tall enough for the whole of it: a cut title ("items in
+    que", shared-globals' queue plot at 1366x768) is worse than none under a panel title
+    that already says what the curves are."""
     plot_item.setLabel(side, text, **{"color": theme.plot_fg,
                                       "font-size": "%dpx" % round(pixel_size * 0.9)})
+    if side == "left":
+        view_box = plot_item.getViewBox()
+        if not getattr(view_box, "fits_left_label", False):
+            view_box.fits_left_label = True
+            view_box.sigResized.connect(lambda *_: _fit_left_label(plot_item))
+        _fit_left_label(plot_item)
+
+
+def _fit_left_label(plot_item) -> None:
+    axis = plot_item.getAxis("left")
+    fits = axis.label.boundingRect().width() <= plot_item.getViewBox().height() + 2
+    if axis.label.isVisible() != fits and axis.labelText:
+        axis.showLabel(fits)
