@@ -12,7 +12,8 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIG_ITERATIONS = 1_000_000  # ~4M events: enough growth to tell a kept run from noise
+BIG_ITERATIONS = 1_000_000  # 2 threads x 4 events: 8M events, enough growth to tell a kept
+                            # run from noise
 # Issue 21's goal: back to at most 1.5x idle after the next run.  Measured: 1.03-1.04x idle
 # with big blocks mapped on their own and the pages handed back (gui/memory.py); 1.38-1.51x
 # with the pages handed back only (CI under load once failed at 1.51x); 2.4x with neither.
@@ -67,5 +68,8 @@ def test_a_big_run_s_memory_goes_back_after_the_next_small_run(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=540)
     assert done.returncode == 0, done.stderr[-2000:]
     mb = json.loads(done.stdout.strip().splitlines()[-1])
-    assert mb["big"] - mb["idle"] >= 400, mb  # the run was big enough for a kept copy to show
+    # The run was big enough for a kept copy to show: its store alone is 8M x 32 B = 256 MB,
+    # several times the 0.5 x idle the goal allows (the window holds ~340 MB for it since
+    # its trace keeps positions, not copies: docs/ARCHITECTURE.md "Memory"; was 400+).
+    assert mb["big"] - mb["idle"] >= 250, mb
     assert mb["after"] <= RETAINED_MAX_RATIO * mb["idle"], mb
