@@ -72,6 +72,7 @@ class LessonPanel(QWidget):
         self._theme = theme
         self._state = "idle"
         self._tag_colours = {}  # output tag -> colour, in order of first line
+        self._figures_fit = None  # ((figures, room, font), (columns, wrap)) last chosen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -207,7 +208,7 @@ class LessonPanel(QWidget):
                        "running": self.tr("Running… the verdict comes when the run ends."),
                        "failed": self.tr("The run failed before anything could be measured.")}
             self.headline.setText(waiting.get(self._state, ""))
-            self.headline.setStyleSheet("color: %s" % t.muted)
+            _set_style(self.headline, "color: %s" % t.muted)
             self.figures.setText("")
             self.ran_with.hide()
             return
@@ -224,20 +225,28 @@ class LessonPanel(QWidget):
                       "failed": self.tr("Failed — measured so far: ")}.get(self._state, "")
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
-        self.headline.setStyleSheet("color: %s" % colour)
+        _set_style(self.headline, "color: %s" % colour)
         interpreter = getattr(getattr(self._result, "view", None), "interpreter", None) or {}
         label = interpreter.get("label", "")
         self.ran_with.setText(self.tr("Measured with {0}").format(label) if label else "")
         self.ran_with.setToolTip(interpreter.get("executable", ""))
-        self.ran_with.setStyleSheet("color: %s" % t.muted)
+        _set_style(self.ran_with, "color: %s" % t.muted)
         self.ran_with.setVisible(bool(label))
         # Two figures a row when they fit the panel (the box stays short, read at once), else
         # one a row (names wrapped in two columns break mid-word in Chinese); the table is
         # measured, as a label too wide for the panel is clipped, not wrapped.
-        for columns, wrap in ((2, False), (1, False), (1, True)):
+        # Each try lays the table out (~5 ms): the choice is kept for the same figures at
+        # the same width, which is what most calls (resizes in height, a new theme) ask.
+        room = self._verdict_room()
+        tries = ((2, False), (1, False), (1, True))
+        key = (self._figures_html(*tries[0]), room, self.figures.font().toString())
+        if key[0] and self._figures_fit is not None and self._figures_fit[0] == key:
+            tries = (self._figures_fit[1],)
+        for columns, wrap in tries:
             self.figures.setText(self._figures_html(columns, wrap))
-            if self.figures.minimumSizeHint().width() <= self._verdict_room():
+            if len(tries) == 1 or self.figures.minimumSizeHint().width() <= room:
                 break
+        self._figures_fit = (key, (columns, wrap))
 
     def _figures_html(self, columns: int, wrap_names: bool) -> str:
         t = self._theme
@@ -336,3 +345,9 @@ def _fmt_item(value) -> str:
     if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
         return "%s → %s" % (value[0], _fmt(value[1]))
     return _fmt(value)
+
+
+def _set_style(widget, sheet: str) -> None:
+    """setStyleSheet only for a new sheet: each call re-polishes the widget (a few ms)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
