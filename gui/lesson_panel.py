@@ -60,6 +60,10 @@ class PythonHighlighter(QSyntaxHighlighter):
                 self.setFormat(match.start(), match.end() - match.start(), self._formats[kind])
 
 
+# The figures' table: two figures a row, one, one with its name wrapped (widest first).
+FIGURE_LAYOUTS = ((2, False), (1, False), (1, True))
+
+
 class LessonPanel(QWidget):
     """Verdict on top (large), then tabs: lesson, source, output."""
 
@@ -72,7 +76,7 @@ class LessonPanel(QWidget):
         self._theme = theme
         self._state = "idle"
         self._tag_colours = {}  # output tag -> colour, in order of first line
-        self._figures_fit = None  # ((figures, room, font), (columns, wrap)) last chosen
+        self._figures_fit = None  # ((figures, room, font), index in FIGURE_LAYOUTS) last chosen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -236,17 +240,32 @@ class LessonPanel(QWidget):
         # one a row (names wrapped in two columns break mid-word in Chinese); the table is
         # measured, as a label too wide for the panel is clipped, not wrapped.
         # Each try lays the table out (~5 ms): the choice is kept for the same figures at
-        # the same width, which is what most calls (resizes in height, a new theme) ask.
+        # the same width, which is what most calls (resizes in height, a new theme) ask;
+        # otherwise the search starts from the last choice (each layout is narrower than the
+        # one before it), which a new run of the same scenario or a small resize keeps.
         room = self._verdict_room()
-        tries = ((2, False), (1, False), (1, True))
-        key = (self._figures_html(*tries[0]), room, self.figures.font().toString())
-        if key[0] and self._figures_fit is not None and self._figures_fit[0] == key:
-            tries = (self._figures_fit[1],)
-        for columns, wrap in tries:
-            self.figures.setText(self._figures_html(columns, wrap))
-            if len(tries) == 1 or self.figures.minimumSizeHint().width() <= room:
-                break
-        self._figures_fit = (key, (columns, wrap))
+        key = (self._figures_html(*FIGURE_LAYOUTS[0]), room, self.figures.font().toString())
+        last = self._figures_fit
+        if key[0] and last is not None and last[0] == key:
+            self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[last[1]]))
+            return
+        chosen = self._widest_fitting(room, last[1] if last is not None else 0)
+        self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[chosen]))
+        self._figures_fit = (key, chosen)
+
+    def _widest_fitting(self, room: int, start: int) -> int:
+        """The first of FIGURE_LAYOUTS whose table fits room (the last if none does)."""
+        def fits(i: int) -> bool:
+            self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[i]))
+            return self.figures.minimumSizeHint().width() <= room
+        i = start
+        if fits(i):
+            while i > 0 and fits(i - 1):
+                i -= 1
+            return i
+        while i + 1 < len(FIGURE_LAYOUTS) - 1 and not fits(i + 1):
+            i += 1
+        return min(i + 1, len(FIGURE_LAYOUTS) - 1)  # the last one whether it fits or not
 
     def _figures_html(self, columns: int, wrap_names: bool) -> str:
         t = self._theme
