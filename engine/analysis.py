@@ -19,6 +19,7 @@ _LANE_KINDS = np.array([K.WORKER_START, K.STATE, K.WORKER_EXIT], np.uint16)
 # A run whose Session measured its threads (engine/thread_sampler.py) draws lanes from
 # measured_state events; the probe's own state events are what those were built from.
 _MEASURED_LANE_KINDS = np.array([K.WORKER_START, K.MEASURED_STATE, K.WORKER_EXIT], np.uint16)
+FEW_KEPT = 16384  # RunView.of_kind keeps answers up to this many events (512 KiB each)
 
 
 def is_measured(events: np.ndarray) -> bool:
@@ -182,13 +183,26 @@ class RunView:
         return self.strings.get((int(pid), int(sid)), default)
 
     def of_kind(self, *kinds) -> np.ndarray:
+        """The events of these kinds, in time order (a new array: the caller may change it).
+
+        A few (at most FEW_KEPT) are kept, keyed by kinds: the verdict, the window's end of
+        run and the export ask for the same rare kinds (phases, starts, exits) again and
+        again, and each ask was a pass over every event's kind (~5 ms at 8M events)."""
+        kept = self.__dict__.setdefault("_few_of_kind", {})
+        found = kept.get(kinds)
+        if found is not None:
+            return found.copy()
         mask = self._of_kinds_mask(kinds)
         if mask is None:
             return self._raw[:0]
         if "_events" in self.__dict__:
             ev = self._events
-            return ev[kind_mask(ev["kind"], kinds)]
-        return self._select(mask)
+            found = ev[kind_mask(ev["kind"], kinds)]
+        else:
+            found = self._select(mask)
+        if len(found) <= FEW_KEPT:
+            kept[kinds] = found.copy()
+        return found
 
     def rows_of_kind(self, *kinds) -> "EventRows":
         """of_kind's events as EventRows, an index into the events (4 B a row, not a 32-byte
@@ -675,6 +689,14 @@ def recording_cost(view: "RunView") -> dict:
     ns an event costs in its process (timed when the process started recording) and
     the measured ns its flushes took: their sum is its time spent recording.
     """
+    cached = view.__dict__.get("_recording_cost")  # asked by the verdict and the window
+    if cached is not None:
+        return dict(cached)
+    view._recording_cost = out = _recording_cost(view)
+    return dict(out)
+
+
+def _recording_cost(view: "RunView") -> dict:
     ev = view.of_kind(K.RECORD_COST)
     if not len(ev):
         return {}
@@ -712,8 +734,16 @@ def worker_failures(view: RunView) -> list:
     detail: a SIGKILLed worker may have lost its unflushed events) or "not_ended" (not
     ended when it was joined).  An external command's exit code is what the subprocess
     scenario demonstrates (`cp` of a missing file, os.system("exit 3")), not a failure;
-    pid 0 is os.system's shell, never a worker.
+    pid 0 is os.system's shell, never a worker.  Computed once per view (a pass over the
+    kinds of every event: the window asks at the end of each run).
     """
+    cached = view.__dict__.get("_worker_failures")
+    if cached is None:
+        view._worker_failures = cached = _worker_failures(view)
+    return list(cached)
+
+
+def _worker_failures(view: RunView) -> list:
     found = [("error", pid, worker, text) for _, pid, worker, text in view.texts(K.ERROR)]
     python = python_workers(view)
     for e in view.of_kind(K.PROC_EXIT):

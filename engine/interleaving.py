@@ -46,7 +46,15 @@ def gated_steps(view) -> np.ndarray:
 def has_gated_steps(view, chunk: int = 1 << 14) -> bool:
     """len(gated_steps(view)) > 0, without copying the steps (32 B each: the window asks at
     the end of every run, and a race of 8M accesses took 0.7 s there).  Chunks of events,
-    growing: a traced run answers from its first."""
+    growing: a traced run answers from its first.  Kept on the view: asked again for the
+    replay button and the step bar."""
+    cached = view.__dict__.get("_has_gated_steps")
+    if cached is None:
+        view._has_gated_steps = cached = _has_gated_steps(view, chunk)
+    return cached
+
+
+def _has_gated_steps(view, chunk: int) -> bool:
     numbers = _lane_numbers(view)
     if not numbers or not any(view.count(kind) for kind in GATED_KINDS):
         return False

@@ -60,6 +60,10 @@ class PythonHighlighter(QSyntaxHighlighter):
                 self.setFormat(match.start(), match.end() - match.start(), self._formats[kind])
 
 
+# The figures' table: two figures a row, one, one with its name wrapped (widest first).
+FIGURE_LAYOUTS = ((2, False), (1, False), (1, True))
+
+
 class LessonPanel(QWidget):
     """Verdict on top (large), then tabs: lesson, source, output."""
 
@@ -72,6 +76,7 @@ class LessonPanel(QWidget):
         self._theme = theme
         self._state = "idle"
         self._tag_colours = {}  # output tag -> colour, in order of first line
+        self._figures_fit = None  # ((figures, room, font), index in FIGURE_LAYOUTS) last chosen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -207,7 +212,7 @@ class LessonPanel(QWidget):
                        "running": self.tr("Running… the verdict comes when the run ends."),
                        "failed": self.tr("The run failed before anything could be measured.")}
             self.headline.setText(waiting.get(self._state, ""))
-            self.headline.setStyleSheet("color: %s" % t.muted)
+            _set_style(self.headline, "color: %s" % t.muted)
             self.figures.setText("")
             self.ran_with.hide()
             return
@@ -224,20 +229,43 @@ class LessonPanel(QWidget):
                       "failed": self.tr("Failed — measured so far: ")}.get(self._state, "")
             headline = prefix + self._pick(verdict.headline)
         self.headline.setText(headline)
-        self.headline.setStyleSheet("color: %s" % colour)
+        _set_style(self.headline, "color: %s" % colour)
         interpreter = getattr(getattr(self._result, "view", None), "interpreter", None) or {}
         label = interpreter.get("label", "")
         self.ran_with.setText(self.tr("Measured with {0}").format(label) if label else "")
         self.ran_with.setToolTip(interpreter.get("executable", ""))
-        self.ran_with.setStyleSheet("color: %s" % t.muted)
+        _set_style(self.ran_with, "color: %s" % t.muted)
         self.ran_with.setVisible(bool(label))
         # Two figures a row when they fit the panel (the box stays short, read at once), else
         # one a row (names wrapped in two columns break mid-word in Chinese); the table is
         # measured, as a label too wide for the panel is clipped, not wrapped.
-        for columns, wrap in ((2, False), (1, False), (1, True)):
-            self.figures.setText(self._figures_html(columns, wrap))
-            if self.figures.minimumSizeHint().width() <= self._verdict_room():
-                break
+        # Each try lays the table out (~5 ms): the choice is kept for the same figures at
+        # the same width, which is what most calls (resizes in height, a new theme) ask;
+        # otherwise the search starts from the last choice (each layout is narrower than the
+        # one before it), which a new run of the same scenario or a small resize keeps.
+        room = self._verdict_room()
+        key = (self._figures_html(*FIGURE_LAYOUTS[0]), room, self.figures.font().toString())
+        last = self._figures_fit
+        if key[0] and last is not None and last[0] == key:
+            self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[last[1]]))
+            return
+        chosen = self._widest_fitting(room, last[1] if last is not None else 0)
+        self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[chosen]))
+        self._figures_fit = (key, chosen)
+
+    def _widest_fitting(self, room: int, start: int) -> int:
+        """The first of FIGURE_LAYOUTS whose table fits room (the last if none does)."""
+        def fits(i: int) -> bool:
+            self.figures.setText(self._figures_html(*FIGURE_LAYOUTS[i]))
+            return self.figures.minimumSizeHint().width() <= room
+        i = start
+        if fits(i):
+            while i > 0 and fits(i - 1):
+                i -= 1
+            return i
+        while i + 1 < len(FIGURE_LAYOUTS) - 1 and not fits(i + 1):
+            i += 1
+        return min(i + 1, len(FIGURE_LAYOUTS) - 1)  # the last one whether it fits or not
 
     def _figures_html(self, columns: int, wrap_names: bool) -> str:
         t = self._theme
@@ -336,3 +364,9 @@ def _fmt_item(value) -> str:
     if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
         return "%s → %s" % (value[0], _fmt(value[1]))
     return _fmt(value)
+
+
+def _set_style(widget, sheet: str) -> None:
+    """setStyleSheet only for a new sheet: each call re-polishes the widget (a few ms)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

@@ -156,7 +156,9 @@ class SessionAdapter(QObject):
 
     def _analyse(self) -> None:
         try:
-            self._outcome = (self._session.data().result(), "")
+            result = self._session.data().result()
+            answer_window_questions(result.view)
+            self._outcome = (result, "")
         except Exception as exc:  # never a traceback in the window: say what broke
             self._outcome = (None, str(exc) or exc.__class__.__name__)
 
@@ -175,3 +177,19 @@ class SessionAdapter(QObject):
         else:
             self.run_finished.emit(result)
 
+
+def answer_window_questions(view) -> None:
+    """What the window's end of run asks of every run (its lanes for the step bar, each
+    thread's recording cost for the timeline's legend, the worker failures for the banner,
+    whether it can be replayed, its phases), answered here on the verdict's thread: each
+    is a pass over every event (at 8M events ~0.1 s together) that the GUI thread then
+    finds kept on the view (the rare kinds they read by RunView.of_kind)."""
+    from engine import interleaving
+    from engine.analysis import recording_cost, worker_failures
+    from engine.wire import K
+    view.lanes()
+    recording_cost(view)
+    worker_failures(view)
+    interleaving.has_gated_steps(view)  # the replay button
+    view.of_kind(K.PHASE_BEGIN)  # presentation mode's steps (gui/presentation.run_phases)
+    view.of_kind(K.PHASE_END)

@@ -11,7 +11,7 @@ import types
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
                                QWidget)
@@ -115,6 +115,7 @@ class TimelineWidget(QWidget):
         self._swatch_px = 14
         self._legend_shown = None  # the state codes the legend names now
         self._legend_cells = []  # (cell, its text label, state code)
+        self._legend_px_known = {}  # legend_px's answers until the legend, a font or a style changes
         self.compact = False  # short state names in the legend (the owner decides: set_compact)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -275,6 +276,7 @@ class TimelineWidget(QWidget):
         return shown or tuple(range(N_STATES))
 
     def _build_legend(self) -> None:
+        self._legend_px_known = {}
         self._legend_shown = self.legend_states()
         while self._legend_flow.count():
             w = self._legend_flow.takeAt(0).widget()
@@ -356,13 +358,32 @@ class TimelineWidget(QWidget):
         if self._legend.isHidden():
             return 0
         compact = self.compact if compact is None else compact
-        width = self.width() if width is None else width
+        width = max(self.width() if width is None else width, 1)
+        # Asked ~25 times at the end of a run (sharing the height, fitting the hint and the
+        # keys), each measuring every cell (~3 ms): the answer is kept per width and texts.
+        key = (compact, width, self.fit_button.text(), tuple(t.text() for _, t, _ in self._legend_cells))
+        known = self._legend_px_known.get(key)
+        if known is not None:
+            return known
         sizes = [self._resized(self.fit_button, self.fit_button.text(), self._fit_word(compact))]
         for cell, text, code in self._legend_cells:
             text.ensurePolished()  # a new cell's font is the style sheet's only once polished
             cell.ensurePolished()
             sizes.append(self._resized(cell, text.text(), self._state_word(code, compact)))
-        return self._legend_flow.height_for_sizes(sizes, max(width, 1))
+        if len(self._legend_px_known) > 64:  # a window resized by hand: many widths
+            self._legend_px_known = {}
+        self._legend_px_known[key] = px = self._legend_flow.height_for_sizes(sizes, width)
+        return px
+
+    def changeEvent(self, event) -> None:  # Qt override: a new font or style sizes the cells anew
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.LanguageChange):
+            self._legend_px_known = {}
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # Qt override: shown, the cells are polished anew
+        self._legend_px_known = {}
+        super().showEvent(event)
 
     @staticmethod
     def _resized(widget, now: str, then: str):
@@ -418,6 +439,7 @@ class TimelineWidget(QWidget):
 
     def apply_theme(self, theme, pixel_size: int = None) -> None:
         from . import theme as theme_module  # the lead's theme; duck-typed Theme
+        self._legend_px_known = {}
         if (pixel_size or 16) != self._swatch_px:  # legend swatches as tall as the text
             self._swatch_px = pixel_size or 16
             self.retranslate()

@@ -36,18 +36,42 @@ def tell_scroll_area(widget: QWidget) -> None:
 
 
 def text_height(label: QLabel, width: int) -> int:
-    """The height a word-wrapped label's text needs at width, whatever minimum it holds now:
-    QLabel's own heightForWidth is never less than the label's minimum height, so a height
-    held while the label was narrow (a panel not laid out yet) was held for good: five lines
-    for the race trace's one-line header at 922x691, blank bands above and under it."""
-    held = label.minimumHeight()
-    if not held:
-        return label.heightForWidth(width)
-    label.setMinimumHeight(0)
-    needed = label.heightForWidth(width)
-    label.setMinimumHeight(held)  # as it was: the caller changes it only where it must
-    return needed
+    """The height a word-wrapped label's text needs at width, whatever minimum it holds now.
 
+    QLabel's own heightForWidth is never less than the label's minimum height, so a height
+    held while the label was narrow (a panel not laid out yet) would be held for good: five
+    lines for the race trace's one-line header at 922x691.  A label holding a minimum is
+    therefore measured on its twin (``measuring_twin``), never by dropping and restoring its
+    own minimum: each such change asks the layouts above it for a new pass, and a panel that
+    measures its title while it is laid out (gui/titled_panel.fit_header, on each
+    LayoutRequest) asked again forever: after a race the idle window laid out and repainted
+    its plots ~400 times a second, and starved the GUI thread's timers while it did.
+    """
+    if not label.minimumHeight():
+        return label.heightForWidth(width)
+    return measuring_twin(label).heightForWidth(width)
+
+
+def measuring_twin(label: QLabel) -> QLabel:
+    """A hidden child label with label's text, font, format and margins, for measuring.
+
+    Hidden, it asks no layout for anything when its text or size changes (Qt's
+    updateGeometry skips hidden widgets), and it is never painted."""
+    twin = getattr(label, "_measuring_twin", None)
+    if twin is None:
+        twin = QLabel(label)
+        twin.hide()
+        label._measuring_twin = twin
+    twin.setFont(label.font())
+    twin.setTextFormat(label.textFormat())
+    twin.setWordWrap(label.wordWrap())
+    twin.setMargin(label.margin())
+    twin.setIndent(label.indent())
+    twin.setContentsMargins(label.contentsMargins())
+    twin.setAlignment(label.alignment())
+    if twin.text() != label.text():
+        twin.setText(label.text())
+    return twin
 
 class WholeLabel(QLabel):
     """A word-wrapped label whose minimum height is the height its text needs at its width."""

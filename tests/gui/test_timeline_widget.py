@@ -363,3 +363,27 @@ def test_the_lanes_smallest_height_is_half_a_line_each_rounded_once(qtbot, timel
     assert line % 2 == 1  # an odd line: where per-lane rounding adds half a pixel a lane
     assert timeline.lanes_min_px() == math.ceil(29 * line / 2)
     assert timeline.lanes_min_px() * 2 >= 29 * line  # still half a line each
+
+
+def test_the_legend_height_is_measured_once_per_width_and_again_for_a_new_font(timeline, monkeypatch):
+    """legend_px is asked ~25 times at the end of a run (each measuring every cell, ~3 ms):
+    the same width and texts measure nothing again; a new font measures anew."""
+    from gui.timeline import TimelineWidget
+    measured = []
+    real = TimelineWidget._resized
+
+    def counting(widget, now, then):
+        measured.append(now)
+        return real(widget, now, then)
+
+    monkeypatch.setattr(TimelineWidget, "_resized", staticmethod(counting))
+    first = timeline.legend_px(width=300)
+    cells = len(measured)
+    assert cells == len(timeline._legend_cells) + 1  # the cells and the whole-run button
+    assert [timeline.legend_px(width=300) for _ in range(5)] == [first] * 5
+    assert len(measured) == cells  # the old code: 6 measures of every cell
+    assert timeline.legend_px(width=2000) <= first and len(measured) == 2 * cells
+    font = timeline.font()
+    font.setPixelSize(3 * max(font.pixelSize(), 12))
+    timeline.setFont(font)  # larger text: taller rows, more of them
+    assert timeline.legend_px(width=300) > first
