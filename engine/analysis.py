@@ -176,7 +176,7 @@ class RunView:
         present = [k for k in kinds if 0 <= k < len(self._kind_count) and self._kind_count[k]]
         if not present:
             return None
-        return kind_mask(self._kind, present)
+        return _kind_mask(self._kind, present)
 
     # -- basics ------------------------------------------------------------
     def name(self, pid, sid, default: str = "?") -> str:
@@ -197,7 +197,7 @@ class RunView:
             return self._raw[:0]
         if "_events" in self.__dict__:
             ev = self._events
-            found = ev[kind_mask(ev["kind"], kinds)]
+            found = ev[_kind_mask(ev["kind"], kinds)]
         else:
             found = self._select(mask)
         if len(found) <= FEW_KEPT:
@@ -212,7 +212,7 @@ class RunView:
         if mask is None:
             return EventRows(ev, np.zeros(0, np.int32))
         if ev is not self._raw:
-            mask = kind_mask(ev["kind"], kinds)
+            mask = _kind_mask(ev["kind"], kinds)
         idx = np.flatnonzero(mask)
         del mask
         if len(ev) < 2 ** 31 - 1:
@@ -532,7 +532,7 @@ def _count_kinds(kind: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
     return counts
 
 
-def kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
+def _kind_mask(kind: np.ndarray, kinds) -> np.ndarray:
     """kind in kinds, as a few comparisons (np.isin copies and sorts a strided column)."""
     hit = kind == kinds[0]
     for k in kinds[1:]:

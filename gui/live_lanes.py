@@ -19,7 +19,7 @@ without one lane event of its own.
 """
 import numpy as np
 
-from engine.analysis import (UNTRACED_START, kind_mask, lane_event_states, lane_keys,
+from engine.analysis import (UNTRACED_START, _kind_mask, lane_event_states, lane_keys,
                              lane_kinds, lane_order_key, spawn_key)
 from engine.decode import EVENT_DTYPE
 from engine.wire import K
@@ -69,10 +69,10 @@ class LiveLanes:
         kinds = chunk["kind"]
         if not self.measured and np.any(kinds == K.MEASURED_STATE):
             self.measured = True
-        lane_events = chunk[kind_mask(kinds, lane_kinds(self.measured)) & (chunk["pid"] != 0)]
+        lane_events = chunk[_kind_mask(kinds, lane_kinds(self.measured)) & (chunk["pid"] != 0)]
         if len(lane_events):
             self._add(lane_events, strings)
-        for e in chunk[kind_mask(kinds, CHILD_KINDS)]:  # a few per run
+        for e in chunk[_kind_mask(kinds, CHILD_KINDS)]:  # a few per run
             if e["kind"] == K.THREAD_SPAWN:
                 self._spawn_time.setdefault(spawn_key(e), int(e["t"]))
                 continue
