@@ -7,12 +7,13 @@ redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
 import math
+import sys
 import types
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QPixmap
+from PySide6.QtGui import QColor, QCursor, QImage, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
                                QWidget)
 
@@ -62,6 +63,47 @@ def _label_with_chinese_unit(axis) -> str:
     return "<span style='%s'>%s（%s）</span>" % (style, axis.labelText, unit)
 
 
+def _premultiplied_bgra(img):
+    """A straight-alpha RGBA image as QImage.Format_ARGB32_Premultiplied's bytes (B, G, R, A
+    on a little-endian machine): the format Qt's raster engine blends without converting."""
+    alpha = img[..., 3].astype(np.uint16)
+    out = np.empty(img.shape, np.uint8)
+    for src, dst in ((0, 2), (1, 1), (2, 0)):
+        out[..., dst] = (img[..., src] * alpha + 127) // 255
+    out[..., 3] = img[..., 3]
+    return out
+
+
+class LanesImage(pg.ImageItem):
+    """pyqtgraph's ImageItem holding the lanes' straight RGBA rows (``image``, what the
+    tests and tooltips read), painted from a premultiplied copy.
+
+    ImageItem would paint an RGBA8888 QImage, which Qt converts to premultiplied ARGB32
+    for every screen row of the stretched image on every paint (~1 ms a frame at 1366 px).
+    """
+
+    _painted = None
+
+    def set_lanes(self, rows, painted) -> None:
+        """rows: straight RGBA (h, w, 4); painted: the same as premultiplied B, G, R, A."""
+        self._painted = painted
+        self.setImage(rows, autoLevels=False)
+
+    def clear(self) -> None:
+        self._painted = None
+        super().clear()
+
+    def render(self) -> None:  # pyqtgraph override: the QImage from the premultiplied copy
+        if (self._painted is None or self.image is None or sys.byteorder != "little"
+                or self._painted.shape != self.image.shape):
+            super().render()
+            return
+        self.qimage = pg.functions.ndarray_to_qimage(self._painted,
+                                                      QImage.Format.Format_ARGB32_Premultiplied)
+        self._renderRequired = False
+        self._unrenderable = False
+
+
 class TimelineWidget(QWidget):
     """Lanes of thread/process states over time, with zoom, pan, follow-live and hover details."""
 
@@ -92,7 +134,7 @@ class TimelineWidget(QWidget):
         vb = self.view_box = self.plot_item.getViewBox()
         vb.setMouseEnabled(x=True, y=False)  # lanes are fixed; time zooms and pans
         vb.invertY(True)                     # lane 0 on top
-        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item = LanesImage(axisOrder="row-major")
         vb.addItem(self.image_item)
         self.phase_marks = PhaseMarks(vb, changed=self._set_lanes)
         self._throttle = Throttle(self, REDRAW_MS, self._redraw)
@@ -534,10 +576,12 @@ class TimelineWidget(QWidget):
     def draw_image(self, img, x0, x1) -> None:
         """Put a render_lanes image (n_lanes, width, 4) on the view between x0 and x1 s."""
         n = img.shape[0]
+        shape = (n * ROWS_PER_LANE,) + img.shape[1:]
         rows = np.zeros((n, ROWS_PER_LANE) + img.shape[1:], np.uint8)
         rows[:, :ROWS_PER_LANE - 1] = img[:, None]
-        self.image_item.setImage(rows.reshape((n * ROWS_PER_LANE,) + img.shape[1:]),
-                                 autoLevels=False)
+        painted = np.zeros_like(rows)
+        painted[:, :ROWS_PER_LANE - 1] = _premultiplied_bgra(img)[:, None]
+        self.image_item.set_lanes(rows.reshape(shape), painted.reshape(shape))
         self.image_item.setRect(QRectF(x0, 0.0, x1 - x0, float(n)))
 
     # -- hover -------------------------------------------------------------------------------
