@@ -12,6 +12,7 @@ if all ten states occur).  A cumulative array per state would cost 8 B x 10 =
 """
 from dataclasses import dataclass
 import logging
+import math
 
 import numpy as np
 
@@ -316,7 +317,7 @@ class LaneIndex:
     def _work(self, name, shape, dtype):
         """A scratch array reused across frames: fresh 5-20 MB temporaries each frame
         cost page faults (about a third of a 10M-span frame, measured)."""
-        n = int(np.prod(shape))
+        n = math.prod(shape)
         buf = self._scratch.get(name)
         if buf is None or buf.size < n or buf.dtype != dtype:
             buf = self._scratch[name] = np.empty(n, dtype)

@@ -7,13 +7,12 @@ redraws the last image stays where it is in data coordinates, so a pan moves
 it at once and the next redraw only sharpens it.
 """
 import math
-import sys
 import types
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QImage, QPixmap
+from PySide6.QtGui import QColor, QCursor, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip, QVBoxLayout,
                                QWidget)
 
@@ -22,6 +21,7 @@ from .phase_marks import PhaseMarks
 from .state_names import STATE_SHORT, _tr, state_how, state_text
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
 from .throttle import Throttle
+from .timeline_items import LanesImage, TimeAxisItem, premultiplied_bgra
 from .whole_text import text_height
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
@@ -63,47 +63,6 @@ def _label_with_chinese_unit(axis) -> str:
     return "<span style='%s'>%s（%s）</span>" % (style, axis.labelText, unit)
 
 
-def _premultiplied_bgra(img):
-    """A straight-alpha RGBA image as QImage.Format_ARGB32_Premultiplied's bytes (B, G, R, A
-    on a little-endian machine): the format Qt's raster engine blends without converting."""
-    alpha = img[..., 3].astype(np.uint16)
-    out = np.empty(img.shape, np.uint8)
-    for src, dst in ((0, 2), (1, 1), (2, 0)):
-        out[..., dst] = (img[..., src] * alpha + 127) // 255
-    out[..., 3] = img[..., 3]
-    return out
-
-
-class LanesImage(pg.ImageItem):
-    """pyqtgraph's ImageItem holding the lanes' straight RGBA rows (``image``, what the
-    tests and tooltips read), painted from a premultiplied copy.
-
-    ImageItem would paint an RGBA8888 QImage, which Qt converts to premultiplied ARGB32
-    for every screen row of the stretched image on every paint (~1 ms a frame at 1366 px).
-    """
-
-    _painted = None
-
-    def set_lanes(self, rows, painted) -> None:
-        """rows: straight RGBA (h, w, 4); painted: the same as premultiplied B, G, R, A."""
-        self._painted = painted
-        self.setImage(rows, autoLevels=False)
-
-    def clear(self) -> None:
-        self._painted = None
-        super().clear()
-
-    def render(self) -> None:  # pyqtgraph override: the QImage from the premultiplied copy
-        if (self._painted is None or self.image is None or sys.byteorder != "little"
-                or self._painted.shape != self.image.shape):
-            super().render()
-            return
-        self.qimage = pg.functions.ndarray_to_qimage(self._painted,
-                                                      QImage.Format.Format_ARGB32_Premultiplied)
-        self._renderRequired = False
-        self._unrenderable = False
-
-
 class TimelineWidget(QWidget):
     """Lanes of thread/process states over time, with zoom, pan, follow-live and hover details."""
 
@@ -127,7 +86,7 @@ class TimelineWidget(QWidget):
         self._version = 0         # bumped by every data change
         self._drawn = None        # (x0, x1, width, version) of the image on screen
 
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": TimeAxisItem(orientation="bottom")})
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
         self.plot_item.setMenuEnabled(False)
@@ -580,7 +539,7 @@ class TimelineWidget(QWidget):
         rows = np.zeros((n, ROWS_PER_LANE) + img.shape[1:], np.uint8)
         rows[:, :ROWS_PER_LANE - 1] = img[:, None]
         painted = np.zeros_like(rows)
-        painted[:, :ROWS_PER_LANE - 1] = _premultiplied_bgra(img)[:, None]
+        painted[:, :ROWS_PER_LANE - 1] = premultiplied_bgra(img)[:, None]
         self.image_item.set_lanes(rows.reshape(shape), painted.reshape(shape))
         self.image_item.setRect(QRectF(x0, 0.0, x1 - x0, float(n)))
 

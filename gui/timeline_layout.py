@@ -3,10 +3,12 @@
 The lanes are drawn as one image, a row per lane and a column per screen pixel,
 each pixel blended from the time spent in each state inside it (docs/ARCHITECTURE.md,
 "Timeline drawing": one item per span, or thick curves, cost 0.1-4 s a frame).
-How that stays cheap at 10M spans: gui/lane_index.py (LaneIndex).
+How that stays cheap at 10M spans: gui/pixel_shares.py (which of two exact ways a frame
+takes) and gui/lane_index.py (LaneIndex).
 """
 import numpy as np
 
+from .pixel_shares import pixel_shares
 from .state_colours import palette_for
 
 from .lane_index import (BLOCK, CHUNK_EDGES, DONE, GIL_WAIT, IDLE, IO_WAIT, JOIN_WAIT,
@@ -82,9 +84,7 @@ def render_lanes(index, t_start, t_end, width_px, palette=DEFAULT_PALETTE):
     pre = np.empty_like(pal)                                    # premultiplied RGB, alpha
     pre[:, :3] = pal[:, :3] * pal[:, 3:] / 255.0
     pre[:, 3] = pal[:, 3]
-    cum = index.cumulative_columns(axis.boundaries(), live)    # (S present, L, W+1)
-    frac = cum[:, :, 1:] - cum[:, :, :-1]                       # (S, L, W) ns
-    frac *= 1.0 / axis.ns_per_px                                # ns -> share of the pixel
+    frac = pixel_shares(index, axis.boundaries(), live)        # (S present, L, W) shares
     covered = frac.sum(axis=0)
     if covered.max() > 1.0 + 1e-9:
         # Overlapping spans (a broken contract) could exceed a pixel: scale, never wrap.
