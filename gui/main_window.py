@@ -15,7 +15,8 @@ import time
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QGroupBox, QLabel, QMainWindow, QScrollArea,
-                               QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
+                               QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from . import language, theme as theme_module
 from .scenario_picker import ScenarioPicker
@@ -131,9 +132,15 @@ class MainWindow(QMainWindow):
         for action in (self.fullscreen_action, self.smaller_action, self.bigger_action):
             bar.addAction(action)
         bar.addSeparator()
+        # The label and its picker are one toolbar item: they go to the overflow menu together
+        # ("Python:" alone at the end of the bar, its picker hidden, at 1024 px)
+        self._python_item = QWidget()
+        python_layout = QHBoxLayout(self._python_item)
+        python_layout.setContentsMargins(0, 0, 0, 0)
         self.python_label = QLabel()
-        bar.addWidget(self.python_label)
-        self._after_python_picker = bar.addSeparator()  # the picker goes before it (complete)
+        python_layout.addWidget(self.python_label)
+        bar.addWidget(self._python_item)  # the picker joins it when built (complete)
+        bar.addSeparator()
         self.follow_box = QCheckBox()
         self.follow_box.setChecked(True)
         self.follow_box.toggled.connect(self._on_follow)
@@ -191,7 +198,7 @@ class MainWindow(QMainWindow):
         from .problem_banner import ProblemBanner
         from .scheduler_panel import SchedulerPanel
         self.python_picker = InterpreterPicker()
-        self.toolbar.insertWidget(self._after_python_picker, self.python_picker)
+        self._python_item.layout().addWidget(self.python_picker)
         self.params = ParamForm()
         self._params_scroll.setWidget(self.params)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter
 
+from .theme import ui_font
 from .cpu_panel import CpuPanel
 from .extra_views import QueueView, TaskGantt
 from .live_lanes import LiveLanes
@@ -249,28 +250,42 @@ class PlotsArea(QSplitter):
         others = ((self.cpu.plot, ("100",)), (self.queue.plot, ("1000",)),
                   (self.tasks.plot, ("pid 4194304",)))  # the widest tick each can show
         axes = [(plot.getPlotItem().getAxis("left"), texts) for plot, texts in others]
-        # A narrow plot (1024 px, large text) names lanes without their pid where the name
-        # alone is unique: "MainThread · pid 16988" took 320 of 460 px.
-        # Measured in the lane names' full size: the timeline draws them smaller where lanes
-        # are short (gui/timeline.py), and an axis sized for the smaller font dropped every
-        # name (pyqtgraph leaves out a label wider than its axis) once the lanes grew again.
+        names, cap_px = self._fitted_lane_names(lanes_axis, LANE_NAMES_SHARE * max(self.width(), 1))
+        self.timeline.set_tick_names(None if names == self.lane_labels else names, cap_px)
         font = self.timeline.name_font()
-        full = _axis_width(lanes_axis, self.lane_labels, font)
-        room = LANE_NAMES_SHARE * max(self.width(), 1)
-        short = compact_lane_names(self.lane_labels)
-        if _axis_width(lanes_axis, short, font) > room:  # still too wide ("cp -r missing missing_copy")
-            metrics = QFontMetrics(font)
-            text_room = int(room - (_axis_width(lanes_axis, [""], font) if short else 0))
-            short = [metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(text_room, 40))
-                     for name in short]
-        compact = full > room and short != self.lane_labels
-        self.timeline.set_tick_names(short if compact else None)
         axes += self.trace.left_axes()  # its thread rows and value plot
-        width = max([_axis_width(lanes_axis, short if compact else self.lane_labels, font)]
+        width = max([_axis_width(lanes_axis, names, font)]
                     + [_axis_width(axis, texts) for axis, texts in axes])
         for axis in [lanes_axis] + [axis for axis, _ in axes]:
             if axis.fixedWidth != width:
                 axis.setWidth(width)
+
+    def _fitted_lane_names(self, axis, room: float) -> tuple:
+        """The lane names the axis shows in room px, and the size cap they need (None: none).
+        The first that fits: the full names; without their pid where the name alone is unique
+        ("MainThread · pid 16988" took 320 of 460 px at 1024 px with large text); without any
+        pid (shared-globals' READER2 of each step: the step's mark says which, the tooltip the
+        pid); the same in a smaller font, down to the smallest the lanes use; at that size,
+        shortened in the middle, which keeps a name's number ("CONSU…MER2", not "CON…ER2"
+        nor "CONSU…")."""
+        # Measured in the names' full size: the timeline draws them smaller where lanes are
+        # short (gui/timeline.py), and an axis sized for the smaller font dropped every name
+        # (pyqtgraph leaves out a label wider than its axis) once the lanes grew again.
+        full_px = self.timeline.name_px(capped=False)
+        font = ui_font(full_px)
+        alone = [label.rsplit(" · pid ", 1)[0] for label in self.lane_labels]
+        for names in (self.lane_labels, compact_lane_names(self.lane_labels), alone):
+            if _axis_width(axis, names, font) <= room:
+                return names, None
+        floor_px = min(full_px, self.timeline.smallest_name_px())
+        for px in range(full_px - 1, floor_px - 1, -1):
+            if _axis_width(axis, alone, ui_font(px)) <= room:
+                return alone, px
+        font = ui_font(floor_px)
+        text_room = int(room - _axis_width(axis, [""], font))
+        metrics = QFontMetrics(font)
+        return [metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, max(text_room, 40))
+                for name in alone], floor_px
 
     # -- a run's data ----------------------------------------------------------------
     def reset(self, t0_ns: int) -> None:

@@ -143,11 +143,15 @@ def palette_of(theme: Theme) -> QPalette:
 
 CHECK_MARK_DARK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                "resources", "check_dark.svg")
+# The toolbar's overflow button ("»", where a narrow window puts what does not fit): Fusion
+# draws it in a fixed dark grey, which on the dark toolbar could not be seen at all
+MORE_DARK = os.path.join(os.path.dirname(CHECK_MARK_DARK), "more_dark.svg")
 
 
 def style_sheet(theme: Theme, pixel_size: int) -> str:
-    """Check boxes the dark theme can show: Fusion outlines them in the window colour made
-    darker, which on a dark window is no outline at all (an empty box was invisible)."""
+    """Check boxes and the toolbar's overflow button the dark theme can show: Fusion outlines
+    boxes in the window colour made darker, which on a dark window is no outline at all (an
+    empty box was invisible), and draws the overflow arrows in a fixed dark grey."""
     if not theme.dark:
         return ""
     side = max(12, round(pixel_size * 0.85))
@@ -155,8 +159,9 @@ def style_sheet(theme: Theme, pixel_size: int) -> str:
             "border-radius: 3px; background: %s; }"
             "QCheckBox::indicator:checked { background: %s; border-color: %s; image: url(%s); }"
             "QCheckBox::indicator:disabled { border-color: %s; }"
+            "QToolButton#qt_toolbar_ext_button { qproperty-icon: url(%s); }"
             % (side, side, theme.muted, theme.base, theme.accent, theme.accent,
-               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled))
+               CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled, MORE_DARK.replace(os.sep, "/")))
 
 
 def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
@@ -193,6 +198,22 @@ def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
 
 
 def axis_label(plot_item, side: str, text: str, theme: Theme, pixel_size: int) -> None:
-    """Label an axis in the theme's colour at a readable size."""
+    """Label an axis in the theme's colour at a readable size.  A left (vertical) label
+    shows only while the plot is tall enough for the whole of it: a cut title ("items in
+    que", shared-globals' queue plot at 1366x768) is worse than none under a panel title
+    that already says what the curves are."""
     plot_item.setLabel(side, text, **{"color": theme.plot_fg,
                                       "font-size": "%dpx" % round(pixel_size * 0.9)})
+    if side == "left":
+        view_box = plot_item.getViewBox()
+        if not getattr(view_box, "fits_left_label", False):
+            view_box.fits_left_label = True
+            view_box.sigResized.connect(lambda *_: _fit_left_label(plot_item))
+        _fit_left_label(plot_item)
+
+
+def _fit_left_label(plot_item) -> None:
+    axis = plot_item.getAxis("left")
+    fits = axis.label.boundingRect().width() <= plot_item.getViewBox().height() + 2
+    if axis.label.isVisible() != fits and axis.labelText:
+        axis.showLabel(fits)

@@ -76,6 +76,7 @@ class TimelineWidget(QWidget):
         self.index = LaneIndex()
         self.lane_labels = []
         self._tick_names = None   # shorter names on the axis (PlotsArea decides), or None
+        self._name_cap_px = None  # names' largest size where the axis is short of width, or None
         self.hover_text = ""      # the last tooltip shown (tests read it)
         self.measured = True      # lanes from /proc schedstat + probes (engine/thread_sampler.py)
         self.gil = True           # False: a free-threaded run, no GIL to wait for
@@ -446,11 +447,12 @@ class TimelineWidget(QWidget):
         self._fit_hint()
         self._request_refit()
 
-    def set_tick_names(self, names) -> None:
-        """Shorter lane names for the axis (None: the full ones); tooltips keep the full ones."""
+    def set_tick_names(self, names, cap_px: int = None) -> None:
+        """Shorter lane names for the axis (None: the full ones), drawn at most cap_px high
+        (None: the lane-name size); tooltips keep the full names."""
         names = list(names) if names else None
-        if names != self._tick_names:
-            self._tick_names = names
+        if (names, cap_px) != (self._tick_names, self._name_cap_px):
+            self._tick_names, self._name_cap_px = names, cap_px
             self._tick_step = None
             self._update_lane_ticks()
 
@@ -477,19 +479,31 @@ class TimelineWidget(QWidget):
         ticks = [((i + 0.4), label) for i, label in enumerate(names) if i % step == 0]
         self.plot_item.getAxis("left").setTicks([ticks, []])
 
-    def name_font(self):
+    def name_px(self, capped: bool = True) -> int:
+        """The lane names' full pixel size: the lane-name size, or the narrower cap PlotsArea
+        set for a narrow plot (capped=False: the uncapped size)."""
+        full = getattr(self, "_lane_px", self._swatch_px)
+        return min(full, self._name_cap_px) if capped and self._name_cap_px else full
+
+    def name_font(self, capped: bool = True):
         """The lane names' font at their full size (the axis's width is measured in it)."""
         from . import theme as theme_module
-        return theme_module.ui_font(getattr(self, "_lane_px", self._swatch_px))
+        return theme_module.ui_font(self.name_px(capped))
+
+    def smallest_name_px(self) -> int:
+        """The smallest size lane names are drawn in: NAME_SHRINK_SHARE of their size, and
+        never under the smallest readable size."""
+        from . import theme as theme_module
+        return max(theme_module.SMALLEST_PX["lane_names"],
+                   int(math.ceil(self.name_px(capped=False) * NAME_SHRINK_SHARE)))
 
     def _fitted_name_px(self, row_px: float) -> int:
         """The lane names' pixel size: the lane-name size, or, where a row is shorter than its
         line, the largest size down to NAME_SHRINK_SHARE of it whose line fits the row."""
-        from . import theme as theme_module
-        full = getattr(self, "_lane_px", self._swatch_px)
+        full = self.name_px()
         if row_px <= 0 or NAMED_ROW_SHARE * _line_px(full) <= row_px:
             return full
-        floor = max(theme_module.SMALLEST_PX["lane_names"], int(math.ceil(full * NAME_SHRINK_SHARE)))
+        floor = min(full, self.smallest_name_px())
         fits = full
         while fits > floor and NAMED_ROW_SHARE * _line_px(fits) > row_px:
             fits -= 1

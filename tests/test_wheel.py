@@ -20,7 +20,8 @@ def test_the_wheel_carries_the_resources_and_the_command(tmp_path):
     with zipfile.ZipFile(os.path.join(tmp_path, wheel)) as z:
         names = set(z.namelist())
         entry_points = next(z.read(n).decode() for n in names if n.endswith("entry_points.txt"))
-    for wanted in ("resources/gilscope.svg", "resources/translations/gilscope_zh_CN.qm",
+    for wanted in ("resources/gilscope.svg", "resources/check_dark.svg", "resources/more_dark.svg",
+                   "resources/translations/gilscope_zh_CN.qm",
                    "resources/__init__.py", "main.py", "engine/runner.py", "engine/launcher.py",
                    "engine/self_test.py", "gui/self_test_display.py"):
         assert wanted in names, wanted

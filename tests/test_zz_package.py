@@ -123,6 +123,7 @@ def test_the_deb_depends_on_what_its_binaries_need_and_recommends_a_chinese_font
         assert not os.path.exists(os.path.join(internal, unused)), unused
     for needed in ("PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/lib/libQt6OpenGL.so.6",
                    "resources/translations/gilscope_zh_CN.qm", "resources/gilscope.svg",
+                   "resources/check_dark.svg", "resources/more_dark.svg",
                    "runner_src/engine/runner.py"):
         assert os.path.exists(os.path.join(internal, needed)), needed
 

@@ -68,6 +68,11 @@ def make_window(qtbot):
     made = []
 
     def make():
+        # The application's palette, style sheet and font, as gui/app.py sets them before it
+        # makes its window: a test that made text bigger or dark must not leave it to the next
+        from PySide6.QtWidgets import QApplication
+        from gui import theme
+        theme.apply(QApplication.instance(), theme.LIGHT, 14)
         win = MainWindow(lang="en", theme_name="light", pixel_size=14)
         qtbot.addWidget(win)
         win.resize(1366, 768)

@@ -322,6 +322,25 @@ def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
     assert seen >= 2 * rect.width(), seen  # at least an edge all round, not a faint smudge
 
 
+def test_a_narrow_toolbar_s_overflow_button_shows_on_the_dark_theme_and_keeps_python_whole(
+        qtbot, window):
+    """At 1024 px with text x1.5 in Chinese-dark the toolbar's "»" was dark grey on the dark
+    toolbar (unseen), and "Python:" stayed on the bar while its picker went to the overflow."""
+    from PySide6.QtWidgets import QToolButton
+    window.dark_action.setChecked(True)
+    window.set_chinese(True)
+    _big_text_at(qtbot, window, 1024, 768)
+    more = window.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    qtbot.waitUntil(more.isVisible, timeout=2000)
+    image = more.grab().toImage()
+    window_rgb = [int(window.theme.window[i:i + 2], 16) for i in (1, 3, 5)]
+    seen = sum(_contrast((c.red(), c.green(), c.blue()), window_rgb) >= 4.5
+               for c in (image.pixelColor(x, y) for x in range(image.width())
+                         for y in range(image.height())))
+    assert seen >= 12, seen  # the arrows' strokes (18 of the 12x42 button; 0 before)
+    assert window.python_label.isVisible() == window.python_picker.isVisible()
+
+
 @pytest.mark.parametrize("chinese", [False, True])
 def test_all_ten_scenarios_show_at_1366(qtbot, window, chinese):
     from engine import scenarios
@@ -378,3 +397,58 @@ def test_at_1024_with_big_text_the_cpu_plot_gives_way_to_the_scenario_s_view(qtb
     window.run_control.choose_scenario("race")
     qtbot.wait(150)
     assert window.plots.cpu.isVisible(), window.plots.height()
+
+
+def test_narrow_lane_names_drop_pids_then_shrink_before_they_are_cut(qtbot):
+    """At 1024 px with text x1.5 shared-globals' lanes read "REA…383" (READER2 · 13610 cut in
+    the middle) and queue-pipeline's "CON…ER1": a name loses its pid, then shrinks (not under
+    the smallest size the lanes use) before any is cut; the tooltips keep the full names."""
+    from gui import theme
+    from gui.plots_area import PlotsArea
+    plots = PlotsArea(theme.LIGHT, 21)
+    qtbot.addWidget(plots)
+    plots.resize(460, 600)
+    plots.show()
+    timeline = plots.timeline
+
+    def fit(labels):
+        plots.lane_labels = list(labels)
+        timeline.lane_labels = list(labels)
+        plots._align_time_axes()
+        return timeline._tick_names or timeline.lane_labels
+
+    readers = ["MainThread · pid 1"] + ["%s%d · pid %d" % (role, k, 13600 + 2 * k + 30 * step)
+                                        for step in range(4) for role in ("READER", "WRITER")
+                                        for k in (1, 2, 3)]
+    names = fit(readers)
+    assert names[1:4] == ["READER1", "READER2", "READER3"], names
+    assert not any("…" in name for name in names) and timeline.name_px() == 21
+    names = fit(["MainThread · pid 1", "PRODUCER1 · pid 2", "CONSUMER1 · pid 3",
+                 "CONSUMER2 · pid 4", "PIPELINE-FEEDER · pid 5"])
+    assert names[2:4] == ["CONSUMER1", "CONSUMER2"], names
+    assert timeline.smallest_name_px() <= timeline.name_px() < 21
+    axis = timeline.plot_item.getAxis("left")
+    assert axis.width() <= 0.3 * 460 + 40, axis.width()
+    assert fit(["A · pid 1", "B · pid 2"]) == ["A · pid 1", "B · pid 2"]
+    assert timeline.name_px() == 21  # room again: full names in their full size
+
+
+def test_a_plot_too_short_for_its_vertical_title_leaves_it_out_not_cut(qtbot):
+    """Shared-globals' queue plot at 1366x768 was ~60 px tall and its title read "items in
+    que": a left title shows whole or not at all, and comes back when the plot grows."""
+    from gui import theme
+    from gui.extra_views import QueueView
+    view = QueueView(theme.LIGHT, 14)
+    qtbot.addWidget(view)
+    view.resize(500, 700)
+    view.show()
+    axis = view.plot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(axis.label.isVisible, timeout=2000)
+    needed = axis.label.boundingRect().width()
+    view.plot.setMinimumHeight(0)
+    view.plot.setFixedHeight(int(needed * 0.6))
+    qtbot.waitUntil(lambda: not axis.label.isVisible(), timeout=2000)
+    view.plot.setFixedHeight(int(needed * 2.5))
+    qtbot.waitUntil(axis.label.isVisible, timeout=2000)
+    view.retranslate()  # a new text (or language) is fitted too
+    assert axis.label.isVisible()
