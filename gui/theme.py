@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 # Fonts with Latin and Simplified Chinese glyphs, best first; the UI family comes
 # first in the family list and Qt falls back along it glyph by glyph.
@@ -164,9 +164,29 @@ def style_sheet(theme: Theme, pixel_size: int) -> str:
                CHECK_MARK_DARK.replace(os.sep, "/"), theme.disabled, MORE_DARK.replace(os.sep, "/")))
 
 
+_style = None  # the application's style, set once by apply()
+
+
+class _ProjectorStyle(QProxyStyle):
+    """Fusion, with a toolbar overflow button ("»") as wide as a text line is tall: Fusion's
+    is 12 px at every text size, too small to find on a projector, and a narrow window puts
+    the interpreter, language and theme choices behind it."""
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # Qt override
+        size = super().pixelMetric(metric, option, widget)
+        if metric == QStyle.PixelMetric.PM_ToolBarExtensionExtent:
+            return max(size, round(QApplication.font().pixelSize() * 1.5))
+        return size
+
+
 def apply(app: QApplication, theme: Theme, pixel_size: int) -> None:
     """Style, palette and font for the whole application."""
-    app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
+    global _style
+    if _style is None:  # once: a style sheet's style wraps it, so app.style() is not it
+        # the same look on every platform, and it honours the palette; kept here as well as
+        # by the application, which owns it (QApplication.setStyle takes it)
+        _style = _ProjectorStyle(QStyleFactory.create("Fusion"))
+        app.setStyle(_style)
     app.setPalette(palette_of(theme))
     app.setFont(ui_font(pixel_size))
     app.setStyleSheet(style_sheet(theme, pixel_size))

@@ -325,7 +325,8 @@ def test_dark_theme_check_boxes_are_visible(qtbot, window, checked):
 def test_a_narrow_toolbar_s_overflow_button_shows_on_the_dark_theme_and_keeps_python_whole(
         qtbot, window):
     """At 1024 px with text x1.5 in Chinese-dark the toolbar's "»" was dark grey on the dark
-    toolbar (unseen), and "Python:" stayed on the bar while its picker went to the overflow."""
+    toolbar (unseen) and 12 px wide at any text size, and "Python:" stayed on the bar while
+    its picker went to the overflow."""
     from PySide6.QtWidgets import QToolButton
     window.dark_action.setChecked(True)
     window.set_chinese(True)
@@ -337,7 +338,8 @@ def test_a_narrow_toolbar_s_overflow_button_shows_on_the_dark_theme_and_keeps_py
     seen = sum(_contrast((c.red(), c.green(), c.blue()), window_rgb) >= 4.5
                for c in (image.pixelColor(x, y) for x in range(image.width())
                          for y in range(image.height())))
-    assert seen >= 12, seen  # the arrows' strokes (18 of the 12x42 button; 0 before)
+    assert seen >= 12, seen  # the arrows' strokes (18 on the old 12x42 button; 0 before)
+    assert more.width() >= 1.4 * window.pixel_size, more.width()  # findable (Fusion: 12 px)
     assert window.python_label.isVisible() == window.python_picker.isVisible()
 
 
