@@ -5,6 +5,7 @@
     session_adapter.py polls engine.session.Session on a timer; signals named as facts
     cpu_panel.py  timeline.py  trace_view.py  extra_views.py   the live plots
     live_lanes.py  lane_index.py  timeline_layout.py   timeline spans, their index, the image
+    pixel_shares.py  timeline_items.py   a frame's per-pixel state shares; the image and axis items
     scenario_picker.py  param_form.py  interpreter_picker.py  lesson_panel.py  theme.py
     flow_layout.py     a layout that wraps its items to the width (the timeline's legend)
 

@@ -12,6 +12,7 @@ if all ten states occur).  A cumulative array per state would cost 8 B x 10 =
 """
 from dataclasses import dataclass
 import logging
+import math
 
 import numpy as np
 
@@ -316,7 +317,7 @@ class LaneIndex:
     def _work(self, name, shape, dtype):
         """A scratch array reused across frames: fresh 5-20 MB temporaries each frame
         cost page faults (about a third of a 10M-span frame, measured)."""
-        n = int(np.prod(shape))
+        n = math.prod(shape)
         buf = self._scratch.get(name)
         if buf is None or buf.size < n or buf.dtype != dtype:
             buf = self._scratch[name] = np.empty(n, dtype)
@@ -340,20 +341,36 @@ class LaneIndex:
     def _cumulative_chunk(self, xs, lanes, out):
         m, B, R, S = len(xs), self.block, len(lanes), len(self.states)
         rows = self._work("rows", (R, m, self._ncol), np.int64)
+        # Integer keys: a block starts at or before x exactly when it starts at or before
+        # floor(x), and float keys made numpy compare as floats, twice as slow.
+        keys = xs if xs.dtype.kind in "iu" else np.floor(xs).astype(np.int64)
         for r, lane in enumerate(lanes):
-            k = np.searchsorted(self._first[lane].view(), xs, side="right") - 1
+            first = self._first[lane].view()
+            # Search only the blocks the view reaches: zoomed in, a few hundred of a lane's
+            # 40k, which stay in cache.
+            lo = max(int(np.searchsorted(first, keys[0], side="right")) - 1, 0)
+            hi = int(np.searchsorted(first, keys[-1], side="right"))
+            k = np.searchsorted(first[lo:hi], keys, side="right")
+            k += lo - 1
             np.maximum(k, 0, out=k)  # before the first span: block 0 contributes nothing
-            np.take(self._rows[lane].a, k, axis=0, out=rows[r])
+            # mode="clip" (k is in range anyway): with the default "raise" numpy takes into
+            # a copy of out and copies it back (a third of a frame's instructions).
+            np.take(self._rows[lane].a, k, axis=0, out=rows[r], mode="clip")
         # Within the block: the clipped overlap of each span with (-inf, x).  Earlier
         # blocks end before x and later ones start after it (no overlap in a lane).
         # Temporaries are (B, R, m), block position first, so the sums over the block
         # add contiguous rows: numpy reduces a short last axis row by row, and
         # matmul wakes OpenBLAS threads that spin (both measured 2-4x slower).
+        # The rows' t0, t1 and prefix columns as float planes (column, lane, edge), cast in
+        # one pass: ufuncs casting the strided int64 columns on the fly went through numpy's
+        # buffers in 8-value pieces (1.6M small copies in twelve 1M-span frames).
+        planes = self._work("planes", (self._c_state, R, m), np.float64)
+        np.copyto(planes, rows[..., :self._c_state].transpose(2, 0, 1), casting="unsafe")
         over = self._work("over", (B, R, m), np.float64)
-        np.minimum(rows[..., B:2 * B].transpose(2, 0, 1), xs, out=over, casting="unsafe")
-        np.subtract(over, rows[..., :B].transpose(2, 0, 1), out=over)
+        np.minimum(planes[B:2 * B], xs, out=over)
+        np.subtract(over, planes[:B], out=over)
         np.maximum(over, 0, out=over)
-        out[...] = rows[..., self._c_pre:self._c_state].transpose(2, 0, 1)
+        out[...] = planes[self._c_pre:self._c_state]
         total = over.sum(axis=0)
         if S > 1:
             col = rows[..., self._c_state:].view(np.uint8)[..., :B].transpose(2, 0, 1)

@@ -21,6 +21,7 @@ from .phase_marks import PhaseMarks
 from .state_names import STATE_SHORT, _tr, state_how, state_text
 from .timeline_layout import DEFAULT_PALETTE, N_STATES, LaneIndex, Spans, render_lanes, spans_at
 from .throttle import Throttle
+from .timeline_items import LanesImage, TimeAxisItem, premultiplied_bgra
 from .whole_text import text_height
 
 REDRAW_MS = 33         # at most ~30 redraws a second, whatever the event rate
@@ -86,14 +87,14 @@ class TimelineWidget(QWidget):
         self._version = 0         # bumped by every data change
         self._drawn = None        # (x0, x1, width, version) of the image on screen
 
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(axisItems={"bottom": TimeAxisItem(orientation="bottom")})
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.hideButtons()
         self.plot_item.setMenuEnabled(False)
         vb = self.view_box = self.plot_item.getViewBox()
         vb.setMouseEnabled(x=True, y=False)  # lanes are fixed; time zooms and pans
         vb.invertY(True)                     # lane 0 on top
-        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item = LanesImage(axisOrder="row-major")
         vb.addItem(self.image_item)
         self.phase_marks = PhaseMarks(vb, changed=self._set_lanes)
         self._throttle = Throttle(self, REDRAW_MS, self._redraw)
@@ -570,10 +571,12 @@ class TimelineWidget(QWidget):
     def draw_image(self, img, x0, x1) -> None:
         """Put a render_lanes image (n_lanes, width, 4) on the view between x0 and x1 s."""
         n = img.shape[0]
+        shape = (n * ROWS_PER_LANE,) + img.shape[1:]
         rows = np.zeros((n, ROWS_PER_LANE) + img.shape[1:], np.uint8)
         rows[:, :ROWS_PER_LANE - 1] = img[:, None]
-        self.image_item.setImage(rows.reshape((n * ROWS_PER_LANE,) + img.shape[1:]),
-                                 autoLevels=False)
+        painted = np.zeros_like(rows)
+        painted[:, :ROWS_PER_LANE - 1] = premultiplied_bgra(img)[:, None]
+        self.image_item.set_lanes(rows.reshape(shape), painted.reshape(shape))
         self.image_item.setRect(QRectF(x0, 0.0, x1 - x0, float(n)))
 
     # -- hover -------------------------------------------------------------------------------

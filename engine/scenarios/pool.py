@@ -2,7 +2,6 @@
 import os
 
 from ..params import Param, start_method
-from ..probe import Task, error_text
 from ..wire import K, S
 from .base import Scenario, Verdict, text, usable_cpus
 
@@ -92,6 +91,7 @@ def fail(i):
 
 
 def run(ctx, p):
+    from ..probe import Task, error_text  # here, not at import: the GUI lists scenarios before its first paint
     tasks = p["tasks"]
     ctx.value("os.cpu_count()", os.cpu_count() or 1)
     ctx.value("cpu_count", usable_cpus())

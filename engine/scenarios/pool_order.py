@@ -3,7 +3,6 @@ import os
 import tempfile
 
 from ..params import Param, start_method, workers
-from ..probe import Task
 from ..wire import K, S
 from .base import Scenario, Verdict, rounded_s, text
 
@@ -97,6 +96,7 @@ def _waiting(rec, iterator):
 
 
 def run(ctx, p):
+    from ..probe import Task  # here, not at import: the GUI lists scenarios before its first paint
     args = range(1, p["tasks"] + 1)
     chunksize, rec, task = p["chunksize"] or None, ctx.rec(), Task(write)  # 0: map's default
     with tempfile.TemporaryDirectory(prefix="gilscope-pool-order-") as tmp:

@@ -1,16 +1,13 @@
 """shared-globals: the blog post author's bug (children append to a global list) and its fixes."""
 import os
 import time
-from multiprocessing import shared_memory
 
 try:
     import fcntl
 except ImportError:  # not on Windows
     fcntl = None
 
-from ..guardian import RUN_ID_ENV
 from ..params import Param, start_method, workers
-from ..probe import Task
 from .base import Scenario, Verdict, rounded_s, steps_so_far, text
 from .shared_globals_texts import FIGURES, POST_NOTE, SOURCE_ZH, cause_note, join_first_note
 
@@ -246,6 +243,11 @@ def _pipe_buffer_bytes():
 
 
 def run(ctx, p):
+    # Imported here, not at import: the GUI lists scenarios before its first paint and never
+    # runs them (multiprocessing, the probe and ctypes cost ~40 ms there).
+    from multiprocessing import shared_memory
+    from ..guardian import RUN_ID_ENV
+    from ..probe import Task
     global ret, _parent_pid
     n, items = p["workers"], p["items"]
     ret = [[] for _ in range(n)]

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from gui.timeline_layout import (DEFAULT_PALETTE, GIL_WAIT, N_STATES, RUNNING, STATE_KEYS,
+from gui.timeline_layout import (DEFAULT_PALETTE, GIL_WAIT, MIN_SHOWN_SHARE, N_STATES, RUNNING, STATE_KEYS,
                                  LaneIndex, Spans, TimeAxis, render_lanes, spans_at)
 
 # Opaque, easy to blend by hand: running red, GIL wait blue, background white.
@@ -143,6 +143,19 @@ def test_render_with_a_transparent_background_keeps_colour_and_halves_alpha():
     assert tuple(img[0, 0]) == (200, 0, 0, 128)
 
 
+def test_a_span_far_narrower_than_its_pixel_is_still_seen_when_alone_there():
+    # 1 ns running in a 1 ms pixel, nothing else: time-weighted it would be 0.0001 %
+    # opaque, so a pixel where something happened would look empty.  Next to it, a pixel a
+    # quarter covered or more keeps its true share; an empty pixel stays background.
+    pal = PAL.copy()
+    pal[-1] = (0, 0, 0, 0)
+    index = LaneIndex(spans((0, 500_000, 500_001, R), (0, 1_000_000, 1_600_000, G)))
+    img = render_lanes(index, 0, 3_000_000, 3, pal)
+    assert tuple(img[0, 0]) == (200, 0, 0, int(np.rint(255 * MIN_SHOWN_SHARE)))
+    assert tuple(img[0, 1]) == (0, 0, 200, 153)  # 60 % of the pixel: its true share
+    assert tuple(img[0, 2]) == (0, 0, 0, 0)
+
+
 def test_render_of_no_lanes_is_empty():
     assert render_lanes(LaneIndex(Spans.empty()), 0, 10, 5).shape == (0, 5, 4)
 
@@ -156,6 +169,8 @@ def test_render_matches_a_per_pixel_brute_force():
     for lane in range(3):
         for x in range(37):
             w = _brute_force(sp, lane, edges[x], edges[x + 1]) / (edges[x + 1] - edges[x])
+            if 0 < w.sum() < MIN_SHOWN_SHARE:  # a faint pixel is drawn at the least shown share
+                w *= MIN_SHOWN_SHARE / w.sum()
             want = sum(w[s] * PAL[s].astype(float) for s in range(N_STATES)) + (1 - w.sum()) * PAL[-1]
             assert np.abs(img[lane, x].astype(int) - want).max() <= 1, (lane, x)
 
