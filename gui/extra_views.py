@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 
 from engine.wire import K
 
@@ -268,6 +268,7 @@ class TaskGantt(_PlotPanel):
                           y1=row + 0.38, brushes=hatches, pen=pg.mkPen(self._theme.plot_fg, width=1.5))
         axis = self.plot.getPlotItem().getAxis("left")
         axis.setTicks([[(r, "pid %d" % pid) for pid, r in self._rows.items()]])
+        self._fit_rows()
         if self._rows:
             top = len(self._rows) - 0.4
             top += self.phase_marks.room_above(top + 0.6)  # phase labels above the top row
@@ -279,6 +280,21 @@ class TaskGantt(_PlotPanel):
 
     def finish(self, result) -> None:
         self.refresh()
+
+    def _fit_rows(self) -> None:
+        """The plot at least a text line a worker row, below its phase labels' row and above
+        its time axis: at 1024x768 with text x1.5 pool-order's six rows shared 90 px, and
+        their pid names and task numbers printed over each other.  The plots' owner
+        (gui/plots_area.py) gives this minimum first and takes the rest from the lanes."""
+        ticks = theme_module.ui_font(theme_module.readable_px("ticks", self._px))
+        line = QFontMetrics(ticks).height()
+        rows = max(len(self._rows), 1) + 1  # the phase labels' row above the workers
+        item = self.plot.getPlotItem()
+        # what the plot is beside its rows: the time axis (ticks and title) and margins
+        around = self.plot.height() - item.getViewBox().height()
+        if around <= 0:  # not laid out yet: two lines of ticks' text and a little
+            around = 2 * QFontMetrics(ticks).height() + 12
+        self.plot.setMinimumHeight(max(PLOT_MIN_LINES * self._px, rows * line + int(around)))
 
     def _draw_labels(self) -> None:
         (x0, x1), _ = self.plot.getPlotItem().viewRange()

@@ -454,3 +454,29 @@ def test_a_plot_too_short_for_its_vertical_title_leaves_it_out_not_cut(qtbot):
     qtbot.waitUntil(axis.label.isVisible, timeout=2000)
     view.retranslate()  # a new text (or language) is fitted too
     assert axis.label.isVisible()
+
+
+def test_pool_task_rows_are_a_text_line_each(qtbot):
+    """At 1024x768 with text x1.5 pool-order's six worker rows shared 90 px, and their pid
+    names and task numbers printed over each other: the tasks plot asks a tick line a row."""
+    import numpy as np
+    from PySide6.QtGui import QFontMetrics
+    from engine.decode import EVENT_DTYPE
+    from engine.wire import K
+    from gui import theme
+    from gui.extra_views import TaskGantt
+    view = TaskGantt(theme.LIGHT, 21)
+    qtbot.addWidget(view)
+    view.resize(460, 300)
+    view.show()
+    ev = np.zeros(12, EVENT_DTYPE)
+    ev["kind"] = [K.TASK_START, K.TASK_FINISH] * 6
+    ev["pid"] = np.repeat(np.arange(100, 106), 2)
+    ev["worker"], ev["a"], ev["t"] = 1, np.repeat(np.arange(6), 2), np.arange(12) * 10_000_000
+    view.ingest(ev, {})
+    view.refresh()
+    line = QFontMetrics(theme.ui_font(theme.readable_px("ticks", 21))).height()
+    view.plot.setFixedHeight(view.plot.minimumHeight())  # what the plots' owner gives it
+    qtbot.wait(50)
+    box = view.plot.getPlotItem().getViewBox()
+    assert box.height() >= 6 * line, (box.height(), line)  # six rows, a line each
