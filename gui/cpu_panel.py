@@ -77,6 +77,7 @@ class CpuPanel(TitledPanel):
         # (its ticks were a text line the lanes needed: gil at 1024x768, text x1.5).
         item.getAxis("bottom").showLabel(not self.compact)
         item.showAxis("bottom", not self.compact)
+        theme_module.fit_axis_titles(item)  # shown again: whole, or not at all
         self._update_busy()
 
     def set_compact(self, compact: bool) -> None:

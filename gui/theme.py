@@ -218,22 +218,26 @@ def style_plot(plot_item, theme: Theme, pixel_size: int) -> None:
 
 
 def axis_label(plot_item, side: str, text: str, theme: Theme, pixel_size: int) -> None:
-    """Label an axis in the theme's colour at a readable size.  A left (vertical) label
-    shows only while the plot is tall enough for the whole of it: a cut title ("items in
-    que", shared-globals' queue plot at 1366x768) is worse than none under a panel title
-    that already says what the curves are."""
+    """Label an axis in the theme's colour at a readable size.  A left or bottom title shows
+    only while the plot is long enough for the whole of it: a cut title ("items in que",
+    shared-globals' queue plot at 1366x768) is worse than none under a panel title that
+    already says what the curves are."""
     plot_item.setLabel(side, text, **{"color": theme.plot_fg,
                                       "font-size": "%dpx" % round(pixel_size * 0.9)})
-    if side == "left":
+    if side in ("left", "bottom"):
         view_box = plot_item.getViewBox()
-        if not getattr(view_box, "fits_left_label", False):
-            view_box.fits_left_label = True
-            view_box.sigResized.connect(lambda *_: _fit_left_label(plot_item))
-        _fit_left_label(plot_item)
+        if not getattr(view_box, "fits_labels", False):
+            view_box.fits_labels = True
+            view_box.sigResized.connect(lambda *_: fit_axis_titles(plot_item))
+        fit_axis_titles(plot_item)
 
 
-def _fit_left_label(plot_item) -> None:
-    axis = plot_item.getAxis("left")
-    fits = axis.label.boundingRect().width() <= plot_item.getViewBox().height() + 2
-    if axis.label.isVisible() != fits and axis.labelText:
-        axis.showLabel(fits)
+def fit_axis_titles(plot_item) -> None:
+    """The left title shows where the plot is as tall as its text, the bottom one where it
+    is as wide ("seconds since R" under the CPU plot beside its key at 1024 px, text x1.5)."""
+    view_box = plot_item.getViewBox()
+    for side, room in (("left", view_box.height()), ("bottom", view_box.width())):
+        axis = plot_item.getAxis(side)
+        fits = axis.label.boundingRect().width() <= room + 2
+        if axis.labelText and axis.isVisible() and axis.label.isVisible() != fits:
+            axis.showLabel(fits)

@@ -437,7 +437,8 @@ def test_narrow_lane_names_drop_pids_then_shrink_before_they_are_cut(qtbot):
 
 def test_a_plot_too_short_for_its_vertical_title_leaves_it_out_not_cut(qtbot):
     """Shared-globals' queue plot at 1366x768 was ~60 px tall and its title read "items in
-    que": a left title shows whole or not at all, and comes back when the plot grows."""
+    que" (and the CPU plot beside its key at 1024 px "seconds since R"): an axis title shows
+    whole or not at all, and comes back when the plot grows."""
     from gui import theme
     from gui.extra_views import QueueView
     view = QueueView(theme.LIGHT, 14)
@@ -454,6 +455,14 @@ def test_a_plot_too_short_for_its_vertical_title_leaves_it_out_not_cut(qtbot):
     qtbot.waitUntil(axis.label.isVisible, timeout=2000)
     view.retranslate()  # a new text (or language) is fitted too
     assert axis.label.isVisible()
+    bottom = view.plot.getPlotItem().getAxis("bottom")  # and across: "seconds since R"
+    assert bottom.label.isVisible()
+    wide = bottom.label.boundingRect().width()
+    view.plot.setMinimumWidth(0)
+    view.resize(int(wide * 0.8), 700)
+    qtbot.waitUntil(lambda: not bottom.label.isVisible(), timeout=2000)
+    view.resize(int(wide * 3), 700)
+    qtbot.waitUntil(bottom.label.isVisible, timeout=2000)
 
 
 def test_pool_task_rows_are_a_text_line_each(qtbot):
