@@ -171,8 +171,8 @@ class LostUpdates(dict):
         self._add_lost()
         return dict.__iter__(self)
 
-    def __len__(self) -> int:
-        return 4
+    def __len__(self) -> int:  # "lost" counts before it is made
+        return dict.__len__(self) + (self._columns is not None)
 
     def __eq__(self, other) -> bool:
         self._add_lost()
